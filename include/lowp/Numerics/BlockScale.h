@@ -1,0 +1,133 @@
+//===- BlockScale.h - Block-scaled quantization -----------------*- C++ -*-===//
+//
+// How a block of real numbers becomes element codes plus a shared scale (and
+// optionally a zero point and a per-tensor scale), under the scale rules that
+// the #lowp.block_scaled encoding names. The logical value of an element is
+//   (element - zeroPoint) * blockScale * tensorScale
+// with absent parts reading as 0 (zero point) and 1 (scales). Every stored
+// number is the exact real result of its formula rounded once; see
+// docs/Numerics.md, "Block scaling".
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWP_NUMERICS_BLOCKSCALE_H
+#define LOWP_NUMERICS_BLOCKSCALE_H
+
+#include "lowp/Numerics/Format.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lowp::numerics {
+
+/// How a block's scale is chosen.
+enum class ScaleRule {
+  /// OCP MX v1.0: 2^(floor(log2 amax) - emax_elem).
+  Floor,
+  /// NVIDIA: 2^ceil(log2(amax / max_elem)); never clips.
+  RCeil,
+  /// NVFP4: a per-block scale amax_b / (max_elem * tensorScale) rounded into
+  /// the scale format under an FP32 tensor scale amax / (max_elem *
+  /// max_scale).
+  NVFP4,
+  /// Symmetric: amax / max_elem rounded into the scale format.
+  AbsMax,
+  /// Asymmetric (GPTQ/AWQ): (max - min) / (qmax - qmin) with an integer zero
+  /// point; the range always includes 0.
+  MinMax,
+};
+
+/// floor, rceil, nvfp4, absmax, minmax.
+const char *stringifyScaleRule(ScaleRule rule);
+std::optional<ScaleRule> symbolizeScaleRule(const std::string &name);
+
+/// The formats and rule of one block-scaled encoding.
+struct BlockScaling {
+  Format element;
+  Format scale;
+  ScaleRule rule;
+  std::optional<Format> tensorScale;
+  std::optional<Format> zeroPoint;
+
+  /// Checks that the formats can play their parts under the rule; returns an
+  /// empty string when they can.
+  static std::string verify(const Format &element, const Format &scale,
+                            ScaleRule rule, const std::optional<Format> &tensorScale,
+                            const std::optional<Format> &zeroPoint);
+
+  /// The value one unit of an element code stands for before scaling: MX
+  /// reads integer elements as fixed point with one integer bit (MXINT8 is
+  /// 1.6), every other combination as the element's own value.
+  double getElementUnit() const;
+  /// The largest element value, in units of getElementUnit() applied.
+  double getMaxElementValue() const;
+};
+
+/// One quantized block.
+struct QuantizedBlock {
+  std::vector<uint32_t> elements;
+  uint32_t scale = 0;
+  uint32_t zeroPoint = 0;
+};
+
+/// The tensor scale code for a tensor whose largest magnitude is `amax`
+/// (NVFP4: amax / (max_elem * max_scale) rounded to the tensor scale format;
+/// 1 when amax is 0, inf or NaN).
+uint32_t computeTensorScale(const BlockScaling &scaling, double amax);
+
+/// Quantizes one block. `tensorScale` is the decoded tensor scale (1 when the
+/// encoding has none). `randomBits`, when not null, holds one random number
+/// per element for stochastic rounding of the elements.
+QuantizedBlock quantizeBlock(const BlockScaling &scaling,
+                             const std::vector<double> &values,
+                             double tensorScale,
+                             const RoundingOptions &elementRounding,
+                             const uint64_t *randomBits = nullptr);
+
+/// The logical value of one element.
+double dequantizeElement(const BlockScaling &scaling, uint32_t element,
+                         uint32_t scale, uint32_t zeroPoint,
+                         double tensorScale);
+
+/// A whole tensor in block-scaled form, row-major.
+struct BlockScaledTensor {
+  std::vector<int64_t> shape;
+  /// Block sizes of the trailing dimensions; leading dimensions not named
+  /// have blocks of 1.
+  std::vector<int64_t> block;
+  std::vector<int64_t> scaleShape;
+  std::vector<uint32_t> elements;
+  std::vector<uint32_t> scales;
+  std::vector<uint32_t> zeroPoints;
+  uint32_t tensorScale = 0;
+};
+
+/// Checks that `block` (trailing-aligned) tiles `shape`; returns an empty
+/// string when it does.
+std::string verifyBlockShape(const std::vector<int64_t> &shape,
+                             const std::vector<int64_t> &block);
+
+/// Quantizes a row-major tensor. Requires verifyBlockShape to pass.
+BlockScaledTensor quantizeTensor(const BlockScaling &scaling,
+                                 const std::vector<int64_t> &shape,
+                                 const std::vector<int64_t> &block,
+                                 const std::vector<double> &values,
+                                 const RoundingOptions &elementRounding,
+                                 const uint64_t *randomBits = nullptr);
+
+/// The logical values of a block-scaled tensor, row-major.
+std::vector<double> dequantizeTensor(const BlockScaling &scaling,
+                                     const BlockScaledTensor &tensor);
+
+/// Rounds the exact quotient numerator / denominator once into `format`
+/// (denominator nonzero and finite; the result's precision plus the random
+/// bits must stay below 52 bits, as for every format lowp supports as a
+/// block element).
+uint32_t encodeQuotient(const Format &format, double numerator,
+                        double denominator, const RoundingOptions &options);
+
+} // namespace lowp::numerics
+
+#endif // LOWP_NUMERICS_BLOCKSCALE_H

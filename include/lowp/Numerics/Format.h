@@ -1,0 +1,208 @@
+//===- Format.h - Low-precision number formats and their codes --*- C++ -*-===//
+//
+// The numerics core: what a format's codes mean and how a real number becomes
+// a code. Plain C++ with no MLIR or LLVM dependency, so that the constant
+// folder, the runner, the Python emulation API and the test oracles can all
+// share one definition. The policy this implements is written out in
+// docs/Numerics.md; every rule there has a test in unittests/Numerics.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWP_NUMERICS_FORMAT_H
+#define LOWP_NUMERICS_FORMAT_H
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lowp::numerics {
+
+/// Which codes of a minifloat are not ordinary finite numbers.
+enum class SpecialValues {
+  /// IEEE 754: the all-ones exponent holds +-inf (zero mantissa) and NaNs.
+  IEEE,
+  /// No infinities; the single all-ones code (per sign) is NaN (E4M3FN).
+  FN,
+  /// No infinities, no negative zero; the sign-only code is the one NaN.
+  FNUZ,
+  /// Every code is a finite number (E2M1, E2M3, E3M2).
+  Finite,
+  /// Powers of two without zero: the zero exponent field is a normal number,
+  /// there are no subnormals, and the all-ones code is NaN (E8M0).
+  E8M0,
+};
+
+/// The spelling used in IR and on the command line: ieee, fn, fnuz, finite,
+/// e8m0.
+const char *stringifySpecialValues(SpecialValues specials);
+std::optional<SpecialValues> symbolizeSpecialValues(const std::string &name);
+
+/// Rounding modes, named as MLIR's arith dialect names them.
+enum class RoundingMode {
+  NearestEven,
+  NearestAway,
+  TowardZero,
+  Upward,
+  Downward,
+  /// Round away from zero iff floor(fraction * 2^k) + r >= 2^k, where the
+  /// fraction is the exact discarded part in units of the result's last place
+  /// and r is an explicit k-bit random number (PTX cvt.rs semantics).
+  Stochastic,
+};
+
+/// to_nearest_even, to_nearest_away, toward_zero, upward, downward,
+/// stochastic.
+const char *stringifyRoundingMode(RoundingMode mode);
+std::optional<RoundingMode> symbolizeRoundingMode(const std::string &name);
+
+/// Everything that decides how a real number becomes a code.
+struct RoundingOptions {
+  RoundingMode mode = RoundingMode::NearestEven;
+  /// Out-of-range results and infinities become the largest finite value of
+  /// the right sign instead of inf or NaN.
+  bool saturate = false;
+  /// The random number r of stochastic rounding; only its low
+  /// `randomBitCount` bits are used.
+  uint64_t randomBits = 0;
+  /// k of stochastic rounding, 1..32.
+  unsigned randomBitCount = 32;
+};
+
+/// A minifloat: optional sign, `exponentBits` exponent bits, `mantissaBits`
+/// stored mantissa bits, an exponent bias and a special-value family.
+struct FloatFormat {
+  unsigned exponentBits = 0;
+  unsigned mantissaBits = 0;
+  int bias = 0;
+  bool isSigned = true;
+  SpecialValues specials = SpecialValues::IEEE;
+
+  /// The default bias 2^(E-1) - 1.
+  static int defaultBias(unsigned exponentBits) {
+    return (1 << (exponentBits - 1)) - 1;
+  }
+  bool operator==(const FloatFormat &other) const {
+    return exponentBits == other.exponentBits &&
+           mantissaBits == other.mantissaBits && bias == other.bias &&
+           isSigned == other.isSigned && specials == other.specials;
+  }
+};
+
+/// An integer of 1..32 bits, two's complement when signed.
+struct IntegerFormat {
+  unsigned width = 0;
+  bool isSigned = true;
+  bool operator==(const IntegerFormat &other) const {
+    return width == other.width && isSigned == other.isSigned;
+  }
+};
+
+/// An n-bit code indexing a table of up to 2^n finite values (NF4, any4,
+/// ternary). Codes past the end of the table are unused and decode to NaN.
+struct CodebookFormat {
+  unsigned bits = 0;
+  std::vector<double> values;
+  bool operator==(const CodebookFormat &other) const {
+    return bits == other.bits && values == other.values;
+  }
+};
+
+/// One number format: a minifloat, an integer or a codebook. Built only
+/// through the checked factories, so every Format in existence is valid.
+class Format {
+public:
+  enum class Kind { Float, Integer, Codebook };
+
+  /// Returns the format, or an error message saying which constraint of
+  /// docs/Numerics.md ("Supported formats") the parameters break.
+  static std::optional<Format> tryMakeFloat(const FloatFormat &params,
+                                            std::string *error);
+  static std::optional<Format> tryMakeInteger(unsigned width, bool isSigned,
+                                              std::string *error);
+  static std::optional<Format> tryMakeCodebook(unsigned bits,
+                                               std::vector<double> values,
+                                               std::string *error);
+
+  /// Checks minifloat parameters; returns an empty string when they are valid.
+  static std::string verifyFloat(const FloatFormat &params);
+  static std::string verifyInteger(unsigned width);
+  static std::string verifyCodebook(unsigned bits,
+                                    const std::vector<double> &values);
+
+  Kind getKind() const { return kind; }
+  bool isFloat() const { return kind == Kind::Float; }
+  bool isInteger() const { return kind == Kind::Integer; }
+  bool isCodebook() const { return kind == Kind::Codebook; }
+  const FloatFormat &getFloat() const { return floatParams; }
+  const IntegerFormat &getInteger() const { return integerParams; }
+  const CodebookFormat &getCodebook() const { return codebookParams; }
+
+  /// Bits in one code.
+  unsigned getBitWidth() const;
+  /// Number of distinct codes, 2^bitWidth.
+  uint64_t getNumCodes() const { return uint64_t(1) << getBitWidth(); }
+
+  /// The exact value of a code (every value of every supported format is a
+  /// double). NaN codes and unused codebook codes give NaN.
+  double decode(uint32_t code) const;
+  bool isNaNCode(uint32_t code) const;
+  bool isInfCode(uint32_t code) const;
+
+  /// Rounds `value` (exact, any double) into this format under the policy.
+  /// Requires verifyRounding(options) to have returned no error.
+  uint32_t encode(double value, const RoundingOptions &options) const;
+  /// Checks that `options` are meaningful for this format: stochastic
+  /// rounding needs a binary grid (not a codebook) and 1..32 random bits.
+  std::string verifyRounding(const RoundingOptions &options) const;
+
+  bool hasInfinity() const;
+  bool hasNaN() const;
+  bool hasNegativeZero() const;
+  /// Largest finite value.
+  double getMaxFinite() const;
+  /// Smallest positive normal value (for integers and codebooks: the
+  /// smallest positive value).
+  double getMinNormal() const;
+  /// Smallest positive value.
+  double getMinPositive() const;
+  /// Distance from 1 to the next larger value (minifloats only; 0 otherwise).
+  double getEpsilon() const;
+  /// Codes of special values; meaningful only when the format has them.
+  uint32_t getNaNCode() const;
+  uint32_t getInfCode(bool negative) const;
+  uint32_t getMaxFiniteCode(bool negative) const;
+  /// The largest binade exponent e such that 2^e <= max finite (minifloats:
+  /// emax of the OCP MX spec; integers: width - 2 for signed).
+  int getMaxExponent() const;
+
+  bool operator==(const Format &other) const;
+  bool operator!=(const Format &other) const { return !(*this == other); }
+
+private:
+  Format() = default;
+  uint32_t encodeFloat(double value, const RoundingOptions &options) const;
+  uint32_t encodeInteger(double value, const RoundingOptions &options) const;
+  uint32_t encodeCodebook(double value, const RoundingOptions &options) const;
+
+  Kind kind = Kind::Float;
+  FloatFormat floatParams;
+  IntegerFormat integerParams;
+  CodebookFormat codebookParams;
+  /// Codebook codes sorted by (value, code), so encoding is a binary search.
+  std::vector<uint32_t> codebookOrder;
+};
+
+/// The formats MLIR names as builtin types, by their MLIR spelling
+/// ("f8E4M3FN", "bf16", "f32", ...); nullopt for other names.
+std::optional<FloatFormat> getBuiltinFloatFormat(const std::string &mlirName);
+/// Every builtin float type lowp supports, by MLIR spelling.
+const std::vector<std::string> &getBuiltinFloatFormatNames();
+
+/// The value printed so that it reads back exactly: the shortest decimal
+/// that round-trips through double, or nan / inf / -inf.
+std::string formatValue(double value);
+
+} // namespace lowp::numerics
+
+#endif // LOWP_NUMERICS_FORMAT_H

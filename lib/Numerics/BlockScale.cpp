@@ -1,0 +1,369 @@
+//===- BlockScale.cpp - Block-scaled quantization -------------------------===//
+
+#include "lowp/Numerics/BlockScale.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+using namespace lowp::numerics;
+
+const char *lowp::numerics::stringifyScaleRule(ScaleRule rule) {
+  switch (rule) {
+  case ScaleRule::Floor:
+    return "floor";
+  case ScaleRule::RCeil:
+    return "rceil";
+  case ScaleRule::NVFP4:
+    return "nvfp4";
+  case ScaleRule::AbsMax:
+    return "absmax";
+  case ScaleRule::MinMax:
+    return "minmax";
+  }
+  return "";
+}
+
+std::optional<ScaleRule>
+lowp::numerics::symbolizeScaleRule(const std::string &name) {
+  for (ScaleRule rule : {ScaleRule::Floor, ScaleRule::RCeil, ScaleRule::NVFP4,
+                         ScaleRule::AbsMax, ScaleRule::MinMax})
+    if (name == stringifyScaleRule(rule))
+      return rule;
+  return std::nullopt;
+}
+
+std::string BlockScaling::verify(const Format &element, const Format &scale,
+                                 ScaleRule rule,
+                                 const std::optional<Format> &tensorScale,
+                                 const std::optional<Format> &zeroPoint) {
+  const std::string ruleName = stringifyScaleRule(rule);
+  if (!scale.isFloat())
+    return "scale type cannot hold scales: it must be a floating-point "
+           "format, not an integer or a codebook";
+  if (element.getMaxFinite() <= 0)
+    return "element type has no positive value to scale";
+  if (rule == ScaleRule::NVFP4 && !tensorScale)
+    return "scale rule 'nvfp4' needs a tensor_scale type";
+  if (rule != ScaleRule::NVFP4 && tensorScale)
+    return "tensor_scale is used only by scale rule 'nvfp4', not '" +
+           ruleName + "'";
+  if (tensorScale && !tensorScale->isFloat())
+    return "tensor_scale type cannot hold scales: it must be a "
+           "floating-point format";
+  if (rule == ScaleRule::MinMax && !zeroPoint)
+    return "scale rule 'minmax' needs a zero_point type";
+  if (rule != ScaleRule::MinMax && zeroPoint)
+    return "zero_point is used only by scale rule 'minmax', not '" +
+           ruleName + "'";
+  if (rule == ScaleRule::MinMax && !element.isInteger())
+    return "scale rule 'minmax' needs integer elements";
+  if (zeroPoint && !zeroPoint->isInteger())
+    return "zero_point type must be an integer type";
+  return "";
+}
+
+double BlockScaling::getElementUnit() const {
+  if ((rule != ScaleRule::Floor && rule != ScaleRule::RCeil) ||
+      !element.isInteger())
+    return 1.0;
+  const IntegerFormat &i = element.getInteger();
+  return std::ldexp(1.0, -int(i.width) + (i.isSigned ? 2 : 1));
+}
+
+double BlockScaling::getMaxElementValue() const {
+  return element.getMaxFinite() * getElementUnit();
+}
+
+static int floorLog2(double positive) {
+  int exponent = 0;
+  std::frexp(positive, &exponent);
+  return exponent - 1;
+}
+
+uint32_t lowp::numerics::encodeQuotient(const Format &format,
+                                        double numerator, double denominator,
+                                        const RoundingOptions &options) {
+  double quotient = numerator / denominator;
+  if (!std::isfinite(quotient) || quotient == 0)
+    return format.encode(quotient, options);
+  // The remainder of a correctly rounded quotient is exact; its sign says on
+  // which side of `quotient` the real quotient lies. Moving one double ulp
+  // that way lands strictly between the real quotient and any grid point or
+  // midpoint of a format with fewer than 52 significant bits, so the rounding
+  // decision is the one the real quotient would get.
+  double remainder = std::fma(-quotient, denominator, numerator);
+  if (remainder == 0)
+    return format.encode(quotient, options);
+  bool above = (remainder > 0) == (denominator > 0);
+  return format.encode(std::nextafter(quotient, above ? INFINITY : -INFINITY),
+                       options);
+}
+
+uint32_t lowp::numerics::computeTensorScale(const BlockScaling &scaling,
+                                            double amax) {
+  const Format &format = *scaling.tensorScale;
+  RoundingOptions nearest;
+  nearest.saturate = true;
+  if (amax == 0 || !std::isfinite(amax))
+    return format.encode(1.0, nearest);
+  uint32_t code =
+      encodeQuotient(format, amax,
+                     scaling.getMaxElementValue() * scaling.scale.getMaxFinite(),
+                     nearest);
+  if (format.decode(code) == 0)
+    return format.encode(format.getMinPositive(), nearest);
+  return code;
+}
+
+QuantizedBlock lowp::numerics::quantizeBlock(
+    const BlockScaling &scaling, const std::vector<double> &values,
+    double tensorScale, const RoundingOptions &elementRounding,
+    const uint64_t *randomBits) {
+  const Format &element = scaling.element;
+  const Format &scale = scaling.scale;
+  QuantizedBlock block;
+  block.elements.resize(values.size());
+
+  RoundingOptions nearest;
+  nearest.saturate = true;
+  RoundingOptions rounding = elementRounding;
+  rounding.saturate = true;
+  auto roundingFor = [&](size_t i) {
+    if (randomBits)
+      rounding.randomBits = randomBits[i];
+    return rounding;
+  };
+
+  // A NaN or an infinity makes the whole block unrepresentable: its scale is
+  // NaN (OCP MX), and its elements are what NaN encodes to.
+  bool allFinite = std::all_of(values.begin(), values.end(),
+                               [](double v) { return std::isfinite(v); });
+  if (!allFinite) {
+    block.scale = scale.hasNaN() ? scale.getNaNCode()
+                                 : scale.getMaxFiniteCode(false);
+    std::fill(block.elements.begin(), block.elements.end(),
+              element.encode(NAN, nearest));
+    return block;
+  }
+
+  double amax = 0, lowest = 0, highest = 0;
+  for (double v : values) {
+    amax = std::max(amax, std::fabs(v));
+    lowest = std::min(lowest, v);
+    highest = std::max(highest, v);
+  }
+
+  const double maxElement = scaling.getMaxElementValue();
+  const int minScaleExponent = floorLog2(scale.getMinPositive());
+  const int maxScaleExponent = floorLog2(scale.getMaxFinite());
+  switch (scaling.rule) {
+  case ScaleRule::Floor:
+  case ScaleRule::RCeil: {
+    int exponent = minScaleExponent;
+    if (amax != 0) {
+      if (scaling.rule == ScaleRule::Floor) {
+        exponent = floorLog2(amax) - floorLog2(maxElement);
+      } else {
+        exponent = floorLog2(amax) - floorLog2(maxElement) - 1;
+        while (std::ldexp(maxElement, exponent) < amax)
+          ++exponent;
+      }
+    }
+    if (exponent > maxScaleExponent) {
+      // The block's values are finite but its scale is not (microxcaling
+      // sets an overflowing shared exponent to NaN).
+      block.scale = scale.hasNaN() ? scale.getNaNCode()
+                                   : scale.getMaxFiniteCode(false);
+      std::fill(block.elements.begin(), block.elements.end(),
+                element.encode(NAN, nearest));
+      return block;
+    }
+    exponent = std::max(exponent, minScaleExponent);
+    block.scale = scale.encode(std::ldexp(1.0, exponent), nearest);
+    break;
+  }
+  case ScaleRule::AbsMax:
+    block.scale = encodeQuotient(scale, amax, maxElement, nearest);
+    break;
+  case ScaleRule::NVFP4:
+    block.scale = encodeQuotient(scale, amax, maxElement * tensorScale, nearest);
+    break;
+  case ScaleRule::MinMax: {
+    double levels = element.getMaxFinite() -
+                    element.decode(element.getMaxFiniteCode(true));
+    block.scale = encodeQuotient(scale, highest - lowest, levels, nearest);
+    break;
+  }
+  }
+
+  const double blockScale = scale.decode(block.scale) * tensorScale;
+  if (scaling.rule != ScaleRule::MinMax) {
+    if (blockScale == 0) {
+      std::fill(block.elements.begin(), block.elements.end(),
+                element.encode(0.0, nearest));
+      return block;
+    }
+    const double step = blockScale * scaling.getElementUnit();
+    for (size_t i = 0; i < values.size(); ++i)
+      block.elements[i] = encodeQuotient(element, values[i], step, roundingFor(i));
+    return block;
+  }
+
+  // minmax: z = round(qmin - lowest / scale) clamped into both the element
+  // and the zero-point range; q = clamp(round(v / scale) + z).
+  const Format &zeroPointFormat = *scaling.zeroPoint;
+  const double qmin = element.decode(element.getMaxFiniteCode(true));
+  const double qmax = element.getMaxFinite();
+  const double zmin = std::max(
+      qmin, zeroPointFormat.decode(zeroPointFormat.getMaxFiniteCode(true)));
+  const double zmax = std::min(qmax, zeroPointFormat.getMaxFinite());
+  static const Format wideInteger = *Format::tryMakeInteger(32, true, nullptr);
+  double zero = std::clamp(0.0, zmin, zmax);
+  if (blockScale != 0) {
+    double shift =
+        wideInteger.decode(encodeQuotient(wideInteger, -lowest, blockScale, nearest));
+    zero = std::clamp(qmin + shift, zmin, zmax);
+  }
+  block.zeroPoint = zeroPointFormat.encode(zero, nearest);
+  for (size_t i = 0; i < values.size(); ++i) {
+    double q = zero;
+    if (blockScale != 0)
+      q += wideInteger.decode(
+          encodeQuotient(wideInteger, values[i], blockScale, roundingFor(i)));
+    block.elements[i] = element.encode(std::clamp(q, qmin, qmax), nearest);
+  }
+  return block;
+}
+
+double lowp::numerics::dequantizeElement(const BlockScaling &scaling,
+                                         uint32_t element, uint32_t scale,
+                                         uint32_t zeroPoint,
+                                         double tensorScale) {
+  double value = scaling.element.decode(element);
+  if (scaling.zeroPoint)
+    value -= scaling.zeroPoint->decode(zeroPoint);
+  return value * scaling.getElementUnit() * scaling.scale.decode(scale) *
+         tensorScale;
+}
+
+std::string lowp::numerics::verifyBlockShape(const std::vector<int64_t> &shape,
+                                             const std::vector<int64_t> &block) {
+  if (block.empty())
+    return "block shape is empty";
+  if (block.size() > shape.size())
+    return "block has " + std::to_string(block.size()) +
+           " dimensions but the tensor has only " +
+           std::to_string(shape.size());
+  size_t offset = shape.size() - block.size();
+  for (size_t i = 0; i < block.size(); ++i) {
+    if (block[i] < 1)
+      return "block size " + std::to_string(block[i]) + " is not positive";
+    if (shape[offset + i] % block[i] != 0)
+      return "block size " + std::to_string(block[i]) +
+             " does not divide dimension " + std::to_string(offset + i) +
+             " of size " + std::to_string(shape[offset + i]);
+  }
+  return "";
+}
+
+namespace {
+/// Visits every block of a row-major tensor, handing over the flat indices
+/// of its elements.
+template <typename Visit>
+void forEachBlock(const std::vector<int64_t> &shape,
+                  const std::vector<int64_t> &trailingBlock, Visit visit) {
+  const size_t rank = shape.size();
+  std::vector<int64_t> block(rank, 1);
+  std::copy(trailingBlock.begin(), trailingBlock.end(),
+            block.begin() + (rank - trailingBlock.size()));
+  std::vector<int64_t> strides(rank, 1);
+  for (size_t d = rank; d-- > 1;)
+    strides[d - 1] = strides[d] * shape[d];
+  std::vector<int64_t> blockCounts(rank);
+  int64_t numBlocks = 1, blockSize = 1;
+  for (size_t d = 0; d < rank; ++d) {
+    blockCounts[d] = shape[d] / block[d];
+    numBlocks *= blockCounts[d];
+    blockSize *= block[d];
+  }
+  std::vector<int64_t> indices(blockSize);
+  for (int64_t b = 0; b < numBlocks; ++b) {
+    int64_t base = 0;
+    for (int64_t rest = b, d = int64_t(rank) - 1; d >= 0; --d) {
+      base += (rest % blockCounts[d]) * block[d] * strides[d];
+      rest /= blockCounts[d];
+    }
+    for (int64_t e = 0; e < blockSize; ++e) {
+      int64_t offset = 0;
+      for (int64_t rest = e, d = int64_t(rank) - 1; d >= 0; --d) {
+        offset += (rest % block[d]) * strides[d];
+        rest /= block[d];
+      }
+      indices[e] = base + offset;
+    }
+    visit(b, indices);
+  }
+}
+} // namespace
+
+BlockScaledTensor lowp::numerics::quantizeTensor(
+    const BlockScaling &scaling, const std::vector<int64_t> &shape,
+    const std::vector<int64_t> &block, const std::vector<double> &values,
+    const RoundingOptions &elementRounding, const uint64_t *randomBits) {
+  BlockScaledTensor result;
+  result.shape = shape;
+  result.block = block;
+  result.scaleShape = shape;
+  for (size_t i = 0; i < block.size(); ++i)
+    result.scaleShape[shape.size() - block.size() + i] /= block[i];
+  result.elements.resize(values.size());
+
+  double tensorScale = 1.0;
+  if (scaling.tensorScale) {
+    double amax = 0;
+    for (double v : values)
+      amax = std::isnan(v) || std::isnan(amax) ? NAN
+                                               : std::max(amax, std::fabs(v));
+    result.tensorScale = computeTensorScale(scaling, amax);
+    tensorScale = scaling.tensorScale->decode(result.tensorScale);
+  }
+
+  std::vector<double> blockValues;
+  std::vector<uint64_t> blockRandomBits;
+  forEachBlock(shape, block, [&](int64_t b, const std::vector<int64_t> &idx) {
+    blockValues.resize(idx.size());
+    blockRandomBits.resize(idx.size());
+    for (size_t e = 0; e < idx.size(); ++e) {
+      blockValues[e] = values[idx[e]];
+      if (randomBits)
+        blockRandomBits[e] = randomBits[idx[e]];
+    }
+    QuantizedBlock q =
+        quantizeBlock(scaling, blockValues, tensorScale, elementRounding,
+                      randomBits ? blockRandomBits.data() : nullptr);
+    for (size_t e = 0; e < idx.size(); ++e)
+      result.elements[idx[e]] = q.elements[e];
+    result.scales.push_back(q.scale);
+    if (scaling.zeroPoint)
+      result.zeroPoints.push_back(q.zeroPoint);
+  });
+  return result;
+}
+
+std::vector<double>
+lowp::numerics::dequantizeTensor(const BlockScaling &scaling,
+                                 const BlockScaledTensor &tensor) {
+  std::vector<double> result(tensor.elements.size());
+  double tensorScale =
+      scaling.tensorScale ? scaling.tensorScale->decode(tensor.tensorScale) : 1;
+  forEachBlock(tensor.shape, tensor.block,
+               [&](int64_t b, const std::vector<int64_t> &idx) {
+                 uint32_t zero = scaling.zeroPoint ? tensor.zeroPoints[b] : 0;
+                 for (int64_t i : idx)
+                   result[i] = dequantizeElement(scaling, tensor.elements[i],
+                                                 tensor.scales[b], zero,
+                                                 tensorScale);
+               });
+  return result;
+}

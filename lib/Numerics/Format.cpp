@@ -1,0 +1,729 @@
+//===- Format.cpp - Low-precision number formats and their codes ----------===//
+//
+// Encoding works on the magnitude code: for a minifloat with E exponent and M
+// mantissa bits, the E+M magnitude bits read as an integer are monotonic in
+// the value, and within one binade the value is linear in the code. Rounding
+// |x| to M+1 significant bits at the quantum of its binade (or of the
+// subnormal range) therefore yields the magnitude code directly, a mantissa
+// carry moving into the next binade by itself. Overflow and the special-value
+// policy are then decided on that code.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowp/Numerics/Format.h"
+
+#include <algorithm>
+#include <cassert>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+using namespace lowp::numerics;
+
+namespace {
+using uint128 = unsigned __int128;
+
+/// The magnitude as an integer significand m < 2^53 times 2^exponent, and
+/// L = floor(log2 |x|). `x` must be finite and nonzero.
+struct Significand {
+  uint64_t m;
+  int exponent;
+  int log2Floor;
+};
+
+Significand decompose(double x) {
+  int ex = 0;
+  double fraction = std::frexp(std::fabs(x), &ex);
+  return {static_cast<uint64_t>(std::ldexp(fraction, 53)), ex - 53, ex - 1};
+}
+
+/// Whether the magnitude I.rem (rem has `shift` fraction bits; shift >= 120
+/// stands for "nonzero and far below half") must be incremented. Ties to even
+/// go to the even *code*: for formats with mantissa bits that is the even
+/// significand, and for E8M0-like formats (one significant bit, where both
+/// neighbours have significand 1) it is the even exponent field.
+bool roundsAway(bool lowerCodeIsOdd, uint128 rem, int shift, bool negative,
+                const RoundingOptions &options) {
+  if (rem == 0)
+    return false;
+  bool tiny = shift >= 120;
+  uint128 half = tiny ? 0 : uint128(1) << (shift - 1);
+  switch (options.mode) {
+  case RoundingMode::TowardZero:
+    return false;
+  case RoundingMode::Upward:
+    return !negative;
+  case RoundingMode::Downward:
+    return negative;
+  case RoundingMode::NearestAway:
+    return !tiny && rem >= half;
+  case RoundingMode::NearestEven:
+    return !tiny && (rem > half || (rem == half && lowerCodeIsOdd));
+  case RoundingMode::Stochastic: {
+    unsigned k = options.randomBitCount;
+    uint64_t r = options.randomBits & ((uint64_t(1) << k) - 1);
+    // floor(fraction * 2^k): rem < 2^53, so rem << 32 fits in 128 bits.
+    uint128 top = tiny ? 0 : (rem << k) >> shift;
+    return top + r >= (uint128(1) << k);
+  }
+  }
+  return false;
+}
+
+/// Rounds |x| = m * 2^exponent to an integer multiple of 2^quantum, returning
+/// the multiple. The code of multiple I is I + codeOffset.
+uint128 roundToQuantum(const Significand &sig, int quantum, bool negative,
+                       const RoundingOptions &options, int64_t codeOffset) {
+  int shift = quantum - sig.exponent;
+  if (shift <= 0)
+    return uint128(sig.m) << -shift;
+  uint128 full = sig.m;
+  uint128 integerPart = shift >= 120 ? 0 : full >> shift;
+  uint128 rem = shift >= 120 ? full : full & ((uint128(1) << shift) - 1);
+  bool lowerCodeIsOdd = ((uint64_t(integerPart) + uint64_t(codeOffset)) & 1);
+  return integerPart +
+         (roundsAway(lowerCodeIsOdd, rem, shift, negative, options) ? 1 : 0);
+}
+
+bool roundsTowardZero(const RoundingOptions &options, bool negative) {
+  return options.mode == RoundingMode::TowardZero ||
+         (options.mode == RoundingMode::Upward && negative) ||
+         (options.mode == RoundingMode::Downward && !negative);
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Names
+//===----------------------------------------------------------------------===//
+
+const char *lowp::numerics::stringifySpecialValues(SpecialValues specials) {
+  switch (specials) {
+  case SpecialValues::IEEE:
+    return "ieee";
+  case SpecialValues::FN:
+    return "fn";
+  case SpecialValues::FNUZ:
+    return "fnuz";
+  case SpecialValues::Finite:
+    return "finite";
+  case SpecialValues::E8M0:
+    return "e8m0";
+  }
+  return "";
+}
+
+std::optional<SpecialValues>
+lowp::numerics::symbolizeSpecialValues(const std::string &name) {
+  for (SpecialValues s : {SpecialValues::IEEE, SpecialValues::FN,
+                          SpecialValues::FNUZ, SpecialValues::Finite,
+                          SpecialValues::E8M0})
+    if (name == stringifySpecialValues(s))
+      return s;
+  return std::nullopt;
+}
+
+const char *lowp::numerics::stringifyRoundingMode(RoundingMode mode) {
+  switch (mode) {
+  case RoundingMode::NearestEven:
+    return "to_nearest_even";
+  case RoundingMode::NearestAway:
+    return "to_nearest_away";
+  case RoundingMode::TowardZero:
+    return "toward_zero";
+  case RoundingMode::Upward:
+    return "upward";
+  case RoundingMode::Downward:
+    return "downward";
+  case RoundingMode::Stochastic:
+    return "stochastic";
+  }
+  return "";
+}
+
+std::optional<RoundingMode>
+lowp::numerics::symbolizeRoundingMode(const std::string &name) {
+  for (RoundingMode m :
+       {RoundingMode::NearestEven, RoundingMode::NearestAway,
+        RoundingMode::TowardZero, RoundingMode::Upward, RoundingMode::Downward,
+        RoundingMode::Stochastic})
+    if (name == stringifyRoundingMode(m))
+      return m;
+  return std::nullopt;
+}
+
+//===----------------------------------------------------------------------===//
+// Construction
+//===----------------------------------------------------------------------===//
+
+static uint32_t maxMagnitudeCode(const FloatFormat &f) {
+  uint32_t allOnes = (uint32_t(1) << (f.exponentBits + f.mantissaBits)) - 1;
+  switch (f.specials) {
+  case SpecialValues::IEEE:
+    return (((uint32_t(1) << f.exponentBits) - 1) << f.mantissaBits) - 1;
+  case SpecialValues::FN:
+  case SpecialValues::E8M0:
+    return allOnes - 1;
+  case SpecialValues::FNUZ:
+  case SpecialValues::Finite:
+    return allOnes;
+  }
+  return allOnes;
+}
+
+std::string Format::verifyFloat(const FloatFormat &f) {
+  if (f.exponentBits < 1 || f.exponentBits > 8)
+    return "exponent width " + std::to_string(f.exponentBits) +
+           " is outside the supported range 1..8";
+  if (f.mantissaBits > 23)
+    return "mantissa width " + std::to_string(f.mantissaBits) +
+           " is outside the supported range 0..23";
+  if (f.bias < -256 || f.bias > 512)
+    return "bias " + std::to_string(f.bias) +
+           " is outside the supported range -256..512";
+  if (f.specials == SpecialValues::IEEE && f.mantissaBits == 0)
+    return "'ieee' special values need at least one mantissa bit to tell NaN "
+           "from infinity";
+  if (f.specials == SpecialValues::IEEE && f.exponentBits < 2)
+    return "'ieee' special values need at least two exponent bits, one "
+           "binade for numbers and one for inf and NaN";
+  if (f.specials == SpecialValues::FNUZ && !f.isSigned)
+    return "'fnuz' special values need a sign bit: their NaN is the "
+           "negative-zero code";
+  if (f.specials == SpecialValues::E8M0 && f.isSigned)
+    return "'e8m0' special values describe unsigned formats only";
+  if (f.specials != SpecialValues::E8M0 && maxMagnitudeCode(f) == 0)
+    return "format has no positive finite value";
+  return "";
+}
+
+std::string Format::verifyInteger(unsigned width) {
+  if (width < 1 || width > 32)
+    return "integer width " + std::to_string(width) +
+           " is outside the supported range 1..32";
+  return "";
+}
+
+std::string Format::verifyCodebook(unsigned bits,
+                                   const std::vector<double> &values) {
+  if (bits < 1 || bits > 16)
+    return "codebook code width " + std::to_string(bits) +
+           " is outside the supported range 1..16";
+  if (values.empty())
+    return "codebook has no values";
+  if (values.size() > (size_t(1) << bits))
+    return "codebook has " + std::to_string(values.size()) +
+           " values, more than " + std::to_string(size_t(1) << bits) +
+           " codes of " + std::to_string(bits) + " bits can index";
+  for (double v : values)
+    if (!std::isfinite(v) || std::fabs(v) > 0x1p1000)
+      return "codebook value " + formatValue(v) +
+             " is not a finite number of magnitude at most 2^1000";
+  return "";
+}
+
+std::optional<Format> Format::tryMakeFloat(const FloatFormat &params,
+                                           std::string *error) {
+  std::string message = verifyFloat(params);
+  if (!message.empty()) {
+    if (error)
+      *error = message;
+    return std::nullopt;
+  }
+  Format format;
+  format.kind = Kind::Float;
+  format.floatParams = params;
+  return format;
+}
+
+std::optional<Format> Format::tryMakeInteger(unsigned width, bool isSigned,
+                                             std::string *error) {
+  std::string message = verifyInteger(width);
+  if (!message.empty()) {
+    if (error)
+      *error = message;
+    return std::nullopt;
+  }
+  Format format;
+  format.kind = Kind::Integer;
+  format.integerParams = {width, isSigned};
+  return format;
+}
+
+std::optional<Format> Format::tryMakeCodebook(unsigned bits,
+                                              std::vector<double> values,
+                                              std::string *error) {
+  std::string message = verifyCodebook(bits, values);
+  if (!message.empty()) {
+    if (error)
+      *error = message;
+    return std::nullopt;
+  }
+  Format format;
+  format.kind = Kind::Codebook;
+  format.codebookParams = {bits, std::move(values)};
+  const std::vector<double> &table = format.codebookParams.values;
+  format.codebookOrder.resize(table.size());
+  for (uint32_t i = 0; i < table.size(); ++i)
+    format.codebookOrder[i] = i;
+  std::sort(format.codebookOrder.begin(), format.codebookOrder.end(),
+            [&](uint32_t a, uint32_t b) {
+              return table[a] < table[b] || (table[a] == table[b] && a < b);
+            });
+  return format;
+}
+
+std::string Format::verifyRounding(const RoundingOptions &options) const {
+  if (options.mode != RoundingMode::Stochastic)
+    return "";
+  if (isCodebook())
+    return "stochastic rounding is not defined for codebook formats: their "
+           "values do not lie on a binary grid";
+  if (options.randomBitCount < 1 || options.randomBitCount > 32)
+    return "stochastic rounding takes 1..32 random bits, not " +
+           std::to_string(options.randomBitCount);
+  if (options.randomBitCount < 64 &&
+      (options.randomBits >> options.randomBitCount) != 0)
+    return "random bits " + std::to_string(options.randomBits) +
+           " do not fit in " + std::to_string(options.randomBitCount) +
+           " bits";
+  return "";
+}
+
+bool Format::operator==(const Format &other) const {
+  if (kind != other.kind)
+    return false;
+  switch (kind) {
+  case Kind::Float:
+    return floatParams == other.floatParams;
+  case Kind::Integer:
+    return integerParams == other.integerParams;
+  case Kind::Codebook:
+    return codebookParams == other.codebookParams;
+  }
+  return false;
+}
+
+//===----------------------------------------------------------------------===//
+// Properties
+//===----------------------------------------------------------------------===//
+
+unsigned Format::getBitWidth() const {
+  switch (kind) {
+  case Kind::Float:
+    return floatParams.exponentBits + floatParams.mantissaBits +
+           (floatParams.isSigned ? 1 : 0);
+  case Kind::Integer:
+    return integerParams.width;
+  case Kind::Codebook:
+    return codebookParams.bits;
+  }
+  return 0;
+}
+
+bool Format::hasInfinity() const {
+  return isFloat() && floatParams.specials == SpecialValues::IEEE;
+}
+
+bool Format::hasNaN() const {
+  return isFloat() && floatParams.specials != SpecialValues::Finite;
+}
+
+bool Format::hasNegativeZero() const {
+  return isFloat() && floatParams.isSigned &&
+         floatParams.specials != SpecialValues::FNUZ &&
+         floatParams.specials != SpecialValues::E8M0;
+}
+
+uint32_t Format::getNaNCode() const {
+  const FloatFormat &f = floatParams;
+  unsigned n = f.exponentBits + f.mantissaBits;
+  switch (f.specials) {
+  case SpecialValues::IEEE:
+    // The canonical quiet NaN: top exponent, leading mantissa bit set.
+    return (((uint32_t(1) << f.exponentBits) - 1) << f.mantissaBits) |
+           (uint32_t(1) << (f.mantissaBits - 1));
+  case SpecialValues::FN:
+  case SpecialValues::E8M0:
+    return (uint32_t(1) << n) - 1;
+  case SpecialValues::FNUZ:
+    return uint32_t(1) << n;
+  case SpecialValues::Finite:
+    break;
+  }
+  return getMaxFiniteCode(false);
+}
+
+uint32_t Format::getInfCode(bool negative) const {
+  const FloatFormat &f = floatParams;
+  unsigned n = f.exponentBits + f.mantissaBits;
+  uint32_t sign = negative && f.isSigned ? uint32_t(1) << n : 0;
+  return sign | (((uint32_t(1) << f.exponentBits) - 1) << f.mantissaBits);
+}
+
+uint32_t Format::getMaxFiniteCode(bool negative) const {
+  switch (kind) {
+  case Kind::Float: {
+    const FloatFormat &f = floatParams;
+    unsigned n = f.exponentBits + f.mantissaBits;
+    uint32_t sign = negative && f.isSigned ? uint32_t(1) << n : 0;
+    return sign | maxMagnitudeCode(f);
+  }
+  case Kind::Integer: {
+    const IntegerFormat &i = integerParams;
+    uint64_t mask = (uint64_t(1) << i.width) - 1;
+    if (!i.isSigned)
+      return negative ? 0 : uint32_t(mask);
+    uint64_t maxValue = (uint64_t(1) << (i.width - 1)) - 1;
+    return uint32_t((negative ? ~maxValue : maxValue) & mask);
+  }
+  case Kind::Codebook:
+    return negative ? codebookOrder.front() : codebookOrder.back();
+  }
+  return 0;
+}
+
+double Format::getMaxFinite() const { return decode(getMaxFiniteCode(false)); }
+
+double Format::getMinNormal() const {
+  if (!isFloat())
+    return getMinPositive();
+  const FloatFormat &f = floatParams;
+  int eminNormal = (f.specials == SpecialValues::E8M0 ? 0 : 1) - f.bias;
+  return std::ldexp(1.0, eminNormal);
+}
+
+double Format::getMinPositive() const {
+  switch (kind) {
+  case Kind::Float:
+    return floatParams.specials == SpecialValues::E8M0 ? decode(0) : decode(1);
+  case Kind::Integer:
+    return 1.0;
+  case Kind::Codebook: {
+    double best = INFINITY;
+    for (double v : codebookParams.values)
+      if (v > 0)
+        best = std::min(best, v);
+    return std::isinf(best) ? 0.0 : best;
+  }
+  }
+  return 0.0;
+}
+
+double Format::getEpsilon() const {
+  if (!isFloat())
+    return 0.0;
+  return std::ldexp(1.0, -int(floatParams.mantissaBits));
+}
+
+int Format::getMaxExponent() const {
+  int exponent = 0;
+  std::frexp(getMaxFinite(), &exponent);
+  return exponent - 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Decoding
+//===----------------------------------------------------------------------===//
+
+bool Format::isNaNCode(uint32_t code) const {
+  if (code >= getNumCodes())
+    return true;
+  switch (kind) {
+  case Kind::Float: {
+    const FloatFormat &f = floatParams;
+    unsigned n = f.exponentBits + f.mantissaBits;
+    uint32_t magnitude = code & ((uint32_t(1) << n) - 1);
+    bool negative = f.isSigned && (code >> n) & 1;
+    uint32_t field = magnitude >> f.mantissaBits;
+    uint32_t fraction = magnitude & ((uint32_t(1) << f.mantissaBits) - 1);
+    switch (f.specials) {
+    case SpecialValues::IEEE:
+      return field == (uint32_t(1) << f.exponentBits) - 1 && fraction != 0;
+    case SpecialValues::FN:
+    case SpecialValues::E8M0:
+      return magnitude == (uint32_t(1) << n) - 1;
+    case SpecialValues::FNUZ:
+      return negative && magnitude == 0;
+    case SpecialValues::Finite:
+      return false;
+    }
+    return false;
+  }
+  case Kind::Integer:
+    return false;
+  case Kind::Codebook:
+    return code >= codebookParams.values.size();
+  }
+  return false;
+}
+
+bool Format::isInfCode(uint32_t code) const {
+  if (!hasInfinity() || code >= getNumCodes())
+    return false;
+  return code == getInfCode(false) || code == getInfCode(true);
+}
+
+double Format::decode(uint32_t code) const {
+  if (isNaNCode(code))
+    return NAN;
+  switch (kind) {
+  case Kind::Float: {
+    const FloatFormat &f = floatParams;
+    unsigned n = f.exponentBits + f.mantissaBits;
+    bool negative = f.isSigned && (code >> n) & 1;
+    if (isInfCode(code))
+      return negative ? -INFINITY : INFINITY;
+    uint32_t magnitude = code & ((uint32_t(1) << n) - 1);
+    int field = int(magnitude >> f.mantissaBits);
+    uint32_t fraction = magnitude & ((uint32_t(1) << f.mantissaBits) - 1);
+    int m = int(f.mantissaBits);
+    double value;
+    if (field == 0 && f.specials != SpecialValues::E8M0)
+      value = std::ldexp(double(fraction), 1 - f.bias - m);
+    else
+      value = std::ldexp(double((uint32_t(1) << m) + fraction),
+                         field - f.bias - m);
+    return negative ? -value : value;
+  }
+  case Kind::Integer: {
+    const IntegerFormat &i = integerParams;
+    if (i.isSigned && (code >> (i.width - 1)) & 1)
+      return double(int64_t(code) - (int64_t(1) << i.width));
+    return double(code);
+  }
+  case Kind::Codebook:
+    return codebookParams.values[code];
+  }
+  return NAN;
+}
+
+//===----------------------------------------------------------------------===//
+// Encoding
+//===----------------------------------------------------------------------===//
+
+uint32_t Format::encode(double value, const RoundingOptions &options) const {
+  switch (kind) {
+  case Kind::Float:
+    return encodeFloat(value, options);
+  case Kind::Integer:
+    return encodeInteger(value, options);
+  case Kind::Codebook:
+    return encodeCodebook(value, options);
+  }
+  return 0;
+}
+
+uint32_t Format::encodeFloat(double x, const RoundingOptions &options) const {
+  const FloatFormat &f = floatParams;
+  const unsigned n = f.exponentBits + f.mantissaBits;
+  const bool isE8M0 = f.specials == SpecialValues::E8M0;
+  // The least code: +0, or the smallest power of two where there is no zero.
+  const uint32_t leastCode = 0;
+
+  if (std::isnan(x))
+    return getNaNCode();
+  bool negative = std::signbit(x);
+  if (negative && !f.isSigned) {
+    if (x == 0 || options.saturate || !hasNaN())
+      return leastCode;
+    return getNaNCode();
+  }
+  uint32_t sign = negative ? uint32_t(1) << n : 0;
+
+  auto overflow = [&]() -> uint32_t {
+    if (options.saturate || roundsTowardZero(options, negative) ||
+        f.specials == SpecialValues::Finite)
+      return getMaxFiniteCode(negative);
+    if (f.specials == SpecialValues::IEEE)
+      return getInfCode(negative);
+    return getNaNCode();
+  };
+
+  if (std::isinf(x)) {
+    if (f.specials == SpecialValues::IEEE && !options.saturate)
+      return getInfCode(negative);
+    // Infinity is not "rounded toward zero" to max: it is exact in the
+    // source, so only saturation or a finite-only target makes it max.
+    if (options.saturate || f.specials == SpecialValues::Finite)
+      return getMaxFiniteCode(negative);
+    return getNaNCode();
+  }
+  if (x == 0) {
+    if (isE8M0 || f.specials == SpecialValues::FNUZ)
+      return leastCode;
+    return sign;
+  }
+
+  Significand sig = decompose(x);
+  const int m = int(f.mantissaBits);
+  const int eminNormal = (isE8M0 ? 0 : 1) - f.bias;
+  const int topField = (1 << f.exponentBits) - 1;
+  if (isE8M0 && sig.log2Floor < eminNormal)
+    return leastCode;
+  if (sig.log2Floor + f.bias > topField)
+    return overflow();
+
+  int quantum = std::max(sig.log2Floor, eminNormal) - m;
+  // Significand I in the binade of x has code I + codeOffset.
+  int64_t codeOffset = sig.log2Floor >= eminNormal
+                           ? (int64_t(sig.log2Floor + f.bias) << m) -
+                                 (int64_t(1) << m)
+                           : 0;
+  uint128 significand =
+      roundToQuantum(sig, quantum, negative, options, codeOffset);
+  int64_t magnitude = int64_t(significand) + codeOffset;
+  if (magnitude > int64_t(maxMagnitudeCode(f)))
+    return overflow();
+  if (magnitude == 0 && f.specials == SpecialValues::FNUZ)
+    return 0;
+  return sign | uint32_t(magnitude);
+}
+
+uint32_t Format::encodeInteger(double x,
+                               const RoundingOptions &options) const {
+  const IntegerFormat &i = integerParams;
+  const uint64_t mask = (uint64_t(1) << i.width) - 1;
+  const int64_t maxValue =
+      i.isSigned ? (int64_t(1) << (i.width - 1)) - 1 : int64_t(mask);
+  const int64_t minValue = i.isSigned ? -(int64_t(1) << (i.width - 1)) : 0;
+  auto toCode = [&](int64_t v) {
+    v = std::clamp(v, minValue, maxValue);
+    return uint32_t(uint64_t(v) & mask);
+  };
+  if (std::isnan(x))
+    return 0;
+  bool negative = std::signbit(x);
+  if (std::isinf(x) || std::fabs(x) >= 0x1p40)
+    return toCode(negative ? minValue : maxValue);
+  if (x == 0)
+    return 0;
+  Significand sig = decompose(x);
+  int64_t magnitude = int64_t(roundToQuantum(sig, 0, negative, options, 0));
+  return toCode(negative ? -magnitude : magnitude);
+}
+
+/// a + b = sum + error exactly (Knuth's TwoSum).
+static double twoSumError(double a, double b, double sum) {
+  double bPart = sum - a;
+  double aPart = sum - bPart;
+  return (a - aPart) + (b - bPart);
+}
+
+/// Compares 2x with lo + hi exactly; returns -1, 0 or 1.
+static int compareWithMidpoint(double x, double lo, double hi) {
+  double sum = lo + hi;
+  double sumError = twoSumError(lo, hi, sum);
+  double twice = 2 * x;
+  double difference = twice - sum;
+  // If the subtraction was exact, comparing it with the sum's error is exact.
+  // If it was not, twice and sum are more than a factor of two apart
+  // (Sterbenz), so the difference dwarfs the error and its sign decides.
+  if (twoSumError(twice, -sum, difference) == 0)
+    return difference < sumError ? -1 : (difference > sumError ? 1 : 0);
+  return difference < 0 ? -1 : 1;
+}
+
+uint32_t Format::encodeCodebook(double x,
+                                const RoundingOptions &options) const {
+  const std::vector<double> &table = codebookParams.values;
+  const std::vector<uint32_t> &order = codebookOrder;
+  // Codebooks have neither NaN nor infinity; like the finite-only minifloats,
+  // NaN becomes the largest value and everything outside the table's range
+  // clamps to its ends.
+  if (std::isnan(x) || x >= table[order.back()])
+    return order.back();
+  if (x <= table[order.front()])
+    return order.front();
+  auto it = std::lower_bound(order.begin(), order.end(), x,
+                             [&](uint32_t code, double v) {
+                               return table[code] < v;
+                             });
+  if (table[*it] == x)
+    return *it;
+  uint32_t hiCode = *it;
+  // The lowest code holding the value just below x.
+  auto loIt = std::lower_bound(order.begin(), order.end(), table[*(it - 1)],
+                               [&](uint32_t code, double v) {
+                                 return table[code] < v;
+                               });
+  uint32_t loCode = *loIt;
+  double lo = table[loCode], hi = table[hiCode];
+  switch (options.mode) {
+  case RoundingMode::Upward:
+    return hiCode;
+  case RoundingMode::Downward:
+    return loCode;
+  case RoundingMode::TowardZero:
+    return x > 0 ? loCode : hiCode;
+  case RoundingMode::NearestEven:
+  case RoundingMode::NearestAway:
+  case RoundingMode::Stochastic: {
+    int side = compareWithMidpoint(x, lo, hi);
+    if (side != 0)
+      return side < 0 ? loCode : hiCode;
+    if (options.mode == RoundingMode::NearestAway)
+      return std::fabs(lo) > std::fabs(hi) ? loCode : hiCode;
+    bool loEven = (loCode & 1) == 0, hiEven = (hiCode & 1) == 0;
+    if (loEven != hiEven)
+      return loEven ? loCode : hiCode;
+    return std::min(loCode, hiCode);
+  }
+  }
+  return loCode;
+}
+
+//===----------------------------------------------------------------------===//
+// Builtin formats and printing
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct BuiltinFloat {
+  const char *name;
+  FloatFormat format;
+};
+const BuiltinFloat builtinFloats[] = {
+    {"f4E2M1FN", {2, 1, 1, true, SpecialValues::Finite}},
+    {"f6E2M3FN", {2, 3, 1, true, SpecialValues::Finite}},
+    {"f6E3M2FN", {3, 2, 3, true, SpecialValues::Finite}},
+    {"f8E3M4", {3, 4, 3, true, SpecialValues::IEEE}},
+    {"f8E4M3", {4, 3, 7, true, SpecialValues::IEEE}},
+    {"f8E4M3FN", {4, 3, 7, true, SpecialValues::FN}},
+    {"f8E4M3FNUZ", {4, 3, 8, true, SpecialValues::FNUZ}},
+    {"f8E4M3B11FNUZ", {4, 3, 11, true, SpecialValues::FNUZ}},
+    {"f8E5M2", {5, 2, 15, true, SpecialValues::IEEE}},
+    {"f8E5M2FNUZ", {5, 2, 16, true, SpecialValues::FNUZ}},
+    {"f8E8M0FNU", {8, 0, 127, false, SpecialValues::E8M0}},
+    {"f16", {5, 10, 15, true, SpecialValues::IEEE}},
+    {"bf16", {8, 7, 127, true, SpecialValues::IEEE}},
+    {"tf32", {8, 10, 127, true, SpecialValues::IEEE}},
+    {"f32", {8, 23, 127, true, SpecialValues::IEEE}},
+};
+} // namespace
+
+std::optional<FloatFormat>
+lowp::numerics::getBuiltinFloatFormat(const std::string &mlirName) {
+  for (const BuiltinFloat &builtin : builtinFloats)
+    if (mlirName == builtin.name)
+      return builtin.format;
+  return std::nullopt;
+}
+
+const std::vector<std::string> &lowp::numerics::getBuiltinFloatFormatNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> result;
+    for (const BuiltinFloat &builtin : builtinFloats)
+      result.push_back(builtin.name);
+    return result;
+  }();
+  return names;
+}
+
+std::string lowp::numerics::formatValue(double value) {
+  if (std::isnan(value))
+    return "nan";
+  if (std::isinf(value))
+    return value < 0 ? "-inf" : "inf";
+  char buffer[64];
+  auto result = std::to_chars(buffer, buffer + sizeof(buffer), value);
+  return std::string(buffer, result.ptr);
+}
