@@ -33,34 +33,45 @@ lowp::numerics::symbolizeScaleRule(const std::string &name) {
   return std::nullopt;
 }
 
-std::string BlockScaling::verify(const Format &element, const Format &scale,
-                                 ScaleRule rule,
-                                 const std::optional<Format> &tensorScale,
-                                 const std::optional<Format> &zeroPoint) {
+std::string BlockScaling::verifyParts(const Format &scale, ScaleRule rule,
+                                      const std::optional<Format> &tensorScale,
+                                      const std::optional<Format> &zeroPoint) {
   const std::string ruleName = stringifyScaleRule(rule);
   if (!scale.isFloat())
     return "scale type cannot hold scales: it must be a floating-point "
            "format, not an integer or a codebook";
-  if (element.getMaxFinite() <= 0)
-    return "element type has no positive value to scale";
   if (rule == ScaleRule::NVFP4 && !tensorScale)
     return "scale rule 'nvfp4' needs a tensor_scale type";
   if (rule != ScaleRule::NVFP4 && tensorScale)
-    return "tensor_scale is used only by scale rule 'nvfp4', not '" +
-           ruleName + "'";
+    return "tensor_scale is used only by scale rule 'nvfp4', not '" + ruleName +
+           "'";
   if (tensorScale && !tensorScale->isFloat())
     return "tensor_scale type cannot hold scales: it must be a "
            "floating-point format";
   if (rule == ScaleRule::MinMax && !zeroPoint)
     return "scale rule 'minmax' needs a zero_point type";
   if (rule != ScaleRule::MinMax && zeroPoint)
-    return "zero_point is used only by scale rule 'minmax', not '" +
-           ruleName + "'";
-  if (rule == ScaleRule::MinMax && !element.isInteger())
-    return "scale rule 'minmax' needs integer elements";
+    return "zero_point is used only by scale rule 'minmax', not '" + ruleName +
+           "'";
   if (zeroPoint && !zeroPoint->isInteger())
     return "zero_point type must be an integer type";
   return "";
+}
+
+std::string BlockScaling::verifyElement(const Format &element, ScaleRule rule) {
+  if (element.getMaxFinite() <= 0)
+    return "element type has no positive value to scale";
+  if (rule == ScaleRule::MinMax && !element.isInteger())
+    return "scale rule 'minmax' needs integer elements";
+  return "";
+}
+
+std::string BlockScaling::verify(const Format &element, const Format &scale,
+                                 ScaleRule rule,
+                                 const std::optional<Format> &tensorScale,
+                                 const std::optional<Format> &zeroPoint) {
+  std::string message = verifyParts(scale, rule, tensorScale, zeroPoint);
+  return message.empty() ? verifyElement(element, rule) : message;
 }
 
 double BlockScaling::getElementUnit() const {
@@ -81,8 +92,8 @@ static int floorLog2(double positive) {
   return exponent - 1;
 }
 
-uint32_t lowp::numerics::encodeQuotient(const Format &format,
-                                        double numerator, double denominator,
+uint32_t lowp::numerics::encodeQuotient(const Format &format, double numerator,
+                                        double denominator,
                                         const RoundingOptions &options) {
   double quotient = numerator / denominator;
   if (!std::isfinite(quotient) || quotient == 0)
@@ -107,10 +118,9 @@ uint32_t lowp::numerics::computeTensorScale(const BlockScaling &scaling,
   nearest.saturate = true;
   if (amax == 0 || !std::isfinite(amax))
     return format.encode(1.0, nearest);
-  uint32_t code =
-      encodeQuotient(format, amax,
-                     scaling.getMaxElementValue() * scaling.scale.getMaxFinite(),
-                     nearest);
+  uint32_t code = encodeQuotient(
+      format, amax, scaling.getMaxElementValue() * scaling.scale.getMaxFinite(),
+      nearest);
   if (format.decode(code) == 0)
     return format.encode(format.getMinPositive(), nearest);
   return code;
@@ -140,8 +150,8 @@ QuantizedBlock lowp::numerics::quantizeBlock(
   bool allFinite = std::all_of(values.begin(), values.end(),
                                [](double v) { return std::isfinite(v); });
   if (!allFinite) {
-    block.scale = scale.hasNaN() ? scale.getNaNCode()
-                                 : scale.getMaxFiniteCode(false);
+    block.scale =
+        scale.hasNaN() ? scale.getNaNCode() : scale.getMaxFiniteCode(false);
     std::fill(block.elements.begin(), block.elements.end(),
               element.encode(NAN, nearest));
     return block;
@@ -173,8 +183,8 @@ QuantizedBlock lowp::numerics::quantizeBlock(
     if (exponent > maxScaleExponent) {
       // The block's values are finite but its scale is not (microxcaling
       // sets an overflowing shared exponent to NaN).
-      block.scale = scale.hasNaN() ? scale.getNaNCode()
-                                   : scale.getMaxFiniteCode(false);
+      block.scale =
+          scale.hasNaN() ? scale.getNaNCode() : scale.getMaxFiniteCode(false);
       std::fill(block.elements.begin(), block.elements.end(),
                 element.encode(NAN, nearest));
       return block;
@@ -187,11 +197,12 @@ QuantizedBlock lowp::numerics::quantizeBlock(
     block.scale = encodeQuotient(scale, amax, maxElement, nearest);
     break;
   case ScaleRule::NVFP4:
-    block.scale = encodeQuotient(scale, amax, maxElement * tensorScale, nearest);
+    block.scale =
+        encodeQuotient(scale, amax, maxElement * tensorScale, nearest);
     break;
   case ScaleRule::MinMax: {
-    double levels = element.getMaxFinite() -
-                    element.decode(element.getMaxFiniteCode(true));
+    double levels =
+        element.getMaxFinite() - element.decode(element.getMaxFiniteCode(true));
     block.scale = encodeQuotient(scale, highest - lowest, levels, nearest);
     break;
   }
@@ -206,7 +217,8 @@ QuantizedBlock lowp::numerics::quantizeBlock(
     }
     const double step = blockScale * scaling.getElementUnit();
     for (size_t i = 0; i < values.size(); ++i)
-      block.elements[i] = encodeQuotient(element, values[i], step, roundingFor(i));
+      block.elements[i] =
+          encodeQuotient(element, values[i], step, roundingFor(i));
     return block;
   }
 
@@ -221,8 +233,8 @@ QuantizedBlock lowp::numerics::quantizeBlock(
   static const Format wideInteger = *Format::tryMakeInteger(32, true, nullptr);
   double zero = std::clamp(0.0, zmin, zmax);
   if (blockScale != 0) {
-    double shift =
-        wideInteger.decode(encodeQuotient(wideInteger, -lowest, blockScale, nearest));
+    double shift = wideInteger.decode(
+        encodeQuotient(wideInteger, -lowest, blockScale, nearest));
     zero = std::clamp(qmin + shift, zmin, zmax);
   }
   block.zeroPoint = zeroPointFormat.encode(zero, nearest);
@@ -247,8 +259,9 @@ double lowp::numerics::dequantizeElement(const BlockScaling &scaling,
          tensorScale;
 }
 
-std::string lowp::numerics::verifyBlockShape(const std::vector<int64_t> &shape,
-                                             const std::vector<int64_t> &block) {
+std::string
+lowp::numerics::verifyBlockShape(const std::vector<int64_t> &shape,
+                                 const std::vector<int64_t> &block) {
   if (block.empty())
     return "block shape is empty";
   if (block.size() > shape.size())
@@ -259,7 +272,7 @@ std::string lowp::numerics::verifyBlockShape(const std::vector<int64_t> &shape,
   for (size_t i = 0; i < block.size(); ++i) {
     if (block[i] < 1)
       return "block size " + std::to_string(block[i]) + " is not positive";
-    if (shape[offset + i] % block[i] != 0)
+    if (shape[offset + i] >= 0 && shape[offset + i] % block[i] != 0)
       return "block size " + std::to_string(block[i]) +
              " does not divide dimension " + std::to_string(offset + i) +
              " of size " + std::to_string(shape[offset + i]);
@@ -361,9 +374,9 @@ lowp::numerics::dequantizeTensor(const BlockScaling &scaling,
                [&](int64_t b, const std::vector<int64_t> &idx) {
                  uint32_t zero = scaling.zeroPoint ? tensor.zeroPoints[b] : 0;
                  for (int64_t i : idx)
-                   result[i] = dequantizeElement(scaling, tensor.elements[i],
-                                                 tensor.scales[b], zero,
-                                                 tensorScale);
+                   result[i] =
+                       dequantizeElement(scaling, tensor.elements[i],
+                                         tensor.scales[b], zero, tensorScale);
                });
   return result;
 }

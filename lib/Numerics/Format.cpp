@@ -17,6 +17,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 using namespace lowp::numerics;
 
@@ -31,10 +32,21 @@ struct Significand {
   int log2Floor;
 };
 
-Significand decompose(double x) {
+/// `sticky` moves |x| by an infinitesimal: the significand gains one more
+/// bit, set to stand for "a little more" (2m + 1) or "a little less"
+/// (2m - 1) than |x|.
+Significand decompose(double x, int sticky = 0) {
   int ex = 0;
   double fraction = std::frexp(std::fabs(x), &ex);
-  return {static_cast<uint64_t>(std::ldexp(fraction, 53)), ex - 53, ex - 1};
+  Significand sig{static_cast<uint64_t>(std::ldexp(fraction, 53)), ex - 53,
+                  ex - 1};
+  if (sticky == 0)
+    return sig;
+  bool larger = (sticky > 0) != std::signbit(x);
+  sig.m = 2 * sig.m + (larger ? 1 : -1);
+  sig.exponent -= 1;
+  sig.log2Floor = sig.exponent + 63 - __builtin_clzll(sig.m);
+  return sig;
 }
 
 /// Whether the magnitude I.rem (rem has `shift` fraction bits; shift >= 120
@@ -114,9 +126,9 @@ const char *lowp::numerics::stringifySpecialValues(SpecialValues specials) {
 
 std::optional<SpecialValues>
 lowp::numerics::symbolizeSpecialValues(const std::string &name) {
-  for (SpecialValues s : {SpecialValues::IEEE, SpecialValues::FN,
-                          SpecialValues::FNUZ, SpecialValues::Finite,
-                          SpecialValues::E8M0})
+  for (SpecialValues s :
+       {SpecialValues::IEEE, SpecialValues::FN, SpecialValues::FNUZ,
+        SpecialValues::Finite, SpecialValues::E8M0})
     if (name == stringifySpecialValues(s))
       return s;
   return std::nullopt;
@@ -142,10 +154,9 @@ const char *lowp::numerics::stringifyRoundingMode(RoundingMode mode) {
 
 std::optional<RoundingMode>
 lowp::numerics::symbolizeRoundingMode(const std::string &name) {
-  for (RoundingMode m :
-       {RoundingMode::NearestEven, RoundingMode::NearestAway,
-        RoundingMode::TowardZero, RoundingMode::Upward, RoundingMode::Downward,
-        RoundingMode::Stochastic})
+  for (RoundingMode m : {RoundingMode::NearestEven, RoundingMode::NearestAway,
+                         RoundingMode::TowardZero, RoundingMode::Upward,
+                         RoundingMode::Downward, RoundingMode::Stochastic})
     if (name == stringifyRoundingMode(m))
       return m;
   return std::nullopt;
@@ -284,8 +295,7 @@ std::string Format::verifyRounding(const RoundingOptions &options) const {
   if (options.randomBitCount < 64 &&
       (options.randomBits >> options.randomBitCount) != 0)
     return "random bits " + std::to_string(options.randomBits) +
-           " do not fit in " + std::to_string(options.randomBitCount) +
-           " bits";
+           " do not fit in " + std::to_string(options.randomBitCount) + " bits";
   return "";
 }
 
@@ -481,8 +491,8 @@ double Format::decode(uint32_t code) const {
     if (field == 0 && f.specials != SpecialValues::E8M0)
       value = std::ldexp(double(fraction), 1 - f.bias - m);
     else
-      value = std::ldexp(double((uint32_t(1) << m) + fraction),
-                         field - f.bias - m);
+      value =
+          std::ldexp(double((uint32_t(1) << m) + fraction), field - f.bias - m);
     return negative ? -value : value;
   }
   case Kind::Integer: {
@@ -502,18 +512,32 @@ double Format::decode(uint32_t code) const {
 //===----------------------------------------------------------------------===//
 
 uint32_t Format::encode(double value, const RoundingOptions &options) const {
+  return encode(value, 0, options);
+}
+
+uint32_t Format::encode(double value, int sticky,
+                        const RoundingOptions &options) const {
+  if (!std::isfinite(value))
+    sticky = 0;
+  if (value == 0 && sticky != 0) {
+    // Every supported format's smallest value is far above the smallest
+    // double, so the smallest double stands for the infinitesimal exactly.
+    value = std::copysign(std::numeric_limits<double>::denorm_min(), sticky);
+    sticky = 0;
+  }
   switch (kind) {
   case Kind::Float:
-    return encodeFloat(value, options);
+    return encodeFloat(value, sticky, options);
   case Kind::Integer:
-    return encodeInteger(value, options);
+    return encodeInteger(value, sticky, options);
   case Kind::Codebook:
-    return encodeCodebook(value, options);
+    return encodeCodebook(value, sticky, options);
   }
   return 0;
 }
 
-uint32_t Format::encodeFloat(double x, const RoundingOptions &options) const {
+uint32_t Format::encodeFloat(double x, int sticky,
+                             const RoundingOptions &options) const {
   const FloatFormat &f = floatParams;
   const unsigned n = f.exponentBits + f.mantissaBits;
   const bool isE8M0 = f.specials == SpecialValues::E8M0;
@@ -554,7 +578,7 @@ uint32_t Format::encodeFloat(double x, const RoundingOptions &options) const {
     return sign;
   }
 
-  Significand sig = decompose(x);
+  Significand sig = decompose(x, sticky);
   const int m = int(f.mantissaBits);
   const int eminNormal = (isE8M0 ? 0 : 1) - f.bias;
   const int topField = (1 << f.exponentBits) - 1;
@@ -565,10 +589,10 @@ uint32_t Format::encodeFloat(double x, const RoundingOptions &options) const {
 
   int quantum = std::max(sig.log2Floor, eminNormal) - m;
   // Significand I in the binade of x has code I + codeOffset.
-  int64_t codeOffset = sig.log2Floor >= eminNormal
-                           ? (int64_t(sig.log2Floor + f.bias) << m) -
-                                 (int64_t(1) << m)
-                           : 0;
+  int64_t codeOffset =
+      sig.log2Floor >= eminNormal
+          ? (int64_t(sig.log2Floor + f.bias) << m) - (int64_t(1) << m)
+          : 0;
   uint128 significand =
       roundToQuantum(sig, quantum, negative, options, codeOffset);
   int64_t magnitude = int64_t(significand) + codeOffset;
@@ -579,7 +603,7 @@ uint32_t Format::encodeFloat(double x, const RoundingOptions &options) const {
   return sign | uint32_t(magnitude);
 }
 
-uint32_t Format::encodeInteger(double x,
+uint32_t Format::encodeInteger(double x, int sticky,
                                const RoundingOptions &options) const {
   const IntegerFormat &i = integerParams;
   const uint64_t mask = (uint64_t(1) << i.width) - 1;
@@ -597,7 +621,7 @@ uint32_t Format::encodeInteger(double x,
     return toCode(negative ? minValue : maxValue);
   if (x == 0)
     return 0;
-  Significand sig = decompose(x);
+  Significand sig = decompose(x, sticky);
   int64_t magnitude = int64_t(roundToQuantum(sig, 0, negative, options, 0));
   return toCode(negative ? -magnitude : magnitude);
 }
@@ -623,29 +647,44 @@ static int compareWithMidpoint(double x, double lo, double hi) {
   return difference < 0 ? -1 : 1;
 }
 
-uint32_t Format::encodeCodebook(double x,
+uint32_t Format::encodeCodebook(double x, int sticky,
                                 const RoundingOptions &options) const {
   const std::vector<double> &table = codebookParams.values;
   const std::vector<uint32_t> &order = codebookOrder;
   // Codebooks have neither NaN nor infinity; like the finite-only minifloats,
   // NaN becomes the largest value and everything outside the table's range
   // clamps to its ends.
-  if (std::isnan(x) || x >= table[order.back()])
+  double largest = table[order.back()], smallest = table[order.front()];
+  if (std::isnan(x) || x > largest || (x == largest && sticky >= 0))
     return order.back();
-  if (x <= table[order.front()])
+  if (x < smallest || (x == smallest && sticky <= 0))
     return order.front();
-  auto it = std::lower_bound(order.begin(), order.end(), x,
-                             [&](uint32_t code, double v) {
-                               return table[code] < v;
-                             });
-  if (table[*it] == x)
+  auto it = std::lower_bound(
+      order.begin(), order.end(), x,
+      [&](uint32_t code, double v) { return table[code] < v; });
+  if (table[*it] == x) {
+    // A value just off an entry rounds to it unless the mode is directed
+    // away from it.
+    bool up = options.mode == RoundingMode::Upward ||
+              (options.mode == RoundingMode::TowardZero && x < 0);
+    bool down = options.mode == RoundingMode::Downward ||
+                (options.mode == RoundingMode::TowardZero && x > 0);
+    // (x is strictly inside the table here, so both neighbours exist.)
+    if (sticky > 0 && up)
+      return *std::upper_bound(
+          order.begin(), order.end(), x,
+          [&](double v, uint32_t code) { return v < table[code]; });
+    if (sticky < 0 && down)
+      return *std::lower_bound(
+          order.begin(), order.end(), table[*(it - 1)],
+          [&](uint32_t code, double v) { return table[code] < v; });
     return *it;
+  }
   uint32_t hiCode = *it;
   // The lowest code holding the value just below x.
-  auto loIt = std::lower_bound(order.begin(), order.end(), table[*(it - 1)],
-                               [&](uint32_t code, double v) {
-                                 return table[code] < v;
-                               });
+  auto loIt = std::lower_bound(
+      order.begin(), order.end(), table[*(it - 1)],
+      [&](uint32_t code, double v) { return table[code] < v; });
   uint32_t loCode = *loIt;
   double lo = table[loCode], hi = table[hiCode];
   switch (options.mode) {
@@ -659,6 +698,8 @@ uint32_t Format::encodeCodebook(double x,
   case RoundingMode::NearestAway:
   case RoundingMode::Stochastic: {
     int side = compareWithMidpoint(x, lo, hi);
+    if (side == 0)
+      side = sticky;
     if (side != 0)
       return side < 0 ? loCode : hiCode;
     if (options.mode == RoundingMode::NearestAway)

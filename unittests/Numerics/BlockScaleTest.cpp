@@ -158,13 +158,18 @@ TEST(BlockScale, TwoDimensionalAndLeadingAxisBlocks) {
 TEST(BlockScale, VerifyRejectsMisfits) {
   Format fp4 = builtin("f4E2M1FN"), e8m0 = builtin("f8E8M0FNU");
   EXPECT_NE(BlockScaling::verify(fp4, integer(8, true), ScaleRule::Floor,
-                                 std::nullopt, std::nullopt), "");
+                                 std::nullopt, std::nullopt),
+            "");
   EXPECT_NE(BlockScaling::verify(fp4, e8m0, ScaleRule::NVFP4, std::nullopt,
-                                 std::nullopt), "");
+                                 std::nullopt),
+            "");
   EXPECT_NE(BlockScaling::verify(fp4, e8m0, ScaleRule::Floor, builtin("f32"),
-                                 std::nullopt), "");
+                                 std::nullopt),
+            "");
   EXPECT_NE(BlockScaling::verify(fp4, builtin("f16"), ScaleRule::MinMax,
-                                 std::nullopt, integer(4, false)), "");
+                                 std::nullopt, integer(4, false)),
+            "");
   EXPECT_EQ(BlockScaling::verify(fp4, e8m0, ScaleRule::Floor, std::nullopt,
-                                 std::nullopt), "");
+                                 std::nullopt),
+            "");
 }

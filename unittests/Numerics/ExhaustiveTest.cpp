@@ -66,8 +66,8 @@ bool agrees(const Format &format, const oracle::ValueTable *table, double x,
       ADD_FAILURE() << describe(format.getFloat()) << " x=" << std::hexfloat
                     << x << " mode=" << stringifyRoundingMode(options.mode)
                     << " saturate=" << options.saturate
-                    << " r=" << options.randomBits << ": core "
-                    << core.str() << ", table " << fromTable.str();
+                    << " r=" << options.randomBits << ": core " << core.str()
+                    << ", table " << fromTable.str();
       return false;
     }
   }
@@ -77,8 +77,8 @@ bool agrees(const Format &format, const oracle::ValueTable *table, double x,
       ADD_FAILURE() << describe(format.getFloat()) << " x=" << std::hexfloat
                     << x << " mode=" << stringifyRoundingMode(options.mode)
                     << " saturate=" << options.saturate
-                    << " r=" << options.randomBits << ": core "
-                    << core.str() << ", mpfr " << fromMpfr.str();
+                    << " r=" << options.randomBits << ": core " << core.str()
+                    << ", mpfr " << fromMpfr.str();
       return false;
     }
   }
@@ -124,8 +124,8 @@ std::vector<double> roundingClassInputs(const oracle::ValueTable &table,
     signedInputs.push_back(v);
     signedInputs.push_back(-v);
   }
-  for (double special : {0.0, -0.0, double(INFINITY), double(-INFINITY),
-                         double(NAN)})
+  for (double special :
+       {0.0, -0.0, double(INFINITY), double(-INFINITY), double(NAN)})
     signedInputs.push_back(special);
   return signedInputs;
 }
@@ -226,9 +226,9 @@ TEST(Exhaustive, GeneratedFormatGrid) {
             ++formats;
             Format format = makeFormat(params);
             for (uint64_t code = 0; code < format.getNumCodes(); ++code)
-              ASSERT_TRUE(Outcome::of(format.decode(uint32_t(code))) ==
-                          Outcome::of(oracle::decodeWithMpfr(params,
-                                                             uint32_t(code))))
+              ASSERT_TRUE(
+                  Outcome::of(format.decode(uint32_t(code))) ==
+                  Outcome::of(oracle::decodeWithMpfr(params, uint32_t(code))))
                   << describe(params) << " code " << code;
             oracle::ValueTable table(params);
             std::vector<double> inputs = roundingClassInputs(table, false);

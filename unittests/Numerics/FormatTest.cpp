@@ -85,7 +85,7 @@ TEST(Format, Integers) {
   EXPECT_EQ(i3.decode(0b100), -4);
   RoundingOptions nearest;
   EXPECT_EQ(i3.encode(2.5, nearest), 2u);
-  EXPECT_EQ(i3.encode(3.5, nearest), 3u);   // clamps
+  EXPECT_EQ(i3.encode(3.5, nearest), 3u);    // clamps
   EXPECT_EQ(i3.encode(-9, nearest), 0b100u); // clamps
   EXPECT_EQ(i3.encode(-1.5, nearest), 0b110u);
   EXPECT_EQ(i3.encode(NAN, nearest), 0u);
@@ -106,7 +106,7 @@ TEST(Format, Codebooks) {
   RoundingOptions nearest;
   EXPECT_EQ(ternary.encode(0.4, nearest), 1u);
   EXPECT_EQ(ternary.encode(0.6, nearest), 2u);
-  EXPECT_EQ(ternary.encode(0.5, nearest), 2u); // tie: code 2 is even
+  EXPECT_EQ(ternary.encode(0.5, nearest), 2u);  // tie: code 2 is even
   EXPECT_EQ(ternary.encode(-0.5, nearest), 0u); // tie: code 0 is even
   EXPECT_EQ(ternary.encode(5, nearest), 2u);
   EXPECT_EQ(ternary.encode(-5, nearest), 0u);
@@ -140,4 +140,49 @@ TEST(Format, FormatValue) {
   EXPECT_EQ(formatValue(NAN), "nan");
   EXPECT_EQ(formatValue(-INFINITY), "-inf");
   EXPECT_EQ(std::strtod(formatValue(0.1).c_str(), nullptr), 0.1);
+}
+
+// Tests that a sticky infinitesimal decides exactly where a double input
+// sits on a tie or a grid point: encoding x + eps must equal encoding the
+// next double above x, for every midpoint and value of E4M3FN and E2M1,
+// in every mode.
+TEST(Format, StickyInputsAgreeWithNeighbouringDoubles) {
+  for (const char *name : {"f8E4M3FN", "f4E2M1FN", "f8E8M0FNU", "bf16"}) {
+    Format format =
+        *Format::tryMakeFloat(*getBuiltinFloatFormat(name), nullptr);
+    for (RoundingMode mode :
+         {RoundingMode::NearestEven, RoundingMode::NearestAway,
+          RoundingMode::TowardZero, RoundingMode::Upward,
+          RoundingMode::Downward}) {
+      RoundingOptions options;
+      options.mode = mode;
+      for (uint32_t code = 0; code + 1 < format.getNumCodes(); ++code) {
+        double a = format.decode(code), b = format.decode(code + 1);
+        if (!std::isfinite(a) || !std::isfinite(b))
+          continue;
+        for (double x : {a, (a + b) / 2}) {
+          EXPECT_EQ(format.encode(x, 1, options),
+                    format.encode(std::nextafter(x, INFINITY), options))
+              << name << " " << x << " " << stringifyRoundingMode(mode);
+          EXPECT_EQ(format.encode(x, -1, options),
+                    format.encode(std::nextafter(x, -INFINITY), options))
+              << name << " " << x << " " << stringifyRoundingMode(mode);
+        }
+      }
+    }
+  }
+  // Codebooks and integers too.
+  Format ternary = *Format::tryMakeCodebook(2, {-1, 0, 1}, nullptr);
+  RoundingOptions up;
+  up.mode = RoundingMode::Upward;
+  EXPECT_EQ(ternary.encode(0, 1, up), 2u);
+  EXPECT_EQ(ternary.encode(-1, 1, up), 1u);
+  RoundingOptions nearest;
+  EXPECT_EQ(ternary.encode(0.5, -1, nearest), 1u);
+  EXPECT_EQ(ternary.encode(0.5, 1, nearest), 2u);
+  Format i8 = *Format::tryMakeInteger(8, true, nullptr);
+  EXPECT_EQ(i8.encode(2.5, 1, nearest), 3u);
+  EXPECT_EQ(i8.encode(2.5, -1, nearest), 2u);
+  EXPECT_EQ(i8.encode(-3, 1, RoundingOptions{RoundingMode::Downward}), 0xFDu);
+  EXPECT_EQ(i8.encode(-3, -1, RoundingOptions{RoundingMode::Downward}), 0xFCu);
 }

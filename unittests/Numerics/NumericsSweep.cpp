@@ -30,7 +30,8 @@ int main(int argc, char **argv) {
   std::optional<FloatFormat> params = getBuiltinFloatFormat(argv[1]);
   std::optional<RoundingMode> mode = symbolizeRoundingMode(argv[2]);
   if (!params || !mode || *mode == RoundingMode::Stochastic) {
-    std::fprintf(stderr, "error: unknown builtin format or deterministic mode\n");
+    std::fprintf(stderr,
+                 "error: unknown builtin format or deterministic mode\n");
     return 2;
   }
   RoundingOptions options;
@@ -65,11 +66,11 @@ int main(int argc, char **argv) {
     });
   for (std::thread &worker : workers)
     worker.join();
-  double seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
-  std::printf("%s %s%s: 4294967296 inputs, %llu mismatches, %.0f s\n",
-              argv[1], argv[2], options.saturate ? " saturate" : "",
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  std::printf("%s %s%s: 4294967296 inputs, %llu mismatches, %.0f s\n", argv[1],
+              argv[2], options.saturate ? " saturate" : "",
               (unsigned long long)mismatches.load(), seconds);
   if (mismatches)
     std::printf("first mismatch: f32 bits 0x%08llx\n",

@@ -19,7 +19,8 @@ bool Outcome::operator==(const Outcome &other) const {
     return false;
   if (kind == NaN)
     return true;
-  return value == other.value && std::signbit(value) == std::signbit(other.value);
+  return value == other.value &&
+         std::signbit(value) == std::signbit(other.value);
 }
 
 std::string Outcome::str() const {
@@ -35,7 +36,9 @@ std::string Outcome::str() const {
 //===----------------------------------------------------------------------===//
 
 namespace {
-bool hasNaN(const FloatFormat &f) { return f.specials != SpecialValues::Finite; }
+bool hasNaN(const FloatFormat &f) {
+  return f.specials != SpecialValues::Finite;
+}
 
 double leastValue(const FloatFormat &f) {
   return f.specials == SpecialValues::E8M0 ? std::ldexp(1.0, -f.bias) : 0.0;
@@ -145,7 +148,8 @@ double lowp::oracle::maxFinite(const FloatFormat &f) {
 double lowp::oracle::decodeWithMpfr(const FloatFormat &f, uint32_t code) {
   unsigned n = f.exponentBits + f.mantissaBits;
   bool negative = f.isSigned && ((code >> n) & 1);
-  uint32_t exponentField = (code >> f.mantissaBits) & ((1u << f.exponentBits) - 1);
+  uint32_t exponentField =
+      (code >> f.mantissaBits) & ((1u << f.exponentBits) - 1);
   uint32_t mantissa = code & ((1u << f.mantissaBits) - 1);
   bool allOnes = exponentField == (1u << f.exponentBits) - 1 &&
                  mantissa == (1u << f.mantissaBits) - 1;
@@ -171,8 +175,8 @@ double lowp::oracle::decodeWithMpfr(const FloatFormat &f, uint32_t code) {
   bool subnormal = exponentField == 0 && f.specials != SpecialValues::E8M0;
   unsigned long significand =
       subnormal ? mantissa : ((1ul << f.mantissaBits) | mantissa);
-  long exponent = (subnormal ? 1 : long(exponentField)) - f.bias -
-                  long(f.mantissaBits);
+  long exponent =
+      (subnormal ? 1 : long(exponentField)) - f.bias - long(f.mantissaBits);
   mpfr_set_ui_2exp(v, significand, exponent, MPFR_RNDN);
   if (negative)
     mpfr_neg(v, v, MPFR_RNDN);
@@ -194,7 +198,8 @@ double mpfrRoundMagnitude(const FloatFormat &f, double magnitude,
   // MPFR writes x = 0.1b...b * 2^e: the smallest subnormal 2^(eminNormal-M)
   // has MPFR exponent eminNormal - M + 1. The exponent above is unbounded in
   // effect so that overflow is decided by the policy, not by MPFR.
-  mpfr_set_emin(isE8M0 ? eminNormal + 1 : eminNormal - long(f.mantissaBits) + 1);
+  mpfr_set_emin(isE8M0 ? eminNormal + 1
+                       : eminNormal - long(f.mantissaBits) + 1);
   mpfr_set_emax(4096);
   mpfr_t r;
   mpfr_init2(r, f.mantissaBits + 1);
@@ -211,7 +216,7 @@ double mpfrRoundMagnitude(const FloatFormat &f, double magnitude,
 /// (a - b) / (c - d) * 2^k exactly (all arguments are dyadic).
 double exactRatio(double a, double b, double c, double d, unsigned k) {
   mpfr_t x, y;
-  mpfr_inits2(4400, x, y, (mpfr_ptr)nullptr);
+  mpfr_inits2(4400, x, y, (mpfr_ptr) nullptr);
   mpfr_set_d(x, a, MPFR_RNDN);
   mpfr_sub_d(x, x, b, MPFR_RNDN);
   mpfr_set_d(y, c, MPFR_RNDN);
@@ -221,19 +226,19 @@ double exactRatio(double a, double b, double c, double d, unsigned k) {
   // floor(x) is all that is used; taking it in MPFR keeps it exact.
   mpfr_floor(x, x);
   double result = mpfr_get_d(x, MPFR_RNDN);
-  mpfr_clears(x, y, (mpfr_ptr)nullptr);
+  mpfr_clears(x, y, (mpfr_ptr) nullptr);
   return result;
 }
 
 int compareDistances(double x, double lo, double hi) {
   mpfr_t a, b;
-  mpfr_inits2(4400, a, b, (mpfr_ptr)nullptr);
+  mpfr_inits2(4400, a, b, (mpfr_ptr) nullptr);
   mpfr_set_d(a, x, MPFR_RNDN);
   mpfr_sub_d(a, a, lo, MPFR_RNDN);
   mpfr_set_d(b, hi, MPFR_RNDN);
   mpfr_sub_d(b, b, x, MPFR_RNDN);
   int c = mpfr_cmp(a, b);
-  mpfr_clears(a, b, (mpfr_ptr)nullptr);
+  mpfr_clears(a, b, (mpfr_ptr) nullptr);
   return c;
 }
 } // namespace
@@ -339,8 +344,8 @@ Outcome ValueTable::round(double x, const RoundingOptions &o) const {
   double lo = index > 0 ? values[index - 1] : 0.0;
   bool loEven = index > 0 ? (codes[index - 1] & 1) == 0 : true;
   double hi = index < values.size() ? values[index] : next;
-  bool hiEven = index < values.size() ? (codes[index] & 1) == 0
-                                      : (codes.back() & 1) == 1;
+  bool hiEven =
+      index < values.size() ? (codes[index] & 1) == 0 : (codes.back() & 1) == 1;
   double mid = (lo + hi) / 2; // exact: both have at most 24 significant bits
   bool up = false;
   switch (o.mode) {
@@ -359,9 +364,8 @@ Outcome ValueTable::round(double x, const RoundingOptions &o) const {
     break;
   case RoundingMode::Stochastic:
     // hi - lo is one unit in the last place, a power of two.
-    up = stochasticUp(std::ldexp((magnitude - lo) / (hi - lo),
-                                 int(o.randomBitCount)),
-                      o);
+    up = stochasticUp(
+        std::ldexp((magnitude - lo) / (hi - lo), int(o.randomBitCount)), o);
     break;
   }
   return finish(format, up ? hi : lo, negative, o);

@@ -54,8 +54,15 @@ struct BlockScaling {
   /// Checks that the formats can play their parts under the rule; returns an
   /// empty string when they can.
   static std::string verify(const Format &element, const Format &scale,
-                            ScaleRule rule, const std::optional<Format> &tensorScale,
+                            ScaleRule rule,
+                            const std::optional<Format> &tensorScale,
                             const std::optional<Format> &zeroPoint);
+  /// The checks of verify() that do not involve the element format.
+  static std::string verifyParts(const Format &scale, ScaleRule rule,
+                                 const std::optional<Format> &tensorScale,
+                                 const std::optional<Format> &zeroPoint);
+  /// The checks of verify() on the element format alone.
+  static std::string verifyElement(const Format &element, ScaleRule rule);
 
   /// The value one unit of an element code stands for before scaling: MX
   /// reads integer elements as fixed point with one integer bit (MXINT8 is
@@ -105,7 +112,8 @@ struct BlockScaledTensor {
 };
 
 /// Checks that `block` (trailing-aligned) tiles `shape`; returns an empty
-/// string when it does.
+/// string when it does. Negative sizes in `shape` are dynamic and only their
+/// rank is checked.
 std::string verifyBlockShape(const std::vector<int64_t> &shape,
                              const std::vector<int64_t> &block);
 

@@ -152,6 +152,12 @@ public:
   /// Rounds `value` (exact, any double) into this format under the policy.
   /// Requires verifyRounding(options) to have returned no error.
   uint32_t encode(double value, const RoundingOptions &options) const;
+  /// Rounds the real number `value + sticky * epsilon`, for an infinitesimal
+  /// epsilon > 0 and sticky in {-1, 0, 1}: the exact encoding of a real
+  /// number that lies strictly between `value` and its neighbouring double
+  /// (a decimal input that no double equals, say).
+  uint32_t encode(double value, int sticky,
+                  const RoundingOptions &options) const;
   /// Checks that `options` are meaningful for this format: stochastic
   /// rounding needs a binary grid (not a codebook) and 1..32 random bits.
   std::string verifyRounding(const RoundingOptions &options) const;
@@ -181,9 +187,12 @@ public:
 
 private:
   Format() = default;
-  uint32_t encodeFloat(double value, const RoundingOptions &options) const;
-  uint32_t encodeInteger(double value, const RoundingOptions &options) const;
-  uint32_t encodeCodebook(double value, const RoundingOptions &options) const;
+  uint32_t encodeFloat(double value, int sticky,
+                       const RoundingOptions &options) const;
+  uint32_t encodeInteger(double value, int sticky,
+                         const RoundingOptions &options) const;
+  uint32_t encodeCodebook(double value, int sticky,
+                          const RoundingOptions &options) const;
 
   Kind kind = Kind::Float;
   FloatFormat floatParams;

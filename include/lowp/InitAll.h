@@ -1,0 +1,16 @@
+//===- InitAll.h - Everything lowp's tools register -------------*- C++ -*-===//
+
+#ifndef LOWP_INITALL_H
+#define LOWP_INITALL_H
+
+namespace mlir {
+class DialectRegistry;
+} // namespace mlir
+
+namespace lowp {
+/// The lowp dialect and the few upstream dialects its tests and pipelines
+/// use. Tools register only this, not every upstream dialect.
+void registerAllDialects(mlir::DialectRegistry &registry);
+} // namespace lowp
+
+#endif // LOWP_INITALL_H

@@ -1,0 +1,200 @@
+// RUN: lowp-opt %s --split-input-file --verify-diagnostics
+
+// Tests that the widths must be spelled e<E>m<M>.
+// expected-error @below {{expected the widths as 'e<E>m<M>', like e3m3}}
+func.func private @f(!lowp.float<e3>)
+
+// -----
+
+// expected-error @below {{expected the widths as 'e<E>m<M>', like e3m3}}
+func.func private @f(!lowp.float<e99999999999m3>)
+
+// -----
+
+// expected-error @below {{exponent width 0 is outside the supported range 1..8}}
+func.func private @f(!lowp.float<e0m3>)
+
+// -----
+
+// expected-error @below {{exponent width 9 is outside the supported range 1..8}}
+func.func private @f(!lowp.float<e9m3>)
+
+// -----
+
+// expected-error @below {{mantissa width 24 is outside the supported range 0..23}}
+func.func private @f(!lowp.float<e4m24>)
+
+// -----
+
+// expected-error @below {{bias 999 is outside the supported range -256..512}}
+func.func private @f(!lowp.float<e4m3, bias = 999>)
+
+// -----
+
+// expected-error @below {{'ieee' special values need at least one mantissa bit to tell NaN from infinity}}
+func.func private @f(!lowp.float<e4m0>)
+
+// -----
+
+// expected-error @below {{'ieee' special values need at least two exponent bits, one binade for numbers and one for inf and NaN}}
+func.func private @f(!lowp.float<e1m2>)
+
+// -----
+
+// expected-error @below {{'fnuz' special values need a sign bit: their NaN is the negative-zero code}}
+func.func private @f(!lowp.float<e4m3, unsigned, fnuz>)
+
+// -----
+
+// expected-error @below {{'e8m0' special values describe unsigned formats only}}
+func.func private @f(!lowp.float<e8m0, e8m0>)
+
+// -----
+
+// Tests a format whose only nonzero code is NaN.
+// expected-error @below {{format has no positive finite value}}
+func.func private @f(!lowp.float<e1m0, fn>)
+
+// -----
+
+// Tests that a builtin type's parameters are not spelled twice.
+// expected-error @below {{this format is the builtin type 'f8E4M3FN'; use it instead}}
+func.func private @f(!lowp.float<e4m3, fn>)
+
+// -----
+
+// expected-error @below {{this format is the builtin type 'f8E8M0FNU'; use it instead}}
+func.func private @f(!lowp.float<e8m0, unsigned, e8m0>)
+
+// -----
+
+// expected-error @below {{expected 'bias = N', 'signed', 'unsigned' or a special-value family (ieee, fn, fnuz, finite, e8m0), got 'nan'}}
+func.func private @f(!lowp.float<e4m3, nan>)
+
+// -----
+
+// expected-error @below {{unknown codebook preset 'nf8'; expected 'nf4' or '<bits>, [values]'}}
+func.func private @f(!lowp.codebook<nf8>)
+
+// -----
+
+// expected-error @below {{codebook code width 0 is outside the supported range 1..16}}
+func.func private @f(!lowp.codebook<0, [1.0]>)
+
+// -----
+
+// expected-error @below {{codebook has 3 values, more than 2 codes of 1 bits can index}}
+func.func private @f(!lowp.codebook<1, [1.0, 2.0, 3.0]>)
+
+// -----
+
+// expected-error @below {{codebook has no values}}
+func.func private @f(!lowp.codebook<2, []>)
+
+// -----
+
+// expected-error @below {{codebook value 1e+308 is not a finite number of magnitude at most 2^1000}}
+func.func private @f(!lowp.codebook<2, [0.0, 1.0e308]>)
+
+// -----
+
+// expected-error @below {{unknown block-scaling preset 'mxfp4'; expected mx, nvfp4 or int4_g128}}
+func.func private @f(tensor<32xf4E2M1FN, #lowp.block_scaled<mxfp4>>)
+
+// -----
+
+// expected-error @below {{'block' is given twice}}
+func.func private @f(tensor<32xf4E2M1FN, #lowp.block_scaled<block = [32], block = [16], scale = f8E8M0FNU, rule = floor>>)
+
+// -----
+
+// expected-error @below {{unknown key 'shape'; expected block, scale, rule, tensor_scale or zero_point}}
+func.func private @f(tensor<32xf4E2M1FN, #lowp.block_scaled<shape = [32], scale = f8E8M0FNU, rule = floor>>)
+
+// -----
+
+// expected-error @below {{unknown scale rule 'round'; expected floor, rceil, nvfp4, absmax or minmax}}
+func.func private @f(tensor<32xf4E2M1FN, #lowp.block_scaled<block = [32], scale = f8E8M0FNU, rule = round>>)
+
+// -----
+
+// expected-error @below {{block_scaled encoding needs 'rule'}}
+func.func private @f(tensor<32xf4E2M1FN, #lowp.block_scaled<block = [32], scale = f8E8M0FNU>>)
+
+// -----
+
+// expected-error @below {{block shape must name at least one dimension}}
+func.func private @f(tensor<32xf4E2M1FN, #lowp.block_scaled<block = [], scale = f8E8M0FNU, rule = floor>>)
+
+// -----
+
+// Tests zero-width blocks.
+// expected-error @below {{block size 0 is not positive}}
+func.func private @f(tensor<32xf4E2M1FN, #lowp.block_scaled<block = [0], scale = f8E8M0FNU, rule = floor>>)
+
+// -----
+
+// expected-error @below {{scale type 'index' is not a number format lowp supports}}
+func.func private @f(tensor<32xf4E2M1FN, #lowp.block_scaled<block = [32], scale = index, rule = floor>>)
+
+// -----
+
+// Tests a scale type that cannot hold scales.
+// expected-error @below {{scale type cannot hold scales: it must be a floating-point format, not an integer or a codebook}}
+func.func private @f(tensor<32xf4E2M1FN, #lowp.block_scaled<block = [32], scale = i8, rule = floor>>)
+
+// -----
+
+// expected-error @below {{scale rule 'nvfp4' needs a tensor_scale type}}
+func.func private @f(tensor<32xf4E2M1FN, #lowp.block_scaled<block = [16], scale = f8E4M3FN, rule = nvfp4>>)
+
+// -----
+
+// expected-error @below {{tensor_scale is used only by scale rule 'nvfp4', not 'floor'}}
+func.func private @f(tensor<32xf4E2M1FN, #lowp.block_scaled<block = [32], scale = f8E8M0FNU, rule = floor, tensor_scale = f32>>)
+
+// -----
+
+// expected-error @below {{tensor_scale type cannot hold scales: it must be a floating-point format}}
+func.func private @f(tensor<32xf4E2M1FN, #lowp.block_scaled<block = [16], scale = f8E4M3FN, rule = nvfp4, tensor_scale = i32>>)
+
+// -----
+
+// expected-error @below {{scale rule 'minmax' needs a zero_point type}}
+func.func private @f(tensor<128xui4, #lowp.block_scaled<block = [128], scale = f16, rule = minmax>>)
+
+// -----
+
+// expected-error @below {{zero_point is used only by scale rule 'minmax', not 'absmax'}}
+func.func private @f(tensor<128xi4, #lowp.block_scaled<block = [128], scale = f16, rule = absmax, zero_point = i4>>)
+
+// -----
+
+// expected-error @below {{zero_point type must be an integer type}}
+func.func private @f(tensor<128xui4, #lowp.block_scaled<block = [128], scale = f16, rule = minmax, zero_point = f16>>)
+
+// -----
+
+// expected-error @below {{element type 'i64' of a block-scaled tensor is not a number format lowp supports}}
+func.func private @f(tensor<32xi64, #lowp.block_scaled<mx>>)
+
+// -----
+
+// expected-error @below {{element type has no positive value to scale}}
+func.func private @f(tensor<32x!lowp.codebook<1, [-1.0, 0.0]>, #lowp.block_scaled<mx>>)
+
+// -----
+
+// expected-error @below {{scale rule 'minmax' needs integer elements}}
+func.func private @f(tensor<128xf8E4M3FN, #lowp.block_scaled<int4_g128>>)
+
+// -----
+
+// Tests a block that does not divide the shape.
+// expected-error @below {{block size 32 does not divide dimension 1 of size 48}}
+func.func private @f(tensor<4x48xf4E2M1FN, #lowp.block_scaled<mx>>)
+
+// -----
+
+// expected-error @below {{block has 2 dimensions but the tensor has only 1}}
+func.func private @f(tensor<64xf4E2M1FN, #lowp.block_scaled<block = [2, 32], scale = f8E8M0FNU, rule = floor>>)
