@@ -713,6 +713,12 @@ uint32_t Format::encodeCodebook(double x, int sticky,
   return loCode;
 }
 
+uint32_t lowp::numerics::convert(uint32_t code, const Format &from,
+                                 const Format &to,
+                                 const RoundingOptions &options) {
+  return to.encode(from.decode(code), options);
+}
+
 //===----------------------------------------------------------------------===//
 // Builtin formats and printing
 //===----------------------------------------------------------------------===//

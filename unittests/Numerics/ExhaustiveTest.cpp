@@ -283,3 +283,27 @@ TEST(Exhaustive, StochasticRoundingEnumeratesRandomBits) {
     }
   }
 }
+
+// Tests format-to-format conversion: every E5M2 code into E4M3FN and E2M1
+// in every mode equals rounding the code's exact value with MPFR, so
+// converting never double-rounds.
+TEST(Exhaustive, ConvertBetweenFormats) {
+  Format e5m2 = makeFormat(*getBuiltinFloatFormat("f8E5M2"));
+  for (const char *name : {"f8E4M3FN", "f4E2M1FN", "f6E3M2FN"}) {
+    Format target = makeFormat(*getBuiltinFloatFormat(name));
+    for (RoundingMode mode : deterministicModes)
+      for (bool saturate : {false, true}) {
+        RoundingOptions options;
+        options.mode = mode;
+        options.saturate = saturate;
+        for (uint32_t code = 0; code < 256; ++code) {
+          double exact = oracle::decodeWithMpfr(e5m2.getFloat(), code);
+          Outcome converted =
+              Outcome::of(target.decode(convert(code, e5m2, target, options)));
+          ASSERT_TRUE(converted ==
+                      oracle::roundWithMpfr(target.getFloat(), exact, options))
+              << name << " code " << code;
+        }
+      }
+  }
+}

@@ -202,6 +202,12 @@ private:
   std::vector<uint32_t> codebookOrder;
 };
 
+/// Converts a code of `from` into `to`: the exact value of the code, rounded
+/// once. (Every value of every supported format is a double, so there is no
+/// double rounding.)
+uint32_t convert(uint32_t code, const Format &from, const Format &to,
+                 const RoundingOptions &options);
+
 /// The formats MLIR names as builtin types, by their MLIR spelling
 /// ("f8E4M3FN", "bf16", "f32", ...); nullopt for other names.
 std::optional<FloatFormat> getBuiltinFloatFormat(const std::string &mlirName);
