@@ -99,16 +99,15 @@ uint32_t lowp::numerics::encodeQuotient(const Format &format, double numerator,
   if (!std::isfinite(quotient) || quotient == 0)
     return format.encode(quotient, options);
   // The remainder of a correctly rounded quotient is exact; its sign says on
-  // which side of `quotient` the real quotient lies. Moving one double ulp
-  // that way lands strictly between the real quotient and any grid point or
-  // midpoint of a format with fewer than 52 significant bits, so the rounding
-  // decision is the one the real quotient would get.
+  // which side of `quotient` the real quotient lies, strictly between it and
+  // the neighbouring double. Every rounding boundary of a supported format is
+  // a double, so the real quotient rounds like `quotient` nudged by an
+  // infinitesimal that way, which encode's sticky argument expresses.
   double remainder = std::fma(-quotient, denominator, numerator);
   if (remainder == 0)
     return format.encode(quotient, options);
   bool above = (remainder > 0) == (denominator > 0);
-  return format.encode(std::nextafter(quotient, above ? INFINITY : -INFINITY),
-                       options);
+  return format.encode(quotient, above ? 1 : -1, options);
 }
 
 uint32_t lowp::numerics::computeTensorScale(const BlockScaling &scaling,

@@ -190,20 +190,38 @@ double lowp::oracle::decodeWithMpfr(const FloatFormat &f, uint32_t code) {
 //===----------------------------------------------------------------------===//
 
 namespace {
+/// Rounds the MPFR number |x| to the format's grid in one direction.
+double mpfrRoundMagnitude(const FloatFormat &f, mpfr_srcptr magnitude,
+                          mpfr_rnd_t rnd);
+
 /// Rounds |x| to the format's grid with MPFR in one direction.
 double mpfrRoundMagnitude(const FloatFormat &f, double magnitude,
                           mpfr_rnd_t rnd) {
+  mpfr_t x;
+  mpfr_init2(x, 64);
+  mpfr_set_d(x, magnitude, MPFR_RNDN);
+  double result = mpfrRoundMagnitude(f, x, rnd);
+  mpfr_clear(x);
+  return result;
+}
+
+double mpfrRoundMagnitude(const FloatFormat &f, mpfr_srcptr magnitude,
+                          mpfr_rnd_t rnd) {
   const bool isE8M0 = f.specials == SpecialValues::E8M0;
   const long eminNormal = (isE8M0 ? 0 : 1) - f.bias;
+  mpfr_t r;
+  mpfr_init2(r, f.mantissaBits + 1);
+  // Round to M+1 bits in MPFR's full exponent range (where the input lives),
+  // then narrow the range: mpfr_check_range and mpfr_subnormalize use the
+  // ternary value so that the second rounding is not a double rounding.
+  int ternary = mpfr_set(r, magnitude, rnd);
   // MPFR writes x = 0.1b...b * 2^e: the smallest subnormal 2^(eminNormal-M)
   // has MPFR exponent eminNormal - M + 1. The exponent above is unbounded in
   // effect so that overflow is decided by the policy, not by MPFR.
   mpfr_set_emin(isE8M0 ? eminNormal + 1
                        : eminNormal - long(f.mantissaBits) + 1);
   mpfr_set_emax(4096);
-  mpfr_t r;
-  mpfr_init2(r, f.mantissaBits + 1);
-  int ternary = mpfr_set_d(r, magnitude, rnd);
+  ternary = mpfr_check_range(r, ternary, rnd);
   if (!isE8M0)
     mpfr_subnormalize(r, ternary, rnd);
   double result = mpfr_get_d(r, MPFR_RNDN);
@@ -291,6 +309,57 @@ Outcome lowp::oracle::roundWithMpfr(const FloatFormat &f, double x,
     break;
   }
   }
+  return finish(f, rounded, negative, o);
+}
+
+Outcome lowp::oracle::roundQuotientWithMpfr(const FloatFormat &f,
+                                            double numerator,
+                                            double denominator,
+                                            const RoundingOptions &o) {
+  // Callers pass finite operands and a nonzero denominator.
+  bool negative = std::signbit(numerator) != std::signbit(denominator);
+  Outcome out;
+  if (numerator == 0 || (negative && !f.isSigned)) {
+    specialInput(f, numerator == 0 ? (negative ? -0.0 : 0.0) : -1.0, o, out);
+    return out;
+  }
+  mpfr_t q;
+  mpfr_init2(q, 4400);
+  mpfr_set_d(q, std::fabs(numerator), MPFR_RNDN);
+  mpfr_div_d(q, q, std::fabs(denominator), MPFR_RNDN);
+  if (f.specials == SpecialValues::E8M0 && mpfr_cmp_d(q, leastValue(f)) < 0) {
+    mpfr_clear(q);
+    return {Outcome::Finite, leastValue(f)};
+  }
+  double rounded = 0;
+  switch (o.mode) {
+  case RoundingMode::NearestEven:
+    rounded = mpfrRoundMagnitude(f, q, MPFR_RNDN);
+    break;
+  case RoundingMode::TowardZero:
+    rounded = mpfrRoundMagnitude(f, q, MPFR_RNDZ);
+    break;
+  case RoundingMode::Upward:
+  case RoundingMode::Downward:
+    rounded = mpfrRoundMagnitude(
+        f, q, roundsUpInMagnitude(o, negative) ? MPFR_RNDA : MPFR_RNDZ);
+    break;
+  case RoundingMode::NearestAway: {
+    double lo = mpfrRoundMagnitude(f, q, MPFR_RNDZ);
+    double hi = mpfrRoundMagnitude(f, q, MPFR_RNDA);
+    mpfr_t a, b;
+    mpfr_inits2(4400, a, b, (mpfr_ptr) nullptr);
+    mpfr_sub_d(a, q, lo, MPFR_RNDN);
+    mpfr_set_d(b, hi, MPFR_RNDN);
+    mpfr_sub(b, b, q, MPFR_RNDN);
+    rounded = lo == hi || mpfr_cmp(a, b) < 0 ? lo : hi;
+    mpfr_clears(a, b, (mpfr_ptr) nullptr);
+    break;
+  }
+  case RoundingMode::Stochastic:
+    std::abort(); // not offered: see the declaration
+  }
+  mpfr_clear(q);
   return finish(f, rounded, negative, o);
 }
 

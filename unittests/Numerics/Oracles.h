@@ -45,6 +45,13 @@ double maxFinite(const numerics::FloatFormat &format);
 Outcome roundWithMpfr(const numerics::FloatFormat &format, double x,
                       const numerics::RoundingOptions &options);
 
+/// Rounds the real quotient numerator / denominator into the format with
+/// MPFR (4400-bit division, far past any tie a quotient of two doubles can
+/// come near); deterministic modes only.
+Outcome roundQuotientWithMpfr(const numerics::FloatFormat &format,
+                              double numerator, double denominator,
+                              const numerics::RoundingOptions &options);
+
 /// Every finite value of a format (decoded with MPFR) with its magnitude
 /// code, sorted; rounds by looking up neighbours and exact midpoints.
 class ValueTable {

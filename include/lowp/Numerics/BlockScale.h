@@ -130,9 +130,8 @@ std::vector<double> dequantizeTensor(const BlockScaling &scaling,
                                      const BlockScaledTensor &tensor);
 
 /// Rounds the exact quotient numerator / denominator once into `format`
-/// (denominator nonzero and finite; the result's precision plus the random
-/// bits must stay below 52 bits, as for every format lowp supports as a
-/// block element).
+/// (denominator nonzero and finite). Stochastic rounding is exact while the
+/// format's mantissa bits plus the random bits stay below 52.
 uint32_t encodeQuotient(const Format &format, double numerator,
                         double denominator, const RoundingOptions &options);
 
