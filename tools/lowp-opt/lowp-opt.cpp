@@ -13,6 +13,7 @@
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   lowp::registerAllDialects(registry);
+  lowp::registerAllPasses();
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "lowp optimizer driver: low-precision tensor programs\n",
       registry));

@@ -198,3 +198,307 @@ func.func private @f(tensor<4x48xf4E2M1FN, #lowp.block_scaled<mx>>)
 
 // expected-error @below {{block has 2 dimensions but the tensor has only 1}}
 func.func private @f(tensor<64xf4E2M1FN, #lowp.block_scaled<block = [2, 32], scale = f8E8M0FNU, rule = floor>>)
+
+// -----
+
+func.func @f(%x: tensor<4xf32>) {
+  // expected-error @below {{'lowp.convert' op input and result must both be scalars, both tensors or both vectors}}
+  %0 = lowp.convert %x : tensor<4xf32> to f8E4M3FN
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<32xf32>) {
+  // expected-error @below {{'lowp.convert' op takes values without an encoding; block-scaled tensors go through lowp.quantize and lowp.dequantize}}
+  %0 = lowp.convert %x : tensor<32xf32> to tensor<32xf4E2M1FN, #lowp.block_scaled<mx>>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<4xf32>) {
+  // expected-error @below {{'lowp.convert' op input shape [4] and result shape [5] differ}}
+  %0 = lowp.convert %x : tensor<4xf32> to tensor<5xf8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<4xindex>) {
+  // expected-error @below {{'lowp.convert' op input element type 'index' is not a number format lowp supports}}
+  %0 = lowp.convert %x : tensor<4xindex> to tensor<4xf8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<4xf32>) {
+  // expected-error @below {{'lowp.convert' op result element type 'i64' is not a number format lowp supports}}
+  %0 = lowp.convert %x : tensor<4xf32> to tensor<4xi64>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<4xf32>) {
+  // expected-error @below {{'lowp.convert' op stochastic rounding needs a 'random' operand}}
+  %0 = lowp.convert %x stochastic : tensor<4xf32> to tensor<4xf8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<4xf32>, %r: tensor<4xi8>) {
+  // expected-error @below {{'lowp.convert' op a 'random' operand needs stochastic rounding}}
+  %0 = lowp.convert %x random(%r : tensor<4xi8>) : tensor<4xf32> to tensor<4xf8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<4xf32>, %r: tensor<4xi64>) {
+  // expected-error @below {{'lowp.convert' op random bits must be signless or unsigned integers of 1 to 32 bits, not 'i64'}}
+  %0 = lowp.convert %x random(%r : tensor<4xi64>) stochastic : tensor<4xf32> to tensor<4xf8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<4xf32>, %r: tensor<8xi8>) {
+  // expected-error @below {{'lowp.convert' op random bits must have the shape of the input}}
+  %0 = lowp.convert %x random(%r : tensor<8xi8>) stochastic : tensor<4xf32> to tensor<4xf8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<4xf32>, %r: tensor<4xi8>) {
+  // expected-error @below {{'lowp.convert' op stochastic rounding is not defined for codebook formats: their values do not lie on a binary grid}}
+  %0 = lowp.convert %x random(%r : tensor<4xi8>) stochastic : tensor<4xf32> to tensor<4x!lowp.codebook<nf4>>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<32xf4E2M1FN, #lowp.block_scaled<mx>>) {
+  // expected-error @below {{'lowp.quantize' op input must not have an encoding}}
+  %0 = lowp.quantize %x : tensor<32xf4E2M1FN, #lowp.block_scaled<mx>> to tensor<32xf4E2M1FN, #lowp.block_scaled<mx>>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<32xf32>) {
+  // expected-error @below {{'lowp.quantize' op result must have a #lowp.block_scaled encoding}}
+  %0 = lowp.quantize %x : tensor<32xf32> to tensor<32xf4E2M1FN>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<32xf32>) {
+  // expected-error @below {{'lowp.quantize' op input shape [32] and result shape [64] differ}}
+  %0 = lowp.quantize %x : tensor<32xf32> to tensor<64xf4E2M1FN, #lowp.block_scaled<mx>>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<32xindex>) {
+  // expected-error @below {{'lowp.quantize' op input element type 'index' is not a number format lowp supports}}
+  %0 = lowp.quantize %x : tensor<32xindex> to tensor<32xf4E2M1FN, #lowp.block_scaled<mx>>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<32xf32>) {
+  // expected-error @below {{'lowp.dequantize' op input must have a #lowp.block_scaled encoding}}
+  %0 = lowp.dequantize %x : tensor<32xf32> to tensor<32xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<32xf4E2M1FN, #lowp.block_scaled<mx>>) {
+  // expected-error @below {{'lowp.dequantize' op result must not have an encoding}}
+  %0 = lowp.dequantize %x : tensor<32xf4E2M1FN, #lowp.block_scaled<mx>> to tensor<32xf4E2M1FN, #lowp.block_scaled<mx>>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<32xf4E2M1FN, #lowp.block_scaled<mx>>) {
+  // expected-error @below {{'lowp.dequantize' op input shape [32] and result shape [16] differ}}
+  %0 = lowp.dequantize %x : tensor<32xf4E2M1FN, #lowp.block_scaled<mx>> to tensor<16xf32>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<32xf4E2M1FN, #lowp.block_scaled<mx>>) {
+  // expected-error @below {{'lowp.dequantize' op result element type 'i8' must be a floating-point number format or f64}}
+  %0 = lowp.dequantize %x : tensor<32xf4E2M1FN, #lowp.block_scaled<mx>> to tensor<32xi8>
+  return
+}
+
+// -----
+
+func.func @f(%e: tensor<32xf4E2M1FN>, %s: tensor<1xf8E8M0FNU>) {
+  // expected-error @below {{'lowp.assemble' op encoded tensor must have a #lowp.block_scaled encoding}}
+  %0 = lowp.assemble %e, %s : tensor<32xf4E2M1FN>, tensor<1xf8E8M0FNU> to tensor<32xf4E2M1FN>
+  return
+}
+
+// -----
+
+func.func @f(%e: tensor<32xf8E4M3FN>, %s: tensor<1xf8E8M0FNU>) {
+  // expected-error @below {{'lowp.assemble' op elements must be 'tensor<32xf4E2M1FN>', not 'tensor<32xf8E4M3FN>'}}
+  %0 = lowp.assemble %e, %s : tensor<32xf8E4M3FN>, tensor<1xf8E8M0FNU> to tensor<32xf4E2M1FN, #lowp.block_scaled<mx>>
+  return
+}
+
+// -----
+
+func.func @f(%e: tensor<64xf4E2M1FN>, %s: tensor<1xf8E8M0FNU>) {
+  // expected-error @below {{'lowp.assemble' op scales must be 'tensor<2xf8E8M0FNU>', not 'tensor<1xf8E8M0FNU>'}}
+  %0 = lowp.assemble %e, %s : tensor<64xf4E2M1FN>, tensor<1xf8E8M0FNU> to tensor<64xf4E2M1FN, #lowp.block_scaled<mx>>
+  return
+}
+
+// -----
+
+func.func @f(%e: tensor<16xf4E2M1FN>, %s: tensor<1xf8E4M3FN>) {
+  // expected-error @below {{'lowp.assemble' op the encoding has a tensor scale; give it}}
+  %0 = lowp.assemble %e, %s : tensor<16xf4E2M1FN>, tensor<1xf8E4M3FN> to tensor<16xf4E2M1FN, #lowp.block_scaled<nvfp4>>
+  return
+}
+
+// -----
+
+func.func @f(%e: tensor<32xf4E2M1FN>, %s: tensor<1xf8E8M0FNU>, %t: f32) {
+  // expected-error @below {{'lowp.assemble' op the encoding has no tensor scale}}
+  %0 = lowp.assemble %e, %s tensor_scale(%t : f32) : tensor<32xf4E2M1FN>, tensor<1xf8E8M0FNU> to tensor<32xf4E2M1FN, #lowp.block_scaled<mx>>
+  return
+}
+
+// -----
+
+func.func @f(%e: tensor<16xf4E2M1FN>, %s: tensor<1xf8E4M3FN>, %t: f16) {
+  // expected-error @below {{'lowp.assemble' op tensor scale must be 'f32', not 'f16'}}
+  %0 = lowp.assemble %e, %s tensor_scale(%t : f16) : tensor<16xf4E2M1FN>, tensor<1xf8E4M3FN> to tensor<16xf4E2M1FN, #lowp.block_scaled<nvfp4>>
+  return
+}
+
+// -----
+
+func.func @f(%e: tensor<128xui4>, %s: tensor<1xf16>) {
+  // expected-error @below {{'lowp.assemble' op the encoding has zero points; give them}}
+  %0 = lowp.assemble %e, %s : tensor<128xui4>, tensor<1xf16> to tensor<128xui4, #lowp.block_scaled<int4_g128>>
+  return
+}
+
+// -----
+
+func.func @f(%e: tensor<32xf4E2M1FN>, %s: tensor<1xf8E8M0FNU>, %z: tensor<1xui4>) {
+  // expected-error @below {{'lowp.assemble' op the encoding has no zero points}}
+  %0 = lowp.assemble %e, %s zero_points(%z : tensor<1xui4>) : tensor<32xf4E2M1FN>, tensor<1xf8E8M0FNU> to tensor<32xf4E2M1FN, #lowp.block_scaled<mx>>
+  return
+}
+
+// -----
+
+func.func @f(%e: tensor<128xui4>, %s: tensor<1xf16>, %z: tensor<1xi8>) {
+  // expected-error @below {{'lowp.assemble' op zero points must be 'tensor<1xui4>', not 'tensor<1xi8>'}}
+  %0 = lowp.assemble %e, %s zero_points(%z : tensor<1xi8>) : tensor<128xui4>, tensor<1xf16> to tensor<128xui4, #lowp.block_scaled<int4_g128>>
+  return
+}
+
+// -----
+
+func.func @f(%q: tensor<64xf4E2M1FN, #lowp.block_scaled<mx>>) {
+  // expected-error @below {{'lowp.disassemble' op scales must be 'tensor<2xf8E8M0FNU>', not 'tensor<2xf32>'}}
+  %0:2 = lowp.disassemble %q : tensor<64xf4E2M1FN, #lowp.block_scaled<mx>> to tensor<64xf4E2M1FN>, tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @f(%a: tensor<2x2x4x8xf32>, %b: tensor<2x2x8x3xf32>) {
+  // expected-error @below {{'lowp.matmul' op operands must have rank 2 (matrices) or 3 (a batch of matrices), not 4}}
+  %0 = lowp.matmul %a, %b {accumulator = f32} : tensor<2x2x4x8xf32>, tensor<2x2x8x3xf32> -> tensor<2x2x4x3xf32>
+  return
+}
+
+// -----
+
+func.func @f(%a: tensor<4x8xf32>, %b: tensor<2x8x3xf32>) {
+  // expected-error @below {{'lowp.matmul' op operands and result must have the same rank}}
+  %0 = lowp.matmul %a, %b {accumulator = f32} : tensor<4x8xf32>, tensor<2x8x3xf32> -> tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @f(%a: tensor<4x32xf32>, %b: tensor<32x3xf32>) {
+  // expected-error @below {{'lowp.matmul' op result must not have an encoding}}
+  %0 = lowp.matmul %a, %b {accumulator = f32} : tensor<4x32xf32>, tensor<32x3xf32> -> tensor<4x3xf32, #lowp.block_scaled<block = [1], scale = f32, rule = absmax>>
+  return
+}
+
+// -----
+
+func.func @f(%a: tensor<2x4x8xf32>, %b: tensor<3x8x3xf32>) {
+  // expected-error @below {{'lowp.matmul' op batch sizes of the operands and result differ}}
+  %0 = lowp.matmul %a, %b {accumulator = f32} : tensor<2x4x8xf32>, tensor<3x8x3xf32> -> tensor<2x4x3xf32>
+  return
+}
+
+// -----
+
+func.func @f(%a: tensor<4x8xf32>, %b: tensor<9x3xf32>) {
+  // expected-error @below {{'lowp.matmul' op lhs [4, 8] and rhs [9, 3] disagree on the reduction dimension}}
+  %0 = lowp.matmul %a, %b {accumulator = f32} : tensor<4x8xf32>, tensor<9x3xf32> -> tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @f(%a: tensor<4x8xf32>, %b: tensor<8x3xf32>) {
+  // expected-error @below {{'lowp.matmul' op result shape [4, 4] is not the product's shape}}
+  %0 = lowp.matmul %a, %b {accumulator = f32} : tensor<4x8xf32>, tensor<8x3xf32> -> tensor<4x4xf32>
+  return
+}
+
+// -----
+
+func.func @f(%a: tensor<4x8xindex>, %b: tensor<8x3xf32>) {
+  // expected-error @below {{'lowp.matmul' op lhs element type 'index' is not a number format lowp supports}}
+  %0 = lowp.matmul %a, %b {accumulator = f32} : tensor<4x8xindex>, tensor<8x3xf32> -> tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @f(%a: tensor<4x8xf32>, %b: tensor<8x3xf32>) {
+  // expected-error @below {{'lowp.matmul' op result element type 'i32' must be a floating-point number format or f64}}
+  %0 = lowp.matmul %a, %b {accumulator = f32} : tensor<4x8xf32>, tensor<8x3xf32> -> tensor<4x3xi32>
+  return
+}
+
+// -----
+
+func.func @f(%a: tensor<4x8xf32>, %b: tensor<8x3xf32>) {
+  // expected-error @below {{'lowp.matmul' op accumulator must be f32 or i32, not 'f16'}}
+  %0 = lowp.matmul %a, %b {accumulator = f16} : tensor<4x8xf32>, tensor<8x3xf32> -> tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @f(%a: tensor<4x8xf32>, %b: tensor<8x3xi8>) {
+  // expected-error @below {{'lowp.matmul' op an i32 accumulator needs integer operands without an encoding}}
+  %0 = lowp.matmul %a, %b {accumulator = i32} : tensor<4x8xf32>, tensor<8x3xi8> -> tensor<4x3xf32>
+  return
+}

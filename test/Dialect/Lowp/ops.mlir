@@ -81,3 +81,49 @@ func.func @full_forms(
     %f: tensor<128x!lowp.float<e3m3>, #lowp.block_scaled<block = [32], scale = !lowp.float<e5m3, unsigned, fn>, rule = floor>>) {
   return
 }
+
+// -----
+
+// Tests the assembly format of every op, with optional parts present and
+// absent.
+// CHECK-LABEL: func.func @ops
+// CHECK: lowp.convert %{{.*}} : tensor<4x64xf32> to tensor<4x64xf8E4M3FN>
+// CHECK: lowp.convert %{{.*}} downward saturate : tensor<4x64xf32> to tensor<4x64x!lowp.float<e3m3>>
+// CHECK: lowp.convert %{{.*}} random(%{{.*}} : tensor<4x64xi8>) stochastic : tensor<4x64xf32> to tensor<4x64xf4E2M1FN>
+// CHECK: lowp.convert %{{.*}} : f32 to f6E3M2FN
+// CHECK: lowp.convert %{{.*}} : tensor<4x64xf4E2M1FN> to tensor<4x64xf64>
+// CHECK: lowp.quantize %{{.*}} : tensor<4x64xf32> to tensor<4x64xf4E2M1FN, #lowp.block_scaled<mx>>
+// CHECK: lowp.quantize %{{.*}} random(%{{.*}} : tensor<4x64xi8>) stochastic : tensor<4x64xf32> to tensor<4x64xf4E2M1FN, #lowp.block_scaled<mx>>
+// CHECK: lowp.dequantize %{{.*}} : tensor<4x64xf4E2M1FN, #lowp.block_scaled<mx>> to tensor<4x64xf32>
+// CHECK: lowp.assemble %{{.*}}, %{{.*}} : tensor<4x64xf4E2M1FN>, tensor<4x2xf8E8M0FNU> to tensor<4x64xf4E2M1FN, #lowp.block_scaled<mx>>
+// CHECK: lowp.assemble %{{.*}}, %{{.*}} tensor_scale(%{{.*}} : f32) : tensor<2x32xf4E2M1FN>, tensor<2x2xf8E4M3FN> to tensor<2x32xf4E2M1FN, #lowp.block_scaled<nvfp4>>
+// CHECK: lowp.assemble %{{.*}}, %{{.*}} zero_points(%{{.*}} : tensor<2x1xui4>) : tensor<2x128xui4>, tensor<2x1xf16> to tensor<2x128xui4, #lowp.block_scaled<int4_g128>>
+// CHECK: lowp.disassemble %{{.*}} : tensor<4x64xf4E2M1FN, #lowp.block_scaled<mx>> to tensor<4x64xf4E2M1FN>, tensor<4x2xf8E8M0FNU>
+// CHECK: lowp.disassemble %{{.*}} : tensor<2x32xf4E2M1FN, #lowp.block_scaled<nvfp4>> to tensor<2x32xf4E2M1FN>, tensor<2x2xf8E4M3FN> tensor_scale(f32)
+// CHECK: lowp.matmul %{{.*}}, %{{.*}} {accumulator = f32} : tensor<4x64xf32>, tensor<64x16xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>> -> tensor<4x16xf32>
+// CHECK: lowp.matmul %{{.*}}, %{{.*}} {accumulator = i32} : tensor<2x4x8xi8>, tensor<2x8x3xi8> -> tensor<2x4x3xf32>
+func.func @ops(%x: tensor<4x64xf32>, %r: tensor<4x64xi8>, %s: f32,
+               %q: tensor<4x64xf4E2M1FN, #lowp.block_scaled<mx>>,
+               %e: tensor<4x64xf4E2M1FN>, %sc: tensor<4x2xf8E8M0FNU>,
+               %ne: tensor<2x32xf4E2M1FN>, %ns: tensor<2x2xf8E4M3FN>, %nt: f32,
+               %ie: tensor<2x128xui4>, %is: tensor<2x1xf16>, %iz: tensor<2x1xui4>,
+               %n: tensor<2x32xf4E2M1FN, #lowp.block_scaled<nvfp4>>,
+               %w: tensor<64x16xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>>,
+               %ba: tensor<2x4x8xi8>, %bb: tensor<2x8x3xi8>) {
+  %0 = lowp.convert %x : tensor<4x64xf32> to tensor<4x64xf8E4M3FN>
+  %1 = lowp.convert %x downward saturate : tensor<4x64xf32> to tensor<4x64x!lowp.float<e3m3>>
+  %2 = lowp.convert %x random(%r : tensor<4x64xi8>) stochastic : tensor<4x64xf32> to tensor<4x64xf4E2M1FN>
+  %3 = lowp.convert %s to_nearest_even : f32 to f6E3M2FN
+  %4 = lowp.convert %e : tensor<4x64xf4E2M1FN> to tensor<4x64xf64>
+  %5 = lowp.quantize %x : tensor<4x64xf32> to tensor<4x64xf4E2M1FN, #lowp.block_scaled<mx>>
+  %6 = lowp.quantize %x random(%r : tensor<4x64xi8>) stochastic : tensor<4x64xf32> to tensor<4x64xf4E2M1FN, #lowp.block_scaled<mx>>
+  %7 = lowp.dequantize %q : tensor<4x64xf4E2M1FN, #lowp.block_scaled<mx>> to tensor<4x64xf32>
+  %8 = lowp.assemble %e, %sc : tensor<4x64xf4E2M1FN>, tensor<4x2xf8E8M0FNU> to tensor<4x64xf4E2M1FN, #lowp.block_scaled<mx>>
+  %9 = lowp.assemble %ne, %ns tensor_scale(%nt : f32) : tensor<2x32xf4E2M1FN>, tensor<2x2xf8E4M3FN> to tensor<2x32xf4E2M1FN, #lowp.block_scaled<nvfp4>>
+  %10 = lowp.assemble %ie, %is zero_points(%iz : tensor<2x1xui4>) : tensor<2x128xui4>, tensor<2x1xf16> to tensor<2x128xui4, #lowp.block_scaled<int4_g128>>
+  %11:2 = lowp.disassemble %q : tensor<4x64xf4E2M1FN, #lowp.block_scaled<mx>> to tensor<4x64xf4E2M1FN>, tensor<4x2xf8E8M0FNU>
+  %12:3 = lowp.disassemble %n : tensor<2x32xf4E2M1FN, #lowp.block_scaled<nvfp4>> to tensor<2x32xf4E2M1FN>, tensor<2x2xf8E4M3FN> tensor_scale(f32)
+  %13 = lowp.matmul %x, %w {accumulator = f32} : tensor<4x64xf32>, tensor<64x16xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>> -> tensor<4x16xf32>
+  %14 = lowp.matmul %ba, %bb {accumulator = i32} : tensor<2x4x8xi8>, tensor<2x8x3xi8> -> tensor<2x4x3xf32>
+  return
+}

@@ -210,3 +210,33 @@ LogicalResult BlockScaledEncodingAttr::verifyEncoding(
     return emitError() << message;
   return success();
 }
+
+BlockScaling BlockScaledEncodingAttr::getScaling(Type elementType) const {
+  auto optionalFormat = [](Type type) -> std::optional<Format> {
+    if (!type)
+      return std::nullopt;
+    return getNumericFormat(type);
+  };
+  return {*getNumericFormat(elementType), *getNumericFormat(getScaleType()),
+          getRule(), optionalFormat(getTensorScaleType()),
+          optionalFormat(getZeroPointType())};
+}
+
+SmallVector<int64_t>
+BlockScaledEncodingAttr::getFullBlock(unsigned rank) const {
+  SmallVector<int64_t> full(rank, 1);
+  ArrayRef<int64_t> block = getBlock();
+  for (size_t i = 0; i < block.size() && i < rank; ++i)
+    full[rank - block.size() + i] = block[i];
+  return full;
+}
+
+SmallVector<int64_t>
+BlockScaledEncodingAttr::getScaleShape(ArrayRef<int64_t> shape) const {
+  SmallVector<int64_t> full = getFullBlock(shape.size());
+  SmallVector<int64_t> scaleShape(shape);
+  for (size_t i = 0; i < shape.size(); ++i)
+    if (!ShapedType::isDynamic(shape[i]))
+      scaleShape[i] = shape[i] / full[i];
+  return scaleShape;
+}

@@ -64,6 +64,16 @@ def Lowp_BlockScaledEncodingAttr : AttrDef<Lowp_Dialect, "BlockScaledEncoding",
   );
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// The numerics core's description of this encoding over `elementType`;
+    /// the encoding must verify for that element type.
+    ::lowp::numerics::BlockScaling getScaling(::mlir::Type elementType) const;
+    /// The shape of the scale tensor of a tensor of `shape`: each dimension
+    /// divided by its block size (dynamic dimensions stay dynamic).
+    ::llvm::SmallVector<int64_t> getScaleShape(::llvm::ArrayRef<int64_t> shape) const;
+    /// The block sizes of every dimension of a rank-`rank` tensor.
+    ::llvm::SmallVector<int64_t> getFullBlock(unsigned rank) const;
+  }];
 }
 
 #endif // LOWP_DIALECT_LOWP_IR_LOWPATTRS_TD

@@ -17,6 +17,8 @@ def Lowp_Dialect : Dialect {
     The meaning of every code and every rounding is defined by the numerics
     core (lib/Numerics) and written down in docs/Numerics.md.
   }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let hasConstantMaterializer = 1;
   let useDefaultTypePrinterParser = 1;
   let useDefaultAttributePrinterParser = 1;
   let extraClassDeclaration = [{

@@ -1,0 +1,41 @@
+//===- LowpOps.h - lowp operations ------------------------------*- C++ -*-===//
+
+#ifndef LOWP_DIALECT_LOWP_IR_LOWPOPS_H
+#define LOWP_DIALECT_LOWP_IR_LOWPOPS_H
+
+#include "lowp/Dialect/Lowp/IR/LowpAttrs.h"
+#include "lowp/Dialect/Lowp/IR/LowpDialect.h"
+#include "lowp/Dialect/Lowp/IR/LowpTypes.h"
+#include "lowp/Numerics/Format.h"
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "lowp/Dialect/Lowp/IR/LowpEnums.h.inc"
+
+#define GET_OP_CLASSES
+#include "lowp/Dialect/Lowp/IR/LowpOps.h.inc"
+
+namespace lowp {
+/// The numerics core's mode for an IR rounding attribute.
+numerics::RoundingMode toNumerics(Rounding rounding);
+
+/// How a value type reads its elements: a number format, or f64 (exact for
+/// every supported value; the numerics core has no f64 format).
+struct ValueFormat {
+  std::optional<numerics::Format> format;
+  bool isF64 = false;
+
+  /// The exact value of `code` (for f64: the double whose bits `code` is).
+  double decode(uint64_t code) const;
+  /// The code of `value` rounded by `options` (f64: its bits).
+  uint64_t encode(double value, int sticky,
+                  const numerics::RoundingOptions &options) const;
+};
+/// The value format of an element type, or nullopt if it has none.
+std::optional<ValueFormat> getValueFormat(mlir::Type elementType);
+} // namespace lowp
+
+#endif // LOWP_DIALECT_LOWP_IR_LOWPOPS_H

@@ -1,0 +1,186 @@
+//===- LowpOps.td - lowp operations ------------------------*- tablegen -*-===//
+
+#ifndef LOWP_DIALECT_LOWP_IR_LOWPOPS_TD
+#define LOWP_DIALECT_LOWP_IR_LOWPOPS_TD
+
+include "lowp/Dialect/Lowp/IR/LowpBase.td"
+include "lowp/Dialect/Lowp/IR/LowpEnums.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/OpAsmInterface.td"
+
+class Lowp_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Lowp_Dialect, mnemonic, traits>;
+
+def Lowp_ConvertOp : Lowp_Op<"convert", [Pure]> {
+  let summary = "Elementwise conversion between any two number formats";
+  let description = [{
+    Each element's exact value is rounded once into the result's format by
+    `rounding` (default `to_nearest_even`), with `saturate` turning
+    out-of-range values and infinities into ±max; the special-value policy
+    of docs/Numerics.md decides NaN, inf and -0. Operand and result are
+    scalars or tensors of the same shape without an encoding; their element
+    types are number formats (NumericFormatTypeInterface) or f64, which
+    holds every supported value exactly.
+
+    `stochastic` rounding takes a `random` operand of the input's shape: an
+    integer element type of k bits (1..32) gives the k random bits of each
+    element's rounding.
+
+    ```mlir
+    %0 = lowp.convert %x : tensor<8xf32> to tensor<8xf8E4M3FN>
+    %1 = lowp.convert %x downward saturate : tensor<8xf32> to tensor<8x!lowp.float<e3m3>>
+    %2 = lowp.convert %x random(%r : tensor<8xi8>) stochastic : tensor<8xf32> to tensor<8xf4E2M1FN>
+    ```
+  }];
+  let arguments = (ins
+    AnyType:$input,
+    Optional<AnyType>:$random,
+    DefaultValuedAttr<Lowp_Rounding, "::lowp::Rounding::to_nearest_even">:$rounding,
+    UnitAttr:$saturate
+  );
+  let results = (outs AnyType:$result);
+  let assemblyFormat = [{
+    $input (`random` `(` $random^ `:` type($random) `)`)? ($rounding^)?
+    (`saturate` $saturate^)? attr-dict `:` type($input) `to` type($result)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Lowp_QuantizeOp : Lowp_Op<"quantize", [Pure]> {
+  let summary = "Block-scaled quantization by the encoding's scale rule";
+  let description = [{
+    Quantizes a plain tensor into the block-scaled encoding of the result
+    type: each block's scale (and zero point, and the tensor scale) is
+    computed by the encoding's rule, and each element is its value divided
+    by its scales, rounded once by `rounding` into the element format and
+    clamped to ±max (docs/Numerics.md, "Block scaling"). Element rounding is
+    always saturating: OCP MX and NVIDIA define it so, and without it the
+    `floor` rule would turn a block's largest finite value into NaN.
+
+    ```mlir
+    %q = lowp.quantize %w : tensor<128x64xf32> to tensor<128x64xf4E2M1FN, #lowp.block_scaled<mx>>
+    ```
+  }];
+  let arguments = (ins
+    AnyRankedTensor:$input,
+    Optional<AnyRankedTensor>:$random,
+    DefaultValuedAttr<Lowp_Rounding, "::lowp::Rounding::to_nearest_even">:$rounding
+  );
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input (`random` `(` $random^ `:` type($random) `)`)? ($rounding^)?
+    attr-dict `:` type($input) `to` type($result)
+  }];
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+}
+
+def Lowp_DequantizeOp : Lowp_Op<"dequantize", [Pure]> {
+  let summary = "The logical values of a block-scaled tensor";
+  let description = [{
+    Each result element is (element - zero_point) · scale · tensor_scale
+    (docs/Numerics.md, "Block scaling") rounded once to nearest even into
+    the result's element type, a float number format or f64.
+
+    ```mlir
+    %w = lowp.dequantize %q : tensor<128x64xf4E2M1FN, #lowp.block_scaled<mx>> to tensor<128x64xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Lowp_AssembleOp : Lowp_Op<"assemble", [Pure, AttrSizedOperandSegments]> {
+  let summary = "A block-scaled tensor from its parts";
+  let description = [{
+    Builds a block-scaled tensor from its element codes, its block scales
+    (one per block: the element shape divided by the block shape), and,
+    where the encoding has them, its tensor scale (a scalar) and zero points
+    (shaped like the scales). Used to import pre-quantized weights and by
+    lowering.
+
+    ```mlir
+    %q = lowp.assemble %elements, %scales
+        : tensor<4x64xf4E2M1FN>, tensor<4x2xf8E8M0FNU>
+        to tensor<4x64xf4E2M1FN, #lowp.block_scaled<mx>>
+    ```
+  }];
+  let arguments = (ins
+    AnyRankedTensor:$elements,
+    AnyRankedTensor:$scales,
+    Optional<AnyType>:$tensorScale,
+    Optional<AnyRankedTensor>:$zeroPoints
+  );
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $elements `,` $scales (`tensor_scale` `(` $tensorScale^ `:` type($tensorScale) `)`)?
+    (`zero_points` `(` $zeroPoints^ `:` type($zeroPoints) `)`)?
+    attr-dict `:` type($elements) `,` type($scales) `to` type($result)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Lowp_DisassembleOp : Lowp_Op<"disassemble",
+    [Pure, AttrSizedResultSegments]> {
+  let summary = "The parts of a block-scaled tensor";
+  let description = [{
+    The inverse of lowp.assemble: element codes, block scales, and the tensor
+    scale and zero points where the encoding has them.
+
+    ```mlir
+    %elements, %scales = lowp.disassemble %q
+        : tensor<4x64xf4E2M1FN, #lowp.block_scaled<mx>>
+        to tensor<4x64xf4E2M1FN>, tensor<4x2xf8E8M0FNU>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs
+    AnyRankedTensor:$elements,
+    AnyRankedTensor:$scales,
+    Optional<AnyType>:$tensorScale,
+    Optional<AnyRankedTensor>:$zeroPoints
+  );
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `to` type($elements) `,` type($scales)
+    (`tensor_scale` `(` type($tensorScale)^ `)`)?
+    (`zero_points` `(` type($zeroPoints)^ `)`)?
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Lowp_MatmulOp : Lowp_Op<"matmul", [Pure]> {
+  let summary = "Matrix product of operands in any formats and encodings";
+  let description = [{
+    `result[b][m][n] = sum_k lhs[b][m][k] * rhs[b][k][n]` over the logical
+    values of the operands (their element formats and block scales), with
+    the batch dimension b present when both operands have rank 3. Each
+    product is exact; products are summed in the `accumulator` type (f32,
+    or i32 for integer elements without an encoding), in an unspecified
+    order, and the sum is rounded to nearest even into the result's element
+    type.
+
+    ```mlir
+    %y = lowp.matmul %x, %w {accumulator = f32}
+        : tensor<16x256xf32>, tensor<256x64xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>>
+        -> tensor<16x64xf32>
+    ```
+  }];
+  let arguments = (ins
+    AnyRankedTensor:$lhs,
+    AnyRankedTensor:$rhs,
+    TypeAttr:$accumulator
+  );
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // LOWP_DIALECT_LOWP_IR_LOWPOPS_TD

@@ -1,0 +1,599 @@
+//===- LowpOps.cpp - lowp operations --------------------------------------===//
+//
+// Verifiers check one op each; every check has a full-text test in
+// test/Dialect/Lowp/invalid.mlir. Folders compute through the numerics
+// core, so a folded constant is bit for bit what compiled code produces.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowp/Dialect/Lowp/IR/LowpOps.h"
+#include "lowp/Numerics/BlockScale.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/bit.h"
+
+#include <cstring>
+
+using namespace mlir;
+using namespace lowp;
+using namespace lowp::numerics;
+
+#include "lowp/Dialect/Lowp/IR/LowpEnums.cpp.inc"
+
+#define GET_OP_CLASSES
+#include "lowp/Dialect/Lowp/IR/LowpOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Shared helpers
+//===----------------------------------------------------------------------===//
+
+RoundingMode lowp::toNumerics(Rounding rounding) {
+  switch (rounding) {
+  case Rounding::to_nearest_even:
+    return RoundingMode::NearestEven;
+  case Rounding::to_nearest_away:
+    return RoundingMode::NearestAway;
+  case Rounding::toward_zero:
+    return RoundingMode::TowardZero;
+  case Rounding::upward:
+    return RoundingMode::Upward;
+  case Rounding::downward:
+    return RoundingMode::Downward;
+  case Rounding::stochastic:
+    return RoundingMode::Stochastic;
+  }
+  return RoundingMode::NearestEven;
+}
+
+double ValueFormat::decode(uint64_t code) const {
+  if (isF64)
+    return llvm::bit_cast<double>(code);
+  return format->decode(uint32_t(code));
+}
+
+uint64_t ValueFormat::encode(double value, int sticky,
+                             const RoundingOptions &options) const {
+  if (isF64)
+    return llvm::bit_cast<uint64_t>(value);
+  return format->encode(value, sticky, options);
+}
+
+std::optional<ValueFormat> lowp::getValueFormat(Type elementType) {
+  if (elementType.isF64())
+    return ValueFormat{std::nullopt, true};
+  if (std::optional<Format> format = getNumericFormat(elementType))
+    return ValueFormat{format, false};
+  return std::nullopt;
+}
+
+namespace {
+/// "[4, 8]" or "[?, 8]".
+std::string shapeString(ArrayRef<int64_t> shape) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i)
+      text += ", ";
+    text += ShapedType::isDynamic(shape[i]) ? "?" : std::to_string(shape[i]);
+  }
+  return text + "]";
+}
+
+/// Static dimensions must be equal; a dynamic one matches anything.
+bool shapesCompatible(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
+  if (a.size() != b.size())
+    return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (!ShapedType::isDynamic(a[i]) && !ShapedType::isDynamic(b[i]) &&
+        a[i] != b[i])
+      return false;
+  return true;
+}
+
+BlockScaledEncodingAttr getEncoding(Type type) {
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    return dyn_cast_or_null<BlockScaledEncodingAttr>(tensor.getEncoding());
+  return {};
+}
+
+/// Checks that `type`'s elements are a number format or f64.
+LogicalResult verifyValueElement(Operation *op, Type elementType,
+                                 StringRef role) {
+  if (!getValueFormat(elementType))
+    return op->emitOpError() << role << " element type " << elementType
+                             << " is not a number format lowp supports";
+  return success();
+}
+
+/// The checks shared by every op that takes a `random` operand.
+LogicalResult verifyRandomBits(Operation *op, Value input, Value random,
+                               Rounding rounding, Type resultElement) {
+  bool stochastic = rounding == Rounding::stochastic;
+  if (stochastic && !random)
+    return op->emitOpError("stochastic rounding needs a 'random' operand");
+  if (!stochastic && random)
+    return op->emitOpError("a 'random' operand needs stochastic rounding");
+  if (!random)
+    return success();
+  Type randomElement = getElementTypeOrSelf(random.getType());
+  auto integer = dyn_cast<IntegerType>(randomElement);
+  if (!integer || integer.isSigned() || integer.getWidth() > 32)
+    return op->emitOpError("random bits must be signless or unsigned "
+                           "integers of 1 to 32 bits, not ")
+           << randomElement;
+  auto inputShaped = dyn_cast<ShapedType>(input.getType());
+  auto randomShaped = dyn_cast<ShapedType>(random.getType());
+  if ((bool)inputShaped != (bool)randomShaped ||
+      (inputShaped &&
+       !shapesCompatible(inputShaped.getShape(), randomShaped.getShape())))
+    return op->emitOpError("random bits must have the shape of the input");
+  std::optional<ValueFormat> result = getValueFormat(resultElement);
+  if (result && result->format) {
+    RoundingOptions options;
+    options.mode = RoundingMode::Stochastic;
+    options.randomBitCount = integer.getWidth();
+    std::string message = result->format->verifyRounding(options);
+    if (!message.empty())
+      return op->emitOpError(message);
+  }
+  return success();
+}
+
+/// The code of each element of a constant, widened to 64 bits.
+std::optional<SmallVector<uint64_t>> getCodes(Attribute attr) {
+  SmallVector<uint64_t> codes;
+  auto add = [&](Attribute element) -> bool {
+    if (auto f = dyn_cast<FloatAttr>(element)) {
+      codes.push_back(f.getValue().bitcastToAPInt().getZExtValue());
+      return true;
+    }
+    if (auto i = dyn_cast<IntegerAttr>(element)) {
+      codes.push_back(i.getValue().getZExtValue());
+      return true;
+    }
+    return false;
+  };
+  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(attr)) {
+    Type element = dense.getElementType();
+    if (isa<FloatType>(element)) {
+      for (const APFloat &value : dense.getValues<APFloat>())
+        codes.push_back(value.bitcastToAPInt().getZExtValue());
+    } else if (isa<IntegerType>(element)) {
+      for (const APInt &value : dense.getValues<APInt>())
+        codes.push_back(value.getZExtValue());
+    } else {
+      return std::nullopt;
+    }
+    return codes;
+  }
+  if (attr && add(attr))
+    return codes;
+  return std::nullopt;
+}
+
+/// A constant of `type` (a builtin float or integer element type, scalar or
+/// statically shaped) holding `codes`; null if such a constant cannot exist.
+Attribute makeConstant(Type type, ArrayRef<uint64_t> codes) {
+  Type element = getElementTypeOrSelf(type);
+  auto shaped = dyn_cast<ShapedType>(type);
+  if (shaped && (!shaped.hasStaticShape() || getEncoding(type)))
+    return {};
+  if (auto floatType = dyn_cast<FloatType>(element)) {
+    SmallVector<APFloat> values;
+    for (uint64_t code : codes)
+      values.emplace_back(floatType.getFloatSemantics(),
+                          APInt(floatType.getWidth(), code));
+    if (!shaped)
+      return FloatAttr::get(floatType, values.front());
+    return DenseElementsAttr::get(shaped, values);
+  }
+  if (auto integerType = dyn_cast<IntegerType>(element)) {
+    SmallVector<APInt> values;
+    for (uint64_t code : codes)
+      values.emplace_back(integerType.getWidth(), code);
+    if (!shaped)
+      return IntegerAttr::get(integerType, values.front());
+    return DenseElementsAttr::get(shaped, values);
+  }
+  return {};
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// ConvertOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConvertOp::verify() {
+  Type inputType = getInput().getType(), resultType = getResult().getType();
+  auto inputShaped = dyn_cast<ShapedType>(inputType);
+  auto resultShaped = dyn_cast<ShapedType>(resultType);
+  if ((bool)inputShaped != (bool)resultShaped ||
+      (inputShaped && inputShaped.getTypeID() != resultShaped.getTypeID()))
+    return emitOpError("input and result must both be scalars, both "
+                       "tensors or both vectors");
+  if (getEncoding(inputType) || getEncoding(resultType))
+    return emitOpError("takes values without an encoding; block-scaled "
+                       "tensors go through lowp.quantize and lowp.dequantize");
+  if (inputShaped &&
+      !shapesCompatible(inputShaped.getShape(), resultShaped.getShape()))
+    return emitOpError("input shape ")
+           << shapeString(inputShaped.getShape()) << " and result shape "
+           << shapeString(resultShaped.getShape()) << " differ";
+  Type resultElement = getElementTypeOrSelf(resultType);
+  if (failed(verifyValueElement(*this, getElementTypeOrSelf(inputType),
+                                "input")) ||
+      failed(verifyValueElement(*this, resultElement, "result")))
+    return failure();
+  return verifyRandomBits(*this, getInput(), getRandom(), getRounding(),
+                          resultElement);
+}
+
+OpFoldResult ConvertOp::fold(FoldAdaptor adaptor) {
+  std::optional<SmallVector<uint64_t>> codes = getCodes(adaptor.getInput());
+  if (!codes)
+    return {};
+  std::optional<SmallVector<uint64_t>> randomBits;
+  if (getRandom()) {
+    randomBits = getCodes(adaptor.getRandom());
+    if (!randomBits)
+      return {};
+    if (randomBits->size() == 1 && codes->size() > 1)
+      randomBits->resize(codes->size(), randomBits->front());
+  }
+  ValueFormat from = *getValueFormat(getElementTypeOrSelf(getInput()));
+  ValueFormat to = *getValueFormat(getElementTypeOrSelf(getResult()));
+  RoundingOptions options;
+  options.mode = toNumerics(getRounding());
+  options.saturate = getSaturate();
+  if (getRandom())
+    options.randomBitCount =
+        getElementTypeOrSelf(getRandom()).getIntOrFloatBitWidth();
+  // A splat constant holds one code for every element.
+  SmallVector<uint64_t> results;
+  for (size_t i = 0; i < codes->size(); ++i) {
+    if (randomBits)
+      options.randomBits = (*randomBits)[i];
+    results.push_back(to.encode(from.decode((*codes)[i]), 0, options));
+  }
+  auto shaped = dyn_cast<ShapedType>(getType());
+  if (shaped && shaped.hasStaticShape() && results.size() == 1 &&
+      shaped.getNumElements() != 1)
+    results.resize(shaped.getNumElements(), results.front());
+  return makeConstant(getType(), results);
+}
+
+//===----------------------------------------------------------------------===//
+// QuantizeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult QuantizeOp::verify() {
+  auto inputType = cast<RankedTensorType>(getInput().getType());
+  auto resultType = cast<RankedTensorType>(getResult().getType());
+  if (getEncoding(inputType))
+    return emitOpError("input must not have an encoding");
+  if (!getEncoding(resultType))
+    return emitOpError("result must have a #lowp.block_scaled encoding");
+  if (!shapesCompatible(inputType.getShape(), resultType.getShape()))
+    return emitOpError("input shape ")
+           << shapeString(inputType.getShape()) << " and result shape "
+           << shapeString(resultType.getShape()) << " differ";
+  if (failed(verifyValueElement(*this, inputType.getElementType(), "input")))
+    return failure();
+  return verifyRandomBits(*this, getInput(), getRandom(), getRounding(),
+                          resultType.getElementType());
+}
+
+namespace {
+/// quantize(constant) -> assemble(constant parts), computed by the numerics
+/// core. Only where every part is a builtin type a constant can hold.
+struct FoldConstantQuantize : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    Attribute input, random;
+    if (!matchPattern(op.getInput(), m_Constant(&input)))
+      return failure();
+    if (op.getRandom() && !matchPattern(op.getRandom(), m_Constant(&random)))
+      return failure();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    if (!resultType.hasStaticShape())
+      return failure();
+    std::optional<SmallVector<uint64_t>> codes = getCodes(input);
+    if (!codes)
+      return failure();
+    auto encoding = getEncoding(resultType);
+    ValueFormat from =
+        *getValueFormat(getElementTypeOrSelf(op.getInput().getType()));
+    std::vector<double> values;
+    for (uint64_t code : *codes)
+      values.push_back(from.decode(code));
+    values.resize(resultType.getNumElements(), values.front());
+    std::vector<uint64_t> randomBits;
+    if (random) {
+      std::optional<SmallVector<uint64_t>> bits = getCodes(random);
+      if (!bits)
+        return failure();
+      randomBits.assign(bits->begin(), bits->end());
+      randomBits.resize(values.size(), randomBits.front());
+    }
+    RoundingOptions options;
+    options.mode = toNumerics(op.getRounding());
+    if (op.getRandom())
+      options.randomBitCount = getElementTypeOrSelf(op.getRandom().getType())
+                                   .getIntOrFloatBitWidth();
+    BlockScaling scaling = encoding.getScaling(resultType.getElementType());
+    BlockScaledTensor quantized =
+        quantizeTensor(scaling,
+                       std::vector<int64_t>(resultType.getShape().begin(),
+                                            resultType.getShape().end()),
+                       std::vector<int64_t>(encoding.getBlock().begin(),
+                                            encoding.getBlock().end()),
+                       values, options, random ? randomBits.data() : nullptr);
+
+    Location loc = op.getLoc();
+    auto elementsType = RankedTensorType::get(resultType.getShape(),
+                                              resultType.getElementType());
+    auto scalesType = RankedTensorType::get(
+        encoding.getScaleShape(resultType.getShape()), encoding.getScaleType());
+    auto widen = [](const std::vector<uint32_t> &v) {
+      return SmallVector<uint64_t>(v.begin(), v.end());
+    };
+    Attribute elements = makeConstant(elementsType, widen(quantized.elements));
+    Attribute scales = makeConstant(scalesType, widen(quantized.scales));
+    if (!elements || !scales)
+      return failure();
+    Value tensorScale, zeroPoints;
+    if (Type type = encoding.getTensorScaleType()) {
+      Attribute attr = makeConstant(type, {quantized.tensorScale});
+      if (!attr)
+        return failure();
+      tensorScale =
+          arith::ConstantOp::create(rewriter, loc, cast<TypedAttr>(attr));
+    }
+    if (Type type = encoding.getZeroPointType()) {
+      auto zeroPointsType = RankedTensorType::get(scalesType.getShape(), type);
+      Attribute attr =
+          makeConstant(zeroPointsType, widen(quantized.zeroPoints));
+      if (!attr)
+        return failure();
+      zeroPoints =
+          arith::ConstantOp::create(rewriter, loc, cast<TypedAttr>(attr));
+    }
+    Value elementsValue =
+        arith::ConstantOp::create(rewriter, loc, cast<TypedAttr>(elements));
+    Value scalesValue =
+        arith::ConstantOp::create(rewriter, loc, cast<TypedAttr>(scales));
+    rewriter.replaceOpWithNewOp<AssembleOp>(
+        op, resultType, elementsValue, scalesValue, tensorScale, zeroPoints);
+    return success();
+  }
+};
+} // namespace
+
+void QuantizeOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                             MLIRContext *context) {
+  results.add<FoldConstantQuantize>(context);
+}
+
+//===----------------------------------------------------------------------===//
+// DequantizeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult DequantizeOp::verify() {
+  auto inputType = cast<RankedTensorType>(getInput().getType());
+  auto resultType = cast<RankedTensorType>(getResult().getType());
+  if (!getEncoding(inputType))
+    return emitOpError("input must have a #lowp.block_scaled encoding");
+  if (getEncoding(resultType))
+    return emitOpError("result must not have an encoding");
+  if (!shapesCompatible(inputType.getShape(), resultType.getShape()))
+    return emitOpError("input shape ")
+           << shapeString(inputType.getShape()) << " and result shape "
+           << shapeString(resultType.getShape()) << " differ";
+  std::optional<ValueFormat> result =
+      getValueFormat(resultType.getElementType());
+  if (!result || (result->format && !result->format->isFloat()))
+    return emitOpError("result element type ")
+           << resultType.getElementType()
+           << " must be a floating-point number format or f64";
+  return success();
+}
+
+OpFoldResult DequantizeOp::fold(FoldAdaptor adaptor) {
+  auto assemble = getInput().getDefiningOp<AssembleOp>();
+  if (!assemble)
+    return {};
+  auto resultType = cast<RankedTensorType>(getType());
+  if (!resultType.hasStaticShape())
+    return {};
+  Attribute elementsAttr, scalesAttr, tensorScaleAttr, zeroPointsAttr;
+  if (!matchPattern(assemble.getElements(), m_Constant(&elementsAttr)) ||
+      !matchPattern(assemble.getScales(), m_Constant(&scalesAttr)) ||
+      (assemble.getTensorScale() &&
+       !matchPattern(assemble.getTensorScale(),
+                     m_Constant(&tensorScaleAttr))) ||
+      (assemble.getZeroPoints() &&
+       !matchPattern(assemble.getZeroPoints(), m_Constant(&zeroPointsAttr))))
+    return {};
+  auto inputType = cast<RankedTensorType>(getInput().getType());
+  auto encoding = getEncoding(inputType);
+  BlockScaling scaling = encoding.getScaling(inputType.getElementType());
+  BlockScaledTensor tensor;
+  tensor.shape.assign(inputType.getShape().begin(), inputType.getShape().end());
+  tensor.block.assign(encoding.getBlock().begin(), encoding.getBlock().end());
+  auto narrow = [](std::optional<SmallVector<uint64_t>> codes, size_t count,
+                   std::vector<uint32_t> &out) {
+    if (!codes)
+      return false;
+    out.assign(codes->begin(), codes->end());
+    out.resize(count, out.empty() ? 0 : out.front());
+    return true;
+  };
+  int64_t numScales = 1;
+  for (int64_t d : encoding.getScaleShape(inputType.getShape()))
+    numScales *= d;
+  if (!narrow(getCodes(elementsAttr), inputType.getNumElements(),
+              tensor.elements) ||
+      !narrow(getCodes(scalesAttr), numScales, tensor.scales))
+    return {};
+  if (zeroPointsAttr &&
+      !narrow(getCodes(zeroPointsAttr), numScales, tensor.zeroPoints))
+    return {};
+  if (tensorScaleAttr) {
+    std::optional<SmallVector<uint64_t>> code = getCodes(tensorScaleAttr);
+    if (!code)
+      return {};
+    tensor.tensorScale = uint32_t(code->front());
+  }
+  std::vector<double> values = dequantizeTensor(scaling, tensor);
+  ValueFormat to = *getValueFormat(resultType.getElementType());
+  SmallVector<uint64_t> codes;
+  for (double value : values)
+    codes.push_back(to.encode(value, 0, RoundingOptions{}));
+  return makeConstant(resultType, codes);
+}
+
+//===----------------------------------------------------------------------===//
+// AssembleOp / DisassembleOp
+//===----------------------------------------------------------------------===//
+
+/// The checks shared by assemble and disassemble: the parts' types follow
+/// from the encoded type.
+static LogicalResult verifyParts(Operation *op, RankedTensorType encodedType,
+                                 Type elementsType, Type scalesType,
+                                 Type tensorScaleType, Type zeroPointsType) {
+  auto encoding = getEncoding(encodedType);
+  if (!encoding)
+    return op->emitOpError("encoded tensor must have a #lowp.block_scaled "
+                           "encoding");
+  auto expectedElements = RankedTensorType::get(encodedType.getShape(),
+                                                encodedType.getElementType());
+  if (elementsType != expectedElements)
+    return op->emitOpError("elements must be ")
+           << expectedElements << ", not " << elementsType;
+  auto expectedScales = RankedTensorType::get(
+      encoding.getScaleShape(encodedType.getShape()), encoding.getScaleType());
+  if (scalesType != expectedScales)
+    return op->emitOpError("scales must be ")
+           << expectedScales << ", not " << scalesType;
+  if ((bool)tensorScaleType != (bool)encoding.getTensorScaleType())
+    return op->emitOpError(encoding.getTensorScaleType()
+                               ? "the encoding has a tensor scale; give it"
+                               : "the encoding has no tensor scale");
+  if (tensorScaleType && tensorScaleType != encoding.getTensorScaleType())
+    return op->emitOpError("tensor scale must be ")
+           << encoding.getTensorScaleType() << ", not " << tensorScaleType;
+  if ((bool)zeroPointsType != (bool)encoding.getZeroPointType())
+    return op->emitOpError(encoding.getZeroPointType()
+                               ? "the encoding has zero points; give them"
+                               : "the encoding has no zero points");
+  if (zeroPointsType) {
+    auto expected = RankedTensorType::get(expectedScales.getShape(),
+                                          encoding.getZeroPointType());
+    if (zeroPointsType != expected)
+      return op->emitOpError("zero points must be ")
+             << expected << ", not " << zeroPointsType;
+  }
+  return success();
+}
+
+static Type typeOrNull(Value value) { return value ? value.getType() : Type(); }
+
+LogicalResult AssembleOp::verify() {
+  return verifyParts(*this, cast<RankedTensorType>(getType()),
+                     getElements().getType(), getScales().getType(),
+                     typeOrNull(getTensorScale()), typeOrNull(getZeroPoints()));
+}
+
+OpFoldResult AssembleOp::fold(FoldAdaptor) {
+  // assemble(disassemble(x)) is x when every part comes back in its place.
+  auto disassemble = getElements().getDefiningOp<DisassembleOp>();
+  if (!disassemble || disassemble.getInput().getType() != getType() ||
+      getElements() != disassemble.getElements() ||
+      getScales() != disassemble.getScales() ||
+      getTensorScale() != disassemble.getTensorScale() ||
+      getZeroPoints() != disassemble.getZeroPoints())
+    return {};
+  return disassemble.getInput();
+}
+
+LogicalResult DisassembleOp::verify() {
+  return verifyParts(*this, cast<RankedTensorType>(getInput().getType()),
+                     getElements().getType(), getScales().getType(),
+                     typeOrNull(getTensorScale()), typeOrNull(getZeroPoints()));
+}
+
+LogicalResult DisassembleOp::fold(FoldAdaptor,
+                                  SmallVectorImpl<OpFoldResult> &results) {
+  auto assemble = getInput().getDefiningOp<AssembleOp>();
+  if (!assemble)
+    return failure();
+  results.push_back(assemble.getElements());
+  results.push_back(assemble.getScales());
+  if (assemble.getTensorScale())
+    results.push_back(assemble.getTensorScale());
+  if (assemble.getZeroPoints())
+    results.push_back(assemble.getZeroPoints());
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// MatmulOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatmulOp::verify() {
+  auto lhs = cast<RankedTensorType>(getLhs().getType());
+  auto rhs = cast<RankedTensorType>(getRhs().getType());
+  auto result = cast<RankedTensorType>(getResult().getType());
+  int64_t rank = lhs.getRank();
+  if (rank != 2 && rank != 3)
+    return emitOpError("operands must have rank 2 (matrices) or 3 (a batch "
+                       "of matrices), not ")
+           << rank;
+  if (rhs.getRank() != rank || result.getRank() != rank)
+    return emitOpError("operands and result must have the same rank");
+  if (getEncoding(result))
+    return emitOpError("result must not have an encoding");
+  ArrayRef<int64_t> a = lhs.getShape(), b = rhs.getShape(),
+                    c = result.getShape();
+  auto agree = [](int64_t x, int64_t y) {
+    return ShapedType::isDynamic(x) || ShapedType::isDynamic(y) || x == y;
+  };
+  if (rank == 3 && !(agree(a[0], b[0]) && agree(a[0], c[0])))
+    return emitOpError("batch sizes of the operands and result differ");
+  int64_t m = rank - 2, k = rank - 1;
+  if (!agree(a[k], b[m]))
+    return emitOpError("lhs ")
+           << shapeString(a) << " and rhs " << shapeString(b)
+           << " disagree on the reduction dimension";
+  if (!agree(a[m], c[m]) || !agree(b[k], c[k]))
+    return emitOpError("result shape ")
+           << shapeString(c) << " is not the product's shape";
+  if (failed(verifyValueElement(*this, lhs.getElementType(), "lhs")) ||
+      failed(verifyValueElement(*this, rhs.getElementType(), "rhs")))
+    return failure();
+  std::optional<ValueFormat> resultFormat =
+      getValueFormat(result.getElementType());
+  if (!resultFormat ||
+      (resultFormat->format && !resultFormat->format->isFloat()))
+    return emitOpError("result element type ")
+           << result.getElementType()
+           << " must be a floating-point number format or f64";
+  Type accumulator = getAccumulator();
+  if (!accumulator.isF32() && !accumulator.isSignlessInteger(32))
+    return emitOpError("accumulator must be f32 or i32, not ") << accumulator;
+  if (accumulator.isSignlessInteger(32)) {
+    auto isPlainInteger = [](RankedTensorType type) {
+      return !getEncoding(type) && isa<IntegerType>(type.getElementType());
+    };
+    if (!isPlainInteger(lhs) || !isPlainInteger(rhs))
+      return emitOpError("an i32 accumulator needs integer operands without "
+                         "an encoding");
+  }
+  return success();
+}
