@@ -17,4 +17,4 @@ config.environment["FILECHECK_OPTS"] = "-enable-var-scope"
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["lowp-opt", "lowp-format"], [config.lowp_tools_dir])
+    ["lowp-opt", "lowp-format", "lowp-run"], [config.lowp_tools_dir])

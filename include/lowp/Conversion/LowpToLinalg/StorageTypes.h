@@ -1,0 +1,16 @@
+//===- StorageTypes.h - How lowered code stores each format -----*- C++ -*-===//
+
+#ifndef LOWP_CONVERSION_LOWPTOLINALG_STORAGETYPES_H
+#define LOWP_CONVERSION_LOWPTOLINALG_STORAGETYPES_H
+
+#include "mlir/IR/Types.h"
+
+namespace lowp {
+/// The type that holds an element of `elementType` in memory after lowering:
+/// f64, f32, f16 and bf16 stay themselves (their code is their bits), i8,
+/// i16 and i32 become signless, and every other number format is its code
+/// zero-extended in the smallest of i8, i16, i32.
+mlir::Type getStorageType(mlir::Type elementType);
+} // namespace lowp
+
+#endif // LOWP_CONVERSION_LOWPTOLINALG_STORAGETYPES_H

@@ -1,0 +1,16 @@
+//===- Passes.h - lowp conversion passes ------------------------*- C++ -*-===//
+
+#ifndef LOWP_CONVERSION_PASSES_H
+#define LOWP_CONVERSION_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+namespace lowp {
+#define GEN_PASS_DECL
+#include "lowp/Conversion/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "lowp/Conversion/Passes.h.inc"
+} // namespace lowp
+
+#endif // LOWP_CONVERSION_PASSES_H

@@ -1,0 +1,35 @@
+//===- Passes.td - lowp conversion passes ------------------*- tablegen -*-===//
+
+#ifndef LOWP_CONVERSION_PASSES_TD
+#define LOWP_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertLowpToLinalg : Pass<"convert-lowp-to-linalg", "::mlir::ModuleOp"> {
+  let summary = "Lower lowp ops to linalg, tensor and arith on storage types";
+  let description = [{
+    Rewrites every lowp op into linalg.generic (and linalg.matmul) on
+    tensors whose elements are storage types: f64, f32, f16 and bf16 stay
+    themselves, every other number format becomes its code in an i8, i16 or
+    i32. Block-scaled tensors become their parts (elements, scales, and the
+    tensor scale and zero points where the encoding has them), function
+    signatures included, so a function taking a block-scaled tensor takes
+    its parts after this pass. The element code computes exactly what the
+    numerics core computes (lib/Conversion/LowpToLinalg/ElementCodegen.cpp).
+
+    Sub-byte elements are stored one per byte at this stage; packing them
+    is a layout decision for lowp-assign-layouts. Rounding into a codebook
+    is not lowered yet and is reported as an error.
+  }];
+  // lowp is loaded even where no lowp op appears: its builtin-type format
+  // models say how f8E4M3FN and friends are stored.
+  let dependentDialects = [
+    "::lowp::LowpDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+#endif // LOWP_CONVERSION_PASSES_TD

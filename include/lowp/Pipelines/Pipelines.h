@@ -1,0 +1,44 @@
+//===- Pipelines.h - lowp's named pass pipelines ----------------*- C++ -*-===//
+//
+// The pipelines that lowp-opt, lowp-run, lowp-translate, the C API and Python
+// all build through these functions, so that any compile can be reproduced
+// with `lowp-opt --lowp-cpu-pipeline`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWP_PIPELINES_PIPELINES_H
+#define LOWP_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir {
+class OpPassManager;
+} // namespace mlir
+
+namespace lowp {
+
+struct CpuPipelineOptions
+    : public mlir::PassPipelineOptions<CpuPipelineOptions> {
+  Option<bool> resultsToOutParams{
+      *this, "results-to-out-params",
+      llvm::cl::desc("Return results through caller-allocated buffers "
+                     "appended to the arguments (the ABI of lowp-run and of "
+                     "ahead-of-time objects)"),
+      llvm::cl::init(true)};
+  Option<bool> cInterface{
+      *this, "c-interface",
+      llvm::cl::desc("Also emit _mlir_ciface_ wrappers taking memref "
+                     "descriptors by pointer, for calls from C"),
+      llvm::cl::init(true)};
+};
+
+/// lowp on tensors -> LLVM dialect, for the host CPU.
+void buildCpuPipeline(mlir::OpPassManager &pm,
+                      const CpuPipelineOptions &options);
+
+/// Registers `lowp-cpu-pipeline` with the pass registry.
+void registerPipelines();
+
+} // namespace lowp
+
+#endif // LOWP_PIPELINES_PIPELINES_H

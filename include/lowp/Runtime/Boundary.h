@@ -1,0 +1,46 @@
+//===- Boundary.h - What crosses a compiled function's boundary -*- C++ -*-===//
+//
+// After lowering, a function's arguments and results are tensors of storage
+// types, with each block-scaled tensor split into its parts. This describes
+// that boundary from the function as written, for runners (lowp-run), the
+// reference interpreter and generated C headers alike.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWP_RUNTIME_BOUNDARY_H
+#define LOWP_RUNTIME_BOUNDARY_H
+
+#include "lowp/Dialect/Lowp/IR/LowpOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <string>
+#include <vector>
+
+namespace lowp {
+
+/// One tensor (or scalar) at the boundary.
+struct BoundaryValue {
+  /// "argument 0", "argument 1 (scales)", "result 0 (tensor scale)", ...
+  std::string name;
+  /// The element type as written: f4E2M1FN, f8E8M0FNU, f32, ...
+  mlir::Type elementType;
+  /// The type each element is stored as: f32, i8, ...
+  mlir::Type storageType;
+  /// Dimensions; ShapedType::kDynamic where not static.
+  std::vector<int64_t> shape;
+  /// A scalar rather than a tensor (an NVFP4 tensor scale).
+  bool isScalar = false;
+
+  int64_t storageBytes() const {
+    return storageType.getIntOrFloatBitWidth() / 8;
+  }
+};
+
+/// The values a function's arguments or results become, in order.
+std::vector<BoundaryValue> getBoundaryValues(mlir::TypeRange types,
+                                             const char *role);
+
+} // namespace lowp
+
+#endif // LOWP_RUNTIME_BOUNDARY_H

@@ -1,0 +1,961 @@
+//===- LowpToLinalg.cpp - lowp ops to linalg on storage types -------------===//
+//
+// Every lowp op becomes linalg on tensors of storage types; block-scaled
+// tensors become their parts through a 1:N type conversion. The element
+// computations come from ElementCodegen and follow lib/Numerics exactly:
+// quantization here is lib/Numerics/BlockScale.cpp written as linalg.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ElementCodegen.h"
+
+#include "lowp/Conversion/Passes.h"
+#include "lowp/Dialect/Lowp/IR/LowpDialect.h"
+#include "lowp/Dialect/Lowp/IR/LowpOps.h"
+#include "lowp/Numerics/BlockScale.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#include <cmath>
+
+namespace lowp {
+#define GEN_PASS_DEF_CONVERTLOWPTOLINALG
+#include "lowp/Conversion/Passes.h.inc"
+} // namespace lowp
+
+using namespace mlir;
+using namespace lowp;
+using namespace lowp::numerics;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Types
+//===----------------------------------------------------------------------===//
+
+BlockScaledEncodingAttr getEncoding(Type type) {
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    return dyn_cast_or_null<BlockScaledEncodingAttr>(tensor.getEncoding());
+  return {};
+}
+
+/// Whether an element type is changed by lowering.
+bool needsStorage(Type elementType) {
+  if (isa<IndexType>(elementType) || elementType.isInteger(1) ||
+      elementType.isInteger(64))
+    return false;
+  if (!getNumericFormat(elementType) && !elementType.isF64())
+    return false;
+  return getStorageType(elementType) != elementType;
+}
+
+class StorageTypeConverter : public TypeConverter {
+public:
+  StorageTypeConverter() {
+    addConversion([](Type type) { return type; });
+    addConversion([](Type type) -> std::optional<Type> {
+      if (isa<ShapedType>(type) || !needsStorage(type))
+        return std::nullopt;
+      return getStorageType(type);
+    });
+    addConversion([](VectorType type) -> Type {
+      return VectorType::get(type.getShape(),
+                             getStorageType(type.getElementType()));
+    });
+    addConversion([](RankedTensorType type,
+                     SmallVectorImpl<Type> &results) -> LogicalResult {
+      auto encoding = getEncoding(type);
+      Type element = type.getElementType();
+      Type storage = needsStorage(element) ? getStorageType(element) : element;
+      results.push_back(RankedTensorType::get(type.getShape(), storage));
+      if (!encoding)
+        return success();
+      SmallVector<int64_t> scaleShape = encoding.getScaleShape(type.getShape());
+      results.push_back(RankedTensorType::get(
+          scaleShape, getStorageType(encoding.getScaleType())));
+      if (Type tensorScale = encoding.getTensorScaleType())
+        results.push_back(getStorageType(tensorScale));
+      if (Type zeroPoint = encoding.getZeroPointType())
+        results.push_back(
+            RankedTensorType::get(scaleShape, getStorageType(zeroPoint)));
+      return success();
+    });
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Building blocks
+//===----------------------------------------------------------------------===//
+
+/// tensor.empty shaped like `like` (static shapes only at this stage).
+Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                  Type element) {
+  return tensor::EmptyOp::create(b, loc, shape, element);
+}
+
+SmallVector<utils::IteratorType> parallel(unsigned rank) {
+  return SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel);
+}
+
+/// A codebook's values as a constant tensor<2^bits x f64>, NaN past the
+/// table's end; null for other formats.
+Value codebookTable(OpBuilder &b, Location loc, const ValueFormat &format) {
+  if (format.isF64 || !format.format->isCodebook())
+    return {};
+  const CodebookFormat &codebook = format.format->getCodebook();
+  SmallVector<double> values(size_t(1) << codebook.bits, NAN);
+  std::copy(codebook.values.begin(), codebook.values.end(), values.begin());
+  auto type = RankedTensorType::get({int64_t(values.size())}, b.getF64Type());
+  return arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, ArrayRef<double>(values)));
+}
+
+RoundingOptions nearestSaturating() {
+  RoundingOptions options;
+  options.saturate = true;
+  return options;
+}
+
+int floorLog2(double positive) {
+  int exponent = 0;
+  std::frexp(positive, &exponent);
+  return exponent - 1;
+}
+
+/// Static checks the lowering needs beyond the verifiers; emits an error
+/// naming what is not lowered yet.
+LogicalResult checkLowerable(Operation *op) {
+  for (Type type :
+       llvm::concat<const Type>(op->getOperandTypes(), op->getResultTypes())) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (tensor && getEncoding(tensor) && !tensor.hasStaticShape())
+      return op->emitOpError("block-scaled tensors with dynamic shapes are "
+                             "not lowered yet");
+  }
+  if (isa<QuantizeOp, MatmulOp, DequantizeOp>(op))
+    for (Type type :
+         llvm::concat<const Type>(op->getOperandTypes(), op->getResultTypes()))
+      if (auto tensor = dyn_cast<RankedTensorType>(type);
+          tensor && !tensor.hasStaticShape())
+        return op->emitOpError("dynamic shapes are not lowered yet");
+  auto intoCodebook = [&](Type type) {
+    std::optional<Format> format = getNumericFormat(getElementTypeOrSelf(type));
+    return format && format->isCodebook();
+  };
+  if (isa<ConvertOp, QuantizeOp>(op) &&
+      intoCodebook(op->getResult(0).getType()))
+    return op->emitOpError("rounding into a codebook format is not lowered "
+                           "to CPU code yet");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// lowp.convert
+//===----------------------------------------------------------------------===//
+
+struct ConvertOpLowering : OpConversionPattern<ConvertOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ConvertOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    ValueFormat from = *getValueFormat(getElementTypeOrSelf(op.getInput()));
+    ValueFormat to = *getValueFormat(getElementTypeOrSelf(op.getType()));
+    Type storage = getStorageType(getElementTypeOrSelf(op.getType()));
+    RoundingOptions options;
+    options.mode = toNumerics(op.getRounding());
+    options.saturate = op.getSaturate();
+    if (op.getRandom())
+      options.randomBitCount =
+          getElementTypeOrSelf(op.getRandom()).getIntOrFloatBitWidth();
+    Value table = codebookTable(rewriter, loc, from);
+
+    auto body = [&](OpBuilder &nested, Location nestedLoc, Value input,
+                    Value random) {
+      ImplicitLocOpBuilder b(nestedLoc, nested);
+      ElementCodegen g(b);
+      Value value = g.decode(from, g.loadCode(input), table);
+      Value bits = random ? g.loadCode(random) : Value();
+      return g.storeCode(g.encode(to, value, options, bits), storage);
+    };
+
+    auto shaped = dyn_cast<RankedTensorType>(op.getType());
+    if (!shaped) {
+      if (isa<ShapedType>(op.getType()))
+        return rewriter.notifyMatchFailure(op, "vectors are not lowered yet");
+      rewriter.replaceOp(
+          op, body(rewriter, loc, adaptor.getInput(), adaptor.getRandom()));
+      return success();
+    }
+    SmallVector<Value> inputs{adaptor.getInput()};
+    if (adaptor.getRandom())
+      inputs.push_back(adaptor.getRandom());
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, adaptor.getInput());
+    Value init = tensor::EmptyOp::create(rewriter, loc, sizes, storage);
+    unsigned rank = shaped.getRank();
+    SmallVector<AffineMap> maps(inputs.size() + 1,
+                                rewriter.getMultiDimIdentityMap(rank));
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, init.getType(), inputs, ValueRange{init}, maps,
+        parallel(rank),
+        [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+          Value result = body(nested, nestedLoc, args[0],
+                              inputs.size() > 1 ? args[1] : Value());
+          linalg::YieldOp::create(nested, nestedLoc, result);
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Block-scaled parts
+//===----------------------------------------------------------------------===//
+
+/// The parts of a block-scaled tensor after lowering.
+struct Parts {
+  Value elements, scales, tensorScale, zeroPoints;
+
+  static Parts from(ValueRange values, BlockScaledEncodingAttr encoding) {
+    Parts parts;
+    parts.elements = values[0];
+    parts.scales = values[1];
+    unsigned next = 2;
+    if (encoding.getTensorScaleType())
+      parts.tensorScale = values[next++];
+    if (encoding.getZeroPointType())
+      parts.zeroPoints = values[next++];
+    return parts;
+  }
+  SmallVector<Value> values() const {
+    SmallVector<Value> result{elements, scales};
+    if (tensorScale)
+      result.push_back(tensorScale);
+    if (zeroPoints)
+      result.push_back(zeroPoints);
+    return result;
+  }
+};
+
+/// The map from an element index to its block's index.
+AffineMap blockMap(MLIRContext *context, ArrayRef<int64_t> fullBlock) {
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d = 0; d < fullBlock.size(); ++d)
+    exprs.push_back(getAffineDimExpr(d, context).floorDiv(fullBlock[d]));
+  return AffineMap::get(fullBlock.size(), 0, exprs, context);
+}
+
+/// Logical values of a block-scaled tensor, rounded to nearest even into
+/// `resultElement` (as lowp.dequantize defines), as a tensor of its storage
+/// type.
+Value emitDequantize(OpBuilder &builder, Location loc, const Parts &parts,
+                     RankedTensorType encodedType, Type resultElement) {
+  auto encoding = getEncoding(encodedType);
+  BlockScaling scaling = encoding.getScaling(encodedType.getElementType());
+  ValueFormat element{scaling.element, false};
+  ValueFormat scale{scaling.scale, false};
+  ValueFormat result = *getValueFormat(resultElement);
+  Type storage = getStorageType(resultElement);
+  Value table = codebookTable(builder, loc, element);
+  unsigned rank = encodedType.getRank();
+  MLIRContext *context = builder.getContext();
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, context);
+  AffineMap perBlock = blockMap(context, encoding.getFullBlock(rank));
+
+  SmallVector<Value> inputs{parts.elements, parts.scales};
+  SmallVector<AffineMap> maps{identity, perBlock};
+  if (parts.zeroPoints) {
+    inputs.push_back(parts.zeroPoints);
+    maps.push_back(perBlock);
+  }
+  maps.push_back(identity);
+  Value init = emptyTensor(builder, loc, encodedType.getShape(), storage);
+  double unit = scaling.getElementUnit();
+  auto generic = linalg::GenericOp::create(
+      builder, loc, init.getType(), inputs, ValueRange{init}, maps,
+      parallel(rank),
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        ImplicitLocOpBuilder b(nestedLoc, nested);
+        ElementCodegen g(b);
+        Value value = g.decode(element, g.loadCode(args[0]), table);
+        if (parts.zeroPoints)
+          value = arith::SubFOp::create(
+              b, value,
+              g.decode(ValueFormat{scaling.zeroPoint, false},
+                       g.loadCode(args[2])));
+        value = arith::MulFOp::create(b, value, g.f64(unit));
+        value = arith::MulFOp::create(b, value,
+                                      g.decode(scale, g.loadCode(args[1])));
+        if (parts.tensorScale)
+          value = arith::MulFOp::create(
+              b, value,
+              g.decode(ValueFormat{scaling.tensorScale, false},
+                       g.loadCode(parts.tensorScale)));
+        Value code = g.encode(result, value, RoundingOptions{});
+        linalg::YieldOp::create(b, g.storeCode(code, storage));
+      });
+  return generic.getResult(0);
+}
+
+struct DequantizeOpLowering : OpConversionPattern<DequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(DequantizeOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    Parts parts = Parts::from(adaptor.getInput(), getEncoding(inputType));
+    rewriter.replaceOp(op,
+                       emitDequantize(rewriter, op.getLoc(), parts, inputType,
+                                      op.getType().getElementType()));
+    return success();
+  }
+};
+
+struct AssembleOpLowering : OpConversionPattern<AssembleOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(AssembleOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    SmallVector<Value> parts;
+    for (ValueRange operand : adaptor.getOperands())
+      llvm::append_range(parts, operand);
+    rewriter.replaceOpWithMultiple(op, {parts});
+    return success();
+  }
+};
+
+struct DisassembleOpLowering : OpConversionPattern<DisassembleOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(DisassembleOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    SmallVector<SmallVector<Value>> results;
+    for (Value part : adaptor.getInput())
+      results.push_back({part});
+    rewriter.replaceOpWithMultiple(op, std::move(results));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// lowp.quantize
+//===----------------------------------------------------------------------===//
+
+/// Quantization of one tensor: lib/Numerics/BlockScale.cpp's quantizeTensor
+/// as linalg. The element index space is expanded to [blocks0, block0,
+/// blocks1, block1, ...] so that per-block reductions are plain linalg
+/// reductions over the odd dimensions.
+class QuantizeEmitter {
+public:
+  QuantizeEmitter(OpBuilder &builder, Location loc, QuantizeOp op)
+      : builder(builder), loc(loc), op(op),
+        resultType(cast<RankedTensorType>(op.getType())),
+        encoding(getEncoding(resultType)),
+        scaling(encoding.getScaling(resultType.getElementType())),
+        input(*getValueFormat(getElementTypeOrSelf(op.getInput().getType()))) {
+    rank = resultType.getRank();
+    fullBlock = encoding.getFullBlock(rank);
+    for (unsigned d = 0; d < rank; ++d) {
+      expandedShape.push_back(resultType.getDimSize(d) / fullBlock[d]);
+      expandedShape.push_back(fullBlock[d]);
+      scaleShape.push_back(resultType.getDimSize(d) / fullBlock[d]);
+      reassociation.push_back({int64_t(2 * d), int64_t(2 * d + 1)});
+    }
+    maxElement = scaling.getMaxElementValue();
+    minScaleExponent = floorLog2(scaling.scale.getMinPositive());
+    maxScaleExponent = floorLog2(scaling.scale.getMaxFinite());
+    elementRounding.mode = toNumerics(op.getRounding());
+    elementRounding.saturate = true;
+    if (op.getRandom())
+      elementRounding.randomBitCount =
+          getElementTypeOrSelf(op.getRandom().getType())
+              .getIntOrFloatBitWidth();
+  }
+
+  Parts emit(Value inputValue, Value randomValue) {
+    inputTable = codebookTable(builder, loc, input);
+    Value expanded = expand(inputValue);
+    Value expandedRandom = randomValue ? expand(randomValue) : Value();
+
+    // Per-block reductions: amax (NaN-propagating), and the range for
+    // minmax.
+    Value amax = reduceBlocks(expanded, ReduceKind::AbsMax);
+    Value lowest, highest;
+    if (scaling.rule == ScaleRule::MinMax) {
+      lowest = reduceBlocks(expanded, ReduceKind::Min);
+      highest = reduceBlocks(expanded, ReduceKind::Max);
+    }
+    Parts parts;
+    if (scaling.tensorScale)
+      parts.tensorScale = emitTensorScale(expanded);
+    emitScales(amax, lowest, highest, parts);
+    parts.elements = emitElements(expanded, expandedRandom, amax, parts);
+    return parts;
+  }
+
+private:
+  enum class ReduceKind { AbsMax, Min, Max };
+
+  Value expand(Value value) {
+    auto type = cast<RankedTensorType>(value.getType());
+    auto expandedType =
+        RankedTensorType::get(expandedShape, type.getElementType());
+    return tensor::ExpandShapeOp::create(builder, loc, expandedType, value,
+                                         reassociation);
+  }
+
+  AffineMap evenDims() {
+    SmallVector<AffineExpr> exprs;
+    for (unsigned d = 0; d < rank; ++d)
+      exprs.push_back(builder.getAffineDimExpr(2 * d));
+    return AffineMap::get(2 * rank, 0, exprs, builder.getContext());
+  }
+
+  Value decodeInput(ElementCodegen &g, Value stored) {
+    return g.decode(input, g.loadCode(stored), inputTable);
+  }
+
+  Value reduceBlocks(Value expanded, ReduceKind kind) {
+    Type f64 = builder.getF64Type();
+    Value zero =
+        arith::ConstantOp::create(builder, loc, builder.getF64FloatAttr(0));
+    Value init =
+        linalg::FillOp::create(builder, loc, zero,
+                               emptyTensor(builder, loc, scaleShape, f64))
+            .getResult(0);
+    SmallVector<utils::IteratorType> iterators;
+    for (unsigned d = 0; d < rank; ++d) {
+      iterators.push_back(utils::IteratorType::parallel);
+      iterators.push_back(utils::IteratorType::reduction);
+    }
+    SmallVector<AffineMap> maps{builder.getMultiDimIdentityMap(2 * rank),
+                                evenDims()};
+    auto generic = linalg::GenericOp::create(
+        builder, loc, init.getType(), ValueRange{expanded}, ValueRange{init},
+        maps, iterators,
+        [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+          ImplicitLocOpBuilder b(nestedLoc, nested);
+          ElementCodegen g(b);
+          Value value = decodeInput(g, args[0]);
+          Value result;
+          switch (kind) {
+          case ReduceKind::AbsMax:
+            result = arith::MaximumFOp::create(b, args[1],
+                                               math::AbsFOp::create(b, value));
+            break;
+          case ReduceKind::Min:
+            result = arith::MinimumFOp::create(b, args[1], value);
+            break;
+          case ReduceKind::Max:
+            result = arith::MaximumFOp::create(b, args[1], value);
+            break;
+          }
+          linalg::YieldOp::create(b, result);
+        });
+    return generic.getResult(0);
+  }
+
+  /// The tensor scale code (NVFP4): amax / (max_elem * max_scale) rounded to
+  /// the tensor scale format, 1 for a zero or non-finite amax, the smallest
+  /// positive value if the quotient rounds to 0.
+  Value emitTensorScale(Value expanded) {
+    Type f64 = builder.getF64Type();
+    Value zero =
+        arith::ConstantOp::create(builder, loc, builder.getF64FloatAttr(0));
+    auto scalarType = RankedTensorType::get({}, f64);
+    Value empty =
+        tensor::EmptyOp::create(builder, loc, ArrayRef<int64_t>{}, f64);
+    Value init = linalg::FillOp::create(builder, loc, zero, empty).getResult(0);
+    SmallVector<utils::IteratorType> iterators(2 * rank,
+                                               utils::IteratorType::reduction);
+    SmallVector<AffineMap> maps{
+        builder.getMultiDimIdentityMap(2 * rank),
+        AffineMap::get(2 * rank, 0, {}, builder.getContext())};
+    auto generic = linalg::GenericOp::create(
+        builder, loc, scalarType, ValueRange{expanded}, ValueRange{init}, maps,
+        iterators, [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+          ImplicitLocOpBuilder b(nestedLoc, nested);
+          ElementCodegen g(b);
+          Value magnitude = math::AbsFOp::create(b, decodeInput(g, args[0]));
+          Value result = arith::MaximumFOp::create(b, args[1], magnitude);
+          linalg::YieldOp::create(b, result);
+        });
+    Value amax = tensor::ExtractOp::create(builder, loc, generic.getResult(0),
+                                           ValueRange{});
+    ImplicitLocOpBuilder b(loc, builder);
+    ElementCodegen g(b);
+    ValueFormat format{scaling.tensorScale, false};
+    Type storage = getStorageType(encoding.getTensorScaleType());
+    Value one = g.encode(format, g.f64(1.0), nearestSaturating());
+    Value quotient = g.encodeQuotient(
+        format, amax, g.f64(maxElement * scaling.scale.getMaxFinite()),
+        nearestSaturating());
+    Value isZero = arith::CmpIOp::create(
+        b, arith::CmpIPredicate::eq,
+        arith::BitcastOp::create(b, b.getI64Type(), g.decode(format, quotient)),
+        g.i64(0));
+    Value smallest =
+        g.encode(format, g.f64(scaling.tensorScale->getMinPositive()),
+                 nearestSaturating());
+    quotient = g.select(isZero, smallest, quotient);
+    Value ordinary = arith::AndIOp::create(
+        b, arith::CmpFOp::create(b, arith::CmpFPredicate::ONE, amax, g.f64(0)),
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OLT, amax,
+                              g.f64(INFINITY)));
+    return g.storeCode(g.select(ordinary, quotient, one), storage);
+  }
+
+  /// For floor and rceil: the block's scale exponent, and whether it is
+  /// past the scale format's range (the block is then unrepresentable).
+  std::pair<Value, Value> blockExponent(ElementCodegen &g,
+                                        ImplicitLocOpBuilder &b, Value amax) {
+    Value exponent = arith::SubIOp::create(b, g.floorLog2(amax),
+                                           g.i64(floorLog2(maxElement)));
+    if (scaling.rule == ScaleRule::RCeil) {
+      Value reach =
+          arith::MulFOp::create(b, g.f64(maxElement), g.exp2(exponent));
+      Value short_ =
+          arith::CmpFOp::create(b, arith::CmpFPredicate::OLT, reach, amax);
+      exponent = arith::AddIOp::create(
+          b, exponent, arith::ExtUIOp::create(b, b.getI64Type(), short_));
+    }
+    Value isZero =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, amax, g.f64(0));
+    exponent = g.select(isZero, g.i64(minScaleExponent), exponent);
+    Value tooLarge = arith::CmpIOp::create(b, arith::CmpIPredicate::sgt,
+                                           exponent, g.i64(maxScaleExponent));
+    exponent = arith::MaxSIOp::create(b, exponent, g.i64(minScaleExponent));
+    return {exponent, tooLarge};
+  }
+
+  /// Whether a block is unrepresentable: it holds NaN or inf, or (floor,
+  /// rceil) its scale exponent is past the scale format's range.
+  Value blockInvalid(ElementCodegen &g, ImplicitLocOpBuilder &b, Value amax) {
+    Value nonFinite = arith::CmpFOp::create(b, arith::CmpFPredicate::UGE, amax,
+                                            g.f64(INFINITY));
+    if (scaling.rule == ScaleRule::Floor || scaling.rule == ScaleRule::RCeil)
+      return arith::OrIOp::create(b, nonFinite,
+                                  blockExponent(g, b, amax).second);
+    return nonFinite;
+  }
+
+  Value decodedTensorScale(ElementCodegen &g) {
+    if (!parts_tensorScale)
+      return g.f64(1.0);
+    return g.decode(ValueFormat{scaling.tensorScale, false},
+                    g.loadCode(parts_tensorScale));
+  }
+
+  void emitScales(Value amax, Value lowest, Value highest, Parts &parts) {
+    parts_tensorScale = parts.tensorScale;
+    Type scaleStorage = getStorageType(encoding.getScaleType());
+    Type zeroPointStorage = encoding.getZeroPointType()
+                                ? getStorageType(encoding.getZeroPointType())
+                                : Type();
+    SmallVector<Value> inputs{amax};
+    if (lowest) {
+      inputs.push_back(lowest);
+      inputs.push_back(highest);
+    }
+    SmallVector<Value> outputs{
+        emptyTensor(builder, loc, scaleShape, scaleStorage)};
+    SmallVector<Type> resultTypes{outputs[0].getType()};
+    if (zeroPointStorage) {
+      outputs.push_back(
+          emptyTensor(builder, loc, scaleShape, zeroPointStorage));
+      resultTypes.push_back(outputs[1].getType());
+    }
+    SmallVector<AffineMap> maps(inputs.size() + outputs.size(),
+                                builder.getMultiDimIdentityMap(rank));
+    ValueFormat scale{scaling.scale, false};
+    auto generic = linalg::GenericOp::create(
+        builder, loc, resultTypes, inputs, outputs, maps, parallel(rank),
+        [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+          ImplicitLocOpBuilder b(nestedLoc, nested);
+          ElementCodegen g(b);
+          Value blockAmax = args[0];
+          Value code;
+          switch (scaling.rule) {
+          case ScaleRule::Floor:
+          case ScaleRule::RCeil:
+            code = g.encode(scale, g.exp2(blockExponent(g, b, blockAmax).first),
+                            nearestSaturating());
+            break;
+          case ScaleRule::AbsMax:
+            code = g.encodeQuotient(scale, blockAmax, g.f64(maxElement),
+                                    nearestSaturating());
+            break;
+          case ScaleRule::NVFP4:
+            code =
+                g.encodeQuotient(scale, blockAmax,
+                                 arith::MulFOp::create(b, g.f64(maxElement),
+                                                       decodedTensorScale(g)),
+                                 nearestSaturating());
+            break;
+          case ScaleRule::MinMax: {
+            Value range = arith::SubFOp::create(b, args[2], args[1]);
+            code = g.encodeQuotient(scale, range, g.f64(levels()),
+                                    nearestSaturating());
+            break;
+          }
+          }
+          int64_t invalidCode = scaling.scale.hasNaN()
+                                    ? scaling.scale.getNaNCode()
+                                    : scaling.scale.getMaxFiniteCode(false);
+          Value invalid = blockInvalid(g, b, blockAmax);
+          code = g.select(invalid, g.i64(invalidCode), code);
+          SmallVector<Value> results{g.storeCode(code, scaleStorage)};
+          if (scaling.rule == ScaleRule::MinMax) {
+            Value blockScale = g.decode(scale, code);
+            Value zero = minmaxZeroPoint(g, b, args[1], blockScale);
+            Value zeroCode = g.encode(ValueFormat{scaling.zeroPoint, false},
+                                      zero, nearestSaturating());
+            zeroCode = g.select(invalid, g.i64(0), zeroCode);
+            results.push_back(g.storeCode(zeroCode, zeroPointStorage));
+          }
+          linalg::YieldOp::create(b, results);
+        });
+    parts.scales = generic.getResult(0);
+    if (zeroPointStorage)
+      parts.zeroPoints = generic.getResult(1);
+  }
+
+  double qmin() const {
+    return scaling.element.decode(scaling.element.getMaxFiniteCode(true));
+  }
+  double qmax() const { return scaling.element.getMaxFinite(); }
+  double levels() const { return qmax() - qmin(); }
+
+  /// z = clamp(qmin + round(-lowest / scale)) into both ranges, or the
+  /// clamped 0 for a zero scale.
+  Value minmaxZeroPoint(ElementCodegen &g, ImplicitLocOpBuilder &b,
+                        Value lowest, Value blockScale) {
+    const Format &zeroPoint = *scaling.zeroPoint;
+    double zmin =
+        std::max(qmin(), zeroPoint.decode(zeroPoint.getMaxFiniteCode(true)));
+    double zmax = std::min(qmax(), zeroPoint.getMaxFinite());
+    ValueFormat wide{*Format::tryMakeInteger(32, true, nullptr), false};
+    Value shift =
+        g.decode(wide, g.encodeQuotient(wide, arith::NegFOp::create(b, lowest),
+                                        blockScale, nearestSaturating()));
+    Value zero = arith::AddFOp::create(b, g.f64(qmin()), shift);
+    zero = arith::MinimumFOp::create(
+        b, arith::MaximumFOp::create(b, zero, g.f64(zmin)), g.f64(zmax));
+    Value scaleIsZero = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
+                                              blockScale, g.f64(0));
+    return g.select(scaleIsZero, g.f64(std::clamp(0.0, zmin, zmax)), zero);
+  }
+
+  Value emitElements(Value expanded, Value expandedRandom, Value amax,
+                     const Parts &parts) {
+    Type storage = getStorageType(resultType.getElementType());
+    ValueFormat element{scaling.element, false};
+    ValueFormat scale{scaling.scale, false};
+    SmallVector<Value> inputs{expanded, parts.scales, amax};
+    SmallVector<AffineMap> maps{builder.getMultiDimIdentityMap(2 * rank),
+                                evenDims(), evenDims()};
+    if (parts.zeroPoints) {
+      inputs.push_back(parts.zeroPoints);
+      maps.push_back(evenDims());
+    }
+    int randomIndex = -1;
+    if (expandedRandom) {
+      randomIndex = inputs.size();
+      inputs.push_back(expandedRandom);
+      maps.push_back(builder.getMultiDimIdentityMap(2 * rank));
+    }
+    maps.push_back(builder.getMultiDimIdentityMap(2 * rank));
+    Value init = emptyTensor(builder, loc, expandedShape, storage);
+    double unit = scaling.getElementUnit();
+    auto generic = linalg::GenericOp::create(
+        builder, loc, init.getType(), inputs, ValueRange{init}, maps,
+        parallel(2 * rank),
+        [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+          ImplicitLocOpBuilder b(nestedLoc, nested);
+          ElementCodegen g(b);
+          Value value = decodeInput(g, args[0]);
+          Value random =
+              randomIndex >= 0 ? g.loadCode(args[randomIndex]) : Value();
+          Value blockScale = arith::MulFOp::create(
+              b, g.decode(scale, g.loadCode(args[1])), decodedTensorScale(g));
+          Value scaleIsZero = arith::CmpFOp::create(
+              b, arith::CmpFPredicate::OEQ, blockScale, g.f64(0));
+          Value code;
+          if (scaling.rule == ScaleRule::MinMax) {
+            ValueFormat wide{*Format::tryMakeInteger(32, true, nullptr), false};
+            Value zero = g.decode(ValueFormat{scaling.zeroPoint, false},
+                                  g.loadCode(args[3]));
+            Value steps =
+                g.decode(wide, g.encodeQuotient(wide, value, blockScale,
+                                                elementRounding, random));
+            steps = g.select(scaleIsZero, g.f64(0), steps);
+            Value q = arith::AddFOp::create(b, zero, steps);
+            q = arith::MinimumFOp::create(
+                b, arith::MaximumFOp::create(b, q, g.f64(qmin())),
+                g.f64(qmax()));
+            code = g.encode(element, q, nearestSaturating());
+          } else {
+            Value step = arith::MulFOp::create(b, blockScale, g.f64(unit));
+            // A zero step only where the scale is zero, which the select
+            // below replaces; divide by 1 there instead.
+            Value safeStep = g.select(scaleIsZero, g.f64(1.0), step);
+            code = g.encodeQuotient(element, value, safeStep, elementRounding,
+                                    random);
+            code = g.select(scaleIsZero,
+                            g.encode(element, g.f64(0.0), nearestSaturating()),
+                            code);
+          }
+          Value invalid = blockInvalid(g, b, args[2]);
+          code = g.select(
+              invalid,
+              g.i64(int64_t(scaling.element.encode(NAN, nearestSaturating()))),
+              code);
+          linalg::YieldOp::create(b, g.storeCode(code, storage));
+        });
+    auto collapsedType = RankedTensorType::get(resultType.getShape(), storage);
+    return tensor::CollapseShapeOp::create(builder, loc, collapsedType,
+                                           generic.getResult(0), reassociation);
+  }
+
+  OpBuilder &builder;
+  Location loc;
+  QuantizeOp op;
+  RankedTensorType resultType;
+  BlockScaledEncodingAttr encoding;
+  BlockScaling scaling;
+  ValueFormat input;
+  Value inputTable;
+  Value parts_tensorScale;
+  unsigned rank = 0;
+  SmallVector<int64_t> fullBlock, expandedShape, scaleShape;
+  SmallVector<ReassociationIndices> reassociation;
+  double maxElement = 0;
+  int minScaleExponent = 0, maxScaleExponent = 0;
+  RoundingOptions elementRounding;
+};
+
+struct QuantizeOpLowering : OpConversionPattern<QuantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(QuantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    QuantizeEmitter emitter(rewriter, op.getLoc(), op);
+    Parts parts = emitter.emit(adaptor.getInput(), adaptor.getRandom());
+    rewriter.replaceOpWithMultiple(op, {parts.values()});
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// lowp.matmul
+//===----------------------------------------------------------------------===//
+
+/// A plain tensor of any format as f32 values (rounded to nearest even).
+Value toF32(OpBuilder &builder, Location loc, Value stored, Type elementType) {
+  auto type = cast<RankedTensorType>(stored.getType());
+  if (elementType.isF32())
+    return stored;
+  ValueFormat from = *getValueFormat(elementType);
+  ValueFormat to = *getValueFormat(builder.getF32Type());
+  Value table = codebookTable(builder, loc, from);
+  unsigned rank = type.getRank();
+  Value init = emptyTensor(builder, loc, type.getShape(), builder.getF32Type());
+  SmallVector<AffineMap> maps(2, builder.getMultiDimIdentityMap(rank));
+  return linalg::GenericOp::create(
+             builder, loc, init.getType(), ValueRange{stored}, ValueRange{init},
+             maps, parallel(rank),
+             [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+               ImplicitLocOpBuilder b(nestedLoc, nested);
+               ElementCodegen g(b);
+               Value value = g.decode(from, g.loadCode(args[0]), table);
+               linalg::YieldOp::create(
+                   b, g.storeCode(g.encode(to, value, RoundingOptions{}),
+                                  b.getF32Type()));
+             })
+      .getResult(0);
+}
+
+/// A plain integer tensor as i32 values.
+Value toI32(OpBuilder &builder, Location loc, Value stored, Type elementType) {
+  auto type = cast<RankedTensorType>(stored.getType());
+  ValueFormat from = *getValueFormat(elementType);
+  unsigned rank = type.getRank();
+  Value init = emptyTensor(builder, loc, type.getShape(), builder.getI32Type());
+  SmallVector<AffineMap> maps(2, builder.getMultiDimIdentityMap(rank));
+  return linalg::GenericOp::create(
+             builder, loc, init.getType(), ValueRange{stored}, ValueRange{init},
+             maps, parallel(rank),
+             [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+               ImplicitLocOpBuilder b(nestedLoc, nested);
+               ElementCodegen g(b);
+               Value value = g.decode(from, g.loadCode(args[0]));
+               Value integer =
+                   arith::FPToSIOp::create(b, b.getI32Type(), value);
+               linalg::YieldOp::create(b, integer);
+             })
+      .getResult(0);
+}
+
+struct MatmulOpLowering : OpConversionPattern<MatmulOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    bool integerAccumulator = op.getAccumulator().isSignlessInteger(32);
+    auto operand = [&](Value original, ValueRange lowered) -> Value {
+      auto type = cast<RankedTensorType>(original.getType());
+      if (auto encoding = getEncoding(type))
+        return emitDequantize(rewriter, loc, Parts::from(lowered, encoding),
+                              type, rewriter.getF32Type());
+      if (integerAccumulator)
+        return toI32(rewriter, loc, lowered[0], type.getElementType());
+      return toF32(rewriter, loc, lowered[0], type.getElementType());
+    };
+    Value lhs = operand(op.getLhs(), adaptor.getLhs());
+    Value rhs = operand(op.getRhs(), adaptor.getRhs());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type accumulator = op.getAccumulator();
+    Value zero = arith::ConstantOp::create(rewriter, loc,
+                                           rewriter.getZeroAttr(accumulator));
+    Value init =
+        linalg::FillOp::create(
+            rewriter, loc, zero,
+            emptyTensor(rewriter, loc, resultType.getShape(), accumulator))
+            .getResult(0);
+    Value product;
+    if (resultType.getRank() == 3)
+      product = linalg::BatchMatmulOp::create(rewriter, loc, init.getType(),
+                                              ValueRange{lhs, rhs}, init)
+                    .getResult(0);
+    else
+      product = linalg::MatmulOp::create(rewriter, loc, init.getType(),
+                                         ValueRange{lhs, rhs}, init)
+                    .getResult(0);
+    Type resultElement = resultType.getElementType();
+    if (resultElement.isF32() && !integerAccumulator) {
+      rewriter.replaceOp(op, product);
+      return success();
+    }
+    // Round the sum once into the result's format.
+    ValueFormat to = *getValueFormat(resultElement);
+    Type storage = getStorageType(resultElement);
+    unsigned rank = resultType.getRank();
+    Value resultInit =
+        emptyTensor(rewriter, loc, resultType.getShape(), storage);
+    SmallVector<AffineMap> maps(2, rewriter.getMultiDimIdentityMap(rank));
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, resultInit.getType(), ValueRange{product},
+        ValueRange{resultInit}, maps, parallel(rank),
+        [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+          ImplicitLocOpBuilder b(nestedLoc, nested);
+          ElementCodegen g(b);
+          Value sum =
+              integerAccumulator
+                  ? Value(arith::SIToFPOp::create(b, b.getF64Type(), args[0]))
+                  : Value(arith::ExtFOp::create(b, b.getF64Type(), args[0]));
+          linalg::YieldOp::create(
+              b, g.storeCode(g.encode(to, sum, RoundingOptions{}), storage));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
+/// arith.constant of a low-precision type: the same bits in storage.
+struct ConstantOpLowering : OpConversionPattern<arith::ConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(arith::ConstantOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Type type = op.getType();
+    Type element = getElementTypeOrSelf(type);
+    if (!needsStorage(element) || getEncoding(type))
+      return failure();
+    Type storage = getStorageType(element);
+    unsigned width = storage.getIntOrFloatBitWidth();
+    auto toStorage = [&](Attribute attr) -> APInt {
+      APInt bits = isa<FloatAttr>(attr)
+                       ? cast<FloatAttr>(attr).getValue().bitcastToAPInt()
+                       : cast<IntegerAttr>(attr).getValue();
+      return bits.zextOrTrunc(width);
+    };
+    if (auto dense = dyn_cast<DenseElementsAttr>(op.getValue())) {
+      SmallVector<APInt> codes;
+      for (Attribute attr : dense.getValues<Attribute>())
+        codes.push_back(toStorage(attr));
+      auto newType =
+          RankedTensorType::get(cast<ShapedType>(type).getShape(), storage);
+      rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+          op, DenseElementsAttr::get(newType, codes));
+      return success();
+    }
+    APInt bits = toStorage(op.getValue());
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, rewriter.getIntegerAttr(storage, bits));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// The pass
+//===----------------------------------------------------------------------===//
+
+struct ConvertLowpToLinalgPass
+    : lowp::impl::ConvertLowpToLinalgBase<ConvertLowpToLinalgPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    WalkResult checked = module.walk([](Operation *op) {
+      if (op->getDialect() && isa<LowpDialect>(op->getDialect()) &&
+          failed(checkLowerable(op)))
+        return WalkResult::interrupt();
+      return WalkResult::advance();
+    });
+    if (checked.wasInterrupted())
+      return signalPassFailure();
+
+    MLIRContext *context = &getContext();
+    StorageTypeConverter converter;
+    ConversionTarget target(*context);
+    target.addIllegalDialect<LowpDialect>();
+    target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect,
+                           math::MathDialect>();
+    target.markUnknownOpDynamicallyLegal(
+        [&](Operation *op) { return converter.isLegal(op); });
+    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp func) {
+      return converter.isSignatureLegal(func.getFunctionType()) &&
+             converter.isLegal(&func.getBody());
+    });
+    RewritePatternSet patterns(context);
+    patterns.add<ConvertOpLowering, DequantizeOpLowering, AssembleOpLowering,
+                 DisassembleOpLowering, QuantizeOpLowering, MatmulOpLowering,
+                 ConstantOpLowering>(converter, context);
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                   converter);
+    populateReturnOpTypeConversionPattern(patterns, converter);
+    populateCallOpTypeConversionPattern(patterns, converter);
+    if (failed(applyFullConversion(module, target, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,88 @@
+//===- CpuPipeline.cpp - lowp to LLVM for the host CPU --------------------===//
+
+#include "lowp/Conversion/Passes.h"
+#include "lowp/Pipelines/Pipelines.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace {
+/// Marks every public function for a C-callable wrapper
+/// (_mlir_ciface_NAME, memref descriptors passed by pointer).
+struct EmitCInterfacePass
+    : PassWrapper<EmitCInterfacePass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(EmitCInterfacePass)
+  StringRef getArgument() const override { return "lowp-emit-c-interface"; }
+  void runOnOperation() override {
+    getOperation().walk([](func::FuncOp func) {
+      if (func.isPublic() && !func.isExternal())
+        func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                      UnitAttr::get(func.getContext()));
+    });
+  }
+};
+} // namespace
+
+void lowp::buildCpuPipeline(OpPassManager &pm,
+                            const CpuPipelineOptions &options) {
+  // Constants fold through the numerics core before anything is lowered.
+  pm.addPass(createCanonicalizerPass());
+  // lowp ops become linalg on storage types; block-scaled tensors become
+  // their parts.
+  pm.addPass(createConvertLowpToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  // Tensors to buffers, with plain strided layouts at function boundaries
+  // so that callers pass ordinary row-major arrays.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  if (options.resultsToOutParams) {
+    bufferization::BufferResultsToOutParamsPassOptions outParams;
+    outParams.hoistStaticAllocs = true;
+    outParams.modifyPublicFunctions = true;
+    pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  }
+  bufferization::BufferDeallocationPipelineOptions deallocation;
+  bufferization::buildBufferDeallocationPipeline(pm, deallocation);
+
+  // Loops, then LLVM.
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  if (options.cInterface)
+    pm.addPass(std::make_unique<EmitCInterfacePass>());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void lowp::registerPipelines() {
+  registerConvertLowpToLinalgPass();
+  PassPipelineRegistration<CpuPipelineOptions>(
+      "lowp-cpu-pipeline",
+      "Lower lowp on tensors to the LLVM dialect for the host CPU: fold "
+      "constants, lower lowp ops to linalg on storage types, bufferize, "
+      "lower to loops and to LLVM",
+      buildCpuPipeline);
+}

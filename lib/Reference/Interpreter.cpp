@@ -1,0 +1,340 @@
+//===- Interpreter.cpp - lowp's executable reference ----------------------===//
+
+#include "lowp/Reference/Interpreter.h"
+
+#include "lowp/Dialect/Lowp/IR/LowpOps.h"
+#include "lowp/Numerics/BlockScale.h"
+#include "lowp/Runtime/Boundary.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace lowp;
+using namespace lowp::numerics;
+using lowp::reference::Tensor;
+
+int64_t Tensor::numElements() const {
+  int64_t count = 1;
+  for (int64_t d : shape)
+    count *= d;
+  return count;
+}
+
+namespace {
+
+BlockScaledEncodingAttr getEncoding(Type type) {
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    return dyn_cast_or_null<BlockScaledEncodingAttr>(tensor.getEncoding());
+  return {};
+}
+
+std::vector<int64_t> shapeOf(Type type) {
+  if (auto shaped = dyn_cast<ShapedType>(type))
+    return std::vector<int64_t>(shaped.getShape().begin(),
+                                shaped.getShape().end());
+  return {};
+}
+
+class Interpreter {
+public:
+  explicit Interpreter(std::string &error) : error(error) {}
+
+  bool run(func::FuncOp function, const std::vector<Tensor> &arguments,
+           std::vector<Tensor> &results) {
+    if (function.isExternal())
+      return fail(function, "has no body to interpret");
+    llvm::DenseMap<Value, std::vector<Tensor>> values;
+    size_t next = 0;
+    for (BlockArgument argument : function.getArguments()) {
+      size_t parts =
+          getBoundaryValues(TypeRange{argument.getType()}, "argument").size();
+      if (next + parts > arguments.size())
+        return fail(function, "was given too few arguments");
+      values[argument].assign(arguments.begin() + next,
+                              arguments.begin() + next + parts);
+      next += parts;
+    }
+    for (Operation &op : function.getBody().front()) {
+      if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+        for (Value operand : ret.getOperands())
+          for (const Tensor &part : values[operand])
+            results.push_back(part);
+        return true;
+      }
+      if (!step(op, values))
+        return false;
+    }
+    return fail(function, "has no return");
+  }
+
+private:
+  bool fail(Operation *op, const std::string &message) {
+    std::string name = op->getName().getStringRef().str();
+    if (auto function = dyn_cast<func::FuncOp>(op))
+      name = "@" + function.getSymName().str();
+    error = name + " " + message;
+    return false;
+  }
+
+  static Tensor plain(Type type) {
+    Tensor tensor;
+    tensor.elementType = getElementTypeOrSelf(type);
+    tensor.shape = shapeOf(type);
+    return tensor;
+  }
+
+  bool step(Operation &op, llvm::DenseMap<Value, std::vector<Tensor>> &values) {
+    auto in = [&](Value value) -> const std::vector<Tensor> & {
+      return values[value];
+    };
+    return llvm::TypeSwitch<Operation *, bool>(&op)
+        .Case([&](arith::ConstantOp constant) {
+          Tensor tensor = plain(constant.getType());
+          if (!constantCodes(constant.getValue(), tensor))
+            return fail(&op, "holds a constant the interpreter cannot read");
+          values[constant.getResult()] = {tensor};
+          return true;
+        })
+        .Case([&](func::CallOp call) {
+          auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+              call, call.getCalleeAttr());
+          std::vector<Tensor> arguments, results;
+          for (Value operand : call.getOperands())
+            for (const Tensor &part : in(operand))
+              arguments.push_back(part);
+          if (!callee || !run(callee, arguments, results))
+            return callee ? false : fail(&op, "calls an unknown function");
+          size_t next = 0;
+          for (Value result : call.getResults()) {
+            size_t parts =
+                getBoundaryValues(TypeRange{result.getType()}, "result").size();
+            values[result].assign(results.begin() + next,
+                                  results.begin() + next + parts);
+            next += parts;
+          }
+          return true;
+        })
+        .Case([&](ConvertOp convert) {
+          values[convert.getResult()] = {runConvert(
+              convert, in(convert.getInput())[0],
+              convert.getRandom() ? &in(convert.getRandom())[0] : nullptr)};
+          return true;
+        })
+        .Case([&](QuantizeOp quantize) {
+          values[quantize.getResult()] = runQuantize(
+              quantize, in(quantize.getInput())[0],
+              quantize.getRandom() ? &in(quantize.getRandom())[0] : nullptr);
+          return true;
+        })
+        .Case([&](DequantizeOp dequantize) {
+          values[dequantize.getResult()] = {
+              runDequantize(dequantize.getInput().getType(),
+                            in(dequantize.getInput()), dequantize.getType())};
+          return true;
+        })
+        .Case([&](AssembleOp assemble) {
+          std::vector<Tensor> parts;
+          for (Value operand : assemble.getOperands())
+            parts.push_back(in(operand)[0]);
+          values[assemble.getResult()] = parts;
+          return true;
+        })
+        .Case([&](DisassembleOp disassemble) {
+          const std::vector<Tensor> &parts = in(disassemble.getInput());
+          for (auto [index, result] : llvm::enumerate(disassemble.getResults()))
+            values[result] = {parts[index]};
+          return true;
+        })
+        .Case([&](MatmulOp matmul) {
+          values[matmul.getResult()] = {
+              runMatmul(matmul, in(matmul.getLhs()), in(matmul.getRhs()))};
+          return true;
+        })
+        .Default([&](Operation *other) {
+          return fail(other, "is not implemented by the reference interpreter");
+        });
+  }
+
+  static bool constantCodes(Attribute attr, Tensor &tensor) {
+    auto codeOf = [](Attribute element) -> std::optional<uint64_t> {
+      if (auto f = dyn_cast<FloatAttr>(element))
+        return f.getValue().bitcastToAPInt().getZExtValue();
+      if (auto i = dyn_cast<IntegerAttr>(element))
+        return i.getValue().getZExtValue();
+      return std::nullopt;
+    };
+    if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+      for (Attribute element : dense.getValues<Attribute>()) {
+        std::optional<uint64_t> code = codeOf(element);
+        if (!code)
+          return false;
+        tensor.codes.push_back(*code);
+      }
+      return true;
+    }
+    std::optional<uint64_t> code = codeOf(attr);
+    if (!code)
+      return false;
+    tensor.codes.push_back(*code);
+    return true;
+  }
+
+  /// Widths of integer codes: masks for the bits that hold a code.
+  static uint64_t codeMask(Type elementType) {
+    if (elementType.isF64())
+      return ~uint64_t(0);
+    unsigned width = getNumericFormat(elementType)->getBitWidth();
+    return width >= 64 ? ~uint64_t(0) : (uint64_t(1) << width) - 1;
+  }
+
+  Tensor runConvert(ConvertOp op, const Tensor &input, const Tensor *random) {
+    Tensor result = plain(op.getType());
+    ValueFormat from = *getValueFormat(input.elementType);
+    ValueFormat to = *getValueFormat(result.elementType);
+    RoundingOptions options;
+    options.mode = toNumerics(op.getRounding());
+    options.saturate = op.getSaturate();
+    if (random)
+      options.randomBitCount = random->elementType.getIntOrFloatBitWidth();
+    for (size_t i = 0; i < input.codes.size(); ++i) {
+      if (random)
+        options.randomBits = random->codes[i] & codeMask(random->elementType);
+      result.codes.push_back(
+          to.encode(from.decode(input.codes[i]), 0, options));
+    }
+    return result;
+  }
+
+  std::vector<Tensor> runQuantize(QuantizeOp op, const Tensor &input,
+                                  const Tensor *random) {
+    auto type = cast<RankedTensorType>(op.getType());
+    auto encoding = getEncoding(type);
+    BlockScaling scaling = encoding.getScaling(type.getElementType());
+    ValueFormat from = *getValueFormat(input.elementType);
+    std::vector<double> values;
+    for (uint64_t code : input.codes)
+      values.push_back(from.decode(code));
+    std::vector<uint64_t> randomBits;
+    RoundingOptions options;
+    options.mode = toNumerics(op.getRounding());
+    if (random) {
+      options.randomBitCount = random->elementType.getIntOrFloatBitWidth();
+      for (uint64_t code : random->codes)
+        randomBits.push_back(code & codeMask(random->elementType));
+    }
+    std::vector<int64_t> block(encoding.getBlock().begin(),
+                               encoding.getBlock().end());
+    BlockScaledTensor quantized =
+        quantizeTensor(scaling, shapeOf(type), block, values, options,
+                       random ? randomBits.data() : nullptr);
+    std::vector<Tensor> parts;
+    for (const BoundaryValue &boundary :
+         getBoundaryValues(TypeRange{type}, "result")) {
+      Tensor part;
+      part.elementType = boundary.elementType;
+      part.shape = boundary.shape;
+      parts.push_back(part);
+    }
+    parts[0].codes.assign(quantized.elements.begin(), quantized.elements.end());
+    parts[1].codes.assign(quantized.scales.begin(), quantized.scales.end());
+    size_t next = 2;
+    if (scaling.tensorScale)
+      parts[next++].codes = {quantized.tensorScale};
+    if (scaling.zeroPoint)
+      parts[next].codes.assign(quantized.zeroPoints.begin(),
+                               quantized.zeroPoints.end());
+    return parts;
+  }
+
+  /// Exact logical values of a value given as parts (one part if plain).
+  static std::vector<double> logicalValues(Type type,
+                                           const std::vector<Tensor> &parts) {
+    auto encoding = getEncoding(type);
+    if (!encoding) {
+      ValueFormat format = *getValueFormat(parts[0].elementType);
+      std::vector<double> values;
+      for (uint64_t code : parts[0].codes)
+        values.push_back(format.decode(code));
+      return values;
+    }
+    auto tensorType = cast<RankedTensorType>(type);
+    BlockScaling scaling = encoding.getScaling(tensorType.getElementType());
+    BlockScaledTensor tensor;
+    tensor.shape = shapeOf(type);
+    tensor.block.assign(encoding.getBlock().begin(), encoding.getBlock().end());
+    tensor.elements.assign(parts[0].codes.begin(), parts[0].codes.end());
+    tensor.scales.assign(parts[1].codes.begin(), parts[1].codes.end());
+    size_t next = 2;
+    if (scaling.tensorScale)
+      tensor.tensorScale = uint32_t(parts[next++].codes[0]);
+    if (scaling.zeroPoint)
+      tensor.zeroPoints.assign(parts[next].codes.begin(),
+                               parts[next].codes.end());
+    return dequantizeTensor(scaling, tensor);
+  }
+
+  Tensor runDequantize(Type inputType, const std::vector<Tensor> &parts,
+                       Type resultType) {
+    Tensor result = plain(resultType);
+    ValueFormat to = *getValueFormat(result.elementType);
+    for (double value : logicalValues(inputType, parts))
+      result.codes.push_back(to.encode(value, 0, RoundingOptions{}));
+    return result;
+  }
+
+  Tensor runMatmul(MatmulOp op, const std::vector<Tensor> &lhsParts,
+                   const std::vector<Tensor> &rhsParts) {
+    Tensor result = plain(op.getType());
+    std::vector<double> a = logicalValues(op.getLhs().getType(), lhsParts);
+    std::vector<double> b = logicalValues(op.getRhs().getType(), rhsParts);
+    std::vector<int64_t> lhsShape = shapeOf(op.getLhs().getType());
+    std::vector<int64_t> rhsShape = shapeOf(op.getRhs().getType());
+    bool batched = lhsShape.size() == 3;
+    int64_t batches = batched ? lhsShape[0] : 1;
+    int64_t m = lhsShape[lhsShape.size() - 2], k = lhsShape.back(),
+            n = rhsShape.back();
+    ValueFormat to = *getValueFormat(result.elementType);
+    bool exact = op.getAccumulator().isSignlessInteger(32);
+    // f32 accumulation: each operand rounded to f32, each product and each
+    // of the K partial sums rounded once more, and the result rounded into
+    // its format.
+    double resultEpsilon = to.isF64 ? 0 : to.format->getEpsilon() / 2;
+    double resultTiny = to.isF64 ? 0 : to.format->getMinPositive();
+    for (int64_t batch = 0; batch < batches; ++batch)
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < n; ++j) {
+          double sum = 0, magnitude = 0;
+          for (int64_t l = 0; l < k; ++l) {
+            double product =
+                a[(batch * m + i) * k + l] * b[(batch * k + l) * n + j];
+            sum += product;
+            magnitude += std::fabs(product);
+          }
+          uint64_t code = to.encode(sum, 0, RoundingOptions{});
+          result.codes.push_back(code);
+          if (!exact) {
+            result.values.push_back(sum);
+            result.tolerance.push_back(double(k + 3) * 0x1p-24 * magnitude +
+                                       std::fabs(sum) * resultEpsilon +
+                                       resultTiny);
+          }
+        }
+    return result;
+  }
+
+  std::string &error;
+};
+} // namespace
+
+bool lowp::reference::run(func::FuncOp function,
+                          const std::vector<Tensor> &arguments,
+                          std::vector<Tensor> &results, std::string &error) {
+  Interpreter interpreter(error);
+  return interpreter.run(function, arguments, results);
+}

@@ -1,0 +1,45 @@
+//===- Boundary.cpp - What crosses a compiled function's boundary ---------===//
+
+#include "lowp/Runtime/Boundary.h"
+
+#include "lowp/Conversion/LowpToLinalg/StorageTypes.h"
+
+using namespace mlir;
+using namespace lowp;
+
+std::vector<BoundaryValue> lowp::getBoundaryValues(TypeRange types,
+                                                   const char *role) {
+  std::vector<BoundaryValue> values;
+  for (auto [index, type] : llvm::enumerate(types)) {
+    std::string name = std::string(role) + " " + std::to_string(index);
+    auto add = [&](const std::string &part, Type element,
+                   ArrayRef<int64_t> shape, bool isScalar) {
+      BoundaryValue value;
+      value.name = part.empty() ? name : name + " (" + part + ")";
+      value.elementType = element;
+      value.storageType = getStorageType(element);
+      value.shape.assign(shape.begin(), shape.end());
+      value.isScalar = isScalar;
+      values.push_back(value);
+    };
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor) {
+      add("", type, {}, true);
+      continue;
+    }
+    auto encoding =
+        dyn_cast_or_null<BlockScaledEncodingAttr>(tensor.getEncoding());
+    if (!encoding) {
+      add("", tensor.getElementType(), tensor.getShape(), false);
+      continue;
+    }
+    SmallVector<int64_t> scaleShape = encoding.getScaleShape(tensor.getShape());
+    add("elements", tensor.getElementType(), tensor.getShape(), false);
+    add("scales", encoding.getScaleType(), scaleShape, false);
+    if (Type tensorScale = encoding.getTensorScaleType())
+      add("tensor scale", tensorScale, {}, true);
+    if (Type zeroPoint = encoding.getZeroPointType())
+      add("zero points", zeroPoint, scaleShape, false);
+  }
+  return values;
+}

@@ -1,0 +1,85 @@
+// RUN: lowp-opt %s --convert-lowp-to-linalg --split-input-file | FileCheck %s
+
+// Tests that a conversion becomes one elementwise linalg.generic whose
+// result holds codes in the storage type (i8 for FP8).
+// CHECK-LABEL: func.func @convert
+// CHECK-SAME: (%[[X:.+]]: tensor<8x4xf32>) -> tensor<8x4xi8>
+// CHECK: %[[E:.+]] = tensor.empty() : tensor<8x4xi8>
+// CHECK: %[[G:.+]] = linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel"]
+// CHECK-SAME: ins(%[[X]] : tensor<8x4xf32>) outs(%[[E]] : tensor<8x4xi8>)
+// CHECK: linalg.yield %{{.+}} : i8
+// CHECK: return %[[G]]
+func.func @convert(%x: tensor<8x4xf32>) -> tensor<8x4xf8E4M3FN> {
+  %0 = lowp.convert %x : tensor<8x4xf32> to tensor<8x4xf8E4M3FN>
+  return %0 : tensor<8x4xf8E4M3FN>
+}
+
+// -----
+
+// Tests that a block-scaled argument becomes its parts in the signature
+// and that dequantize reads each element's block scale through a floordiv
+// indexing map.
+// CHECK: #[[$BLOCK:.+]] = affine_map<(d0, d1) -> (d0, d1 floordiv 16)>
+// CHECK-LABEL: func.func @dequantize
+// CHECK-SAME: (%[[E:.+]]: tensor<2x32xi8>, %[[S:.+]]: tensor<2x2xi8>, %[[T:.+]]: f32) -> tensor<2x32xf32>
+// CHECK: linalg.generic
+// CHECK-SAME: #[[$BLOCK]]
+// CHECK-SAME: ins(%[[E]], %[[S]] : tensor<2x32xi8>, tensor<2x2xi8>)
+func.func @dequantize(%q: tensor<2x32xf4E2M1FN, #lowp.block_scaled<nvfp4>>) -> tensor<2x32xf32> {
+  %0 = lowp.dequantize %q : tensor<2x32xf4E2M1FN, #lowp.block_scaled<nvfp4>> to tensor<2x32xf32>
+  return %0 : tensor<2x32xf32>
+}
+
+// -----
+
+// Tests the shape of quantization: blocks become an expanded dimension pair,
+// amax is a reduction over the block dimensions, and the elements are
+// collapsed back.
+// CHECK-LABEL: func.func @quantize
+// CHECK-SAME: -> (tensor<4x64xi8>, tensor<4x2xi8>)
+// CHECK: %[[X:.+]] = tensor.expand_shape %{{.+}} {{\[\[}}0, 1], [2, 3]] output_shape [4, 1, 2, 32]
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "reduction", "parallel", "reduction"]
+// CHECK-SAME: ins(%[[X]] : tensor<4x1x2x32xf32>)
+// CHECK: arith.maximumf
+// CHECK: tensor.collapse_shape %{{.+}} {{\[\[}}0, 1], [2, 3]] : tensor<4x1x2x32xi8> into tensor<4x64xi8>
+func.func @quantize(%x: tensor<4x64xf32>) -> tensor<4x64xf4E2M1FN, #lowp.block_scaled<mx>> {
+  %0 = lowp.quantize %x : tensor<4x64xf32> to tensor<4x64xf4E2M1FN, #lowp.block_scaled<mx>>
+  return %0 : tensor<4x64xf4E2M1FN, #lowp.block_scaled<mx>>
+}
+
+// -----
+
+// Tests that assemble and disassemble only regroup the parts.
+// CHECK-LABEL: func.func @parts
+// CHECK-SAME: (%[[E:.+]]: tensor<32xi8>, %[[S:.+]]: tensor<1xi8>) -> (tensor<32xi8>, tensor<1xi8>)
+// CHECK-NEXT: return %[[E]], %[[S]]
+func.func @parts(%e: tensor<32xf4E2M1FN>, %s: tensor<1xf8E8M0FNU>) -> (tensor<32xf4E2M1FN>, tensor<1xf8E8M0FNU>) {
+  %q = lowp.assemble %e, %s : tensor<32xf4E2M1FN>, tensor<1xf8E8M0FNU> to tensor<32xf4E2M1FN, #lowp.block_scaled<mx>>
+  %e2, %s2 = lowp.disassemble %q : tensor<32xf4E2M1FN, #lowp.block_scaled<mx>> to tensor<32xf4E2M1FN>, tensor<1xf8E8M0FNU>
+  return %e2, %s2 : tensor<32xf4E2M1FN>, tensor<1xf8E8M0FNU>
+}
+
+// -----
+
+// Tests that a low-precision constant keeps its bits in storage.
+// CHECK-LABEL: func.func @constant
+// CHECK: arith.constant dense<[126, 127, -128]> : tensor<3xi8>
+func.func @constant() -> tensor<3xf8E4M3FN> {
+  %c = arith.constant dense<[448.0, 0x7F, -0.0]> : tensor<3xf8E4M3FN>
+  return %c : tensor<3xf8E4M3FN>
+}
+
+// -----
+
+// Tests a matmul with block-scaled weights: the weights are dequantized to
+// f32 and multiplied by linalg.matmul.
+// CHECK-LABEL: func.func @matmul
+// CHECK: %[[W:.+]] = linalg.generic
+// CHECK: %[[Z:.+]] = linalg.fill
+// CHECK: linalg.matmul ins(%{{.+}}, %[[W]] : tensor<4x64xf32>, tensor<64x16xf32>) outs(%[[Z]] : tensor<4x16xf32>)
+func.func @matmul(%x: tensor<4x64xf32>, %w: tensor<64x16xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>>) -> tensor<4x16xf32> {
+  %0 = lowp.matmul %x, %w {accumulator = f32} : tensor<4x64xf32>, tensor<64x16xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>> -> tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
+}

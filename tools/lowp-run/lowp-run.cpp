@@ -1,0 +1,556 @@
+//===- lowp-run.cpp - Compile a lowp function for this CPU and run it -----===//
+//
+//   lowp-run FILE.mlir [--entry=NAME] [--input=IN.npy ...] [--output=OUT.npy
+//   ...]
+//            [--repeat=N] [--print] [--reference] [--check]
+//
+// Compiles FILE with lowp-cpu-pipeline, runs the entry function through the
+// MLIR ExecutionEngine on arguments read from .npy files, and writes its
+// results as .npy. --reference runs the reference interpreter instead, and
+// --check runs both and compares them bit for bit (lowp.matmul, whose
+// summation order is unspecified, within its error bound).
+//
+// At the boundary each block-scaled tensor is its parts, in order: elements,
+// scales, then the tensor scale and zero points where the encoding has them.
+// f16, f32 and f64 tensors are numpy float arrays; integer types are numpy
+// integer arrays of their values; every other format is an integer array of
+// its codes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowp/Conversion/LowpToLinalg/StorageTypes.h"
+#include "lowp/Dialect/Lowp/IR/LowpOps.h"
+#include "lowp/InitAll.h"
+#include "lowp/Pipelines/Pipelines.h"
+#include "lowp/Reference/Interpreter.h"
+#include "lowp/Runtime/Boundary.h"
+#include "lowp/Runtime/Npy.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <functional>
+
+using namespace mlir;
+using namespace lowp;
+
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("FILE.mlir"),
+                                      cl::Required);
+static cl::opt<std::string>
+    entryName("entry",
+              cl::desc("Function to run (default: @main, or the only public "
+                       "function with a body)"),
+              cl::value_desc("NAME"));
+static cl::list<std::string>
+    inputs("input",
+           cl::desc("An argument as a .npy file, one per boundary argument "
+                    "in order (a block-scaled tensor takes one per part)"),
+           cl::value_desc("IN.npy"));
+static cl::list<std::string>
+    outputs("output",
+            cl::desc("Where to write a result as .npy, one per boundary "
+                     "result in order"),
+            cl::value_desc("OUT.npy"));
+static cl::opt<unsigned>
+    repeat("repeat", cl::desc("Run N more times and print a timing summary"),
+           cl::value_desc("N"), cl::init(0));
+static cl::opt<bool> print("print", cl::desc("Print the results as text"));
+static cl::opt<bool>
+    useReference("reference",
+                 cl::desc("Run the reference interpreter instead of "
+                          "compiled code"));
+static cl::opt<bool> check("check",
+                           cl::desc("Run compiled code and the reference "
+                                    "interpreter and compare their results"));
+
+namespace {
+
+[[noreturn]] void fail(const std::string &message) {
+  llvm::errs() << "lowp-run: error: " << message << "\n";
+  std::exit(1);
+}
+
+std::string typeString(Type type) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  type.print(os);
+  return text;
+}
+
+/// One boundary value's data in storage layout.
+struct HostValue {
+  BoundaryValue boundary;
+  std::vector<int64_t> shape;
+  std::vector<uint8_t> bytes;
+
+  int64_t numElements() const {
+    int64_t count = 1;
+    for (int64_t d : shape)
+      count *= d;
+    return count;
+  }
+  uint64_t code(int64_t i) const {
+    uint64_t value = 0;
+    std::memcpy(&value, bytes.data() + i * boundary.storageBytes(),
+                boundary.storageBytes());
+    return value;
+  }
+  void setCode(int64_t i, uint64_t code) {
+    std::memcpy(bytes.data() + i * boundary.storageBytes(), &code,
+                boundary.storageBytes());
+  }
+};
+
+bool isNativeFloat(Type type) {
+  return type.isF16() || type.isF32() || type.isF64();
+}
+
+/// Reads one argument from a .npy file, checking it against the boundary.
+HostValue loadArgument(const std::string &path, const BoundaryValue &boundary) {
+  npy::Array array;
+  std::string error;
+  if (!npy::read(path, array, error))
+    fail(error);
+  std::string where = boundary.name + " ('" + path + "')";
+  Type element = boundary.elementType;
+  HostValue value{boundary, array.shape, {}};
+  if (boundary.isScalar) {
+    if (!array.shape.empty() && array.numElements() != 1)
+      fail(where + ": expected a scalar (a 0-d array), got shape " +
+           npy::shapeString(array.shape));
+    value.shape = {};
+  } else {
+    bool matches = array.shape.size() == boundary.shape.size();
+    for (size_t d = 0; matches && d < array.shape.size(); ++d)
+      matches = ShapedType::isDynamic(boundary.shape[d]) ||
+                boundary.shape[d] == array.shape[d];
+    if (!matches) {
+      std::vector<int64_t> expected = boundary.shape;
+      std::string text = "[";
+      for (size_t d = 0; d < expected.size(); ++d)
+        text += (d ? ", " : "") + (ShapedType::isDynamic(expected[d])
+                                       ? std::string("?")
+                                       : std::to_string(expected[d]));
+      fail(where + ": expected shape " + text + "], got " +
+           npy::shapeString(array.shape));
+    }
+  }
+  int64_t count = array.numElements();
+  value.bytes.assign(size_t(count) * boundary.storageBytes(), 0);
+  const npy::DType &dtype = array.dtype;
+
+  if (isNativeFloat(element)) {
+    unsigned bytes = element.getIntOrFloatBitWidth() / 8;
+    if (dtype.kind != npy::Kind::Float || dtype.bytes != bytes)
+      fail(where + ": expected a float" + std::to_string(8 * bytes) +
+           " array for " + typeString(element) + ", got dtype " + dtype.str());
+    value.bytes = array.data;
+    return value;
+  }
+  if (dtype.kind == npy::Kind::Float)
+    fail(where + ": expected an integer array of " +
+         (isa<IntegerType>(element) ? "values" : "codes") + " for " +
+         typeString(element) + ", got dtype " + dtype.str());
+  std::optional<numerics::Format> format = getNumericFormat(element);
+  unsigned width = format->getBitWidth();
+  for (int64_t i = 0; i < count; ++i) {
+    uint64_t raw = 0;
+    std::memcpy(&raw, array.data.data() + i * dtype.bytes, dtype.bytes);
+    int64_t signedValue = int64_t(raw);
+    if (dtype.kind == npy::Kind::Signed && dtype.bytes < 8) {
+      unsigned shift = 64 - 8 * dtype.bytes;
+      signedValue = int64_t(raw << shift) >> shift;
+    }
+    bool isSigned = dtype.kind == npy::Kind::Signed;
+    uint64_t code;
+    if (auto integer = dyn_cast<IntegerType>(element);
+        integer && format->getInteger().isSigned) {
+      int64_t low = -(int64_t(1) << (width - 1)),
+              high = (int64_t(1) << (width - 1)) - 1;
+      int64_t v = isSigned ? signedValue : int64_t(raw);
+      if ((!isSigned && raw > uint64_t(high)) || v < low || v > high)
+        fail(where + ": value " +
+             (isSigned ? std::to_string(signedValue) : std::to_string(raw)) +
+             " at index " + std::to_string(i) + " does not fit in " +
+             typeString(element));
+      code = uint64_t(v) & ((uint64_t(1) << width) - 1);
+    } else {
+      bool negative = isSigned && signedValue < 0;
+      uint64_t limit = uint64_t(1) << width;
+      if (negative || raw >= limit ||
+          (format->isCodebook() && raw >= format->getCodebook().values.size()))
+        fail(where + ": " +
+             (negative ? std::to_string(signedValue) : std::to_string(raw)) +
+             " at index " + std::to_string(i) + " is not a " +
+             (isa<IntegerType>(element) ? "value" : "code") + " of " +
+             typeString(element));
+      code = raw;
+    }
+    value.setCode(i, code);
+  }
+  return value;
+}
+
+npy::Array toNpy(const HostValue &value) {
+  npy::Array array;
+  array.shape = value.shape;
+  Type element = value.boundary.elementType;
+  unsigned bytes = value.boundary.storageBytes();
+  if (isNativeFloat(element)) {
+    array.dtype = {npy::Kind::Float, bytes};
+    array.data = value.bytes;
+    return array;
+  }
+  auto integer = dyn_cast<IntegerType>(element);
+  bool isSigned = integer && !integer.isUnsigned();
+  array.dtype = {isSigned ? npy::Kind::Signed : npy::Kind::Unsigned, bytes};
+  array.data = value.bytes;
+  if (isSigned) {
+    // Sign-extend the width-bit code into the container.
+    unsigned width = integer.getWidth();
+    HostValue copy = value;
+    for (int64_t i = 0; i < value.numElements(); ++i) {
+      uint64_t code = value.code(i);
+      int64_t v = int64_t(code << (64 - width)) >> (64 - width);
+      copy.setCode(i, uint64_t(v));
+    }
+    array.data = copy.bytes;
+  }
+  return array;
+}
+
+void printValue(const HostValue &value) {
+  llvm::outs() << value.boundary.name << ": "
+               << typeString(value.boundary.elementType) << " "
+               << npy::shapeString(value.shape) << "\n";
+  std::optional<ValueFormat> format =
+      getValueFormat(value.boundary.elementType);
+  bool showCodes = !isNativeFloat(value.boundary.elementType) &&
+                   !isa<IntegerType>(value.boundary.elementType);
+  for (int64_t i = 0; i < value.numElements(); ++i) {
+    uint64_t code = value.code(i);
+    double decoded = format->decode(code);
+    if (showCodes)
+      llvm::outs() << llvm::format("0x%llX ", (unsigned long long)code);
+    llvm::outs() << numerics::formatValue(decoded) << "\n";
+  }
+}
+
+func::FuncOp findEntry(ModuleOp module) {
+  SmallVector<func::FuncOp> candidates;
+  for (auto function : module.getOps<func::FuncOp>())
+    if (!function.isExternal())
+      candidates.push_back(function);
+  if (!entryName.empty()) {
+    for (func::FuncOp function : candidates)
+      if (function.getSymName() == entryName)
+        return function;
+    std::string names;
+    for (func::FuncOp function : candidates)
+      names += (names.empty() ? "@" : ", @") + function.getSymName().str();
+    fail("no function @" + entryName + " in '" + inputFile + "'" +
+         (names.empty() ? "" : " (it has " + names + ")"));
+  }
+  for (func::FuncOp function : candidates)
+    if (function.getSymName() == "main")
+      return function;
+  SmallVector<func::FuncOp> publicOnes;
+  for (func::FuncOp function : candidates)
+    if (function.isPublic())
+      publicOnes.push_back(function);
+  if (publicOnes.size() != 1)
+    fail("'" + inputFile + "' has " + std::to_string(publicOnes.size()) +
+         " public functions and no @main; name one with --entry");
+  return publicOnes.front();
+}
+
+/// A memref descriptor as the C interface lays it out: allocated and aligned
+/// pointers, offset, sizes, strides.
+std::vector<int64_t> makeDescriptor(HostValue &value) {
+  std::vector<int64_t> descriptor;
+  auto pointer = reinterpret_cast<int64_t>(value.bytes.data());
+  descriptor.push_back(pointer);
+  descriptor.push_back(pointer);
+  descriptor.push_back(0);
+  for (int64_t d : value.shape)
+    descriptor.push_back(d);
+  int64_t stride = 1;
+  std::vector<int64_t> strides(value.shape.size());
+  for (size_t d = value.shape.size(); d-- > 0;) {
+    strides[d] = stride;
+    stride *= value.shape[d];
+  }
+  descriptor.insert(descriptor.end(), strides.begin(), strides.end());
+  return descriptor;
+}
+
+class CompiledFunction {
+public:
+  CompiledFunction(ModuleOp original, func::FuncOp entry) {
+    OwningOpRef<ModuleOp> module = original.clone();
+    PassManager pm(module->getContext());
+    CpuPipelineOptions options;
+    buildCpuPipeline(pm, options);
+    if (failed(pm.run(*module)))
+      fail("compiling '" + inputFile + "' for the CPU failed (see above)");
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    // ExecutionEngineOptions holds a reference to the transformer: it must
+    // outlive create().
+    std::function<llvm::Error(llvm::Module *)> transformer =
+        makeOptimizingTransformer(2, 0, nullptr);
+    ExecutionEngineOptions engineOptions;
+    engineOptions.transformer = transformer;
+    auto created = ExecutionEngine::create(*module, engineOptions);
+    if (!created)
+      fail("JIT compilation failed: " + llvm::toString(created.takeError()));
+    engine = std::move(*created);
+    symbol = "_mlir_ciface_" + entry.getSymName().str();
+  }
+
+  /// Runs with `arguments` and `results` (preallocated); returns seconds.
+  double run(std::vector<HostValue> &arguments,
+             std::vector<HostValue> &results) {
+    std::vector<std::vector<int64_t>> descriptors;
+    std::vector<void *> descriptorPointers;
+    std::vector<uint64_t> scalars;
+    descriptors.reserve(arguments.size() + results.size());
+    scalars.reserve(arguments.size() + results.size());
+    std::vector<void *> packed;
+    auto addTensor = [&](HostValue &value) {
+      descriptors.push_back(makeDescriptor(value));
+      descriptorPointers.push_back(descriptors.back().data());
+    };
+    for (HostValue &argument : arguments)
+      if (!argument.boundary.isScalar)
+        addTensor(argument);
+    for (HostValue &result : results)
+      if (!result.boundary.isScalar)
+        addTensor(result);
+    // The packed interface takes a pointer to each argument in order:
+    // descriptor pointers for memrefs, the value itself for scalars.
+    size_t nextDescriptor = 0;
+    for (HostValue &argument : arguments) {
+      if (argument.boundary.isScalar) {
+        scalars.push_back(argument.code(0));
+        packed.push_back(&scalars.back());
+      } else {
+        packed.push_back(&descriptorPointers[nextDescriptor++]);
+      }
+    }
+    for (HostValue &result : results)
+      if (!result.boundary.isScalar)
+        packed.push_back(&descriptorPointers[nextDescriptor++]);
+    HostValue *scalarResult = nullptr;
+    for (HostValue &result : results)
+      if (result.boundary.isScalar)
+        scalarResult = &result;
+    uint64_t returned = 0;
+    if (scalarResult)
+      packed.push_back(&returned);
+    auto start = std::chrono::steady_clock::now();
+    llvm::Error error = engine->invokePacked(symbol, packed);
+    auto stop = std::chrono::steady_clock::now();
+    if (error)
+      fail("running " + symbol +
+           " failed: " + llvm::toString(std::move(error)));
+    if (scalarResult)
+      scalarResult->setCode(0, returned);
+    return std::chrono::duration<double>(stop - start).count();
+  }
+
+private:
+  std::unique_ptr<ExecutionEngine> engine;
+  std::string symbol;
+};
+
+reference::Tensor toReference(const HostValue &value) {
+  reference::Tensor tensor;
+  tensor.elementType = value.boundary.elementType;
+  tensor.shape = value.shape;
+  for (int64_t i = 0; i < value.numElements(); ++i)
+    tensor.codes.push_back(value.code(i));
+  return tensor;
+}
+
+std::vector<HostValue> allocateResults(func::FuncOp entry) {
+  std::vector<HostValue> results;
+  for (const BoundaryValue &boundary :
+       getBoundaryValues(entry.getResultTypes(), "result")) {
+    for (int64_t d : boundary.shape)
+      if (ShapedType::isDynamic(d))
+        fail(boundary.name + " has a dynamic shape; lowp-run needs static "
+                             "result shapes");
+    HostValue value{boundary, boundary.shape, {}};
+    value.bytes.assign(size_t(value.numElements()) * boundary.storageBytes(),
+                       0);
+    results.push_back(value);
+  }
+  if (std::count_if(results.begin(), results.end(),
+                    [](const HostValue &v) { return v.boundary.isScalar; }) > 1)
+    fail("@" + entry.getSymName().str() +
+         " returns more than one scalar; lowp-run takes at most one");
+  return results;
+}
+
+/// Compares compiled results with the reference; returns the mismatches.
+int64_t compare(const std::vector<HostValue> &compiled,
+                const std::vector<reference::Tensor> &expected) {
+  int64_t total = 0;
+  for (size_t r = 0; r < compiled.size(); ++r) {
+    const HostValue &value = compiled[r];
+    const reference::Tensor &want = expected[r];
+    std::optional<ValueFormat> format =
+        getValueFormat(value.boundary.elementType);
+    int64_t mismatches = 0, shown = 0;
+    bool bounded = !want.tolerance.empty();
+    for (int64_t i = 0; i < value.numElements(); ++i) {
+      uint64_t code = value.code(i);
+      bool ok;
+      if (bounded) {
+        double got = format->decode(code);
+        ok = std::fabs(got - want.values[i]) <= want.tolerance[i] ||
+             (std::isnan(got) && std::isnan(want.values[i]));
+      } else {
+        ok = code == want.codes[i];
+      }
+      if (ok)
+        continue;
+      ++mismatches;
+      if (shown++ < 5)
+        llvm::outs()
+            << "  " << value.boundary.name << "[" << i << "]: compiled "
+            << llvm::format("0x%llX", (unsigned long long)code) << " ("
+            << numerics::formatValue(format->decode(code)) << "), reference "
+            << llvm::format("0x%llX", (unsigned long long)want.codes[i]) << " ("
+            << numerics::formatValue(bounded ? want.values[i]
+                                             : format->decode(want.codes[i]))
+            << ")\n";
+    }
+    llvm::outs() << value.boundary.name << ": " << value.numElements()
+                 << " elements, " << mismatches
+                 << (bounded ? " outside the error bound\n"
+                             : " bit mismatches\n");
+    total += mismatches;
+  }
+  return total;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "lowp-run: compile a lowp function for this CPU and run it on .npy "
+      "data\n\n"
+      "At the boundary each block-scaled tensor is its parts, in order:\n"
+      "elements, scales, then the tensor scale and zero points where the\n"
+      "encoding has them. f16/f32/f64 tensors are numpy float arrays,\n"
+      "integer types numpy integer arrays of values, and every other format\n"
+      "an integer array of its codes.\n");
+  if (useReference && check)
+    fail("--reference and --check exclude each other");
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  std::string error;
+  auto file = openInputFile(inputFile, &error);
+  if (!file)
+    fail(error);
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1;
+  func::FuncOp entry = findEntry(*module);
+
+  std::vector<BoundaryValue> argumentBoundary =
+      getBoundaryValues(entry.getArgumentTypes(), "argument");
+  if (inputs.size() != argumentBoundary.size()) {
+    std::string expected;
+    for (const BoundaryValue &boundary : argumentBoundary)
+      expected +=
+          "\n  " + boundary.name + ": " + typeString(boundary.elementType);
+    fail("@" + entry.getSymName().str() + " takes " +
+         std::to_string(argumentBoundary.size()) + " inputs, got " +
+         std::to_string(inputs.size()) + " --input files" +
+         (expected.empty() ? "" : ":" + expected));
+  }
+  std::vector<HostValue> arguments;
+  for (size_t i = 0; i < inputs.size(); ++i)
+    arguments.push_back(loadArgument(inputs[i], argumentBoundary[i]));
+  std::vector<HostValue> results = allocateResults(entry);
+  if (!outputs.empty() && outputs.size() != results.size())
+    fail("@" + entry.getSymName().str() + " has " +
+         std::to_string(results.size()) + " results, got " +
+         std::to_string(outputs.size()) + " --output files");
+
+  std::vector<reference::Tensor> expected;
+  if (useReference || check) {
+    std::vector<reference::Tensor> referenceArguments;
+    for (const HostValue &argument : arguments)
+      referenceArguments.push_back(toReference(argument));
+    std::string message;
+    if (!reference::run(entry, referenceArguments, expected, message))
+      fail("reference interpreter: " + message);
+  }
+  if (useReference) {
+    for (size_t r = 0; r < results.size(); ++r)
+      for (int64_t i = 0; i < results[r].numElements(); ++i)
+        results[r].setCode(i, expected[r].codes[i]);
+  } else {
+    CompiledFunction compiled(*module, entry);
+    compiled.run(arguments, results);
+    if (repeat > 0) {
+      std::vector<double> times;
+      std::vector<HostValue> scratch = results;
+      for (unsigned i = 0; i < repeat; ++i)
+        times.push_back(compiled.run(arguments, scratch));
+      std::sort(times.begin(), times.end());
+      double total = 0;
+      for (double t : times)
+        total += t;
+      llvm::outs() << llvm::format(
+          "@%s: %u runs, median %.3f ms, min %.3f ms, mean %.3f ms\n",
+          entry.getSymName().str().c_str(), unsigned(repeat),
+          times[times.size() / 2] * 1e3, times.front() * 1e3,
+          total / times.size() * 1e3);
+    }
+  }
+
+  for (size_t r = 0; r < outputs.size(); ++r) {
+    std::string message;
+    if (!npy::write(outputs[r], toNpy(results[r]), message))
+      fail(message);
+  }
+  if (print)
+    for (const HostValue &result : results)
+      printValue(result);
+  if (check && compare(results, expected) != 0) {
+    llvm::errs() << "lowp-run: compiled code and the reference disagree\n";
+    return 1;
+  }
+  return 0;
+}
