@@ -37,7 +37,7 @@ std::vector<BoundaryValue> lowp::getBoundaryValues(TypeRange types,
     add("elements", tensor.getElementType(), tensor.getShape(), false);
     add("scales", encoding.getScaleType(), scaleShape, false);
     if (Type tensorScale = encoding.getTensorScaleType())
-      add("tensor scale", tensorScale, {}, true);
+      add("tensor scale", tensorScale, {}, false);
     if (Type zeroPoint = encoding.getZeroPointType())
       add("zero points", zeroPoint, scaleShape, false);
   }

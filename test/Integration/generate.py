@@ -2,8 +2,10 @@
 """Writes lowp-run test programs whose inputs probe every rounding class.
 
   lowp-format table FORMAT | generate.py convert FORMAT CODES.npy > test.mlir
-  generate.py quantize > test.mlir
+  lowp-format table FORMAT | generate.py fold FORMAT > test.mlir
+  lowp-format table ELEMENT | generate.py quantize ELEMENT ENCODING UNIT > test.mlir
   generate.py matmul > test.mlir
+  generate.py npy OUT.npy DTYPE VALUE...   (a 1-D array, for boundary tests)
 
 Inputs are dense hex constants in @main, passed to the functions under test
 through calls, so that the pipeline compiles the conversions instead of
@@ -146,5 +148,192 @@ def convert(fmt, codes_path):
     print("\n".join(lines + main))
 
 
+def fold(fmt):
+    """The conversions of `convert`, applied to the constants in @main
+    itself: the pipeline folds them through the numerics core, and lowp-run
+    --check compares the folded constants with the reference interpreter."""
+    table = read_table()
+    inputs = rounding_class_inputs(table, 4)
+    n = len(inputs)
+    t_in = "tensor<%dxf32>" % n
+    t_out = "tensor<%dx%s>" % (n, fmt)
+    body, results = [], []
+    for mode in MODES:
+        for saturate in ("", " saturate"):
+            body.append("  %%r%d = lowp.convert %%x %s%s : %s to %s"
+                        % (len(results), mode, saturate, t_in, t_out))
+            results.append(t_out)
+    print("func.func @main() -> (%s) {" % ", ".join(results))
+    print("  %%x = arith.constant dense<%s> : %s" % (hex_tensor(inputs, 4), t_in))
+    print("\n".join(body))
+    print("  return %s : %s\n}" % (
+        ", ".join("%%r%d" % i for i in range(len(results))), ", ".join(results)))
+
+
+def block_cases(table, unit, rng):
+    """16-value segments that reach the boundaries of block quantization:
+    zeros, NaN, infinities, subnormal amax, blocks whose amax is max_elem
+    times a power of two holding exact element ties (or one f32 ulp off
+    them), huge values, and random magnitudes."""
+    finite = sorted({v for _, v in table if math.isfinite(v)})
+    top = max(abs(v) for v in finite) * unit
+    grid = sorted({abs(v) * unit for v in finite})
+    ties = [(a + b) / 2 for a, b in zip(grid, grid[1:])]
+    cases = []
+    cases.append([0.0, -0.0] * 8)
+    cases.append([float(i) for i in range(15)] + [float("nan")])
+    cases.append([1.0, -2.0, float("inf")] + [0.5] * 13)
+    cases.append([-float("inf")] + [0.25] * 15)
+    cases.append([f32_from_bits(rng.randrange(1, 1 << 23)) for _ in range(16)])
+    cases.append([f32_from_bits(rng.randrange(1, 1 << 23) | 0x80000000)
+                  for _ in range(16)])
+    for k in (-30, -7, 0, 3, 20):
+        scale = 2.0 ** k
+        exact = [top * scale] + [rng.choice(ties) * scale * rng.choice((1, -1))
+                                 for _ in range(15)]
+        cases.append(exact)
+        off = [top * scale] + [f32_from_bits(f32_bits(t) + rng.choice((1, -1)))
+                               for t in exact[1:] if t != 0]
+        cases.append((off + [0.0] * 16)[:16])
+    cases.append([3.0e38, -1.0e38] + [rng.uniform(-1, 1) * 1e37 for _ in range(14)])
+    for _ in range(60):
+        e = rng.randrange(-40, 40)
+        cases.append([rng.uniform(-1, 1) * 2.0 ** (e + rng.randrange(-3, 4))
+                      for _ in range(16)])
+    # Every value as an f32 (the inputs are f32 tensors).
+    out = []
+    for case in cases:
+        for v in case:
+            if math.isnan(v):
+                out.append(0x7FC00000)
+            else:
+                out.append(f32_bits(max(min(v, 3.4e38), -3.4e38))
+                           if math.isfinite(v) else f32_bits(v))
+    return out
+
+
+def quantize(element, encoding, unit):
+    """quantize, quantize+dequantize (to f32 and bf16) and stochastic
+    quantize of blocks that reach every boundary case."""
+    table = read_table()
+    rng = random.Random(2)
+    inputs = block_cases(table, float(unit), rng)
+    columns = 128
+    rows = (len(inputs) + columns - 1) // columns
+    rows = (rows + 31) // 32 * 32
+    inputs += [0] * (rows * columns - len(inputs))
+    shape = "%dx%d" % (rows, columns)
+    t_in = "tensor<%sxf32>" % shape
+    t_q = "tensor<%sx%s, %s>" % (shape, element, encoding)
+    t_r = "tensor<%sxi8>" % shape
+    random_bits = [rng.getrandbits(8) for _ in range(rows * columns)]
+    print("""func.func @quantize(%%x: %(t_in)s) -> %(t_q)s {
+  %%0 = lowp.quantize %%x : %(t_in)s to %(t_q)s
+  return %%0 : %(t_q)s
+}
+func.func @quantize_toward_zero(%%x: %(t_in)s) -> %(t_q)s {
+  %%0 = lowp.quantize %%x toward_zero : %(t_in)s to %(t_q)s
+  return %%0 : %(t_q)s
+}
+func.func @stochastic(%%x: %(t_in)s, %%r: %(t_r)s) -> %(t_q)s {
+  %%0 = lowp.quantize %%x random(%%r : %(t_r)s) stochastic : %(t_in)s to %(t_q)s
+  return %%0 : %(t_q)s
+}
+func.func @roundtrip(%%x: %(t_in)s) -> (tensor<%(shape)sxf32>, tensor<%(shape)sxbf16>) {
+  %%0 = lowp.quantize %%x : %(t_in)s to %(t_q)s
+  %%1 = lowp.dequantize %%0 : %(t_q)s to tensor<%(shape)sxf32>
+  %%2 = lowp.dequantize %%0 : %(t_q)s to tensor<%(shape)sxbf16>
+  return %%1, %%2 : tensor<%(shape)sxf32>, tensor<%(shape)sxbf16>
+}
+func.func @main() -> (%(t_q)s, %(t_q)s, %(t_q)s, tensor<%(shape)sxf32>, tensor<%(shape)sxbf16>) {
+  %%x = arith.constant dense<%(x)s> : %(t_in)s
+  %%r = arith.constant dense<%(r)s> : %(t_r)s
+  %%0 = func.call @quantize(%%x) : (%(t_in)s) -> %(t_q)s
+  %%1 = func.call @quantize_toward_zero(%%x) : (%(t_in)s) -> %(t_q)s
+  %%2 = func.call @stochastic(%%x, %%r) : (%(t_in)s, %(t_r)s) -> %(t_q)s
+  %%3:2 = func.call @roundtrip(%%x) : (%(t_in)s) -> (tensor<%(shape)sxf32>, tensor<%(shape)sxbf16>)
+  return %%0, %%1, %%2, %%3#0, %%3#1 : %(t_q)s, %(t_q)s, %(t_q)s, tensor<%(shape)sxf32>, tensor<%(shape)sxbf16>
+}""" % dict(t_in=t_in, t_q=t_q, t_r=t_r, shape=shape,
+            x=hex_tensor(inputs, 4), r=hex_tensor(random_bits, 1)))
+
+
+MATMUL_CASES = [
+    # name, lhs type, rhs type, accumulator, result element type, K
+    ("f32_mxfp4", "f32", "f4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>", "f32", "f32", 256),
+    ("mxfp8_mixed", "f8E4M3FN, #lowp.block_scaled<mx>", "f8E5M2, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>", "f32", "f32", 128),
+    ("nvfp4", "f4E2M1FN, #lowp.block_scaled<nvfp4>", "f4E2M1FN, #lowp.block_scaled<block = [16, 1], scale = f8E4M3FN, rule = nvfp4, tensor_scale = f32>", "f32", "bf16", 64),
+    ("int8", "i8", "i8", "i32", "bf16", 96),
+    ("fp8_bf16", "f8E4M3FN", "bf16", "f32", "f32", 32),
+    ("long_k", "f32", "f6E3M2FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = rceil>", "f32", "f32", 1024),
+    ("int4_g128", "f16", "ui4, #lowp.block_scaled<block = [128, 1], scale = f16, rule = minmax, zero_point = ui4>", "f32", "f32", 256),
+]
+
+
+def matmul():
+    """Matrix products in several format mixes, batched and not, long and
+    short K; the operands are made from f32 data by called (compiled)
+    quantize/convert functions, and the products are checked against the
+    reference's f64 sums within a bound that grows with K."""
+    rng = random.Random(3)
+    m, n = 16, 24
+    lines, calls, results = [], [], []
+    consts = []
+
+    def operand(name, element, shape, data_scale, integer):
+        """A function producing an operand of `element` from f32 data."""
+        count = 1
+        for d in shape:
+            count *= d
+        dims = "x".join(str(d) for d in shape)
+        if integer:
+            data = [float(rng.randrange(-128, 128)) for _ in range(count)]
+        else:
+            data = [rng.gauss(0, 1) * data_scale for _ in range(count)]
+        t_f32 = "tensor<%sxf32>" % dims
+        t_out = "tensor<%sx%s>" % (dims, element)
+        const = "%%%s_data" % name
+        consts.append("  %s = arith.constant dense<%s> : %s"
+                      % (const, hex_tensor([f32_bits(v) for v in data], 4), t_f32))
+        if element == "f32":
+            return const, t_f32
+        op = "lowp.quantize" if "#lowp" in element else "lowp.convert"
+        lines.append("func.func @make_%s(%%x: %s) -> %s {" % (name, t_f32, t_out))
+        lines.append("  %%0 = %s %%x : %s to %s" % (op, t_f32, t_out))
+        lines.append("  return %%0 : %s\n}" % t_out)
+        calls.append("  %%%s = func.call @make_%s(%s) : (%s) -> %s"
+                     % (name, name, const, t_f32, t_out))
+        return "%" + name, t_out
+
+    for batch in (None, 2):
+        for case, lhs_el, rhs_el, acc, res_el, k in MATMUL_CASES:
+            if batch and case not in ("f32_mxfp4", "int8"):
+                continue
+            prefix = [batch] if batch else []
+            tag = case + ("_batched" if batch else "")
+            integer = acc == "i32"
+            lhs, t_lhs = operand(tag + "_lhs", lhs_el, prefix + [m, k], 1.0, integer)
+            rhs, t_rhs = operand(tag + "_rhs", rhs_el, prefix + [k, n], 0.1, integer)
+            t_res = "tensor<%sx%s>" % ("x".join(str(d) for d in prefix + [m, n]), res_el)
+            lines.append("func.func @%s(%%a: %s, %%b: %s) -> %s {" % (tag, t_lhs, t_rhs, t_res))
+            lines.append("  %%0 = lowp.matmul %%a, %%b {accumulator = %s} : %s, %s -> %s"
+                         % (acc, t_lhs, t_rhs, t_res))
+            lines.append("  return %%0 : %s\n}" % t_res)
+            calls.append("  %%r%d = func.call @%s(%s, %s) : (%s, %s) -> %s"
+                         % (len(results), tag, lhs, rhs, t_lhs, t_rhs, t_res))
+            results.append(t_res)
+    main = ["func.func @main() -> (%s) {" % ", ".join(results)] + consts + calls
+    main.append("  return %s : %s" % (", ".join("%%r%d" % i for i in range(len(results))),
+                                      ", ".join(results)))
+    main.append("}")
+    print("\n".join(lines + main))
+
+
 if __name__ == "__main__":
-    {"convert": lambda: convert(sys.argv[2], sys.argv[3])}[sys.argv[1]]()
+    {"convert": lambda: convert(sys.argv[2], sys.argv[3]),
+     "quantize": lambda: quantize(sys.argv[2], sys.argv[3], sys.argv[4]),
+     "matmul": matmul,
+     "fold": lambda: fold(sys.argv[2]),
+     "npy": lambda: write_npy(sys.argv[2], sys.argv[3],
+                              [int(v) for v in sys.argv[4:]],
+                              int(sys.argv[3][2:])),
+     }[sys.argv[1]]()

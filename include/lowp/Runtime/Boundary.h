@@ -29,7 +29,8 @@ struct BoundaryValue {
   mlir::Type storageType;
   /// Dimensions; ShapedType::kDynamic where not static.
   std::vector<int64_t> shape;
-  /// A scalar rather than a tensor (an NVFP4 tensor scale).
+  /// A scalar argument or result (a block-scaled tensor's tensor scale is a
+  /// 0-d tensor instead, like every other part).
   bool isScalar = false;
 
   int64_t storageBytes() const {

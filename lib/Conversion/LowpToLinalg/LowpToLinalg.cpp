@@ -80,8 +80,11 @@ public:
       SmallVector<int64_t> scaleShape = encoding.getScaleShape(type.getShape());
       results.push_back(RankedTensorType::get(
           scaleShape, getStorageType(encoding.getScaleType())));
+      // The tensor scale travels as a 0-d tensor, so that every part is a
+      // buffer at function boundaries.
       if (Type tensorScale = encoding.getTensorScaleType())
-        results.push_back(getStorageType(tensorScale));
+        results.push_back(
+            RankedTensorType::get({}, getStorageType(tensorScale)));
       if (Type zeroPoint = encoding.getZeroPointType())
         results.push_back(
             RankedTensorType::get(scaleShape, getStorageType(zeroPoint)));
@@ -221,7 +224,8 @@ struct ConvertOpLowering : OpConversionPattern<ConvertOp> {
 // Block-scaled parts
 //===----------------------------------------------------------------------===//
 
-/// The parts of a block-scaled tensor after lowering.
+/// The parts of a block-scaled tensor after lowering (the tensor scale is a
+/// 0-d tensor).
 struct Parts {
   Value elements, scales, tensorScale, zeroPoints;
 
@@ -280,6 +284,10 @@ Value emitDequantize(OpBuilder &builder, Location loc, const Parts &parts,
   maps.push_back(identity);
   Value init = emptyTensor(builder, loc, encodedType.getShape(), storage);
   double unit = scaling.getElementUnit();
+  Value tensorScale;
+  if (parts.tensorScale)
+    tensorScale = tensor::ExtractOp::create(builder, loc, parts.tensorScale,
+                                            ValueRange{});
   auto generic = linalg::GenericOp::create(
       builder, loc, init.getType(), inputs, ValueRange{init}, maps,
       parallel(rank),
@@ -295,11 +303,11 @@ Value emitDequantize(OpBuilder &builder, Location loc, const Parts &parts,
         value = arith::MulFOp::create(b, value, g.f64(unit));
         value = arith::MulFOp::create(b, value,
                                       g.decode(scale, g.loadCode(args[1])));
-        if (parts.tensorScale)
+        if (tensorScale)
           value = arith::MulFOp::create(
               b, value,
               g.decode(ValueFormat{scaling.tensorScale, false},
-                       g.loadCode(parts.tensorScale)));
+                       g.loadCode(tensorScale)));
         Value code = g.encode(result, value, RoundingOptions{});
         linalg::YieldOp::create(b, g.storeCode(code, storage));
       });
@@ -330,6 +338,12 @@ struct AssembleOpLowering : OpConversionPattern<AssembleOp> {
     SmallVector<Value> parts;
     for (ValueRange operand : adaptor.getOperands())
       llvm::append_range(parts, operand);
+    if (op.getTensorScale()) {
+      Value scalar = parts[2];
+      parts[2] = tensor::FromElementsOp::create(
+          rewriter, op.getLoc(), RankedTensorType::get({}, scalar.getType()),
+          ValueRange{scalar});
+    }
     rewriter.replaceOpWithMultiple(op, {parts});
     return success();
   }
@@ -344,6 +358,9 @@ struct DisassembleOpLowering : OpConversionPattern<DisassembleOp> {
     SmallVector<SmallVector<Value>> results;
     for (Value part : adaptor.getInput())
       results.push_back({part});
+    if (op.getTensorScale())
+      results[2] = {tensor::ExtractOp::create(
+          rewriter, op.getLoc(), results[2].front(), ValueRange{})};
     rewriter.replaceOpWithMultiple(op, std::move(results));
     return success();
   }
@@ -398,8 +415,12 @@ public:
       highest = reduceBlocks(expanded, ReduceKind::Max);
     }
     Parts parts;
-    if (scaling.tensorScale)
-      parts.tensorScale = emitTensorScale(expanded);
+    if (scaling.tensorScale) {
+      tensorScaleCode = emitTensorScale(expanded);
+      parts.tensorScale = tensor::FromElementsOp::create(
+          builder, loc, RankedTensorType::get({}, tensorScaleCode.getType()),
+          ValueRange{tensorScaleCode});
+    }
     emitScales(amax, lowest, highest, parts);
     parts.elements = emitElements(expanded, expandedRandom, amax, parts);
     return parts;
@@ -552,14 +573,13 @@ private:
   }
 
   Value decodedTensorScale(ElementCodegen &g) {
-    if (!parts_tensorScale)
+    if (!tensorScaleCode)
       return g.f64(1.0);
     return g.decode(ValueFormat{scaling.tensorScale, false},
-                    g.loadCode(parts_tensorScale));
+                    g.loadCode(tensorScaleCode));
   }
 
   void emitScales(Value amax, Value lowest, Value highest, Parts &parts) {
-    parts_tensorScale = parts.tensorScale;
     Type scaleStorage = getStorageType(encoding.getScaleType());
     Type zeroPointStorage = encoding.getZeroPointType()
                                 ? getStorageType(encoding.getZeroPointType())
@@ -737,7 +757,8 @@ private:
   BlockScaling scaling;
   ValueFormat input;
   Value inputTable;
-  Value parts_tensorScale;
+  /// The tensor scale's code as a scalar, once computed.
+  Value tensorScaleCode;
   unsigned rank = 0;
   SmallVector<int64_t> fullBlock, expandedShape, scaleShape;
   SmallVector<ReassociationIndices> reassociation;

@@ -18,11 +18,11 @@ func.func @convert(%x: tensor<8x4xf32>) -> tensor<8x4xf8E4M3FN> {
 // -----
 
 // Tests that a block-scaled argument becomes its parts in the signature
-// and that dequantize reads each element's block scale through a floordiv
-// indexing map.
+// (the tensor scale as a 0-d tensor) and that dequantize reads each
+// element's block scale through a floordiv indexing map.
 // CHECK: #[[$BLOCK:.+]] = affine_map<(d0, d1) -> (d0, d1 floordiv 16)>
 // CHECK-LABEL: func.func @dequantize
-// CHECK-SAME: (%[[E:.+]]: tensor<2x32xi8>, %[[S:.+]]: tensor<2x2xi8>, %[[T:.+]]: f32) -> tensor<2x32xf32>
+// CHECK-SAME: (%[[E:.+]]: tensor<2x32xi8>, %[[S:.+]]: tensor<2x2xi8>, %[[T:.+]]: tensor<f32>) -> tensor<2x32xf32>
 // CHECK: linalg.generic
 // CHECK-SAME: #[[$BLOCK]]
 // CHECK-SAME: ins(%[[E]], %[[S]] : tensor<2x32xi8>, tensor<2x2xi8>)
