@@ -4,17 +4,29 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=build/bin
-echo "== lowp-opt: parse, verify and print examples/formats.mlir"
-"$bin/lowp-opt" examples/formats.mlir
-echo
-echo "== lowp-format info f8E4M3FN"
+example=examples/mxfp4-matmul.mlir
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+echo "== lowp-format: what is E4M3FN, and what do 0.3, 464 and 465 become in it?"
 "$bin/lowp-format" info f8E4M3FN
+"$bin/lowp-format" encode f8E4M3FN 0.3 464 465
 echo
-echo "== lowp-format info '!lowp.float<e3m3>'"
-"$bin/lowp-format" info '!lowp.float<e3m3>'
+echo "== lowp-opt: parse, verify and print examples/formats.mlir"
+"$bin/lowp-opt" examples/formats.mlir | head -3
 echo
-echo "== what do 0.3, 464, 465 and 1e-3 become in E4M3FN (nearest even)?"
-"$bin/lowp-format" encode f8E4M3FN 0.3 464 465 1e-3
-echo
-echo "== and 0.3 in E2M1, rounding down?"
-"$bin/lowp-format" encode f4E2M1FN --rounding=downward 0.3
+echo "== A 64x1024 by 1024x1024 matmul with MXFP4 weights, compiled for this CPU"
+"$bin/lowp-run" "$example" --entry=generate \
+  --output="$work/x.npy" --output="$work/w.npy"
+"$bin/lowp-run" "$example" --entry=quantize_weights --input="$work/w.npy" \
+  --output="$work/w.elements.npy" --output="$work/w.scales.npy"
+echo "-- time with MXFP4 weights (dequantized to f32, then naive loops):"
+"$bin/lowp-run" "$example" --entry=matmul_mxfp4 --input="$work/x.npy" \
+  --input="$work/w.elements.npy" --input="$work/w.scales.npy" \
+  --output="$work/y.npy" --repeat=5
+echo "-- time of the same matmul in f32:"
+"$bin/lowp-run" "$example" --entry=matmul_f32 --input="$work/x.npy" \
+  --input="$work/w.npy" --output="$work/y_ref.npy" --repeat=5
+echo "-- error of the MXFP4 result against f32 (relative L2, then max abs):"
+"$bin/lowp-run" "$example" --entry=relative_error --input="$work/y.npy" \
+  --input="$work/y_ref.npy" --print
