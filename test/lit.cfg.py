@@ -17,4 +17,15 @@ config.environment["FILECHECK_OPTS"] = "-enable-var-scope"
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["lowp-opt", "lowp-format", "lowp-run"], [config.lowp_tools_dir])
+    ["lowp-opt", "lowp-format", "lowp-run", "lowp-translate"], [config.lowp_tools_dir])
+
+# A C compiler for the ahead-of-time tests, which link lowp-translate's
+# objects into C programs.
+import shutil
+
+for cc in ("clang-22", "cc", "gcc"):
+    path = shutil.which(cc)
+    if path:
+        config.substitutions.append(("%host_cc", path))
+        config.available_features.add("host-cc")
+        break

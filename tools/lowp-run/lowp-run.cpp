@@ -107,10 +107,15 @@ struct HostValue {
       count *= d;
     return count;
   }
+  /// The element's code: its stored bits, less the sign extension that
+  /// signed integers of odd widths carry in their container.
   uint64_t code(int64_t i) const {
     uint64_t value = 0;
     std::memcpy(&value, bytes.data() + i * boundary.storageBytes(),
                 boundary.storageBytes());
+    if (auto integer = dyn_cast<IntegerType>(boundary.elementType))
+      if (integer.getWidth() < 64)
+        value &= (uint64_t(1) << integer.getWidth()) - 1;
     return value;
   }
   void setCode(int64_t i, uint64_t code) {
@@ -191,7 +196,7 @@ HostValue loadArgument(const std::string &path, const BoundaryValue &boundary) {
              (isSigned ? std::to_string(signedValue) : std::to_string(raw)) +
              " at index " + std::to_string(i) + " does not fit in " +
              typeString(element));
-      code = uint64_t(v) & ((uint64_t(1) << width) - 1);
+      code = uint64_t(v); // the value, sign-extended in its container
     } else {
       bool negative = isSigned && signedValue < 0;
       uint64_t limit = uint64_t(1) << width;

@@ -435,6 +435,10 @@ Value ElementCodegen::encodeInteger(const Format &format, Value x,
       b, arith::MinSIOp::create(b, value, i64(maxValue)), i64(minValue));
   value = select(d.isZero, i64(0), value);
   value = select(d.isNaN, i64(0), value);
+  // Signed integers are stored as their values (sign-extended into the
+  // container, as C reads them); decode only looks at the low bits.
+  if (integer.isSigned)
+    return value;
   return arith::AndIOp::create(b, value, i64(mask));
 }
 

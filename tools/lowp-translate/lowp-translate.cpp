@@ -1,0 +1,121 @@
+//===- lowp-translate.cpp - lowp to LLVM IR, objects and C headers --------===//
+//
+//   lowp-translate FILE.mlir [--emit=llvm|obj|header] [--cpu=NAME] [-O N] [-o
+//   OUT]
+//
+// Compiles a lowp module with lowp-cpu-pipeline for the host CPU (or --cpu)
+// and writes optimized LLVM IR, a native object file, or the C header that
+// declares the object's functions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowp/InitAll.h"
+#include "lowp/Runtime/Boundary.h"
+#include "lowp/Target/Cpu.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+enum class Emit { LLVM, Object, Header };
+
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("FILE.mlir"),
+                                      cl::init("-"));
+static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
+                                       cl::value_desc("OUT"), cl::init("-"));
+static cl::opt<Emit> emit(
+    "emit", cl::desc("What to write"), cl::init(Emit::LLVM),
+    cl::values(clEnumValN(Emit::LLVM, "llvm", "optimized LLVM IR (default)"),
+               clEnumValN(Emit::Object, "obj", "a native object file"),
+               clEnumValN(Emit::Header, "header",
+                          "a C header declaring the object's functions")));
+static cl::opt<std::string>
+    cpu("cpu",
+        cl::desc("LLVM CPU to compile for (default: this machine's "
+                 "CPU and features)"),
+        cl::value_desc("NAME"));
+static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"),
+                                  cl::Prefix, cl::init(2));
+
+static int fail(const std::string &message) {
+  llvm::errs() << "lowp-translate: error: " << message << "\n";
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "lowp-translate: compile lowp IR to LLVM IR, an object file or a C "
+      "header\n\n"
+      "  lowp-translate model.mlir --emit=obj -o model.o\n"
+      "  lowp-translate model.mlir --emit=header -o model.h\n"
+      "  cc app.c model.o -o app\n");
+  if (optLevel > 3)
+    return fail("-O takes 0 to 3");
+
+  DialectRegistry registry;
+  lowp::registerAllDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  std::string error;
+  auto file = openInputFile(inputFile, &error);
+  if (!file)
+    return fail(error);
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1;
+
+  // The C interface returns at most one scalar by value.
+  for (auto function : module->getOps<func::FuncOp>()) {
+    auto results = lowp::getBoundaryValues(function.getResultTypes(), "result");
+    if (llvm::count_if(results, [](const lowp::BoundaryValue &v) {
+          return v.isScalar;
+        }) > 1)
+      return fail("@" + function.getSymName().str() +
+                  " returns more than one scalar; return them as 0-d "
+                  "tensors");
+  }
+
+  auto output = openOutputFile(outputFile, &error);
+  if (!output)
+    return fail(error);
+  if (emit == Emit::Header) {
+    std::string guard =
+        "LOWP_" +
+        llvm::sys::path::stem(outputFile == "-" ? inputFile : outputFile)
+            .str() +
+        "_H";
+    output->os() << lowp::emitCHeader(*module, guard);
+    output->keep();
+    return 0;
+  }
+  lowp::CpuTargetOptions options;
+  options.cpu = cpu;
+  options.optLevel = optLevel;
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      lowp::compileToLLVMIR(*module, llvmContext, options, error);
+  if (!llvmModule)
+    return fail(error);
+  if (emit == Emit::LLVM) {
+    llvmModule->print(output->os(), nullptr);
+  } else if (!lowp::emitObjectFile(*llvmModule, options, output->os(), error)) {
+    return fail(error);
+  }
+  output->keep();
+  return 0;
+}
