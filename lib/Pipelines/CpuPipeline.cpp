@@ -38,8 +38,12 @@ void lowp::buildCpuPipeline(OpPassManager &pm,
                             const CpuPipelineOptions &options) {
   // Constants fold through the numerics core before anything is lowered.
   pm.addPass(createCanonicalizerPass());
+  // Elementwise arith and math on tensors become linalg.generic over
+  // scalars, so that arith on low-precision types is legalized per element.
+  pm.addPass(createConvertElementwiseToLinalgPass());
   // lowp ops become linalg on storage types; block-scaled tensors become
-  // their parts.
+  // their parts; arith and math on low-precision types are computed in f64
+  // and rounded back.
   pm.addPass(createConvertLowpToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -151,6 +151,33 @@ private:
             values[result] = {parts[index]};
           return true;
         })
+        .Case([&](arith::TruncFOp trunc) {
+          values[trunc.getResult()] = {
+              runCast(trunc.getType(), in(trunc.getIn())[0],
+                      roundingOf(trunc.getRoundingmode()))};
+          return true;
+        })
+        .Case([&](arith::ExtFOp ext) {
+          values[ext.getResult()] = {runCast(ext.getType(), in(ext.getIn())[0],
+                                             RoundingMode::NearestEven)};
+          return true;
+        })
+        .Case<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::DivFOp,
+              arith::MaximumFOp, arith::MinimumFOp>([&](Operation *binary) {
+          values[binary->getResult(0)] = {
+              runBinary(binary, in(binary->getOperand(0))[0],
+                        in(binary->getOperand(1))[0])};
+          return true;
+        })
+        .Case([&](arith::NegFOp neg) {
+          Tensor result = plain(neg.getType());
+          ValueFormat format = *getValueFormat(result.elementType);
+          for (uint64_t code : in(neg.getOperand())[0].codes)
+            result.codes.push_back(
+                format.encode(-format.decode(code), 0, RoundingOptions{}));
+          values[neg.getResult()] = {result};
+          return true;
+        })
         .Case([&](MatmulOp matmul) {
           values[matmul.getResult()] = {
               runMatmul(matmul, in(matmul.getLhs()), in(matmul.getRhs()))};
@@ -191,6 +218,67 @@ private:
       return ~uint64_t(0);
     unsigned width = getNumericFormat(elementType)->getBitWidth();
     return width >= 64 ? ~uint64_t(0) : (uint64_t(1) << width) - 1;
+  }
+
+  static RoundingMode roundingOf(std::optional<arith::RoundingMode> mode) {
+    if (!mode)
+      return RoundingMode::NearestEven;
+    switch (*mode) {
+    case arith::RoundingMode::to_nearest_even:
+      return RoundingMode::NearestEven;
+    case arith::RoundingMode::downward:
+      return RoundingMode::Downward;
+    case arith::RoundingMode::upward:
+      return RoundingMode::Upward;
+    case arith::RoundingMode::toward_zero:
+      return RoundingMode::TowardZero;
+    case arith::RoundingMode::to_nearest_away:
+      return RoundingMode::NearestAway;
+    }
+    return RoundingMode::NearestEven;
+  }
+
+  /// arith.truncf / arith.extf: the exact source value rounded once.
+  Tensor runCast(Type resultType, const Tensor &input, RoundingMode mode) {
+    Tensor result = plain(resultType);
+    ValueFormat from = *getValueFormat(input.elementType);
+    ValueFormat to = *getValueFormat(result.elementType);
+    RoundingOptions options;
+    options.mode = mode;
+    for (uint64_t code : input.codes)
+      result.codes.push_back(to.encode(from.decode(code), 0, options));
+    return result;
+  }
+
+  /// Float arithmetic: the exact operands in f64, the op in f64, the result
+  /// rounded to nearest even (correct rounding for every type lowp
+  /// computes this way).
+  Tensor runBinary(Operation *op, const Tensor &lhs, const Tensor &rhs) {
+    Tensor result = plain(op->getResult(0).getType());
+    ValueFormat format = *getValueFormat(result.elementType);
+    ValueFormat lhsFormat = *getValueFormat(lhs.elementType);
+    ValueFormat rhsFormat = *getValueFormat(rhs.elementType);
+    for (size_t i = 0; i < lhs.codes.size(); ++i) {
+      double a = lhsFormat.decode(lhs.codes[i]);
+      double b = rhsFormat.decode(rhs.codes[i]);
+      double r = 0;
+      if (isa<arith::AddFOp>(op))
+        r = a + b;
+      else if (isa<arith::SubFOp>(op))
+        r = a - b;
+      else if (isa<arith::MulFOp>(op))
+        r = a * b;
+      else if (isa<arith::DivFOp>(op))
+        r = a / b;
+      else if (std::isnan(a) || std::isnan(b))
+        r = NAN;
+      else if (isa<arith::MaximumFOp>(op))
+        r = (a == b) ? (std::signbit(a) ? b : a) : std::max(a, b);
+      else
+        r = (a == b) ? (std::signbit(a) ? a : b) : std::min(a, b);
+      result.codes.push_back(format.encode(r, 0, RoundingOptions{}));
+    }
+    return result;
   }
 
   Tensor runConvert(ConvertOp op, const Tensor &input, const Tensor *random) {

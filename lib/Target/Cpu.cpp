@@ -146,7 +146,6 @@ std::string describe(const BoundaryValue &value) {
                                    : std::to_string(value.shape[d]));
   text += "]";
   bool codes = !value.storageType.isF32() && !value.storageType.isF64() &&
-               !value.elementType.isF16() &&
                !isa<IntegerType>(value.elementType);
   if (codes)
     text += ", one code per element";

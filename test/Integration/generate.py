@@ -5,6 +5,7 @@
   lowp-format table FORMAT | generate.py fold FORMAT > test.mlir
   lowp-format table ELEMENT | generate.py quantize ELEMENT ENCODING UNIT > test.mlir
   generate.py matmul > test.mlir
+  lowp-format table FORMAT | generate.py arith FORMAT > test.mlir
   generate.py npy OUT.npy DTYPE VALUE...   (a 1-D array, for boundary tests)
 
 Inputs are dense hex constants in @main, passed to the functions under test
@@ -170,6 +171,78 @@ def fold(fmt):
         ", ".join("%%r%d" % i for i in range(len(results))), ", ".join(results)))
 
 
+ARITH_MODES = ["", "to_nearest_even", "to_nearest_away", "toward_zero",
+               "upward", "downward"]
+
+
+def arith(fmt):
+    """arith.truncf into FORMAT in every rounding mode, arith.extf back, and
+    addf, subf, mulf, divf, maximumf, minimumf and negf on FORMAT values
+    (every value against random values, and specials)."""
+    table = read_table()
+    rng = random.Random(5)
+    inputs = rounding_class_inputs(table, 6)
+    n = len(inputs)
+    t_in = "tensor<%dxf32>" % n
+    t_fmt = "tensor<%dx%s>" % (n, fmt)
+    values = [v for _, v in table if math.isfinite(v)]
+    values += [float("nan"), float("inf"), -float("inf")] if fmt in (
+        "f8E5M2", "bf16", "f16", "f8E4M3", "f8E3M4") else []
+    count = len(values) * 4
+    lhs = [values[i % len(values)] for i in range(count)]
+    rhs = [rng.choice(values) for _ in range(count)]
+    t_pair_f32 = "tensor<%dxf32>" % count
+    t_pair = "tensor<%dx%s>" % (count, fmt)
+
+    def bits(vals):
+        return [0x7FC00000 if math.isnan(v) else f32_bits(v) for v in vals]
+
+    lines, results, calls = [], [], []
+    for mode in ARITH_MODES:
+        name = "@truncf_%s" % (mode or "default")
+        lines.append("func.func %s(%%x: %s) -> %s {" % (name, t_in, t_fmt))
+        lines.append("  %%0 = arith.truncf %%x %s : %s to %s" % (mode, t_in, t_fmt))
+        lines.append("  return %%0 : %s\n}" % t_fmt)
+        calls.append("  %%r%d = func.call %s(%%x) : (%s) -> %s"
+                     % (len(results), name, t_in, t_fmt))
+        results.append(t_fmt)
+    lines.append("func.func @extf(%%a: %s) -> %s {" % (t_pair, t_pair_f32))
+    lines.append("  %%0 = arith.extf %%a : %s to %s" % (t_pair, t_pair_f32))
+    lines.append("  return %%0 : %s\n}" % t_pair_f32)
+    calls.append("  %%r%d = func.call @extf(%%a) : (%s) -> %s"
+                 % (len(results), t_pair, t_pair_f32))
+    results.append(t_pair_f32)
+    for op in ("addf", "subf", "mulf", "divf", "maximumf", "minimumf"):
+        lines.append("func.func @%s(%%a: %s, %%b: %s) -> %s {" % (op, t_pair, t_pair, t_pair))
+        lines.append("  %%0 = arith.%s %%a, %%b : %s" % (op, t_pair))
+        lines.append("  return %%0 : %s\n}" % t_pair)
+        calls.append("  %%r%d = func.call @%s(%%a, %%b) : (%s, %s) -> %s"
+                     % (len(results), op, t_pair, t_pair, t_pair))
+        results.append(t_pair)
+    lines.append("func.func @negf(%%a: %s) -> %s {" % (t_pair, t_pair))
+    lines.append("  %%0 = arith.negf %%a : %s" % t_pair)
+    lines.append("  return %%0 : %s\n}" % t_pair)
+    calls.append("  %%r%d = func.call @negf(%%a) : (%s) -> %s"
+                 % (len(results), t_pair, t_pair))
+    results.append(t_pair)
+    # The operands are exact FORMAT values, made by truncf of f32 constants
+    # in @make (not folded: a call).
+    lines.append("func.func @make(%%x: %s) -> %s {" % (t_pair_f32, t_pair))
+    lines.append("  %%0 = arith.truncf %%x : %s to %s" % (t_pair_f32, t_pair))
+    lines.append("  return %%0 : %s\n}" % t_pair)
+    main = ["func.func @main() -> (%s) {" % ", ".join(results),
+            "  %%x = arith.constant dense<%s> : %s" % (hex_tensor(inputs, 4), t_in),
+            "  %%fa = arith.constant dense<%s> : %s" % (hex_tensor(bits(lhs), 4), t_pair_f32),
+            "  %%fb = arith.constant dense<%s> : %s" % (hex_tensor(bits(rhs), 4), t_pair_f32),
+            "  %%a = func.call @make(%%fa) : (%s) -> %s" % (t_pair_f32, t_pair),
+            "  %%b = func.call @make(%%fb) : (%s) -> %s" % (t_pair_f32, t_pair)]
+    main += calls
+    main.append("  return %s : %s" % (
+        ", ".join("%%r%d" % i for i in range(len(results))), ", ".join(results)))
+    main.append("}")
+    print("\n".join(lines + main))
+
+
 def block_cases(table, unit, rng):
     """16-value segments that reach the boundaries of block quantization:
     zeros, NaN, infinities, subnormal amax, blocks whose amax is max_elem
@@ -333,6 +406,7 @@ if __name__ == "__main__":
      "quantize": lambda: quantize(sys.argv[2], sys.argv[3], sys.argv[4]),
      "matmul": matmul,
      "fold": lambda: fold(sys.argv[2]),
+     "arith": lambda: arith(sys.argv[2]),
      "npy": lambda: write_npy(sys.argv[2], sys.argv[3],
                               [int(v) for v in sys.argv[4:]],
                               int(sys.argv[3][2:])),

@@ -9,9 +9,11 @@ def ConvertLowpToLinalg : Pass<"convert-lowp-to-linalg", "::mlir::ModuleOp"> {
   let summary = "Lower lowp ops to linalg, tensor and arith on storage types";
   let description = [{
     Rewrites every lowp op into linalg.generic (and linalg.matmul) on
-    tensors whose elements are storage types: f64, f32, f16 and bf16 stay
-    themselves, every other number format becomes its code in an i8, i16 or
-    i32. Block-scaled tensors become their parts (elements, scales, and the
+    tensors whose elements are storage types: f64 and f32 stay themselves,
+    every other number format (f16 and bf16 included) becomes its code in
+    an i8, i16 or i32. arith and math ops on such formats are computed on
+    the exact values in f64 and rounded back to nearest even (truncf by its
+    rounding mode). Block-scaled tensors become their parts (elements, scales, and the
     tensor scale and zero points where the encoding has them), function
     signatures included, so a function taking a block-scaled tensor takes
     its parts after this pass. The element code computes exactly what the

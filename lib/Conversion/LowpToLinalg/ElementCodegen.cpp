@@ -21,8 +21,7 @@ using namespace lowp;
 using namespace lowp::numerics;
 
 Type lowp::getStorageType(Type elementType) {
-  if (elementType.isF64() || elementType.isF32() || elementType.isF16() ||
-      elementType.isBF16())
+  if (elementType.isF64() || elementType.isF32())
     return elementType;
   MLIRContext *context = elementType.getContext();
   std::optional<Format> format = getNumericFormat(elementType);

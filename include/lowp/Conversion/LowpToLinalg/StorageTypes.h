@@ -7,9 +7,11 @@
 
 namespace lowp {
 /// The type that holds an element of `elementType` in memory after lowering:
-/// f64, f32, f16 and bf16 stay themselves (their code is their bits), i8,
-/// i16 and i32 become signless, and every other number format is its code
-/// zero-extended in the smallest of i8, i16, i32.
+/// f64 and f32 stay themselves, i8, i16 and i32 become signless, and every
+/// other number format is its code zero-extended in the smallest of i8, i16,
+/// i32. f16 and bf16 are codes too: their arithmetic then follows lowp's
+/// policy (canonical NaN) and needs no runtime library (LLVM calls
+/// __truncsfbf2 for bf16, which this platform's libgcc lacks).
 mlir::Type getStorageType(mlir::Type elementType);
 } // namespace lowp
 
