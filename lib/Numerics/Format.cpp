@@ -386,8 +386,15 @@ uint32_t Format::getMaxFiniteCode(bool negative) const {
     uint64_t maxValue = (uint64_t(1) << (i.width - 1)) - 1;
     return uint32_t((negative ? ~maxValue : maxValue) & mask);
   }
-  case Kind::Codebook:
-    return negative ? codebookOrder.front() : codebookOrder.back();
+  case Kind::Codebook: {
+    // The lowest code holding the smallest or the largest value.
+    if (negative)
+      return codebookOrder.front();
+    const std::vector<double> &table = codebookParams.values;
+    return *std::lower_bound(
+        codebookOrder.begin(), codebookOrder.end(), table[codebookOrder.back()],
+        [&](uint32_t code, double v) { return table[code] < v; });
+  }
   }
   return 0;
 }
@@ -656,7 +663,7 @@ uint32_t Format::encodeCodebook(double x, int sticky,
   // clamps to its ends.
   double largest = table[order.back()], smallest = table[order.front()];
   if (std::isnan(x) || x > largest || (x == largest && sticky >= 0))
-    return order.back();
+    return getMaxFiniteCode(false);
   if (x < smallest || (x == smallest && sticky <= 0))
     return order.front();
   auto it = std::lower_bound(

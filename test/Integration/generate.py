@@ -104,6 +104,9 @@ def convert(fmt, codes_path):
     inputs; and every code decoded to f64 and f32. The codes come in as an
     argument (a .npy file of codes, or of values for integer types)."""
     table = read_table()
+    if fmt.startswith("!lowp.codebook"):
+        # Codes past the table's end are not codes lowp-run accepts.
+        table = [(code, v) for code, v in table if not math.isnan(v)]
     codes = [code for code, _ in table]
     inputs = rounding_class_inputs(table, 1)
     n, c = len(inputs), len(codes)
@@ -300,6 +303,8 @@ def quantize(element, encoding, unit):
     t_q = "tensor<%sx%s, %s>" % (shape, element, encoding)
     t_r = "tensor<%sxi8>" % shape
     random_bits = [rng.getrandbits(8) for _ in range(rows * columns)]
+    # Codebooks have no binary grid to round stochastically on.
+    mode = "toward_zero" if element.startswith("!lowp.codebook") else "stochastic"
     print("""func.func @quantize(%%x: %(t_in)s) -> %(t_q)s {
   %%0 = lowp.quantize %%x : %(t_in)s to %(t_q)s
   return %%0 : %(t_q)s
@@ -309,7 +314,7 @@ func.func @quantize_toward_zero(%%x: %(t_in)s) -> %(t_q)s {
   return %%0 : %(t_q)s
 }
 func.func @stochastic(%%x: %(t_in)s, %%r: %(t_r)s) -> %(t_q)s {
-  %%0 = lowp.quantize %%x random(%%r : %(t_r)s) stochastic : %(t_in)s to %(t_q)s
+  %%0 = lowp.quantize %%x %(random)s%(mode)s : %(t_in)s to %(t_q)s
   return %%0 : %(t_q)s
 }
 func.func @roundtrip(%%x: %(t_in)s) -> (tensor<%(shape)sxf32>, tensor<%(shape)sxbf16>) {
@@ -326,7 +331,8 @@ func.func @main() -> (%(t_q)s, %(t_q)s, %(t_q)s, tensor<%(shape)sxf32>, tensor<%
   %%2 = func.call @stochastic(%%x, %%r) : (%(t_in)s, %(t_r)s) -> %(t_q)s
   %%3:2 = func.call @roundtrip(%%x) : (%(t_in)s) -> (tensor<%(shape)sxf32>, tensor<%(shape)sxbf16>)
   return %%0, %%1, %%2, %%3#0, %%3#1 : %(t_q)s, %(t_q)s, %(t_q)s, tensor<%(shape)sxf32>, tensor<%(shape)sxbf16>
-}""" % dict(t_in=t_in, t_q=t_q, t_r=t_r, shape=shape,
+}""" % dict(t_in=t_in, t_q=t_q, t_r=t_r, shape=shape, mode=mode,
+            random="random(%%r : %s) " % t_r if mode == "stochastic" else "",
             x=hex_tensor(inputs, 4), r=hex_tensor(random_bits, 1)))
 
 

@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -441,6 +442,153 @@ Value ElementCodegen::encodeInteger(const Format &format, Value x,
   return arith::AndIOp::create(b, value, i64(mask));
 }
 
+/// a + b's rounding error (TwoSum); exact without fast-math flags.
+static Value twoSumError(ImplicitLocOpBuilder &b, Value a, Value c, Value sum) {
+  Value cPart = arith::SubFOp::create(b, sum, a);
+  Value aPart = arith::SubFOp::create(b, sum, cPart);
+  return arith::AddFOp::create(b, arith::SubFOp::create(b, a, aPart),
+                               arith::SubFOp::create(b, c, cPart));
+}
+
+Value ElementCodegen::encodeCodebook(const Format &format, Value x,
+                                     const RoundingOptions &options,
+                                     Value sticky) {
+  using P = arith::CmpIPredicate;
+  using F = arith::CmpFPredicate;
+  // The distinct values in ascending order, each with its lowest code, as
+  // encodeCodebook in lib/Numerics/Format.cpp sees the table.
+  const std::vector<double> &table = format.getCodebook().values;
+  std::vector<std::pair<double, int64_t>> entries;
+  for (size_t code = 0; code < table.size(); ++code)
+    entries.push_back({table[code], int64_t(code)});
+  std::sort(entries.begin(), entries.end());
+  SmallVector<double> distinct;
+  SmallVector<int64_t> lowestCode;
+  for (auto &[value, code] : entries)
+    if (distinct.empty() || distinct.back() != value) {
+      distinct.push_back(value);
+      lowestCode.push_back(code);
+    }
+  int64_t count = distinct.size();
+  auto valuesType = RankedTensorType::get({count}, b.getF64Type());
+  auto codesType = RankedTensorType::get({count}, b.getI64Type());
+  Value values = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(valuesType, ArrayRef<double>(distinct)));
+  Value codes = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(codesType, ArrayRef<int64_t>(lowestCode)));
+  auto at = [&](Value table, Value index) {
+    Value clamped = arith::MaxSIOp::create(
+        b, arith::MinSIOp::create(b, index, i64(count - 1)), i64(0));
+    Value position = arith::IndexCastOp::create(b, b.getIndexType(), clamped);
+    return tensor::ExtractOp::create(b, table, ValueRange{position})
+        .getResult();
+  };
+  if (!sticky)
+    sticky = i64(0);
+
+  // i: the number of distinct values below x (a binary search).
+  Value low = i64(0), high = i64(count);
+  for (int64_t span = count; span > 0; span /= 2) {
+    Value mid =
+        arith::ShRUIOp::create(b, arith::AddIOp::create(b, low, high), i64(1));
+    Value below = arith::CmpFOp::create(b, F::OLT, at(values, mid), x);
+    Value active = arith::CmpIOp::create(b, P::slt, low, high);
+    Value goRight = arith::AndIOp::create(b, active, below);
+    Value goLeft = arith::AndIOp::create(
+        b, active,
+        arith::XOrIOp::create(
+            b, below, arith::ConstantIntOp::create(b, b.getI1Type(), 1)));
+    low = select(goRight, arith::AddIOp::create(b, mid, i64(1)), low);
+    high = select(goLeft, mid, high);
+  }
+  Value i = low;
+  Value previous = arith::SubIOp::create(b, i, i64(1));
+  Value next = arith::AddIOp::create(b, i, i64(1));
+  Value hiValue = at(values, i), loValue = at(values, previous);
+  Value hiCode = at(codes, i), loCode = at(codes, previous);
+  Value nextCode = at(codes, next);
+
+  Value zero = f64(0);
+  Value positive = arith::CmpFOp::create(b, F::OGT, x, zero);
+  Value negative = arith::CmpFOp::create(b, F::OLT, x, zero);
+  Value stickyUp = arith::CmpIOp::create(b, P::sgt, sticky, i64(0));
+  Value stickyDown = arith::CmpIOp::create(b, P::slt, sticky, i64(0));
+  Value one = arith::ConstantIntOp::create(b, b.getI1Type(), 1);
+  Value none = arith::ConstantIntOp::create(b, b.getI1Type(), 0);
+  bool isUp = options.mode == RoundingMode::Upward;
+  bool isDown = options.mode == RoundingMode::Downward;
+  bool isTowardZero = options.mode == RoundingMode::TowardZero;
+  Value up = isUp ? one : isTowardZero ? negative : none;
+  Value down = isDown ? one : isTowardZero ? positive : none;
+
+  // x between two entries.
+  Value between;
+  if (isUp) {
+    between = hiCode;
+  } else if (isDown) {
+    between = loCode;
+  } else if (isTowardZero) {
+    between = select(positive, loCode, hiCode);
+  } else {
+    // Compare 2x with lo + hi exactly (see compareWithMidpoint).
+    Value sum = arith::AddFOp::create(b, loValue, hiValue);
+    Value sumError = twoSumError(b, loValue, hiValue, sum);
+    Value twice = arith::MulFOp::create(b, x, f64(2.0));
+    Value difference = arith::SubFOp::create(b, twice, sum);
+    Value exact = arith::CmpFOp::create(
+        b, F::OEQ,
+        twoSumError(b, twice, arith::NegFOp::create(b, sum), difference), zero);
+    Value beyond = select(exact, sumError, zero);
+    Value side =
+        select(arith::CmpFOp::create(b, F::OLT, difference, beyond), i64(-1),
+               select(arith::CmpFOp::create(b, F::OGT, difference, beyond),
+                      i64(1), i64(0)));
+    side = select(arith::CmpIOp::create(b, P::eq, side, i64(0)), sticky, side);
+    Value tie;
+    if (options.mode == RoundingMode::NearestAway) {
+      Value loLarger =
+          arith::CmpFOp::create(b, F::OGT, math::AbsFOp::create(b, loValue),
+                                math::AbsFOp::create(b, hiValue));
+      tie = select(loLarger, loCode, hiCode);
+    } else {
+      Value loEven = arith::CmpIOp::create(
+          b, P::eq, arith::AndIOp::create(b, loCode, i64(1)), i64(0));
+      Value hiEven = arith::CmpIOp::create(
+          b, P::eq, arith::AndIOp::create(b, hiCode, i64(1)), i64(0));
+      Value differ = arith::XOrIOp::create(b, loEven, hiEven);
+      tie = select(differ, select(loEven, loCode, hiCode),
+                   arith::MinSIOp::create(b, loCode, hiCode));
+    }
+    between = select(
+        arith::CmpIOp::create(b, P::slt, side, i64(0)), loCode,
+        select(arith::CmpIOp::create(b, P::sgt, side, i64(0)), hiCode, tie));
+  }
+  // x on an entry: that entry, unless the sticky direction and the mode
+  // both lead away from it.
+  Value onEntry = select(
+      arith::AndIOp::create(b, stickyUp, up), nextCode,
+      select(arith::AndIOp::create(b, stickyDown, down), loCode, hiCode));
+  Value hit =
+      arith::AndIOp::create(b, arith::CmpIOp::create(b, P::slt, i, i64(count)),
+                            arith::CmpFOp::create(b, F::OEQ, hiValue, x));
+  Value result = select(hit, onEntry, between);
+
+  // The ends of the table, and NaN (the largest entry, like finite-only
+  // minifloats).
+  Value largest = f64(distinct.back()), smallest = f64(distinct.front());
+  Value aboveAll = arith::OrIOp::create(
+      b, arith::CmpFOp::create(b, F::UGT, x, largest),
+      arith::AndIOp::create(b, arith::CmpFOp::create(b, F::OEQ, x, largest),
+                            arith::CmpIOp::create(b, P::sge, sticky, i64(0))));
+  Value belowAll = arith::OrIOp::create(
+      b, arith::CmpFOp::create(b, F::OLT, x, smallest),
+      arith::AndIOp::create(b, arith::CmpFOp::create(b, F::OEQ, x, smallest),
+                            arith::CmpIOp::create(b, P::sle, sticky, i64(0))));
+  result = select(belowAll, i64(lowestCode.front()), result);
+  // UGT is true for NaN too.
+  return select(aboveAll, i64(lowestCode.back()), result);
+}
+
 Value ElementCodegen::encode(const ValueFormat &valueFormat, Value x,
                              const RoundingOptions &options, Value random,
                              Value sticky) {
@@ -451,6 +599,8 @@ Value ElementCodegen::encode(const ValueFormat &valueFormat, Value x,
     random = i64(0);
   if (format.isInteger())
     return encodeInteger(format, x, options, random, sticky);
+  if (format.isCodebook())
+    return encodeCodebook(format, x, options, sticky);
   return encodeFloat(format, x, options, random, sticky);
 }
 

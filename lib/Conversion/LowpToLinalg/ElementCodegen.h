@@ -66,6 +66,9 @@ private:
   mlir::Value encodeInteger(const numerics::Format &format, mlir::Value x,
                             const numerics::RoundingOptions &options,
                             mlir::Value random, mlir::Value sticky);
+  mlir::Value encodeCodebook(const numerics::Format &format, mlir::Value x,
+                             const numerics::RoundingOptions &options,
+                             mlir::Value sticky);
 
   mlir::ImplicitLocOpBuilder &b;
 };

@@ -148,14 +148,6 @@ LogicalResult checkLowerable(Operation *op) {
       if (auto tensor = dyn_cast<RankedTensorType>(type);
           tensor && !tensor.hasStaticShape())
         return op->emitOpError("dynamic shapes are not lowered yet");
-  auto intoCodebook = [&](Type type) {
-    std::optional<Format> format = getNumericFormat(getElementTypeOrSelf(type));
-    return format && format->isCodebook();
-  };
-  if (isa<ConvertOp, QuantizeOp>(op) &&
-      intoCodebook(op->getResult(0).getType()))
-    return op->emitOpError("rounding into a codebook format is not lowered "
-                           "to CPU code yet");
   return success();
 }
 
