@@ -1,9 +1,11 @@
 //===- CpuPipeline.cpp - lowp to LLVM for the host CPU --------------------===//
 
 #include "lowp/Conversion/Passes.h"
+#include "lowp/Dialect/Lowp/Transforms/Passes.h"
 #include "lowp/Pipelines/Pipelines.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
@@ -32,10 +34,41 @@ struct EmitCInterfacePass
     });
   }
 };
+
+/// Gives every returned tensor its own value: MLIR 22's
+/// buffer-results-to-out-params crashes on a function that returns the same
+/// buffer twice, which canonicalize and CSE produce whenever two results
+/// compute the same thing.
+struct DistinctResultsPass
+    : PassWrapper<DistinctResultsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(DistinctResultsPass)
+  StringRef getArgument() const override { return "lowp-distinct-results"; }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<bufferization::BufferizationDialect>();
+  }
+  void runOnOperation() override {
+    getOperation().walk([](func::ReturnOp ret) {
+      llvm::SmallPtrSet<Value, 8> seen;
+      OpBuilder b(ret);
+      for (OpOperand &operand : ret->getOpOperands()) {
+        Value value = operand.get();
+        auto tensor = dyn_cast<RankedTensorType>(value.getType());
+        if (!tensor || seen.insert(value).second)
+          continue;
+        operand.set(bufferization::AllocTensorOp::create(
+            b, ret.getLoc(), tensor, ValueRange{}, /*copy=*/value));
+      }
+    });
+  }
+};
 } // namespace
 
 void lowp::buildCpuPipeline(OpPassManager &pm,
                             const CpuPipelineOptions &options) {
+  // Public functions take and return plain parts, narrow formats packed:
+  // the calling convention of compiled code.
+  if (options.packBoundaries)
+    pm.addPass(createLowpPackBoundaries());
   // Constants fold through the numerics core before anything is lowered.
   pm.addPass(createCanonicalizerPass());
   // Elementwise arith and math on tensors become linalg.generic over
@@ -48,6 +81,7 @@ void lowp::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
+  pm.addPass(std::make_unique<DistinctResultsPass>());
   // Tensors to buffers, with plain strided layouts at function boundaries
   // so that callers pass ordinary row-major arrays.
   bufferization::OneShotBufferizePassOptions bufferize;
@@ -83,6 +117,7 @@ void lowp::buildCpuPipeline(OpPassManager &pm,
 
 void lowp::registerPipelines() {
   registerConvertLowpToLinalgPass();
+  registerLowpPackBoundariesPass();
   PassPipelineRegistration<CpuPipelineOptions>(
       "lowp-cpu-pipeline",
       "Lower lowp on tensors to the LLVM dialect for the host CPU: fold "

@@ -5,6 +5,7 @@
 #include "lowp/Dialect/Lowp/IR/LowpOps.h"
 #include "lowp/Numerics/BlockScale.h"
 #include "lowp/Runtime/Boundary.h"
+#include "lowp/Runtime/Packing.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -176,6 +177,24 @@ private:
             result.codes.push_back(
                 format.encode(-format.decode(code), 0, RoundingOptions{}));
           values[neg.getResult()] = {result};
+          return true;
+        })
+        .Case([&](PackOp pack) {
+          const Tensor &input = in(pack.getInput())[0];
+          Tensor result = plain(pack.getType());
+          unsigned width = getNumericFormat(input.elementType)->getBitWidth();
+          for (uint8_t byte : packRows(input.codes, input.shape.back(), width))
+            result.codes.push_back(byte);
+          values[pack.getResult()] = {result};
+          return true;
+        })
+        .Case([&](UnpackOp unpack) {
+          const Tensor &input = in(unpack.getInput())[0];
+          Tensor result = plain(unpack.getType());
+          unsigned width = getNumericFormat(result.elementType)->getBitWidth();
+          std::vector<uint8_t> bytes(input.codes.begin(), input.codes.end());
+          result.codes = unpackRows(bytes, result.shape.back(), width);
+          values[unpack.getResult()] = {result};
           return true;
         })
         .Case([&](MatmulOp matmul) {

@@ -3,6 +3,7 @@
 #include "lowp/Runtime/Boundary.h"
 
 #include "lowp/Conversion/LowpToLinalg/StorageTypes.h"
+#include "lowp/Runtime/Packing.h"
 
 using namespace mlir;
 using namespace lowp;
@@ -20,6 +21,10 @@ std::vector<BoundaryValue> lowp::getBoundaryValues(TypeRange types,
       value.storageType = getStorageType(element);
       value.shape.assign(shape.begin(), shape.end());
       value.isScalar = isScalar;
+      if (!isScalar)
+        if (RankedTensorType packed =
+                getPackedType(RankedTensorType::get(shape, element)))
+          value.packedWidth = getNumericFormat(element)->getBitWidth();
       values.push_back(value);
     };
     auto tensor = dyn_cast<RankedTensorType>(type);
@@ -42,4 +47,11 @@ std::vector<BoundaryValue> lowp::getBoundaryValues(TypeRange types,
       add("zero points", zeroPoint, scaleShape, false);
   }
   return values;
+}
+
+std::vector<int64_t> BoundaryValue::storageShape() const {
+  std::vector<int64_t> result = shape;
+  if (packedWidth && !result.empty())
+    result.back() = packedRowBytes(result.back(), packedWidth);
+  return result;
 }

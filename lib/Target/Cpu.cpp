@@ -105,6 +105,8 @@ bool lowp::emitObjectFile(llvm::Module &module, const CpuTargetOptions &options,
 namespace {
 /// The C type of one stored element.
 std::string cElementType(const BoundaryValue &value) {
+  if (value.packedWidth)
+    return "uint8_t";
   Type storage = value.storageType;
   if (storage.isF32())
     return "float";
@@ -145,6 +147,13 @@ std::string describe(const BoundaryValue &value) {
                                    ? std::string("?")
                                    : std::to_string(value.shape[d]));
   text += "]";
+  if (value.packedWidth) {
+    std::vector<int64_t> bytes = value.storageShape();
+    text += ", packed: " + std::to_string(value.packedWidth) +
+            "-bit codes, each row a little-endian bit stream of " +
+            std::to_string(bytes.back()) + " bytes";
+    return text;
+  }
   bool codes = !value.storageType.isF32() && !value.storageType.isF64() &&
                !isa<IntegerType>(value.elementType);
   if (codes)
@@ -164,8 +173,10 @@ std::string lowp::emitCHeader(ModuleOp module, llvm::StringRef guardName) {
         " * its sizes and strides. A block-scaled tensor is its parts in\n"
         " * order: elements, scales, then the tensor scale and zero points\n"
         " * where its encoding has them. Formats without a C type are stored\n"
-        " * as their codes, one per element. Results are written into the\n"
-        " * buffers the caller passes.\n"
+        " * as their codes, one per element; formats narrower than 8 bits are\n"
+        " * packed: each row (innermost dimension) is a little-endian bit\n"
+        " * stream, code j in bits [j*w, (j+1)*w), padded to whole bytes.\n"
+        " * Results are written into the buffers the caller passes.\n"
         " */\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
      << "#include <stdint.h>\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
@@ -176,7 +187,7 @@ std::string lowp::emitCHeader(ModuleOp module, llvm::StringRef guardName) {
     if (!declared.insert(name).second)
       return name;
     std::string element = cElementType(value);
-    size_t rank = value.shape.size();
+    size_t rank = value.storageShape().size();
     std::string body = "typedef struct {\n  " + element + " *allocated;\n  " +
                        element + " *aligned;\n  int64_t offset;\n";
     if (rank)

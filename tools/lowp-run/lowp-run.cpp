@@ -25,6 +25,7 @@
 #include "lowp/Reference/Interpreter.h"
 #include "lowp/Runtime/Boundary.h"
 #include "lowp/Runtime/Npy.h"
+#include "lowp/Runtime/Packing.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
@@ -289,22 +290,60 @@ func::FuncOp findEntry(ModuleOp module) {
 
 /// A memref descriptor as the C interface lays it out: allocated and aligned
 /// pointers, offset, sizes, strides.
-std::vector<int64_t> makeDescriptor(HostValue &value) {
+std::vector<int64_t> makeDescriptor(void *data,
+                                    const std::vector<int64_t> &shape) {
   std::vector<int64_t> descriptor;
-  auto pointer = reinterpret_cast<int64_t>(value.bytes.data());
+  auto pointer = reinterpret_cast<int64_t>(data);
   descriptor.push_back(pointer);
   descriptor.push_back(pointer);
   descriptor.push_back(0);
-  for (int64_t d : value.shape)
+  for (int64_t d : shape)
     descriptor.push_back(d);
   int64_t stride = 1;
-  std::vector<int64_t> strides(value.shape.size());
-  for (size_t d = value.shape.size(); d-- > 0;) {
+  std::vector<int64_t> strides(shape.size());
+  for (size_t d = shape.size(); d-- > 0;) {
     strides[d] = stride;
-    stride *= value.shape[d];
+    stride *= shape[d];
   }
   descriptor.insert(descriptor.end(), strides.begin(), strides.end());
   return descriptor;
+}
+
+/// A value as compiled code stores it: its bytes, or its rows packed.
+struct StoredValue {
+  std::vector<uint8_t> packed;
+  void *data = nullptr;
+  std::vector<int64_t> shape;
+};
+
+StoredValue store(HostValue &value) {
+  StoredValue stored;
+  if (!value.boundary.packedWidth) {
+    stored.data = value.bytes.data();
+    stored.shape = value.shape;
+    return stored;
+  }
+  std::vector<uint64_t> codes;
+  for (int64_t i = 0; i < value.numElements(); ++i)
+    codes.push_back(value.code(i));
+  stored.packed =
+      packRows(codes, value.shape.back(), value.boundary.packedWidth);
+  stored.shape = value.shape;
+  stored.shape.back() =
+      packedRowBytes(value.shape.back(), value.boundary.packedWidth);
+  // Keep a valid pointer for empty tensors.
+  stored.packed.reserve(1);
+  stored.data = stored.packed.data();
+  return stored;
+}
+
+void load(HostValue &value, const StoredValue &stored) {
+  if (!value.boundary.packedWidth)
+    return;
+  std::vector<uint64_t> codes =
+      unpackRows(stored.packed, value.shape.back(), value.boundary.packedWidth);
+  for (size_t i = 0; i < codes.size(); ++i)
+    value.setCode(int64_t(i), codes[i]);
 }
 
 class CompiledFunction {
@@ -334,40 +373,44 @@ public:
   /// Runs with `arguments` and `results` (preallocated); returns seconds.
   double run(std::vector<HostValue> &arguments,
              std::vector<HostValue> &results) {
+    std::vector<StoredValue> storedArguments, storedResults;
+    for (HostValue &argument : arguments)
+      storedArguments.push_back(argument.boundary.isScalar ? StoredValue()
+                                                           : store(argument));
+    for (HostValue &result : results)
+      storedResults.push_back(result.boundary.isScalar ? StoredValue()
+                                                       : store(result));
+    // The packed interface takes a pointer to each argument in order:
+    // descriptor pointers for memrefs, the value itself for scalars; then
+    // the out-parameters; then where a scalar result goes.
+    size_t count = arguments.size() + results.size();
     std::vector<std::vector<int64_t>> descriptors;
     std::vector<void *> descriptorPointers;
     std::vector<uint64_t> scalars;
-    descriptors.reserve(arguments.size() + results.size());
-    scalars.reserve(arguments.size() + results.size());
+    descriptors.reserve(count);
+    descriptorPointers.reserve(count);
+    scalars.reserve(count);
     std::vector<void *> packed;
-    auto addTensor = [&](HostValue &value) {
-      descriptors.push_back(makeDescriptor(value));
+    auto addTensor = [&](StoredValue &stored) {
+      descriptors.push_back(makeDescriptor(stored.data, stored.shape));
       descriptorPointers.push_back(descriptors.back().data());
+      packed.push_back(&descriptorPointers.back());
     };
-    for (HostValue &argument : arguments)
-      if (!argument.boundary.isScalar)
-        addTensor(argument);
-    for (HostValue &result : results)
-      if (!result.boundary.isScalar)
-        addTensor(result);
-    // The packed interface takes a pointer to each argument in order:
-    // descriptor pointers for memrefs, the value itself for scalars.
-    size_t nextDescriptor = 0;
-    for (HostValue &argument : arguments) {
-      if (argument.boundary.isScalar) {
-        scalars.push_back(argument.code(0));
+    for (size_t i = 0; i < arguments.size(); ++i) {
+      if (arguments[i].boundary.isScalar) {
+        scalars.push_back(arguments[i].code(0));
         packed.push_back(&scalars.back());
       } else {
-        packed.push_back(&descriptorPointers[nextDescriptor++]);
+        addTensor(storedArguments[i]);
       }
     }
-    for (HostValue &result : results)
-      if (!result.boundary.isScalar)
-        packed.push_back(&descriptorPointers[nextDescriptor++]);
     HostValue *scalarResult = nullptr;
-    for (HostValue &result : results)
-      if (result.boundary.isScalar)
-        scalarResult = &result;
+    for (size_t i = 0; i < results.size(); ++i) {
+      if (results[i].boundary.isScalar)
+        scalarResult = &results[i];
+      else
+        addTensor(storedResults[i]);
+    }
     uint64_t returned = 0;
     if (scalarResult)
       packed.push_back(&returned);
@@ -379,6 +422,9 @@ public:
            " failed: " + llvm::toString(std::move(error)));
     if (scalarResult)
       scalarResult->setCode(0, returned);
+    for (size_t i = 0; i < results.size(); ++i)
+      if (!results[i].boundary.isScalar)
+        load(results[i], storedResults[i]);
     return std::chrono::duration<double>(stop - start).count();
   }
 

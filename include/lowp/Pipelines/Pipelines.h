@@ -25,6 +25,12 @@ struct CpuPipelineOptions
                      "appended to the arguments (the ABI of lowp-run and of "
                      "ahead-of-time objects)"),
       llvm::cl::init(true)};
+  Option<bool> packBoundaries{
+      *this, "pack-boundaries",
+      llvm::cl::desc("Public functions take block-scaled tensors as their "
+                     "parts and formats narrower than 8 bits packed "
+                     "(lowp-pack-boundaries)"),
+      llvm::cl::init(true)};
   Option<bool> cInterface{
       *this, "c-interface",
       llvm::cl::desc("Also emit _mlir_ciface_ wrappers taking memref "

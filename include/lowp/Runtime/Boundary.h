@@ -32,6 +32,13 @@ struct BoundaryValue {
   /// A scalar argument or result (a block-scaled tensor's tensor scale is a
   /// 0-d tensor instead, like every other part).
   bool isScalar = false;
+  /// Nonzero for a format narrower than 8 bits: the width its codes are
+  /// packed at, each row a bit stream (lowp/Runtime/Packing.h).
+  unsigned packedWidth = 0;
+
+  /// The shape of the stored data: `shape`, or with the innermost dimension
+  /// in bytes when packed.
+  std::vector<int64_t> storageShape() const;
 
   int64_t storageBytes() const {
     return storageType.getIntOrFloatBitWidth() / 8;

@@ -890,6 +890,167 @@ struct MatmulOpLowering : OpConversionPattern<MatmulOp> {
 };
 
 //===----------------------------------------------------------------------===//
+// lowp.pack / lowp.unpack
+//===----------------------------------------------------------------------===//
+
+/// linalg.index for every dimension of a rank-`rank` loop nest.
+SmallVector<Value> loopIndices(ImplicitLocOpBuilder &b, unsigned rank) {
+  SmallVector<Value> indices;
+  for (unsigned d = 0; d < rank; ++d)
+    indices.push_back(linalg::IndexOp::create(b, d));
+  return indices;
+}
+
+/// Reads each element's w bits out of its row's bit stream.
+struct UnpackOpLowering : OpConversionPattern<UnpackOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(UnpackOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    Type element = type.getElementType();
+    unsigned width = getNumericFormat(element)->getBitWidth();
+    bool signExtend =
+        isa<IntegerType>(element) && !cast<IntegerType>(element).isUnsigned();
+    Type storage = getStorageType(element);
+    int64_t rowBytes =
+        cast<RankedTensorType>(adaptor.getInput().getType()).getShape().back();
+    unsigned rank = type.getRank();
+    Value init = emptyTensor(rewriter, op.getLoc(), type.getShape(), storage);
+    Value packed = adaptor.getInput();
+    auto generic = linalg::GenericOp::create(
+        rewriter, op.getLoc(), init.getType(), ValueRange{}, ValueRange{init},
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
+        parallel(rank), [&](OpBuilder &nested, Location loc, ValueRange) {
+          ImplicitLocOpBuilder b(loc, nested);
+          auto index = [&](int64_t v) {
+            return arith::ConstantIndexOp::create(b, v).getResult();
+          };
+          auto i32 = [&](int64_t v) {
+            return arith::ConstantIntOp::create(b, b.getI32Type(), v)
+                .getResult();
+          };
+          SmallVector<Value> indices = loopIndices(b, rank);
+          Value bit = arith::MulIOp::create(b, indices.back(), index(width));
+          Value byte = arith::DivUIOp::create(b, bit, index(8));
+          Value shift = arith::IndexCastOp::create(
+              b, b.getI32Type(), arith::RemUIOp::create(b, bit, index(8)));
+          SmallVector<Value> at(indices);
+          at.back() = byte;
+          Value low = arith::ExtUIOp::create(
+              b, b.getI32Type(), tensor::ExtractOp::create(b, packed, at));
+          Value nextByte = arith::AddIOp::create(b, byte, index(1));
+          Value inRow = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                              nextByte, index(rowBytes));
+          at.back() = arith::MinUIOp::create(b, nextByte, index(rowBytes - 1));
+          Value high = arith::ExtUIOp::create(
+              b, b.getI32Type(), tensor::ExtractOp::create(b, packed, at));
+          high = arith::SelectOp::create(b, inRow, high, i32(0));
+          Value word = arith::OrIOp::create(
+              b, low, arith::ShLIOp::create(b, high, i32(8)));
+          Value code =
+              arith::AndIOp::create(b, arith::ShRUIOp::create(b, word, shift),
+                                    i32((int64_t(1) << width) - 1));
+          if (signExtend)
+            code = arith::ShRSIOp::create(
+                b, arith::ShLIOp::create(b, code, i32(32 - width)),
+                i32(32 - width));
+          linalg::YieldOp::create(
+              b, arith::TruncIOp::create(b, storage, code).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// Writes each byte from the (at most ceil(8/w) + 1) elements whose bits
+/// overlap it.
+struct PackOpLowering : OpConversionPattern<PackOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(PackOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    auto type = cast<RankedTensorType>(op.getType());
+    unsigned width =
+        getNumericFormat(inputType.getElementType())->getBitWidth();
+    int64_t count = inputType.getShape().back();
+    unsigned rank = type.getRank();
+    Value init = emptyTensor(rewriter, op.getLoc(), type.getShape(),
+                             rewriter.getI8Type());
+    Value codes = adaptor.getInput();
+    auto generic = linalg::GenericOp::create(
+        rewriter, op.getLoc(), init.getType(), ValueRange{}, ValueRange{init},
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
+        parallel(rank), [&](OpBuilder &nested, Location loc, ValueRange) {
+          ImplicitLocOpBuilder b(loc, nested);
+          auto index = [&](int64_t v) {
+            return arith::ConstantIndexOp::create(b, v).getResult();
+          };
+          auto i32 = [&](int64_t v) {
+            return arith::ConstantIntOp::create(b, b.getI32Type(), v)
+                .getResult();
+          };
+          SmallVector<Value> indices = loopIndices(b, rank);
+          Value byteBit = arith::IndexCastOp::create(
+              b, b.getI32Type(),
+              arith::MulIOp::create(b, indices.back(), index(8)));
+          Value first = arith::DivUIOp::create(
+              b, arith::MulIOp::create(b, indices.back(), index(8)),
+              index(width));
+          Value accumulated = i32(0);
+          for (unsigned t = 0; t <= (8 + width - 1) / width; ++t) {
+            Value j = arith::AddIOp::create(b, first, index(t));
+            SmallVector<Value> at(indices);
+            at.back() = arith::MinUIOp::create(b, j, index(count - 1));
+            Value code = arith::AndIOp::create(
+                b,
+                arith::ExtUIOp::create(b, b.getI32Type(),
+                                       tensor::ExtractOp::create(b, codes, at)),
+                i32((int64_t(1) << width) - 1));
+            Value offset = arith::SubIOp::create(
+                b,
+                arith::IndexCastOp::create(
+                    b, b.getI32Type(),
+                    arith::MulIOp::create(b, j, index(width))),
+                byteBit);
+            Value nonNegative = arith::CmpIOp::create(
+                b, arith::CmpIPredicate::sge, offset, i32(0));
+            Value left = arith::ShLIOp::create(
+                b, code,
+                arith::MinSIOp::create(
+                    b, arith::MaxSIOp::create(b, offset, i32(0)), i32(31)));
+            Value right = arith::ShRUIOp::create(
+                b, code,
+                arith::MinSIOp::create(
+                    b,
+                    arith::MaxSIOp::create(
+                        b, arith::SubIOp::create(b, i32(0), offset), i32(0)),
+                    i32(31)));
+            Value contribution =
+                arith::SelectOp::create(b, nonNegative, left, right);
+            Value valid = arith::AndIOp::create(
+                b,
+                arith::CmpIOp::create(b, arith::CmpIPredicate::ult, j,
+                                      index(count)),
+                arith::CmpIOp::create(b, arith::CmpIPredicate::slt, offset,
+                                      i32(8)));
+            accumulated = arith::OrIOp::create(
+                b, accumulated,
+                arith::SelectOp::create(b, valid, contribution, i32(0)));
+          }
+          linalg::YieldOp::create(
+              b, arith::TruncIOp::create(b, b.getI8Type(), accumulated)
+                     .getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
 // Constants
 //===----------------------------------------------------------------------===//
 
@@ -1174,8 +1335,8 @@ struct ConvertLowpToLinalgPass
                  IntFloatCastLowering<arith::FPToUIOp>,
                  StorageMoveLowering<arith::SelectOp>,
                  StorageMoveLowering<linalg::YieldOp>,
-                 StorageMoveLowering<tensor::EmptyOp>, GenericOpLowering>(
-        converter, context);
+                 StorageMoveLowering<tensor::EmptyOp>, GenericOpLowering,
+                 PackOpLowering, UnpackOpLowering>(converter, context);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

@@ -502,3 +502,59 @@ func.func @f(%a: tensor<4x8xf32>, %b: tensor<8x3xi8>) {
   %0 = lowp.matmul %a, %b {accumulator = i32} : tensor<4x8xf32>, tensor<8x3xi8> -> tensor<4x3xf32>
   return
 }
+
+// -----
+
+func.func @f(%x: tensor<16xf8E4M3FN>) {
+  // expected-error @below {{'lowp.pack' op element type 'f8E4M3FN' is not a number format narrower than 8 bits}}
+  %0 = lowp.pack %x : tensor<16xf8E4M3FN> to tensor<16xi8>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<32xf4E2M1FN, #lowp.block_scaled<mx>>) {
+  // expected-error @below {{'lowp.pack' op packs tensors without an encoding; pack a block-scaled tensor's parts}}
+  %0 = lowp.pack %x : tensor<32xf4E2M1FN, #lowp.block_scaled<mx>> to tensor<16xi8>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<16xf4E2M1FN>) {
+  // expected-error @below {{'lowp.pack' op packed bytes must be i8, not 'i16'}}
+  %0 = lowp.pack %x : tensor<16xf4E2M1FN> to tensor<8xi16>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<f4E2M1FN>) {
+  // expected-error @below {{'lowp.pack' op packed and unpacked tensors must have the same rank of at least 1}}
+  %0 = lowp.pack %x : tensor<f4E2M1FN> to tensor<i8>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<4x16xf4E2M1FN>) {
+  // expected-error @below {{'lowp.pack' op packed shape [5, 8] and unpacked shape [4, 16] differ outside the innermost dimension}}
+  %0 = lowp.pack %x : tensor<4x16xf4E2M1FN> to tensor<5x8xi8>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<?xf4E2M1FN>) {
+  // expected-error @below {{'lowp.pack' op the innermost dimension must be static}}
+  %0 = lowp.pack %x : tensor<?xf4E2M1FN> to tensor<?xi8>
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<5xi8>) {
+  // expected-error @below {{'lowp.unpack' op a row of 5 elements of 6 bits packs into 4 bytes, not 5}}
+  %0 = lowp.unpack %x : tensor<5xi8> to tensor<5xf6E2M3FN>
+  return
+}

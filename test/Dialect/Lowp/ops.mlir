@@ -127,3 +127,15 @@ func.func @ops(%x: tensor<4x64xf32>, %r: tensor<4x64xi8>, %s: f32,
   %14 = lowp.matmul %ba, %bb {accumulator = i32} : tensor<2x4x8xi8>, tensor<2x8x3xi8> -> tensor<2x4x3xf32>
   return
 }
+
+// -----
+
+// Tests the packing ops, for a 4-bit and a 7-bit format.
+// CHECK-LABEL: func.func @packing
+// CHECK: lowp.pack %{{.*}} : tensor<16x64xf4E2M1FN> to tensor<16x32xi8>
+// CHECK: lowp.unpack %{{.*}} : tensor<5xi8> to tensor<5x!lowp.float<e3m3>>
+func.func @packing(%x: tensor<16x64xf4E2M1FN>, %p: tensor<5xi8>) {
+  %0 = lowp.pack %x : tensor<16x64xf4E2M1FN> to tensor<16x32xi8>
+  %1 = lowp.unpack %p : tensor<5xi8> to tensor<5x!lowp.float<e3m3>>
+  return
+}

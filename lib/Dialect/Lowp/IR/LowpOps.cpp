@@ -71,6 +71,36 @@ std::optional<ValueFormat> lowp::getValueFormat(Type elementType) {
   return std::nullopt;
 }
 
+RankedTensorType lowp::getPackedType(RankedTensorType type) {
+  if (!type || type.getRank() == 0 || type.getEncoding() ||
+      ShapedType::isDynamic(type.getShape().back()))
+    return {};
+  std::optional<Format> format = getNumericFormat(type.getElementType());
+  if (!format || format->getBitWidth() >= 8)
+    return {};
+  SmallVector<int64_t> shape(type.getShape());
+  shape.back() = (shape.back() * format->getBitWidth() + 7) / 8;
+  return RankedTensorType::get(shape, IntegerType::get(type.getContext(), 8));
+}
+
+SmallVector<Type> lowp::getPartTypes(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  auto encoding =
+      tensor ? dyn_cast_or_null<BlockScaledEncodingAttr>(tensor.getEncoding())
+             : BlockScaledEncodingAttr();
+  if (!encoding)
+    return {type};
+  SmallVector<int64_t> scaleShape = encoding.getScaleShape(tensor.getShape());
+  SmallVector<Type> parts{
+      RankedTensorType::get(tensor.getShape(), tensor.getElementType()),
+      RankedTensorType::get(scaleShape, encoding.getScaleType())};
+  if (Type tensorScale = encoding.getTensorScaleType())
+    parts.push_back(RankedTensorType::get({}, tensorScale));
+  if (Type zeroPoint = encoding.getZeroPointType())
+    parts.push_back(RankedTensorType::get(scaleShape, zeroPoint));
+  return parts;
+}
+
 namespace {
 /// "[4, 8]" or "[?, 8]".
 std::string shapeString(ArrayRef<int64_t> shape) {
@@ -596,4 +626,54 @@ LogicalResult MatmulOp::verify() {
                          "an encoding");
   }
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// PackOp / UnpackOp
+//===----------------------------------------------------------------------===//
+
+/// The checks shared by pack and unpack: `unpacked` holds elements of a
+/// format of 1..7 bits, `packed` i8 bytes, equal but for the innermost
+/// dimension, which is ceil(n * w / 8) bytes.
+static LogicalResult verifyPacking(Operation *op, RankedTensorType unpacked,
+                                   RankedTensorType packed) {
+  if (getEncoding(unpacked) || getEncoding(packed))
+    return op->emitOpError("packs tensors without an encoding; pack a "
+                           "block-scaled tensor's parts");
+  std::optional<Format> format = getNumericFormat(unpacked.getElementType());
+  if (!format || format->getBitWidth() >= 8)
+    return op->emitOpError("element type ")
+           << unpacked.getElementType()
+           << " is not a number format narrower than 8 bits";
+  if (!packed.getElementType().isSignlessInteger(8))
+    return op->emitOpError("packed bytes must be i8, not ")
+           << packed.getElementType();
+  if (unpacked.getRank() == 0 || unpacked.getRank() != packed.getRank())
+    return op->emitOpError("packed and unpacked tensors must have the same "
+                           "rank of at least 1");
+  ArrayRef<int64_t> u = unpacked.getShape(), p = packed.getShape();
+  for (int64_t d = 0; d + 1 < unpacked.getRank(); ++d)
+    if (!ShapedType::isDynamic(u[d]) && !ShapedType::isDynamic(p[d]) &&
+        u[d] != p[d])
+      return op->emitOpError("packed shape ")
+             << shapeString(p) << " and unpacked shape " << shapeString(u)
+             << " differ outside the innermost dimension";
+  if (ShapedType::isDynamic(u.back()) || ShapedType::isDynamic(p.back()))
+    return op->emitOpError("the innermost dimension must be static");
+  int64_t bytes = (u.back() * format->getBitWidth() + 7) / 8;
+  if (p.back() != bytes)
+    return op->emitOpError("a row of ")
+           << u.back() << " elements of " << format->getBitWidth()
+           << " bits packs into " << bytes << " bytes, not " << p.back();
+  return success();
+}
+
+LogicalResult PackOp::verify() {
+  return verifyPacking(*this, cast<RankedTensorType>(getInput().getType()),
+                       cast<RankedTensorType>(getType()));
+}
+
+LogicalResult UnpackOp::verify() {
+  return verifyPacking(*this, cast<RankedTensorType>(getType()),
+                       cast<RankedTensorType>(getInput().getType()));
 }

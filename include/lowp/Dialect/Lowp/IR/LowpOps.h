@@ -36,6 +36,15 @@ struct ValueFormat {
 };
 /// The value format of an element type, or nullopt if it has none.
 std::optional<ValueFormat> getValueFormat(mlir::Type elementType);
+
+/// The i8 tensor that lowp.pack makes of `type`, or null when `type` is not
+/// packed: its elements are 8 bits or wider, it has an encoding, rank 0, or
+/// a dynamic innermost dimension.
+mlir::RankedTensorType getPackedType(mlir::RankedTensorType type);
+
+/// The plain tensors a block-scaled tensor type is made of, as lowp.assemble
+/// takes them (the tensor scale as a 0-d tensor); `type` itself if plain.
+llvm::SmallVector<mlir::Type> getPartTypes(mlir::Type type);
 } // namespace lowp
 
 #endif // LOWP_DIALECT_LOWP_IR_LOWPOPS_H

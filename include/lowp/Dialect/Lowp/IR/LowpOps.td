@@ -154,6 +154,47 @@ def Lowp_DisassembleOp : Lowp_Op<"disassemble",
   let hasFolder = 1;
 }
 
+def Lowp_PackOp : Lowp_Op<"pack", [Pure]> {
+  let summary = "Sub-byte elements as a packed bit stream per row";
+  let description = [{
+    Stores a tensor of a format narrower than 8 bits densely: each row (the
+    innermost dimension) becomes a little-endian bit stream in which element
+    j occupies bits [j*w, (j+1)*w), w the format's width, and rows are
+    padded to whole bytes, so the innermost dimension n becomes
+    ceil(n*w/8) bytes of i8. Any width 1..7 works, 3, 5, 6 and 7 included
+    (their elements straddle bytes). Padding bits are zero.
+
+    For n = 3 elements of 3 bits a, b, c: byte 0 holds a in bits 0-2, b in
+    bits 3-5 and the low 2 bits of c in bits 6-7; byte 1 holds c's top bit
+    in bit 0.
+
+    ```mlir
+    %p = lowp.pack %x : tensor<16x64xf4E2M1FN> to tensor<16x32xi8>
+    %q = lowp.pack %y : tensor<5x!lowp.float<e3m3>> to tensor<5xi8>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasVerifier = 1;
+}
+
+def Lowp_UnpackOp : Lowp_Op<"unpack", [Pure]> {
+  let summary = "The elements of a packed bit stream per row";
+  let description = [{
+    The inverse of lowp.pack: reads each row's elements out of its bit
+    stream. Padding bits are ignored.
+
+    ```mlir
+    %x = lowp.unpack %p : tensor<16x32xi8> to tensor<16x64xf4E2M1FN>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasVerifier = 1;
+}
+
 def Lowp_MatmulOp : Lowp_Op<"matmul", [Pure]> {
   let summary = "Matrix product of operands in any formats and encodings";
   let description = [{

@@ -1,0 +1,16 @@
+//===- Passes.h - lowp dialect transforms -----------------------*- C++ -*-===//
+
+#ifndef LOWP_DIALECT_LOWP_TRANSFORMS_PASSES_H
+#define LOWP_DIALECT_LOWP_TRANSFORMS_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+namespace lowp {
+#define GEN_PASS_DECL
+#include "lowp/Dialect/Lowp/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "lowp/Dialect/Lowp/Transforms/Passes.h.inc"
+} // namespace lowp
+
+#endif // LOWP_DIALECT_LOWP_TRANSFORMS_PASSES_H
