@@ -893,6 +893,14 @@ struct MatmulOpLowering : OpConversionPattern<MatmulOp> {
 // lowp.pack / lowp.unpack
 //===----------------------------------------------------------------------===//
 
+Value indexConstant(ImplicitLocOpBuilder &b, int64_t value) {
+  return arith::ConstantIndexOp::create(b, value);
+}
+
+Value i32Constant(ImplicitLocOpBuilder &b, int64_t value) {
+  return arith::ConstantIntOp::create(b, b.getI32Type(), value);
+}
+
 /// linalg.index for every dimension of a rank-`rank` loop nest.
 SmallVector<Value> loopIndices(ImplicitLocOpBuilder &b, unsigned rank) {
   SmallVector<Value> indices;
@@ -924,13 +932,8 @@ struct UnpackOpLowering : OpConversionPattern<UnpackOp> {
         SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
         parallel(rank), [&](OpBuilder &nested, Location loc, ValueRange) {
           ImplicitLocOpBuilder b(loc, nested);
-          auto index = [&](int64_t v) {
-            return arith::ConstantIndexOp::create(b, v).getResult();
-          };
-          auto i32 = [&](int64_t v) {
-            return arith::ConstantIntOp::create(b, b.getI32Type(), v)
-                .getResult();
-          };
+          auto index = [&](int64_t v) { return indexConstant(b, v); };
+          auto i32 = [&](int64_t v) { return i32Constant(b, v); };
           SmallVector<Value> indices = loopIndices(b, rank);
           Value bit = arith::MulIOp::create(b, indices.back(), index(width));
           Value byte = arith::DivUIOp::create(b, bit, index(8));
@@ -986,13 +989,8 @@ struct PackOpLowering : OpConversionPattern<PackOp> {
         SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
         parallel(rank), [&](OpBuilder &nested, Location loc, ValueRange) {
           ImplicitLocOpBuilder b(loc, nested);
-          auto index = [&](int64_t v) {
-            return arith::ConstantIndexOp::create(b, v).getResult();
-          };
-          auto i32 = [&](int64_t v) {
-            return arith::ConstantIntOp::create(b, b.getI32Type(), v)
-                .getResult();
-          };
+          auto index = [&](int64_t v) { return indexConstant(b, v); };
+          auto i32 = [&](int64_t v) { return i32Constant(b, v); };
           SmallVector<Value> indices = loopIndices(b, rank);
           Value byteBit = arith::IndexCastOp::create(
               b, b.getI32Type(),
