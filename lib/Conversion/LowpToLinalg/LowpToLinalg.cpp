@@ -142,6 +142,8 @@ LogicalResult checkLowerable(Operation *op) {
       return op->emitOpError("block-scaled tensors with dynamic shapes are "
                              "not lowered yet");
   }
+  if (isa<ConvertOp>(op) && isa<VectorType>(op->getResult(0).getType()))
+    return op->emitOpError("on vectors is not lowered yet");
   if (isa<QuantizeOp, MatmulOp, DequantizeOp>(op))
     for (Type type :
          llvm::concat<const Type>(op->getOperandTypes(), op->getResultTypes()))

@@ -202,8 +202,16 @@ func.func private @f(tensor<64xf4E2M1FN, #lowp.block_scaled<block = [2, 32], sca
 // -----
 
 func.func @f(%x: tensor<4xf32>) {
-  // expected-error @below {{'lowp.convert' op input and result must both be scalars, both tensors or both vectors}}
+  // expected-error @below {{'lowp.convert' op input and result must both be scalars, both ranked tensors or both vectors}}
   %0 = lowp.convert %x : tensor<4xf32> to f8E4M3FN
+  return
+}
+
+// -----
+
+func.func @f(%x: memref<4xf32>) {
+  // expected-error @below {{'lowp.convert' op input and result must both be scalars, both ranked tensors or both vectors}}
+  %0 = lowp.convert %x : memref<4xf32> to memref<4xf8E4M3FN>
   return
 }
 

@@ -241,9 +241,13 @@ LogicalResult ConvertOp::verify() {
   Type inputType = getInput().getType(), resultType = getResult().getType();
   auto inputShaped = dyn_cast<ShapedType>(inputType);
   auto resultShaped = dyn_cast<ShapedType>(resultType);
+  auto isValueKind = [](ShapedType type) {
+    return !type || isa<RankedTensorType, VectorType>(type);
+  };
   if ((bool)inputShaped != (bool)resultShaped ||
-      (inputShaped && inputShaped.getTypeID() != resultShaped.getTypeID()))
-    return emitOpError("input and result must both be scalars, both "
+      (inputShaped && inputShaped.getTypeID() != resultShaped.getTypeID()) ||
+      !isValueKind(inputShaped) || !isValueKind(resultShaped))
+    return emitOpError("input and result must both be scalars, both ranked "
                        "tensors or both vectors");
   if (getEncoding(inputType) || getEncoding(resultType))
     return emitOpError("takes values without an encoding; block-scaled "
