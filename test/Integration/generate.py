@@ -7,6 +7,7 @@
   generate.py matmul > test.mlir
   lowp-format table FORMAT | generate.py arith FORMAT > test.mlir
   generate.py npy OUT.npy DTYPE VALUE...   (a 1-D array, for boundary tests)
+  generate.py badnpy KIND OUT.npy          (a malformed .npy file)
 
 Inputs are dense hex constants in @main, passed to the functions under test
 through calls, so that the pipeline compiles the conversions instead of
@@ -60,6 +61,24 @@ def write_npy(path, dtype, words, width_bytes):
             signed = False
         for w in words:
             f.write(w.to_bytes(width_bytes, "little", signed=signed))
+
+
+def bad_npy(kind, path):
+    """.npy files that lowp-run must refuse with a clear error."""
+    headers = {
+        "huge": "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999, 99999999), }",
+        "bigendian": "{'descr': '>f4', 'fortran_order': False, 'shape': (4,), }",
+        "fortran": "{'descr': '<f4', 'fortran_order': True, 'shape': (4,), }",
+        "complex": "{'descr': '<c8', 'fortran_order': False, 'shape': (4,), }",
+        "short": "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }",
+        "garbage": "{'descr': nonsense }",
+    }
+    header = headers[kind]
+    header += " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
+    data = b"\0" * (8 if kind == "short" else 32)
+    with open(path, "wb") as f:
+        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)))
+        f.write(header.encode("latin1") + data)
 
 
 def read_table():
@@ -413,6 +432,7 @@ if __name__ == "__main__":
      "matmul": matmul,
      "fold": lambda: fold(sys.argv[2]),
      "arith": lambda: arith(sys.argv[2]),
+     "badnpy": lambda: bad_npy(sys.argv[2], sys.argv[3]),
      "npy": lambda: write_npy(sys.argv[2], sys.argv[3],
                               [int(v) for v in sys.argv[4:]],
                               int(sys.argv[3][2:])),
