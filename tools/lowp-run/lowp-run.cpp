@@ -53,34 +53,39 @@ using namespace lowp;
 
 namespace cl = llvm::cl;
 
+static cl::OptionCategory toolCategory("lowp-run options");
+
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("FILE.mlir"),
-                                      cl::Required);
+                                      cl::Required, cl::cat(toolCategory));
 static cl::opt<std::string>
     entryName("entry",
               cl::desc("Function to run (default: @main, or the only public "
                        "function with a body)"),
-              cl::value_desc("NAME"));
+              cl::value_desc("NAME"), cl::cat(toolCategory));
 static cl::list<std::string>
     inputs("input",
            cl::desc("An argument as a .npy file, one per boundary argument "
                     "in order (a block-scaled tensor takes one per part)"),
-           cl::value_desc("IN.npy"));
+           cl::value_desc("IN.npy"), cl::cat(toolCategory));
 static cl::list<std::string>
     outputs("output",
             cl::desc("Where to write a result as .npy, one per boundary "
                      "result in order"),
-            cl::value_desc("OUT.npy"));
+            cl::value_desc("OUT.npy"), cl::cat(toolCategory));
 static cl::opt<unsigned>
     repeat("repeat", cl::desc("Run N more times and print a timing summary"),
-           cl::value_desc("N"), cl::init(0));
-static cl::opt<bool> print("print", cl::desc("Print the results as text"));
+           cl::value_desc("N"), cl::init(0), cl::cat(toolCategory));
+static cl::opt<bool> print("print", cl::desc("Print the results as text"),
+                           cl::cat(toolCategory));
 static cl::opt<bool>
     useReference("reference",
                  cl::desc("Run the reference interpreter instead of "
-                          "compiled code"));
+                          "compiled code"),
+                 cl::cat(toolCategory));
 static cl::opt<bool> check("check",
                            cl::desc("Run compiled code and the reference "
-                                    "interpreter and compare their results"));
+                                    "interpreter and compare their results"),
+                           cl::cat(toolCategory));
 
 namespace {
 
@@ -509,6 +514,7 @@ int64_t compare(const std::vector<HostValue> &compiled,
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(toolCategory);
   cl::ParseCommandLineOptions(
       argc, argv,
       "lowp-run: compile a lowp function for this CPU and run it on .npy "

@@ -27,25 +27,30 @@
 using namespace mlir;
 namespace cl = llvm::cl;
 
+static cl::OptionCategory toolCategory("lowp-translate options");
+
 enum class Emit { LLVM, Object, Header };
 
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("FILE.mlir"),
-                                      cl::init("-"));
+                                      cl::init("-"), cl::cat(toolCategory));
 static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
-                                       cl::value_desc("OUT"), cl::init("-"));
+                                       cl::value_desc("OUT"), cl::init("-"),
+                                       cl::cat(toolCategory));
 static cl::opt<Emit> emit(
     "emit", cl::desc("What to write"), cl::init(Emit::LLVM),
     cl::values(clEnumValN(Emit::LLVM, "llvm", "optimized LLVM IR (default)"),
                clEnumValN(Emit::Object, "obj", "a native object file"),
                clEnumValN(Emit::Header, "header",
-                          "a C header declaring the object's functions")));
+                          "a C header declaring the object's functions")),
+    cl::cat(toolCategory));
 static cl::opt<std::string>
     cpu("cpu",
         cl::desc("LLVM CPU to compile for (default: this machine's "
                  "CPU and features)"),
-        cl::value_desc("NAME"));
+        cl::value_desc("NAME"), cl::cat(toolCategory));
 static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"),
-                                  cl::Prefix, cl::init(2));
+                                  cl::Prefix, cl::init(2),
+                                  cl::cat(toolCategory));
 
 static int fail(const std::string &message) {
   llvm::errs() << "lowp-translate: error: " << message << "\n";
@@ -54,6 +59,7 @@ static int fail(const std::string &message) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(toolCategory);
   cl::ParseCommandLineOptions(
       argc, argv,
       "lowp-translate: compile lowp IR to LLVM IR, an object file or a C "
