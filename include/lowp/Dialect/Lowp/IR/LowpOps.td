@@ -200,11 +200,17 @@ def Lowp_MatmulOp : Lowp_Op<"matmul", [Pure]> {
   let description = [{
     `result[b][m][n] = sum_k lhs[b][m][k] * rhs[b][k][n]` over the logical
     values of the operands (their element formats and block scales), with
-    the batch dimension b present when both operands have rank 3. Each
-    product is exact; products are summed in the `accumulator` type (f32,
-    or i32 for integer elements without an encoding), in an unspecified
-    order, and the sum is rounded to nearest even into the result's element
-    type.
+    the batch dimension b present when both operands have rank 3.
+
+    With an f32 `accumulator`, each operand's logical value is rounded to
+    nearest even into f32 (exact for every MX format and every minifloat
+    that f32 contains; NVFP4 values, an E2M1 code times an E4M3 scale times
+    an f32 tensor scale, can carry more bits), the products are computed and
+    summed in f32 in an unspecified order, and the sum is rounded to nearest
+    even into the result's element type. Results are therefore within
+    (K + 3) * 2^-24 * sum_k |lhs * rhs| of the exact sum, before that last
+    rounding. With an i32 `accumulator` (integer elements without an
+    encoding) the sum is exact.
 
     ```mlir
     %y = lowp.matmul %x, %w {accumulator = f32}
