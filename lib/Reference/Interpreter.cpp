@@ -155,7 +155,7 @@ private:
         .Case([&](arith::TruncFOp trunc) {
           values[trunc.getResult()] = {
               runCast(trunc.getType(), in(trunc.getIn())[0],
-                      roundingOf(trunc.getRoundingmode()))};
+                      toNumerics(trunc.getRoundingmode()))};
           return true;
         })
         .Case([&](arith::ExtFOp ext) {
@@ -237,24 +237,6 @@ private:
       return ~uint64_t(0);
     unsigned width = getNumericFormat(elementType)->getBitWidth();
     return width >= 64 ? ~uint64_t(0) : (uint64_t(1) << width) - 1;
-  }
-
-  static RoundingMode roundingOf(std::optional<arith::RoundingMode> mode) {
-    if (!mode)
-      return RoundingMode::NearestEven;
-    switch (*mode) {
-    case arith::RoundingMode::to_nearest_even:
-      return RoundingMode::NearestEven;
-    case arith::RoundingMode::downward:
-      return RoundingMode::Downward;
-    case arith::RoundingMode::upward:
-      return RoundingMode::Upward;
-    case arith::RoundingMode::toward_zero:
-      return RoundingMode::TowardZero;
-    case arith::RoundingMode::to_nearest_away:
-      return RoundingMode::NearestAway;
-    }
-    return RoundingMode::NearestEven;
   }
 
   /// arith.truncf / arith.extf: the exact source value rounded once.

@@ -1178,27 +1178,8 @@ struct FloatCastLowering : OpConversionPattern<CastOp> {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     ElementCodegen g(b);
     RoundingOptions options;
-    if constexpr (std::is_same_v<CastOp, arith::TruncFOp>) {
-      if (std::optional<arith::RoundingMode> mode = op.getRoundingmode()) {
-        switch (*mode) {
-        case arith::RoundingMode::to_nearest_even:
-          options.mode = RoundingMode::NearestEven;
-          break;
-        case arith::RoundingMode::downward:
-          options.mode = RoundingMode::Downward;
-          break;
-        case arith::RoundingMode::upward:
-          options.mode = RoundingMode::Upward;
-          break;
-        case arith::RoundingMode::toward_zero:
-          options.mode = RoundingMode::TowardZero;
-          break;
-        case arith::RoundingMode::to_nearest_away:
-          options.mode = RoundingMode::NearestAway;
-          break;
-        }
-      }
-    }
+    if constexpr (std::is_same_v<CastOp, arith::TruncFOp>)
+      options.mode = toNumerics(op.getRoundingmode());
     Value value = toF64(b, g, from, adaptor.getIn());
     if (to.isF64())
       rewriter.replaceOp(op, value);

@@ -50,6 +50,24 @@ RoundingMode lowp::toNumerics(Rounding rounding) {
   return RoundingMode::NearestEven;
 }
 
+RoundingMode lowp::toNumerics(std::optional<arith::RoundingMode> rounding) {
+  if (!rounding)
+    return RoundingMode::NearestEven;
+  switch (*rounding) {
+  case arith::RoundingMode::to_nearest_even:
+    return RoundingMode::NearestEven;
+  case arith::RoundingMode::downward:
+    return RoundingMode::Downward;
+  case arith::RoundingMode::upward:
+    return RoundingMode::Upward;
+  case arith::RoundingMode::toward_zero:
+    return RoundingMode::TowardZero;
+  case arith::RoundingMode::to_nearest_away:
+    return RoundingMode::NearestAway;
+  }
+  return RoundingMode::NearestEven;
+}
+
 double ValueFormat::decode(uint64_t code) const {
   if (isF64)
     return llvm::bit_cast<double>(code);

@@ -21,6 +21,10 @@
 namespace lowp {
 /// The numerics core's mode for an IR rounding attribute.
 numerics::RoundingMode toNumerics(Rounding rounding);
+/// The numerics core's mode for arith's rounding mode (to nearest even when
+/// absent, as arith defines).
+numerics::RoundingMode
+toNumerics(std::optional<mlir::arith::RoundingMode> rounding);
 
 /// How a value type reads its elements: a number format, or f64 (exact for
 /// every supported value; the numerics core has no f64 format).
