@@ -192,20 +192,6 @@ double lowp::oracle::decodeWithMpfr(const FloatFormat &f, uint32_t code) {
 namespace {
 /// Rounds the MPFR number |x| to the format's grid in one direction.
 double mpfrRoundMagnitude(const FloatFormat &f, mpfr_srcptr magnitude,
-                          mpfr_rnd_t rnd);
-
-/// Rounds |x| to the format's grid with MPFR in one direction.
-double mpfrRoundMagnitude(const FloatFormat &f, double magnitude,
-                          mpfr_rnd_t rnd) {
-  mpfr_t x;
-  mpfr_init2(x, 64);
-  mpfr_set_d(x, magnitude, MPFR_RNDN);
-  double result = mpfrRoundMagnitude(f, x, rnd);
-  mpfr_clear(x);
-  return result;
-}
-
-double mpfrRoundMagnitude(const FloatFormat &f, mpfr_srcptr magnitude,
                           mpfr_rnd_t rnd) {
   const bool isE8M0 = f.specials == SpecialValues::E8M0;
   const long eminNormal = (isE8M0 ? 0 : 1) - f.bias;
@@ -231,33 +217,78 @@ double mpfrRoundMagnitude(const FloatFormat &f, mpfr_srcptr magnitude,
   return result;
 }
 
-/// (a - b) / (c - d) * 2^k exactly (all arguments are dyadic).
-double exactRatio(double a, double b, double c, double d, unsigned k) {
-  mpfr_t x, y;
-  mpfr_inits2(4400, x, y, (mpfr_ptr) nullptr);
-  mpfr_set_d(x, a, MPFR_RNDN);
-  mpfr_sub_d(x, x, b, MPFR_RNDN);
-  mpfr_set_d(y, c, MPFR_RNDN);
-  mpfr_sub_d(y, y, d, MPFR_RNDN);
-  mpfr_div(x, x, y, MPFR_RNDN);
-  mpfr_mul_2ui(x, x, k, MPFR_RNDN);
-  // floor(x) is all that is used; taking it in MPFR keeps it exact.
-  mpfr_floor(x, x);
-  double result = mpfr_get_d(x, MPFR_RNDN);
-  mpfr_clears(x, y, (mpfr_ptr) nullptr);
+/// floor((x - lo) / (hi - lo) * 2^k), exact for dyadic x and to 4400 bits
+/// otherwise (far past where a quotient of doubles could matter).
+double stochasticTop(mpfr_srcptr x, double lo, double hi, unsigned k) {
+  mpfr_t a, b;
+  mpfr_inits2(4400, a, b, (mpfr_ptr) nullptr);
+  mpfr_sub_d(a, x, lo, MPFR_RNDN);
+  mpfr_set_d(b, hi, MPFR_RNDN);
+  mpfr_sub_d(b, b, lo, MPFR_RNDN);
+  mpfr_div(a, a, b, MPFR_RNDN);
+  mpfr_mul_2ui(a, a, k, MPFR_RNDN);
+  mpfr_floor(a, a);
+  double result = mpfr_get_d(a, MPFR_RNDN);
+  mpfr_clears(a, b, (mpfr_ptr) nullptr);
   return result;
 }
 
-int compareDistances(double x, double lo, double hi) {
+/// Compares x - lo with hi - x; x with 4400 bits, lo and hi doubles.
+int compareDistances(mpfr_srcptr x, double lo, double hi) {
   mpfr_t a, b;
   mpfr_inits2(4400, a, b, (mpfr_ptr) nullptr);
-  mpfr_set_d(a, x, MPFR_RNDN);
-  mpfr_sub_d(a, a, lo, MPFR_RNDN);
+  mpfr_sub_d(a, x, lo, MPFR_RNDN);
   mpfr_set_d(b, hi, MPFR_RNDN);
-  mpfr_sub_d(b, b, x, MPFR_RNDN);
+  mpfr_sub(b, b, x, MPFR_RNDN);
   int c = mpfr_cmp(a, b);
   mpfr_clears(a, b, (mpfr_ptr) nullptr);
   return c;
+}
+
+/// Rounds a positive magnitude by the mode (MPFR's directed roundings, and
+/// lowp's rules for ties and stochastic rounding built on them), then
+/// applies overflow and zero-sign rules.
+Outcome roundMagnitude(const FloatFormat &f, mpfr_srcptr magnitude,
+                       bool negative, const RoundingOptions &o) {
+  if (f.specials == SpecialValues::E8M0 &&
+      mpfr_cmp_d(magnitude, leastValue(f)) < 0)
+    return {Outcome::Finite, leastValue(f)};
+  double lo = mpfrRoundMagnitude(f, magnitude, MPFR_RNDZ);
+  double hi = mpfrRoundMagnitude(f, magnitude, MPFR_RNDA);
+  double rounded = lo;
+  switch (o.mode) {
+  case RoundingMode::NearestEven:
+    rounded = mpfrRoundMagnitude(f, magnitude, MPFR_RNDN);
+    if (f.mantissaBits == 0 && lo != hi &&
+        compareDistances(magnitude, lo, hi) == 0) {
+      // With one significant bit MPFR breaks ties away from zero; lowp's
+      // policy breaks them toward the even code, i.e. the even exponent
+      // field (docs/Numerics.md, "Ties to even").
+      int exponent = 0;
+      std::frexp(lo, &exponent);
+      bool loFieldEven = lo == 0 || ((exponent - 1 + f.bias) & 1) == 0;
+      rounded = loFieldEven ? lo : hi;
+    }
+    break;
+  case RoundingMode::TowardZero:
+    rounded = lo;
+    break;
+  case RoundingMode::Upward:
+  case RoundingMode::Downward:
+    rounded = roundsUpInMagnitude(o, negative) ? hi : lo;
+    break;
+  case RoundingMode::NearestAway:
+    rounded = lo == hi || compareDistances(magnitude, lo, hi) < 0 ? lo : hi;
+    break;
+  case RoundingMode::Stochastic:
+    rounded =
+        lo == hi || !stochasticUp(
+                        stochasticTop(magnitude, lo, hi, o.randomBitCount), o)
+            ? lo
+            : hi;
+    break;
+  }
+  return finish(f, rounded, negative, o);
 }
 } // namespace
 
@@ -266,50 +297,12 @@ Outcome lowp::oracle::roundWithMpfr(const FloatFormat &f, double x,
   Outcome out;
   if (specialInput(f, x, o, out))
     return out;
-  bool negative = std::signbit(x);
-  double magnitude = std::fabs(x);
-  double rounded;
-  switch (o.mode) {
-  case RoundingMode::NearestEven:
-    rounded = mpfrRoundMagnitude(f, magnitude, MPFR_RNDN);
-    if (f.mantissaBits == 0) {
-      // With one significant bit MPFR breaks ties away from zero; lowp's
-      // policy breaks them toward the even code, i.e. the even exponent
-      // field (docs/Numerics.md, "Ties to even").
-      double lo = mpfrRoundMagnitude(f, magnitude, MPFR_RNDZ);
-      double hi = mpfrRoundMagnitude(f, magnitude, MPFR_RNDA);
-      if (lo != hi && compareDistances(magnitude, lo, hi) == 0) {
-        int exponent = 0;
-        std::frexp(lo, &exponent);
-        bool loFieldEven = lo == 0 || ((exponent - 1 + f.bias) & 1) == 0;
-        rounded = loFieldEven ? lo : hi;
-      }
-    }
-    break;
-  case RoundingMode::TowardZero:
-    rounded = mpfrRoundMagnitude(f, magnitude, MPFR_RNDZ);
-    break;
-  case RoundingMode::Upward:
-  case RoundingMode::Downward:
-    rounded = mpfrRoundMagnitude(
-        f, magnitude, roundsUpInMagnitude(o, negative) ? MPFR_RNDA : MPFR_RNDZ);
-    break;
-  case RoundingMode::NearestAway:
-  case RoundingMode::Stochastic: {
-    double lo = mpfrRoundMagnitude(f, magnitude, MPFR_RNDZ);
-    double hi = mpfrRoundMagnitude(f, magnitude, MPFR_RNDA);
-    if (lo == hi) {
-      rounded = lo;
-    } else if (o.mode == RoundingMode::NearestAway) {
-      rounded = compareDistances(magnitude, lo, hi) >= 0 ? hi : lo;
-    } else {
-      double top = exactRatio(magnitude, lo, hi, lo, o.randomBitCount);
-      rounded = stochasticUp(top, o) ? hi : lo;
-    }
-    break;
-  }
-  }
-  return finish(f, rounded, negative, o);
+  mpfr_t magnitude;
+  mpfr_init2(magnitude, 64);
+  mpfr_set_d(magnitude, std::fabs(x), MPFR_RNDN);
+  out = roundMagnitude(f, magnitude, std::signbit(x), o);
+  mpfr_clear(magnitude);
+  return out;
 }
 
 Outcome lowp::oracle::roundQuotientWithMpfr(const FloatFormat &f,
@@ -327,40 +320,9 @@ Outcome lowp::oracle::roundQuotientWithMpfr(const FloatFormat &f,
   mpfr_init2(q, 4400);
   mpfr_set_d(q, std::fabs(numerator), MPFR_RNDN);
   mpfr_div_d(q, q, std::fabs(denominator), MPFR_RNDN);
-  if (f.specials == SpecialValues::E8M0 && mpfr_cmp_d(q, leastValue(f)) < 0) {
-    mpfr_clear(q);
-    return {Outcome::Finite, leastValue(f)};
-  }
-  double rounded = 0;
-  switch (o.mode) {
-  case RoundingMode::NearestEven:
-    rounded = mpfrRoundMagnitude(f, q, MPFR_RNDN);
-    break;
-  case RoundingMode::TowardZero:
-    rounded = mpfrRoundMagnitude(f, q, MPFR_RNDZ);
-    break;
-  case RoundingMode::Upward:
-  case RoundingMode::Downward:
-    rounded = mpfrRoundMagnitude(
-        f, q, roundsUpInMagnitude(o, negative) ? MPFR_RNDA : MPFR_RNDZ);
-    break;
-  case RoundingMode::NearestAway: {
-    double lo = mpfrRoundMagnitude(f, q, MPFR_RNDZ);
-    double hi = mpfrRoundMagnitude(f, q, MPFR_RNDA);
-    mpfr_t a, b;
-    mpfr_inits2(4400, a, b, (mpfr_ptr) nullptr);
-    mpfr_sub_d(a, q, lo, MPFR_RNDN);
-    mpfr_set_d(b, hi, MPFR_RNDN);
-    mpfr_sub(b, b, q, MPFR_RNDN);
-    rounded = lo == hi || mpfr_cmp(a, b) < 0 ? lo : hi;
-    mpfr_clears(a, b, (mpfr_ptr) nullptr);
-    break;
-  }
-  case RoundingMode::Stochastic:
-    std::abort(); // not offered: see the declaration
-  }
+  out = roundMagnitude(f, q, negative, o);
   mpfr_clear(q);
-  return finish(f, rounded, negative, o);
+  return out;
 }
 
 //===----------------------------------------------------------------------===//

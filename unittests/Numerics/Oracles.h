@@ -47,7 +47,7 @@ Outcome roundWithMpfr(const numerics::FloatFormat &format, double x,
 
 /// Rounds the real quotient numerator / denominator into the format with
 /// MPFR (4400-bit division, far past any tie a quotient of two doubles can
-/// come near); deterministic modes only.
+/// come near).
 Outcome roundQuotientWithMpfr(const numerics::FloatFormat &format,
                               double numerator, double denominator,
                               const numerics::RoundingOptions &options);
