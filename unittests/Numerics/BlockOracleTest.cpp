@@ -116,7 +116,12 @@ void checkAgainstMpfr(const BlockScaling &scaling, RoundingMode mode) {
     if (scaling.tensorScale)
       tensorScale =
           scaling.tensorScale->decode(computeTensorScale(scaling, amax * 3));
-    QuantizedBlock q = quantizeBlock(scaling, values, tensorScale, rounding);
+    std::vector<uint64_t> randomBits(values.size());
+    for (uint64_t &bits : randomBits)
+      bits = random() & 0xFFFFFFFFu;
+    QuantizedBlock q = quantizeBlock(
+        scaling, values, tensorScale, rounding,
+        mode == RoundingMode::Stochastic ? randomBits.data() : nullptr);
     double scale = scaling.scale.decode(q.scale);
 
     // The scale, from the rule's formula.
@@ -156,8 +161,10 @@ void checkAgainstMpfr(const BlockScaling &scaling, RoundingMode mode) {
     double step = scale * tensorScale * scaling.getElementUnit();
     for (size_t i = 0; i < values.size(); ++i) {
       Outcome core = Outcome::of(scaling.element.decode(q.elements[i]));
-      Outcome mpfr = oracle::roundQuotientWithMpfr(scaling.element.getFloat(),
-                                                   values[i], step, saturating);
+      RoundingOptions elementOptions = saturating;
+      elementOptions.randomBits = randomBits[i];
+      Outcome mpfr = oracle::roundQuotientWithMpfr(
+          scaling.element.getFloat(), values[i], step, elementOptions);
       ASSERT_TRUE(core == mpfr)
           << std::hexfloat << values[i] << " / " << step << ": core "
           << core.str() << ", mpfr " << mpfr.str();
@@ -167,7 +174,7 @@ void checkAgainstMpfr(const BlockScaling &scaling, RoundingMode mode) {
 } // namespace
 
 // Tests MX blocks (floor and rceil) for every MX float element format and
-// every deterministic mode.
+// every mode, stochastic with 32 random bits per element.
 TEST(BlockOracle, MXFloorAndRCeil) {
   for (const char *element :
        {"f8E4M3FN", "f8E5M2", "f6E2M3FN", "f6E3M2FN", "f4E2M1FN"})
@@ -175,18 +182,21 @@ TEST(BlockOracle, MXFloorAndRCeil) {
       for (RoundingMode mode :
            {RoundingMode::NearestEven, RoundingMode::NearestAway,
             RoundingMode::TowardZero, RoundingMode::Upward,
-            RoundingMode::Downward}) {
+            RoundingMode::Downward, RoundingMode::Stochastic}) {
         BlockScaling scaling{builtin(element), builtin("f8E8M0FNU"), rule,
                              std::nullopt, std::nullopt};
         checkAgainstMpfr(scaling, mode);
       }
 }
 
-// Tests NVFP4 and absmax, whose scales and elements are true quotients.
+// Tests NVFP4 and absmax, whose scales and elements are true quotients:
+// stochastic rounding of a quotient uses its exact fraction, not the
+// rounded double's.
 TEST(BlockOracle, NVFP4AndAbsMax) {
-  for (RoundingMode mode : {RoundingMode::NearestEven,
-                            RoundingMode::NearestAway, RoundingMode::TowardZero,
-                            RoundingMode::Upward, RoundingMode::Downward}) {
+  for (RoundingMode mode :
+       {RoundingMode::NearestEven, RoundingMode::NearestAway,
+        RoundingMode::TowardZero, RoundingMode::Upward, RoundingMode::Downward,
+        RoundingMode::Stochastic}) {
     checkAgainstMpfr({builtin("f4E2M1FN"), builtin("f8E4M3FN"),
                       ScaleRule::NVFP4, builtin("f32"), std::nullopt},
                      mode);
