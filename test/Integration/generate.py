@@ -119,9 +119,10 @@ MODES = ["to_nearest_even", "to_nearest_away", "toward_zero", "upward",
 
 
 def convert(fmt, codes_path):
-    """Every deterministic mode, saturating and not, on the rounding-class
-    inputs; and every code decoded to f64 and f32. The codes come in as an
-    argument (a .npy file of codes, or of values for integer types)."""
+    """Every deterministic mode, saturating and not, and stochastic rounding
+    with 8 and 32 random bits, on the rounding-class inputs; and every code
+    decoded to f64 and f32. The codes come in as an argument (a .npy file of
+    codes, or of values for integer types)."""
     table = read_table()
     if fmt.startswith("!lowp.codebook"):
         # Codes past the table's end are not codes lowp-run accepts.
@@ -153,6 +154,25 @@ def convert(fmt, codes_path):
             calls.append("  %%r%d = func.call %s(%%x) : (%s) -> %s"
                          % (len(results), name, t_in, t_out))
             results.append(t_out)
+    # Stochastic rounding with 8 and 32 random bits per element (not for
+    # codebooks, which have no binary grid).
+    rng = random.Random(11)
+    stochastic = [] if fmt.startswith("!lowp.codebook") else [
+        ("i8", "", [rng.getrandbits(8) for _ in range(n)], 1),
+        ("i32", " saturate", [rng.getrandbits(32) for _ in range(n)], 4)]
+    random_consts = []
+    for width, saturate, bits, nbytes in stochastic:
+        t_r = "tensor<%dx%s>" % (n, width)
+        name = "@to_stochastic_%s" % width
+        lines.append("func.func %s(%%x: %s, %%r: %s) -> %s {" % (name, t_in, t_r, t_out))
+        lines.append("  %%0 = lowp.convert %%x random(%%r : %s) stochastic%s : %s to %s"
+                     % (t_r, saturate, t_in, t_out))
+        lines.append("  return %%0 : %s\n}" % t_out)
+        random_consts.append("  %%bits_%s = arith.constant dense<%s> : %s"
+                             % (width, hex_tensor(bits, nbytes), t_r))
+        calls.append("  %%r%d = func.call %s(%%x, %%bits_%s) : (%s, %s) -> %s"
+                     % (len(results), name, width, t_in, t_r, t_out))
+        results.append(t_out)
     for target in ("f64", "f32"):
         name = "@decode_%s" % target
         t = "tensor<%dx%s>" % (c, target)
@@ -164,7 +184,7 @@ def convert(fmt, codes_path):
         results.append(t)
     main = ["func.func @main(%%codes: %s) -> (%s) {" % (t_codes, ", ".join(results)),
             "  %%x = arith.constant dense<%s> : %s" % (hex_tensor(inputs, 4), t_in)]
-    main += calls
+    main += random_consts + calls
     main.append("  return %s : %s" % (
         ", ".join("%%r%d" % i for i in range(len(results))), ", ".join(results)))
     main.append("}")
