@@ -23,9 +23,9 @@
 using namespace mlir;
 using namespace lowp;
 
-namespace {
 std::unique_ptr<llvm::TargetMachine>
-createTargetMachine(const CpuTargetOptions &options, std::string &error) {
+lowp::createCpuTargetMachine(const CpuTargetOptions &options,
+                             std::string &error) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   llvm::Triple triple(llvm::sys::getProcessTriple());
@@ -54,7 +54,6 @@ createTargetMachine(const CpuTargetOptions &options, std::string &error) {
     error = "cannot create a target machine for CPU '" + cpu + "'";
   return machine;
 }
-} // namespace
 
 std::unique_ptr<llvm::Module>
 lowp::compileToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
@@ -73,7 +72,7 @@ lowp::compileToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
     return nullptr;
   }
   std::unique_ptr<llvm::TargetMachine> machine =
-      createTargetMachine(options, error);
+      createCpuTargetMachine(options, error);
   if (!machine)
     return nullptr;
   llvmModule->setTargetTriple(machine->getTargetTriple());
@@ -89,7 +88,7 @@ lowp::compileToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
 bool lowp::emitObjectFile(llvm::Module &module, const CpuTargetOptions &options,
                           llvm::raw_pwrite_stream &os, std::string &error) {
   std::unique_ptr<llvm::TargetMachine> machine =
-      createTargetMachine(options, error);
+      createCpuTargetMachine(options, error);
   if (!machine)
     return false;
   llvm::legacy::PassManager passes;

@@ -19,34 +19,29 @@
 //===----------------------------------------------------------------------===//
 
 #include "lowp/Conversion/LowpToLinalg/StorageTypes.h"
+#include "lowp/ExecutionEngine/ExecutionEngine.h"
 #include "lowp/Dialect/Lowp/IR/LowpOps.h"
 #include "lowp/InitAll.h"
-#include "lowp/Pipelines/Pipelines.h"
 #include "lowp/Reference/Interpreter.h"
 #include "lowp/Runtime/Boundary.h"
 #include "lowp/Runtime/Npy.h"
 #include "lowp/Runtime/Packing.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
-#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
-#include <functional>
 
 using namespace mlir;
 using namespace lowp;
@@ -293,149 +288,100 @@ func::FuncOp findEntry(ModuleOp module) {
   return publicOnes.front();
 }
 
-/// A memref descriptor as the C interface lays it out: allocated and aligned
-/// pointers, offset, sizes, strides.
-std::vector<int64_t> makeDescriptor(void *data,
-                                    const std::vector<int64_t> &shape) {
-  std::vector<int64_t> descriptor;
-  auto pointer = reinterpret_cast<int64_t>(data);
-  descriptor.push_back(pointer);
-  descriptor.push_back(pointer);
-  descriptor.push_back(0);
-  for (int64_t d : shape)
-    descriptor.push_back(d);
-  int64_t stride = 1;
-  std::vector<int64_t> strides(shape.size());
-  for (size_t d = shape.size(); d-- > 0;) {
-    strides[d] = stride;
-    stride *= shape[d];
-  }
-  descriptor.insert(descriptor.end(), strides.begin(), strides.end());
-  return descriptor;
-}
-
 /// A value as compiled code stores it: its bytes, or its rows packed.
 struct StoredValue {
   std::vector<uint8_t> packed;
-  void *data = nullptr;
-  std::vector<int64_t> shape;
+  /// A tensor's data and stored shape; unused for scalars.
+  BoundaryBuffer tensor;
+  uint64_t scalar = 0;
+  bool isScalar = false;
+
+  /// Made on demand: a scalar's buffer points into this value, which moves.
+  BoundaryBuffer buffer() {
+    return isScalar ? BoundaryBuffer::scalar(&scalar) : tensor;
+  }
 };
 
 StoredValue store(HostValue &value) {
   StoredValue stored;
-  if (!value.boundary.packedWidth) {
-    stored.data = value.bytes.data();
-    stored.shape = value.shape;
+  if (value.boundary.isScalar) {
+    stored.scalar = value.code(0);
+    stored.isScalar = true;
     return stored;
   }
-  std::vector<uint64_t> codes;
-  for (int64_t i = 0; i < value.numElements(); ++i)
-    codes.push_back(value.code(i));
-  stored.packed =
-      packRows(codes, value.shape.back(), value.boundary.packedWidth);
-  stored.shape = value.shape;
-  stored.shape.back() =
-      packedRowBytes(value.shape.back(), value.boundary.packedWidth);
+  std::vector<int64_t> shape = value.shape;
+  if (!value.boundary.packedWidth) {
+    // Keep a valid pointer for empty tensors.
+    value.bytes.reserve(1);
+    stored.tensor = BoundaryBuffer::tensor(value.bytes.data(), shape);
+    return stored;
+  }
+  stored.packed = packRows(value.bytes, value.boundary.storageBytes(),
+                           value.shape.back(), value.boundary.packedWidth);
+  shape.back() = packedRowBytes(value.shape.back(), value.boundary.packedWidth);
   // Keep a valid pointer for empty tensors.
   stored.packed.reserve(1);
-  stored.data = stored.packed.data();
+  stored.tensor = BoundaryBuffer::tensor(stored.packed.data(), shape);
   return stored;
 }
 
 void load(HostValue &value, const StoredValue &stored) {
+  if (value.boundary.isScalar) {
+    value.setCode(0, stored.scalar);
+    return;
+  }
   if (!value.boundary.packedWidth)
     return;
-  std::vector<uint64_t> codes =
-      unpackRows(stored.packed, value.shape.back(), value.boundary.packedWidth);
-  for (size_t i = 0; i < codes.size(); ++i)
-    value.setCode(int64_t(i), codes[i]);
+  unpackRows(stored.packed, value.shape.back(), value.boundary.packedWidth,
+             value.bytes, value.boundary.storageBytes());
 }
 
+/// The entry point compiled for this CPU, with its arguments stored once so
+/// that repeated runs time the call alone.
 class CompiledFunction {
 public:
-  CompiledFunction(ModuleOp original, func::FuncOp entry) {
-    OwningOpRef<ModuleOp> module = original.clone();
-    PassManager pm(module->getContext());
-    CpuPipelineOptions options;
-    buildCpuPipeline(pm, options);
-    if (failed(pm.run(*module)))
-      fail("compiling '" + inputFile + "' for the CPU failed (see above)");
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-    // ExecutionEngineOptions holds a reference to the transformer: it must
-    // outlive create().
-    std::function<llvm::Error(llvm::Module *)> transformer =
-        makeOptimizingTransformer(2, 0, nullptr);
-    ExecutionEngineOptions engineOptions;
-    engineOptions.transformer = transformer;
-    auto created = ExecutionEngine::create(*module, engineOptions);
-    if (!created)
-      fail("JIT compilation failed: " + llvm::toString(created.takeError()));
-    engine = std::move(*created);
-    symbol = "_mlir_ciface_" + entry.getSymName().str();
+  CompiledFunction(ModuleOp module, func::FuncOp entry)
+      : name(entry.getSymName().str()) {
+    auto compiledModule = CompiledModule::compile(module);
+    if (!compiledModule)
+      fail("compiling '" + inputFile +
+           "' for the CPU failed: " + llvm::toString(compiledModule.takeError()));
+    compiled = std::move(*compiledModule);
   }
 
-  /// Runs with `arguments` and `results` (preallocated); returns seconds.
-  double run(std::vector<HostValue> &arguments,
-             std::vector<HostValue> &results) {
-    std::vector<StoredValue> storedArguments, storedResults;
+  void setArguments(std::vector<HostValue> &arguments) {
+    storedArguments.clear();
+    storedArguments.reserve(arguments.size());
     for (HostValue &argument : arguments)
-      storedArguments.push_back(argument.boundary.isScalar ? StoredValue()
-                                                           : store(argument));
+      storedArguments.push_back(store(argument));
+  }
+
+  /// Runs on the stored arguments and writes `results` (preallocated);
+  /// returns seconds.
+  double run(std::vector<HostValue> &results) {
+    std::vector<StoredValue> storedResults;
+    storedResults.reserve(results.size());
     for (HostValue &result : results)
-      storedResults.push_back(result.boundary.isScalar ? StoredValue()
-                                                       : store(result));
-    // The packed interface takes a pointer to each argument in order:
-    // descriptor pointers for memrefs, the value itself for scalars; then
-    // the out-parameters; then where a scalar result goes.
-    size_t count = arguments.size() + results.size();
-    std::vector<std::vector<int64_t>> descriptors;
-    std::vector<void *> descriptorPointers;
-    std::vector<uint64_t> scalars;
-    descriptors.reserve(count);
-    descriptorPointers.reserve(count);
-    scalars.reserve(count);
-    std::vector<void *> packed;
-    auto addTensor = [&](StoredValue &stored) {
-      descriptors.push_back(makeDescriptor(stored.data, stored.shape));
-      descriptorPointers.push_back(descriptors.back().data());
-      packed.push_back(&descriptorPointers.back());
-    };
-    for (size_t i = 0; i < arguments.size(); ++i) {
-      if (arguments[i].boundary.isScalar) {
-        scalars.push_back(arguments[i].code(0));
-        packed.push_back(&scalars.back());
-      } else {
-        addTensor(storedArguments[i]);
-      }
-    }
-    HostValue *scalarResult = nullptr;
-    for (size_t i = 0; i < results.size(); ++i) {
-      if (results[i].boundary.isScalar)
-        scalarResult = &results[i];
-      else
-        addTensor(storedResults[i]);
-    }
-    uint64_t returned = 0;
-    if (scalarResult)
-      packed.push_back(&returned);
+      storedResults.push_back(store(result));
+    std::vector<BoundaryBuffer> argumentBuffers, resultBuffers;
+    for (StoredValue &stored : storedArguments)
+      argumentBuffers.push_back(stored.buffer());
+    for (StoredValue &stored : storedResults)
+      resultBuffers.push_back(stored.buffer());
     auto start = std::chrono::steady_clock::now();
-    llvm::Error error = engine->invokePacked(symbol, packed);
+    llvm::Error error = compiled->call(name, argumentBuffers, resultBuffers);
     auto stop = std::chrono::steady_clock::now();
     if (error)
-      fail("running " + symbol +
-           " failed: " + llvm::toString(std::move(error)));
-    if (scalarResult)
-      scalarResult->setCode(0, returned);
+      fail(llvm::toString(std::move(error)));
     for (size_t i = 0; i < results.size(); ++i)
-      if (!results[i].boundary.isScalar)
-        load(results[i], storedResults[i]);
+      load(results[i], storedResults[i]);
     return std::chrono::duration<double>(stop - start).count();
   }
 
 private:
-  std::unique_ptr<ExecutionEngine> engine;
-  std::string symbol;
+  std::string name;
+  std::unique_ptr<CompiledModule> compiled;
+  std::vector<StoredValue> storedArguments;
 };
 
 reference::Tensor toReference(const HostValue &value) {
@@ -579,12 +525,13 @@ int main(int argc, char **argv) {
         results[r].setCode(i, expected[r].codes[i]);
   } else {
     CompiledFunction compiled(*module, entry);
-    compiled.run(arguments, results);
+    compiled.setArguments(arguments);
+    compiled.run(results);
     if (repeat > 0) {
       std::vector<double> times;
       std::vector<HostValue> scratch = results;
       for (unsigned i = 0; i < repeat; ++i)
-        times.push_back(compiled.run(arguments, scratch));
+        times.push_back(compiled.run(scratch));
       std::sort(times.begin(), times.end());
       double total = 0;
       for (double t : times)

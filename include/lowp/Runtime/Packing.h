@@ -28,6 +28,18 @@ std::vector<uint8_t> packRows(const std::vector<uint64_t> &codes,
 std::vector<uint64_t> unpackRows(const std::vector<uint8_t> &bytes,
                                  int64_t rowLength, unsigned width);
 
+/// Packs codes held in little-endian containers of `containerBytes` bytes
+/// each (lowp's storage layout of unpacked codes), without widening them.
+std::vector<uint8_t> packRows(const std::vector<uint8_t> &containers,
+                              unsigned containerBytes, int64_t rowLength,
+                              unsigned width);
+
+/// Unpacks into `containers` (already sized, `containerBytes` bytes per
+/// code, little-endian, high bytes zero).
+void unpackRows(const std::vector<uint8_t> &bytes, int64_t rowLength,
+                unsigned width, std::vector<uint8_t> &containers,
+                unsigned containerBytes);
+
 } // namespace lowp
 
 #endif // LOWP_RUNTIME_PACKING_H

@@ -17,6 +17,10 @@
 #include <memory>
 #include <string>
 
+namespace llvm {
+class TargetMachine;
+} // namespace llvm
+
 namespace lowp {
 
 struct CpuTargetOptions {
@@ -25,6 +29,11 @@ struct CpuTargetOptions {
   /// LLVM optimization level, 0..3.
   unsigned optLevel = 2;
 };
+
+/// A TargetMachine for the host (CPU name and every feature it reports) or
+/// for `options.cpu`; null with `error` set when LLVM cannot make one.
+std::unique_ptr<llvm::TargetMachine>
+createCpuTargetMachine(const CpuTargetOptions &options, std::string &error);
 
 /// Runs lowp-cpu-pipeline on (a clone of) `module` and translates the result
 /// to optimized LLVM IR for the target; null after emitting diagnostics.

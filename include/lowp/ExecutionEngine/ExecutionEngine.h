@@ -1,0 +1,90 @@
+//===- ExecutionEngine.h - Compile a lowp module and call it ----*- C++ -*-===//
+//
+// The one way lowp code is run in-process: lowp-run, and later the C API and
+// Python, compile a module for the host CPU with lowp-cpu-pipeline, LLVM's
+// optimizer driven by the host's TargetMachine, and call its public
+// functions on caller-owned buffers. Errors are returned, never printed or
+// exited on; lowering diagnostics go to the module's MLIRContext.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWP_EXECUTIONENGINE_EXECUTIONENGINE_H
+#define LOWP_EXECUTIONENGINE_EXECUTIONENGINE_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace mlir {
+class ExecutionEngine;
+} // namespace mlir
+
+namespace lowp {
+
+struct ExecutionOptions {
+  /// LLVM optimization level of the IR optimizer and of code generation,
+  /// 0..3.
+  unsigned optLevel = 3;
+};
+
+/// One value at a compiled function's boundary (lowp/Runtime/Boundary.h
+/// says which values a function has): a row-major buffer in storage layout,
+/// formats narrower than 8 bits packed per row, or a scalar's code.
+struct BoundaryBuffer {
+  /// The tensor's data; for a scalar, a uint64_t holding its code (read for
+  /// an argument, written for a result).
+  void *data = nullptr;
+  /// The stored shape (a packed row's length in bytes); empty for scalars
+  /// and 0-d tensors.
+  llvm::SmallVector<int64_t, 4> shape;
+  bool isScalar = false;
+
+  static BoundaryBuffer tensor(void *data, llvm::ArrayRef<int64_t> shape) {
+    BoundaryBuffer buffer;
+    buffer.data = data;
+    buffer.shape.assign(shape.begin(), shape.end());
+    return buffer;
+  }
+  static BoundaryBuffer scalar(uint64_t *code) {
+    BoundaryBuffer buffer;
+    buffer.data = code;
+    buffer.isScalar = true;
+    return buffer;
+  }
+};
+
+/// A module compiled for the host CPU, ready to call.
+class CompiledModule {
+public:
+  /// Lowers a clone of `module` with lowp-cpu-pipeline (C interfaces on,
+  /// results as out-parameters) and JIT-compiles it for the host.
+  static llvm::Expected<std::unique_ptr<CompiledModule>>
+  compile(mlir::ModuleOp module, const ExecutionOptions &options = {});
+
+  ~CompiledModule();
+
+  /// Calls public function `name` on `arguments` and writes `results`, both
+  /// in boundary order; at most one result may be a scalar. Buffers must
+  /// have the shapes the function's boundary gives: a run-time size that
+  /// disagrees with a static one is an error here, not an out-of-bounds
+  /// access in compiled code.
+  llvm::Error call(llvm::StringRef name,
+                   llvm::ArrayRef<BoundaryBuffer> arguments,
+                   llvm::ArrayRef<BoundaryBuffer> results);
+
+private:
+  struct Boundaries;
+  CompiledModule();
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+  std::unique_ptr<Boundaries> boundaries;
+};
+
+} // namespace lowp
+
+#endif // LOWP_EXECUTIONENGINE_EXECUTIONENGINE_H

@@ -1,0 +1,192 @@
+//===- ExecutionEngine.cpp - Compile a lowp module and call it ------------===//
+
+#include "lowp/ExecutionEngine/ExecutionEngine.h"
+
+#include "lowp/Pipelines/Pipelines.h"
+#include "lowp/Runtime/Boundary.h"
+#include "lowp/Target/Cpu.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <functional>
+#include <map>
+
+using namespace mlir;
+using namespace lowp;
+
+namespace {
+llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+/// What each public function's boundary holds, from the module as written.
+struct FunctionBoundary {
+  std::vector<BoundaryValue> arguments, results;
+};
+
+llvm::Error checkBuffers(llvm::StringRef function, const char *role,
+                         const std::vector<BoundaryValue> &expected,
+                         llvm::ArrayRef<BoundaryBuffer> buffers) {
+  if (expected.size() != buffers.size())
+    return makeError("@" + function + " has " + llvm::Twine(expected.size()) +
+                     " boundary " + role + "s, got " +
+                     llvm::Twine(buffers.size()) + " buffers");
+  for (auto [value, buffer] : llvm::zip(expected, buffers)) {
+    if (value.isScalar != buffer.isScalar)
+      return makeError("@" + function + ": " + value.name + " is " +
+                       (value.isScalar ? "a scalar" : "a tensor") +
+                       ", got a " + (buffer.isScalar ? "scalar" : "buffer"));
+    if (!buffer.data)
+      return makeError("@" + function + ": " + value.name +
+                       " has no data pointer");
+    if (value.isScalar)
+      continue;
+    std::vector<int64_t> shape = value.storageShape();
+    bool matches = shape.size() == buffer.shape.size();
+    for (size_t d = 0; matches && d < shape.size(); ++d)
+      matches = buffer.shape[d] >= 0 &&
+                (ShapedType::isDynamic(shape[d]) || shape[d] == buffer.shape[d]);
+    if (!matches) {
+      std::string want, got;
+      for (int64_t d : shape)
+        want += (want.empty() ? "" : "x") +
+                (ShapedType::isDynamic(d) ? "?" : std::to_string(d));
+      for (int64_t d : buffer.shape)
+        got += (got.empty() ? "" : "x") + std::to_string(d);
+      return makeError("@" + function + ": " + value.name +
+                       " is stored as [" + want + "], got a [" + got +
+                       "] buffer");
+    }
+  }
+  return llvm::Error::success();
+}
+
+/// A memref descriptor as the C interface lays it out: allocated and aligned
+/// pointers, offset, sizes, strides (row-major).
+llvm::SmallVector<int64_t, 12> makeDescriptor(const BoundaryBuffer &buffer) {
+  auto pointer = reinterpret_cast<int64_t>(buffer.data);
+  llvm::SmallVector<int64_t, 12> descriptor{pointer, pointer, 0};
+  llvm::append_range(descriptor, buffer.shape);
+  llvm::SmallVector<int64_t, 4> strides(buffer.shape.size());
+  int64_t stride = 1;
+  for (size_t d = buffer.shape.size(); d-- > 0;) {
+    strides[d] = stride;
+    stride *= buffer.shape[d];
+  }
+  llvm::append_range(descriptor, strides);
+  return descriptor;
+}
+} // namespace
+
+struct CompiledModule::Boundaries {
+  std::map<std::string, FunctionBoundary, std::less<>> functions;
+};
+
+CompiledModule::CompiledModule() = default;
+CompiledModule::~CompiledModule() = default;
+
+llvm::Expected<std::unique_ptr<CompiledModule>>
+CompiledModule::compile(ModuleOp module, const ExecutionOptions &options) {
+  std::unique_ptr<CompiledModule> compiled(new CompiledModule());
+  compiled->boundaries = std::make_unique<Boundaries>();
+  for (auto function : module.getOps<func::FuncOp>())
+    if (function.isPublic() && !function.isExternal())
+      compiled->boundaries->functions[function.getSymName().str()] = {
+          getBoundaryValues(function.getArgumentTypes(), "argument"),
+          getBoundaryValues(function.getResultTypes(), "result")};
+
+  OwningOpRef<ModuleOp> lowered = module.clone();
+  PassManager pm(module.getContext());
+  buildCpuPipeline(pm, CpuPipelineOptions());
+  if (failed(pm.run(*lowered)))
+    return makeError("lowering to the LLVM dialect failed (see the "
+                     "diagnostics above)");
+
+  CpuTargetOptions target;
+  target.optLevel = options.optLevel;
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createCpuTargetMachine(target, error);
+  if (!machine)
+    return makeError(error);
+  // The optimizer needs the host's TargetMachine: without it LLVM's
+  // vectorizers work without the target's cost model and vector width.
+  std::function<llvm::Error(llvm::Module *)> transformer =
+      makeOptimizingTransformer(options.optLevel, /*sizeLevel=*/0,
+                                machine.get());
+  ExecutionEngineOptions engineOptions;
+  // ExecutionEngineOptions holds a reference to the transformer: it must
+  // outlive create().
+  engineOptions.transformer = transformer;
+  engineOptions.jitCodeGenOptLevel =
+      options.optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
+      : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
+      : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
+                              : llvm::CodeGenOptLevel::None;
+  auto engine = ExecutionEngine::create(*lowered, engineOptions);
+  if (!engine)
+    return makeError("JIT compilation failed: " +
+                     llvm::toString(engine.takeError()));
+  compiled->engine = std::move(*engine);
+  return std::move(compiled);
+}
+
+llvm::Error CompiledModule::call(llvm::StringRef name,
+                                 llvm::ArrayRef<BoundaryBuffer> arguments,
+                                 llvm::ArrayRef<BoundaryBuffer> results) {
+  auto found = boundaries->functions.find(name);
+  if (found == boundaries->functions.end())
+    return makeError("no public function @" + name + " in the module");
+  if (llvm::Error error =
+          checkBuffers(name, "argument", found->second.arguments, arguments))
+    return error;
+  if (llvm::Error error =
+          checkBuffers(name, "result", found->second.results, results))
+    return error;
+  if (llvm::count_if(results, [](const BoundaryBuffer &buffer) {
+        return buffer.isScalar;
+      }) > 1)
+    return makeError("@" + name +
+                     " returns more than one scalar; the C interface "
+                     "returns at most one");
+
+  // The packed interface takes a pointer to each argument in order:
+  // descriptor pointers for memrefs, the value itself for scalars; then the
+  // out-parameters; then where a scalar result goes.
+  size_t count = arguments.size() + results.size();
+  llvm::SmallVector<llvm::SmallVector<int64_t, 12>> descriptors;
+  llvm::SmallVector<void *> descriptorPointers;
+  descriptors.reserve(count);
+  descriptorPointers.reserve(count);
+  llvm::SmallVector<void *> packed;
+  auto addTensor = [&](const BoundaryBuffer &buffer) {
+    descriptors.push_back(makeDescriptor(buffer));
+    descriptorPointers.push_back(descriptors.back().data());
+    packed.push_back(&descriptorPointers.back());
+  };
+  for (const BoundaryBuffer &argument : arguments) {
+    if (argument.isScalar)
+      packed.push_back(argument.data);
+    else
+      addTensor(argument);
+  }
+  const BoundaryBuffer *scalarResult = nullptr;
+  for (const BoundaryBuffer &result : results) {
+    if (result.isScalar)
+      scalarResult = &result;
+    else
+      addTensor(result);
+  }
+  if (scalarResult)
+    packed.push_back(scalarResult->data);
+  std::string symbol = "_mlir_ciface_" + name.str();
+  if (llvm::Error error = engine->invokePacked(symbol, packed))
+    return makeError("calling @" + name + " failed: " +
+                     llvm::toString(std::move(error)));
+  return llvm::Error::success();
+}
