@@ -102,7 +102,9 @@ CompiledModule::compile(ModuleOp module, const ExecutionOptions &options) {
 
   OwningOpRef<ModuleOp> lowered = module.clone();
   PassManager pm(module.getContext());
-  buildCpuPipeline(pm, CpuPipelineOptions());
+  CpuPipelineOptions pipeline;
+  pipeline.vectorTarget = options.vectorTarget;
+  buildCpuPipeline(pm, pipeline);
   if (failed(pm.run(*lowered)))
     return makeError("lowering to the LLVM dialect failed (see the "
                      "diagnostics above)");

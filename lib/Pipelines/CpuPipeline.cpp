@@ -77,7 +77,9 @@ void lowp::buildCpuPipeline(OpPassManager &pm,
   // lowp ops become linalg on storage types; block-scaled tensors become
   // their parts; arith and math on low-precision types are computed in f64
   // and rounded back.
-  pm.addPass(createConvertLowpToLinalg());
+  ConvertLowpToLinalgOptions toLinalg;
+  toLinalg.vectorTarget = options.vectorTarget;
+  pm.addPass(createConvertLowpToLinalg(toLinalg));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
@@ -100,12 +102,16 @@ void lowp::buildCpuPipeline(OpPassManager &pm,
 
   // Loops, then LLVM.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // The matmul kernels' vector code: transfers of more than one dimension
+  // become loops of 1-D ones.
+  pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   if (options.cInterface)
     pm.addPass(std::make_unique<EmitCInterfacePass>());
   pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());

@@ -70,6 +70,11 @@ static cl::list<std::string>
 static cl::opt<unsigned>
     repeat("repeat", cl::desc("Run N more times and print a timing summary"),
            cl::value_desc("N"), cl::init(0), cl::cat(toolCategory));
+static cl::opt<std::string> vectorTarget(
+    "vector-target",
+    cl::desc("Vector instructions lowp's kernels may use: host (default), "
+             "avx512, avx2 or generic"),
+    cl::value_desc("NAME"), cl::init("host"), cl::cat(toolCategory));
 static cl::opt<bool> print("print", cl::desc("Print the results as text"),
                            cl::cat(toolCategory));
 static cl::opt<bool>
@@ -342,7 +347,9 @@ class CompiledFunction {
 public:
   CompiledFunction(ModuleOp module, func::FuncOp entry)
       : name(entry.getSymName().str()) {
-    auto compiledModule = CompiledModule::compile(module);
+    ExecutionOptions options;
+    options.vectorTarget = vectorTarget;
+    auto compiledModule = CompiledModule::compile(module, options);
     if (!compiledModule)
       fail("compiling '" + inputFile +
            "' for the CPU failed: " + llvm::toString(compiledModule.takeError()));

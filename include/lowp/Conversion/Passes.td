@@ -19,18 +19,33 @@ def ConvertLowpToLinalg : Pass<"convert-lowp-to-linalg", "::mlir::ModuleOp"> {
     its parts after this pass. The element code computes exactly what the
     numerics core computes (lib/Conversion/LowpToLinalg/ElementCodegen.cpp).
 
+    lowp.matmul of a plain activation with a weight blocked along K becomes
+    block-factored vector code (lib/Conversion/LowpToLinalg/MatmulKernel.cpp):
+    per K-block the dot product of unscaled elements, then one multiply by
+    the block's scales, reading packed codes where the function boundary
+    packed them. Other matmuls dequantize their operands to f32 first.
+
     Sub-byte elements are stored one per byte at this stage; packing them
     is a layout decision for lowp-assign-layouts. Rounding into a codebook
     is not lowered yet and is reported as an error.
   }];
+  let options = [
+    Option<"vectorTarget", "vector-target", "std::string", /*default=*/"\"host\"",
+           "Vector instructions the matmul kernels may use: host (the CPU "
+           "this runs on), avx512, avx2 or generic (the last two use no x86 "
+           "intrinsics)">,
+  ];
   // lowp is loaded even where no lowp op appears: its builtin-type format
   // models say how f8E4M3FN and friends are stored.
   let dependentDialects = [
     "::lowp::LowpDialect",
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
+    "::mlir::LLVM::LLVMDialect",
     "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
   ];
 }
 

@@ -31,6 +31,9 @@ struct ExecutionOptions {
   /// LLVM optimization level of the IR optimizer and of code generation,
   /// 0..3.
   unsigned optLevel = 3;
+  /// The vector instructions lowp's kernels may use (lowp-cpu-pipeline's
+  /// vector-target): host, avx512, avx2 or generic.
+  std::string vectorTarget = "host";
 };
 
 /// One value at a compiled function's boundary (lowp/Runtime/Boundary.h

@@ -31,6 +31,11 @@ struct CpuPipelineOptions
                      "parts and formats narrower than 8 bits packed "
                      "(lowp-pack-boundaries)"),
       llvm::cl::init(true)};
+  Option<std::string> vectorTarget{
+      *this, "vector-target",
+      llvm::cl::desc("Vector instructions the matmul kernels may use: host "
+                     "(the CPU compiling), avx512, avx2 or generic"),
+      llvm::cl::init("host")};
   Option<bool> cInterface{
       *this, "c-interface",
       llvm::cl::desc("Also emit _mlir_ciface_ wrappers taking memref "

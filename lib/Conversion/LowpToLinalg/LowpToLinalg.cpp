@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ElementCodegen.h"
+#include "MatmulKernel.h"
 
 #include "lowp/Conversion/Passes.h"
 #include "lowp/Dialect/Lowp/IR/LowpDialect.h"
@@ -17,9 +18,12 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -66,8 +70,10 @@ public:
       return getStorageType(type);
     });
     addConversion([](VectorType type) -> Type {
-      return VectorType::get(type.getShape(),
-                             getStorageType(type.getElementType()));
+      Type element = type.getElementType();
+      return needsStorage(element)
+                 ? VectorType::get(type.getShape(), getStorageType(element))
+                 : type;
     });
     addConversion([](RankedTensorType type,
                      SmallVectorImpl<Type> &results) -> LogicalResult {
@@ -824,43 +830,56 @@ Value toI32(OpBuilder &builder, Location loc, Value stored, Type elementType) {
       .getResult(0);
 }
 
+/// The weight's parts for the block-factored kernel, reading sub-byte codes
+/// where lowp-pack-boundaries left them packed: a weight that arrives packed
+/// is never unpacked into a temporary.
+BlockScaledWeight weightParts(MatmulOp op, ValueRange lowered,
+                              ConversionPatternRewriter &rewriter) {
+  auto type = cast<RankedTensorType>(op.getRhs().getType());
+  Parts parts = Parts::from(lowered, getEncoding(type));
+  BlockScaledWeight weight{type, parts.elements, 0, parts.scales,
+                           parts.tensorScale, parts.zeroPoints};
+  if (auto assemble = op.getRhs().getDefiningOp<AssembleOp>())
+    if (auto unpack = assemble.getElements().getDefiningOp<UnpackOp>()) {
+      weight.elements = rewriter.getRemappedValue(unpack.getInput());
+      weight.packedWidth =
+          getNumericFormat(type.getElementType())->getBitWidth();
+    }
+  return weight;
+}
+
+unsigned packedWidthOf(MatmulOp op) {
+  if (auto assemble = op.getRhs().getDefiningOp<AssembleOp>())
+    if (assemble.getElements().getDefiningOp<UnpackOp>())
+      return getNumericFormat(
+                 cast<RankedTensorType>(op.getRhs().getType()).getElementType())
+          ->getBitWidth();
+  return 0;
+}
+
 struct MatmulOpLowering : OpConversionPattern<MatmulOp> {
-  using OpConversionPattern::OpConversionPattern;
+  MatmulOpLowering(const TypeConverter &converter, MLIRContext *context,
+                   VectorTarget target)
+      : OpConversionPattern(converter, context), target(target) {}
 
   LogicalResult
   matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     bool integerAccumulator = op.getAccumulator().isSignlessInteger(32);
-    auto operand = [&](Value original, ValueRange lowered) -> Value {
-      auto type = cast<RankedTensorType>(original.getType());
-      if (auto encoding = getEncoding(type))
-        return emitDequantize(rewriter, loc, Parts::from(lowered, encoding),
-                              type, rewriter.getF32Type());
-      if (integerAccumulator)
-        return toI32(rewriter, loc, lowered[0], type.getElementType());
-      return toF32(rewriter, loc, lowered[0], type.getElementType());
-    };
-    Value lhs = operand(op.getLhs(), adaptor.getLhs());
-    Value rhs = operand(op.getRhs(), adaptor.getRhs());
+    auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
+    Value kernelProduct;
+    if (isBlockScaledMatmulCovered(op, packedWidthOf(op))) {
+      Value lhs = toF32(rewriter, loc, adaptor.getLhs()[0],
+                        lhsType.getElementType());
+      kernelProduct = emitBlockScaledMatmul(
+          rewriter, loc, lhs, weightParts(op, adaptor.getRhs(), rewriter),
+          target);
+    }
     auto resultType = cast<RankedTensorType>(op.getType());
-    Type accumulator = op.getAccumulator();
-    Value zero = arith::ConstantOp::create(rewriter, loc,
-                                           rewriter.getZeroAttr(accumulator));
-    Value init =
-        linalg::FillOp::create(
-            rewriter, loc, zero,
-            emptyTensor(rewriter, loc, resultType.getShape(), accumulator))
-            .getResult(0);
-    Value product;
-    if (resultType.getRank() == 3)
-      product = linalg::BatchMatmulOp::create(rewriter, loc, init.getType(),
-                                              ValueRange{lhs, rhs}, init)
-                    .getResult(0);
-    else
-      product = linalg::MatmulOp::create(rewriter, loc, init.getType(),
-                                         ValueRange{lhs, rhs}, init)
-                    .getResult(0);
+    Value product = kernelProduct ? kernelProduct
+                                  : emitDequantizedProduct(
+                                        op, adaptor, rewriter, resultType);
     Type resultElement = resultType.getElementType();
     if (resultElement.isF32() && !integerAccumulator) {
       rewriter.replaceOp(op, product);
@@ -889,6 +908,45 @@ struct MatmulOpLowering : OpConversionPattern<MatmulOp> {
     rewriter.replaceOp(op, generic.getResult(0));
     return success();
   }
+
+private:
+  /// Every operand converted to a plain f32 (or i32) tensor, then
+  /// linalg.matmul: the path for what the block-factored kernel does not
+  /// cover.
+  Value emitDequantizedProduct(MatmulOp op, OneToNOpAdaptor adaptor,
+                               ConversionPatternRewriter &rewriter,
+                               RankedTensorType resultType) const {
+    Location loc = op.getLoc();
+    bool integerAccumulator = op.getAccumulator().isSignlessInteger(32);
+    auto operand = [&](Value original, ValueRange lowered) -> Value {
+      auto type = cast<RankedTensorType>(original.getType());
+      if (auto encoding = getEncoding(type))
+        return emitDequantize(rewriter, loc, Parts::from(lowered, encoding),
+                              type, rewriter.getF32Type());
+      if (integerAccumulator)
+        return toI32(rewriter, loc, lowered[0], type.getElementType());
+      return toF32(rewriter, loc, lowered[0], type.getElementType());
+    };
+    Value lhs = operand(op.getLhs(), adaptor.getLhs());
+    Value rhs = operand(op.getRhs(), adaptor.getRhs());
+    Type accumulator = op.getAccumulator();
+    Value zero = arith::ConstantOp::create(rewriter, loc,
+                                           rewriter.getZeroAttr(accumulator));
+    Value init =
+        linalg::FillOp::create(
+            rewriter, loc, zero,
+            emptyTensor(rewriter, loc, resultType.getShape(), accumulator))
+            .getResult(0);
+    if (resultType.getRank() == 3)
+      return linalg::BatchMatmulOp::create(rewriter, loc, init.getType(),
+                                           ValueRange{lhs, rhs}, init)
+          .getResult(0);
+    return linalg::MatmulOp::create(rewriter, loc, init.getType(),
+                                    ValueRange{lhs, rhs}, init)
+        .getResult(0);
+  }
+
+  VectorTarget target;
 };
 
 //===----------------------------------------------------------------------===//
@@ -1283,6 +1341,7 @@ struct GenericOpLowering : OpConversionPattern<linalg::GenericOp> {
 
 struct ConvertLowpToLinalgPass
     : lowp::impl::ConvertLowpToLinalgBase<ConvertLowpToLinalgPass> {
+  using ConvertLowpToLinalgBase::ConvertLowpToLinalgBase;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     WalkResult checked = module.walk([](Operation *op) {
@@ -1306,7 +1365,7 @@ struct ConvertLowpToLinalgPass
     });
     RewritePatternSet patterns(context);
     patterns.add<ConvertOpLowering, DequantizeOpLowering, AssembleOpLowering,
-                 DisassembleOpLowering, QuantizeOpLowering, MatmulOpLowering,
+                 DisassembleOpLowering, QuantizeOpLowering,
                  ConstantOpLowering, FloatOpLowering, CmpFLowering,
                  FloatCastLowering<arith::TruncFOp>,
                  FloatCastLowering<arith::ExtFOp>,
@@ -1318,6 +1377,14 @@ struct ConvertLowpToLinalgPass
                  StorageMoveLowering<linalg::YieldOp>,
                  StorageMoveLowering<tensor::EmptyOp>, GenericOpLowering,
                  PackOpLowering, UnpackOpLowering>(converter, context);
+    std::optional<VectorTarget> vectorTarget =
+        VectorTarget::byName(this->vectorTarget);
+    if (!vectorTarget) {
+      module.emitError("unknown vector-target '")
+          << this->vectorTarget << "'; expected host, avx512, avx2 or generic";
+      return signalPassFailure();
+    }
+    patterns.add<MatmulOpLowering>(converter, context, *vectorTarget);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

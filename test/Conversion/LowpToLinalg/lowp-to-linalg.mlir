@@ -73,13 +73,14 @@ func.func @constant() -> tensor<3xf8E4M3FN> {
 
 // -----
 
-// Tests a matmul with block-scaled weights: the weights are dequantized to
-// f32 and multiplied by linalg.matmul.
+// Tests a matmul whose weight blocks run along N, not K, so that no scale
+// factors out of the dot product: the weights are dequantized to f32 and
+// multiplied by linalg.matmul. (Blocks along K: matmul-kernel.mlir.)
 // CHECK-LABEL: func.func @matmul
 // CHECK: %[[W:.+]] = linalg.generic
 // CHECK: %[[Z:.+]] = linalg.fill
 // CHECK: linalg.matmul ins(%{{.+}}, %[[W]] : tensor<4x64xf32>, tensor<64x16xf32>) outs(%[[Z]] : tensor<4x16xf32>)
-func.func @matmul(%x: tensor<4x64xf32>, %w: tensor<64x16xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>>) -> tensor<4x16xf32> {
-  %0 = lowp.matmul %x, %w {accumulator = f32} : tensor<4x64xf32>, tensor<64x16xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>> -> tensor<4x16xf32>
+func.func @matmul(%x: tensor<4x64xf32>, %w: tensor<64x16xf4E2M1FN, #lowp.block_scaled<block = [1, 8], scale = f8E8M0FNU, rule = floor>>) -> tensor<4x16xf32> {
+  %0 = lowp.matmul %x, %w {accumulator = f32} : tensor<4x64xf32>, tensor<64x16xf4E2M1FN, #lowp.block_scaled<block = [1, 8], scale = f8E8M0FNU, rule = floor>> -> tensor<4x16xf32>
   return %0 : tensor<4x16xf32>
 }

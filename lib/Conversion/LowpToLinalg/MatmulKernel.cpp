@@ -1,0 +1,648 @@
+//===- MatmulKernel.cpp - Block-factored matmul in vector code ------------===//
+//
+// The loop nest, for an M x K activation x and a K x N weight with blocks of
+// B rows:
+//
+//   for each tile of T = 128 columns n0..n0+T (the last one masked):
+//     for each row m:
+//       acc = 0                                  8 vectors of 16 f32
+//       for each K-block kb:
+//         sum = 0
+//         for k in the block:
+//           sum += broadcast(x[m][k]) * decode(codes of row k, n0..n0+T)
+//         acc += sum * decode(scales[kb][n0..n0+T])
+//       y[m][n0..n0+T] = acc * tensor scale
+//
+// A tile's codes are read as chunks of 16 bytes. With w-bit codes packed P =
+// 8/w to a byte, byte j of a chunk holds the codes of P adjacent columns, and
+// shifting the chunk's bytes (widened to 16 i32 lanes) right by p*w gives the
+// codes of columns j*P + p: one vector per phase p, without any shuffle. The
+// accumulators are kept in that phase order, so only the scales (once per
+// block) and the results (once per tile) are reordered. Decoding a 4-bit or
+// narrower code is a lookup in a 16-entry f32 table held in a register.
+//
+// Exactness: decoded elements, scales and the activations are f32 values;
+// each product is rounded once, each block sum K-block-size times, the
+// scaled block sums once each and the tensor scale once, which is within
+// lowp.matmul's (K + 3) * 2^-24 * sum |products| bound for any block size.
+//
+//===----------------------------------------------------------------------===//
+
+#include "MatmulKernel.h"
+
+#include "lowp/Numerics/BlockScale.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <cmath>
+#include <cstring>
+
+using namespace mlir;
+using namespace lowp;
+using namespace lowp::numerics;
+
+namespace {
+
+/// f32 lanes per vector: one AVX-512 register.
+constexpr int64_t kLanes = 16;
+/// Columns per tile: 8 accumulators of 16 lanes for every code width.
+constexpr int64_t kTileColumns = 128;
+
+//===----------------------------------------------------------------------===//
+// Decoding codes to f32 on vectors
+//===----------------------------------------------------------------------===//
+
+/// How a format's codes become f32 values in vector code.
+enum class DecodeKind {
+  /// f32 storage: the value itself.
+  F32,
+  /// At most 4 bits: a 16-entry table (any format, codebooks included).
+  Table,
+  /// Integers of at most 16 bits: sign-extend and convert.
+  Integer,
+  /// Minifloats of at most 16 bits that f32 holds: the code's exponent and
+  /// mantissa fields moved into an f32 and scaled by a power of two, then
+  /// the format's special codes.
+  Minifloat,
+  /// E8M0: 2^(code - 127), code 0 is 2^-127, 0xFF is NaN.
+  E8M0,
+};
+
+uint32_t bitsOf(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, 4);
+  return bits;
+}
+float floatOf(uint32_t bits) {
+  float value;
+  std::memcpy(&value, &bits, 4);
+  return value;
+}
+
+/// What the Minifloat decoding computes for `code`, step by step as the
+/// emitted code does; checked against the numerics core on every code
+/// before that decoding is used.
+float minifloatAsEmitted(const FloatFormat &f, uint32_t code) {
+  unsigned fieldBits = f.exponentBits + f.mantissaBits;
+  uint32_t magnitudeMask = (uint32_t(1) << fieldBits) - 1;
+  uint32_t magnitude = code & magnitudeMask;
+  float value = floatOf(magnitude << (23 - f.mantissaBits)) *
+                std::ldexp(1.0f, 127 - f.bias);
+  uint32_t topExponent = ((uint32_t(1) << f.exponentBits) - 1)
+                         << f.mantissaBits;
+  switch (f.specials) {
+  case SpecialValues::IEEE:
+    if (magnitude >= topExponent)
+      value = magnitude == topExponent ? INFINITY : NAN;
+    break;
+  case SpecialValues::FN:
+    if (magnitude == magnitudeMask)
+      value = NAN;
+    break;
+  case SpecialValues::FNUZ:
+    if (code == (uint32_t(1) << fieldBits))
+      value = NAN;
+    break;
+  default:
+    break;
+  }
+  if (f.isSigned && (code >> fieldBits))
+    value = floatOf(bitsOf(value) | 0x80000000u);
+  return value;
+}
+
+bool sameFloat(float a, double b) {
+  if (std::isnan(a) || std::isnan(b))
+    return std::isnan(a) && std::isnan(b);
+  return double(a) == b && std::signbit(a) == std::signbit(b);
+}
+
+std::optional<DecodeKind> chooseDecode(const Format &format) {
+  unsigned width = format.getBitWidth();
+  if (format.isFloat() && format.getFloat().exponentBits == 8 &&
+      format.getFloat().mantissaBits == 23 && format.getFloat().bias == 127 &&
+      format.getFloat().isSigned &&
+      format.getFloat().specials == SpecialValues::IEEE)
+    return DecodeKind::F32;
+  if (width <= 4)
+    return DecodeKind::Table;
+  if (width > 16)
+    return std::nullopt;
+  if (format.isInteger())
+    return DecodeKind::Integer;
+  if (!format.isFloat())
+    return std::nullopt;
+  const FloatFormat &f = format.getFloat();
+  if (f.specials == SpecialValues::E8M0)
+    return f.exponentBits == 8 && f.bias == 127 && !f.isSigned
+               ? std::optional(DecodeKind::E8M0)
+               : std::nullopt;
+  if (f.mantissaBits > 23 || 127 - f.bias < -126 || 127 - f.bias > 127)
+    return std::nullopt;
+  for (uint32_t code = 0; code < format.getNumCodes(); ++code)
+    if (!sameFloat(minifloatAsEmitted(f, code), format.decode(code)))
+      return std::nullopt;
+  return DecodeKind::Minifloat;
+}
+
+/// Builds vector code that decodes codes (a vector of i32) into f32.
+class VectorDecoder {
+public:
+  VectorDecoder(const Format &format, const VectorTarget &target)
+      : format(format), target(target), kind(*chooseDecode(format)) {}
+
+  /// `codes` may carry other bits above the format's width when
+  /// `highBitsClear` is false (the phases of a packed byte).
+  Value decode(ImplicitLocOpBuilder &at, Value codes, bool highBitsClear) {
+    b = &at;
+    auto type = cast<VectorType>(codes.getType());
+    VectorType f32Type = VectorType::get(type.getShape(), b->getF32Type());
+    unsigned width = format.getBitWidth();
+    switch (kind) {
+    case DecodeKind::F32:
+      return arith::BitcastOp::create(*b, f32Type, codes);
+    case DecodeKind::Table:
+      return lookup(highBitsClear ? codes : mask(codes, 15), f32Type);
+    case DecodeKind::Integer: {
+      if (!highBitsClear)
+        codes = mask(codes, (1u << width) - 1);
+      Value value = codes;
+      if (format.getInteger().isSigned) {
+        Value shift = i32(type, 32 - width);
+        value = arith::ShRSIOp::create(*b, arith::ShLIOp::create(*b, codes, shift),
+                                       shift);
+      }
+      return arith::SIToFPOp::create(*b, f32Type, value);
+    }
+    case DecodeKind::E8M0: {
+      if (!highBitsClear)
+        codes = mask(codes, 255);
+      Value value = arith::BitcastOp::create(
+          *b, f32Type, arith::ShLIOp::create(*b, codes, i32(type, 23)));
+      value = select(equals(codes, 0), f32(f32Type, std::ldexp(1.0f, -127)),
+                     value);
+      return select(equals(codes, 255), f32(f32Type, NAN), value);
+    }
+    case DecodeKind::Minifloat:
+      return minifloat(highBitsClear ? codes : mask(codes, (1u << width) - 1),
+                       f32Type);
+    }
+    llvm_unreachable("every decode kind is handled");
+  }
+
+private:
+  Value i32(VectorType type, int64_t value) {
+    return arith::ConstantOp::create(
+        *b, DenseElementsAttr::get(
+               VectorType::get(type.getShape(), b->getI32Type()),
+               b->getI32IntegerAttr(int32_t(value)).getValue()));
+  }
+  Value f32(VectorType type, float value) {
+    return arith::ConstantOp::create(
+        *b, DenseElementsAttr::get(type, b->getF32FloatAttr(value).getValue()));
+  }
+  Value mask(Value codes, uint32_t bits) {
+    return arith::AndIOp::create(
+        *b, codes, i32(cast<VectorType>(codes.getType()), bits));
+  }
+  Value equals(Value codes, uint32_t value) {
+    return arith::CmpIOp::create(*b, arith::CmpIPredicate::eq, codes,
+                                 i32(cast<VectorType>(codes.getType()), value));
+  }
+  Value select(Value condition, Value a, Value other) {
+    return arith::SelectOp::create(*b, condition, a, other);
+  }
+
+  /// table[code] for codes below 16, the table being the format's values
+  /// repeated to fill 16 entries (so that, on AVX-512, vpermps may read
+  /// unmasked codes: it uses the low 4 bits of each index).
+  Value lookup(Value codes, VectorType f32Type) {
+    unsigned width = format.getBitWidth();
+    SmallVector<float> table(16);
+    for (unsigned i = 0; i < 16; ++i)
+      table[i] = float(format.decode(i & ((1u << width) - 1)));
+    if (target.avx512 && f32Type.getNumElements() == kLanes) {
+      // table[codes[i]] lane by lane, which LLVM's x86 backend recognizes as
+      // one variable permute (vpermps). The mask keeps every index in range
+      // as LLVM requires; the backend drops it, vpermps reading only the
+      // low four bits.
+      auto tableType = VectorType::get({kLanes}, b->getF32Type());
+      Value tableVector = arith::ConstantOp::create(
+          *b, DenseElementsAttr::get(tableType, ArrayRef<float>(table)));
+      Value indices = mask(codes, 15);
+      SmallVector<Value> lanes;
+      for (int64_t lane = 0; lane < kLanes; ++lane) {
+        Value code = vector::ExtractOp::create(*b, indices, lane);
+        Value position =
+            arith::IndexCastOp::create(*b, b->getIndexType(), code);
+        lanes.push_back(vector::ExtractOp::create(
+            *b, tableVector, ArrayRef<OpFoldResult>{position}));
+      }
+      return vector::FromElementsOp::create(*b, f32Type, lanes);
+    }
+    // A tree of selects on the code's bits: portable, and what LLVM turns
+    // into blends on AVX2.
+    auto type = cast<VectorType>(codes.getType());
+    SmallVector<Value> level;
+    for (float value : table)
+      level.push_back(f32(f32Type, value));
+    for (unsigned bit = 0; level.size() > 1; ++bit) {
+      Value isSet = arith::CmpIOp::create(
+          *b, arith::CmpIPredicate::ne,
+          arith::AndIOp::create(*b, codes, i32(type, 1 << bit)), i32(type, 0));
+      SmallVector<Value> next;
+      for (size_t i = 0; i < level.size(); i += 2)
+        next.push_back(select(isSet, level[i + 1], level[i]));
+      level = std::move(next);
+    }
+    return level.front();
+  }
+
+  Value minifloat(Value codes, VectorType f32Type) {
+    const FloatFormat &f = format.getFloat();
+    auto type = cast<VectorType>(codes.getType());
+    unsigned fieldBits = f.exponentBits + f.mantissaBits;
+    uint32_t magnitudeMask = (uint32_t(1) << fieldBits) - 1;
+    Value magnitude = f.isSigned ? mask(codes, magnitudeMask) : codes;
+    Value value = arith::BitcastOp::create(
+        *b, f32Type,
+        arith::ShLIOp::create(*b, magnitude, i32(type, 23 - f.mantissaBits)));
+    // Exact: a power of two that keeps every value of the format normal or
+    // subnormal in f32 as it is in the format.
+    value = arith::MulFOp::create(*b, value,
+                                  f32(f32Type, std::ldexp(1.0f, 127 - f.bias)));
+    uint32_t topExponent = ((uint32_t(1) << f.exponentBits) - 1)
+                           << f.mantissaBits;
+    switch (f.specials) {
+    case SpecialValues::IEEE: {
+      Value special = arith::CmpIOp::create(
+          *b, arith::CmpIPredicate::uge, magnitude, i32(type, topExponent));
+      Value infOrNaN = select(equals(magnitude, topExponent),
+                              f32(f32Type, INFINITY), f32(f32Type, NAN));
+      value = select(special, infOrNaN, value);
+      break;
+    }
+    case SpecialValues::FN:
+      value = select(equals(magnitude, magnitudeMask), f32(f32Type, NAN), value);
+      break;
+    case SpecialValues::FNUZ:
+      value = select(equals(codes, uint32_t(1) << fieldBits), f32(f32Type, NAN),
+                     value);
+      break;
+    default:
+      break;
+    }
+    if (!f.isSigned)
+      return value;
+    Value sign = arith::ShLIOp::create(
+        *b, arith::ShRUIOp::create(*b, codes, i32(type, fieldBits)),
+        i32(type, 31));
+    Value bits = arith::OrIOp::create(
+        *b, arith::BitcastOp::create(*b, type.clone(b->getI32Type()), value),
+        sign);
+    return arith::BitcastOp::create(*b, f32Type, bits);
+  }
+
+  /// Where decode() emits; set by each call.
+  ImplicitLocOpBuilder *b = nullptr;
+  const Format &format;
+  const VectorTarget &target;
+  DecodeKind kind;
+};
+
+/// Codes of `storage` (i8, i16, i32 or f32 vectors) as i32 lanes.
+Value widenCodes(ImplicitLocOpBuilder &b, Value stored) {
+  auto type = cast<VectorType>(stored.getType());
+  auto i32Type = type.clone(b.getI32Type());
+  if (type.getElementType().isF32())
+    return arith::BitcastOp::create(b, i32Type, stored);
+  if (type.getElementType().isInteger(32))
+    return stored;
+  return arith::ExtUIOp::create(b, i32Type, stored);
+}
+
+//===----------------------------------------------------------------------===//
+// Lane orders
+//===----------------------------------------------------------------------===//
+
+/// Splits a vector into `phases` vectors, vector p holding lanes p, p +
+/// phases, p + 2 * phases, ... (phases a power of two).
+SmallVector<Value> deinterleave(ImplicitLocOpBuilder &b, Value vector,
+                                int64_t phases) {
+  if (phases == 1)
+    return {vector};
+  auto halves = vector::DeinterleaveOp::create(b, vector);
+  SmallVector<Value> even =
+      deinterleave(b, halves.getRes1(), phases / 2);
+  SmallVector<Value> odd = deinterleave(b, halves.getRes2(), phases / 2);
+  SmallVector<Value> result;
+  for (int64_t p = 0; p < phases / 2; ++p) {
+    result.push_back(even[p]);
+    result.push_back(odd[p]);
+  }
+  return result;
+}
+
+/// The inverse of deinterleave.
+Value interleave(ImplicitLocOpBuilder &b, ArrayRef<Value> phases) {
+  if (phases.size() == 1)
+    return phases.front();
+  SmallVector<Value> even, odd;
+  for (size_t p = 0; p < phases.size(); ++p)
+    (p % 2 ? odd : even).push_back(phases[p]);
+  return vector::InterleaveOp::create(b, interleave(b, even),
+                                      interleave(b, odd));
+}
+
+//===----------------------------------------------------------------------===//
+// The kernel
+//===----------------------------------------------------------------------===//
+
+class KernelEmitter {
+public:
+  KernelEmitter(ImplicitLocOpBuilder &b, Value lhs,
+                const BlockScaledWeight &rhs, const VectorTarget &target)
+      : b(b), lhs(lhs), rhs(rhs), target(target),
+        scaling(getEncodingOf(rhs.type).getScaling(
+            rhs.type.getElementType())),
+        elementDecoder(scaling.element, target),
+        scaleDecoder(scaling.scale, target) {
+    if (scaling.zeroPoint)
+      zeroPointDecoder.emplace(*scaling.zeroPoint, target);
+    auto lhsType = cast<RankedTensorType>(lhs.getType());
+    rows = lhsType.getDimSize(0);
+    depth = lhsType.getDimSize(1);
+    columns = rhs.type.getDimSize(1);
+    blockRows =
+        getEncodingOf(rhs.type).getFullBlock(2)[0];
+    width = rhs.packedWidth ? rhs.packedWidth : 8;
+    phases = 8 / width;
+    chunks = kTileColumns / (kLanes * phases);
+  }
+
+  Value emit() {
+    Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0));
+    Value init = linalg::FillOp::create(
+                     b, zero,
+                     ValueRange{tensor::EmptyOp::create(
+                         b, ArrayRef<int64_t>{rows, columns}, b.getF32Type())})
+                     .getResult(0);
+    int64_t blocks = (depth + blockRows - 1) / blockRows;
+    int64_t fullTiles = columns / kTileColumns;
+    auto blockLoop = scf::ForOp::create(
+        b, index(0), index(blocks), index(1), ValueRange{init},
+        [&](OpBuilder &nested, Location loc, Value kb, ValueRange iter) {
+          ImplicitLocOpBuilder body(loc, nested);
+          Value out = iter[0];
+          if (fullTiles > 0)
+            out = scf::ForOp::create(
+                      body, index(body, 0),
+                      index(body, fullTiles * kTileColumns),
+                      index(body, kTileColumns), ValueRange{out},
+                      [&](OpBuilder &tileBuilder, Location tileLoc, Value n0,
+                          ValueRange tileIter) {
+                        ImplicitLocOpBuilder tile(tileLoc, tileBuilder);
+                        scf::YieldOp::create(
+                            tile, emitTile(tile, kb, n0, tileIter[0],
+                                           /*inBounds=*/true));
+                      })
+                      .getResult(0);
+          if (columns % kTileColumns)
+            out = emitTile(body, kb, index(body, fullTiles * kTileColumns), out,
+                           /*inBounds=*/false);
+          scf::YieldOp::create(body, out);
+        });
+    return blockLoop.getResult(0);
+  }
+
+private:
+  static BlockScaledEncodingAttr getEncodingOf(RankedTensorType type) {
+    return cast<BlockScaledEncodingAttr>(type.getEncoding());
+  }
+  Value index(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
+  Value index(ImplicitLocOpBuilder &at, int64_t value) {
+    return arith::ConstantIndexOp::create(at, value);
+  }
+  VectorType f32Vector(int64_t lanes) {
+    return VectorType::get({lanes}, b.getF32Type());
+  }
+
+  /// Reads `lanes` elements of a 2-D tensor at [row, column], padding past
+  /// the end when not in bounds.
+  Value read(ImplicitLocOpBuilder &at, Value tensor, Value row, Value column,
+             int64_t lanes, bool inBounds) {
+    Type element = cast<RankedTensorType>(tensor.getType()).getElementType();
+    Value padding = arith::ConstantOp::create(at, at.getZeroAttr(element));
+    return vector::TransferReadOp::create(
+        at, VectorType::get({lanes}, element), tensor,
+        ValueRange{row, column}, padding, ArrayRef<bool>{inBounds});
+  }
+
+  /// Per-block vectors (scales or zero points) for the tile's columns,
+  /// decoded, in natural lane order, or in the accumulators' phase order.
+  SmallVector<Value> readPerBlock(ImplicitLocOpBuilder &at, Value part,
+                                  VectorDecoder &decoder, Value kb, Value n0,
+                                  bool inBounds, bool phaseOrder) {
+    SmallVector<Value> result;
+    int64_t lanes = phaseOrder ? kLanes * phases : kLanes;
+    for (int64_t c = 0; c < kTileColumns / lanes; ++c) {
+      Value column = arith::AddIOp::create(at, n0, index(at, c * lanes));
+      Value codes =
+          widenCodes(at, read(at, part, kb, column, lanes, inBounds));
+      Value decoded = decoder.decode(at, codes, true);
+      llvm::append_range(result, phaseOrder
+                                     ? deinterleave(at, decoded, phases)
+                                     : SmallVector<Value>{decoded});
+    }
+    return result;
+  }
+
+  /// K-block kb of the tile of columns starting at n0, for every row: `out`
+  /// plus each row's scaled block sums.
+  Value emitTile(ImplicitLocOpBuilder &at, Value kb, Value n0, Value out,
+                 bool inBounds) {
+    SmallVector<Value> zeroPoints;
+    if (zeroPointDecoder)
+      zeroPoints = readPerBlock(at, rhs.zeroPoints, *zeroPointDecoder, kb, n0,
+                                inBounds, /*phaseOrder=*/true);
+    SmallVector<Value> scales = readPerBlock(at, rhs.scales, scaleDecoder, kb,
+                                             n0, inBounds, /*phaseOrder=*/false);
+    double unit = scaling.getElementUnit();
+    if (rhs.tensorScale) {
+      Value stored =
+          tensor::ExtractOp::create(at, rhs.tensorScale, ValueRange{});
+      Value codes = widenCodes(
+          at, vector::BroadcastOp::create(
+                  at, VectorType::get({kLanes}, stored.getType()), stored));
+      VectorDecoder decoder(*scaling.tensorScale, target);
+      Value tensorScale = decoder.decode(at, codes, true);
+      // Hoisted out of the sum: applied to each block's scales.
+      for (Value &scale : scales)
+        scale = arith::MulFOp::create(at, scale, tensorScale);
+    }
+    if (unit != 1.0)
+      for (Value &scale : scales)
+        scale = arith::MulFOp::create(
+            at, scale,
+            arith::ConstantOp::create(
+                at, DenseElementsAttr::get(
+                        f32Vector(kLanes),
+                        at.getF32FloatAttr(float(unit)).getValue())));
+    Value kStart = arith::MulIOp::create(at, kb, index(at, blockRows));
+    Value kEnd = arith::MinUIOp::create(
+        at, arith::AddIOp::create(at, kStart, index(at, blockRows)),
+        index(at, depth));
+    // The first byte of the tile in each row of codes.
+    Value byteBase =
+        phases > 1 ? arith::DivUIOp::create(at, n0, index(at, phases)) : n0;
+    auto rowLoop = scf::ForOp::create(
+        at, index(at, 0), index(at, rows), index(at, 1), ValueRange{out},
+        [&](OpBuilder &nested, Location loc, Value m, ValueRange iter) {
+          ImplicitLocOpBuilder body(loc, nested);
+          Value zero = arith::ConstantOp::create(
+              body, DenseElementsAttr::get(f32Vector(kLanes),
+                                           body.getF32FloatAttr(0).getValue()));
+          SmallVector<Value> initial(chunks * phases, zero);
+          auto sumLoop = scf::ForOp::create(
+              body, kStart, kEnd, index(body, 1), initial,
+              [&](OpBuilder &inner, Location innerLoc, Value k,
+                  ValueRange sums) {
+                ImplicitLocOpBuilder step(innerLoc, inner);
+                scf::YieldOp::create(step, emitStep(step, m, k, byteBase, sums,
+                                                    zeroPoints, inBounds));
+              });
+          // The block sums in natural column order, 16 columns a vector.
+          SmallVector<Value> sums;
+          SmallVector<Value> results(sumLoop.getResults());
+          for (int64_t c = 0; c < chunks; ++c) {
+            Value chunk =
+                interleave(body, ArrayRef<Value>(results).slice(c * phases,
+                                                                phases));
+            for (int64_t v = 0; v < phases; ++v)
+              sums.push_back(vector::ExtractStridedSliceOp::create(
+                  body, chunk, ArrayRef<int64_t>{v * kLanes},
+                  ArrayRef<int64_t>{kLanes}, ArrayRef<int64_t>{1}));
+          }
+          Value updated = iter[0];
+          for (int64_t v = 0; v < kTileColumns / kLanes; ++v) {
+            Value column = arith::AddIOp::create(body, n0, index(body, v * kLanes));
+            Value previous = read(body, updated, m, column, kLanes, inBounds);
+            Value sum =
+                vector::FMAOp::create(body, sums[v], scales[v], previous);
+            updated = vector::TransferWriteOp::create(
+                          body, sum, updated, ValueRange{m, column},
+                          ArrayRef<bool>{inBounds})
+                          .getResult();
+          }
+          scf::YieldOp::create(body, updated);
+        });
+    return rowLoop.getResult(0);
+  }
+
+  /// One row k of the weight: every accumulator's block sum gains
+  /// x[m][k] times the decoded elements.
+  SmallVector<Value> emitStep(ImplicitLocOpBuilder &at, Value m, Value k,
+                              Value byteBase, ValueRange sums,
+                              ArrayRef<Value> zeroPoints, bool inBounds) {
+    Value x = tensor::ExtractOp::create(at, lhs, ValueRange{m, k});
+    Value broadcast = vector::BroadcastOp::create(at, f32Vector(kLanes), x);
+    SmallVector<Value> next;
+    for (int64_t c = 0; c < chunks; ++c) {
+      Value byte = arith::AddIOp::create(at, byteBase, index(at, c * kLanes));
+      Value codes =
+          widenCodes(at, read(at, rhs.elements, k, byte, kLanes, inBounds));
+      for (int64_t p = 0; p < phases; ++p) {
+        Value phase = codes;
+        if (p > 0)
+          phase = arith::ShRUIOp::create(
+              at, codes,
+              arith::ConstantOp::create(
+                  at, DenseElementsAttr::get(
+                          VectorType::get({kLanes}, at.getI32Type()),
+                          at.getI32IntegerAttr(int32_t(p * width))
+                              .getValue())));
+        // The top phase of a byte has no bits above it; every other phase
+        // carries the following codes' bits.
+        Value value = elementDecoder.decode(at, phase, p == phases - 1);
+        int64_t i = c * phases + p;
+        if (!zeroPoints.empty())
+          value = arith::SubFOp::create(at, value, zeroPoints[i]);
+        next.push_back(vector::FMAOp::create(at, broadcast, value, sums[i]));
+      }
+    }
+    return next;
+  }
+
+  ImplicitLocOpBuilder &b;
+  Value lhs;
+  const BlockScaledWeight &rhs;
+  const VectorTarget &target;
+  BlockScaling scaling;
+  VectorDecoder elementDecoder, scaleDecoder;
+  std::optional<VectorDecoder> zeroPointDecoder;
+  int64_t rows, depth, columns, blockRows;
+  unsigned width;
+  int64_t phases, chunks;
+};
+
+} // namespace
+
+VectorTarget VectorTarget::host() {
+  VectorTarget target;
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  target.avx512 = features.lookup("avx512f");
+  return target;
+}
+
+std::optional<VectorTarget> VectorTarget::byName(llvm::StringRef name) {
+  if (name == "host")
+    return host();
+  VectorTarget target;
+  if (name == "avx512") {
+    target.avx512 = true;
+    return target;
+  }
+  if (name == "avx2" || name == "generic")
+    return target;
+  return std::nullopt;
+}
+
+bool lowp::isBlockScaledMatmulCovered(MatmulOp op, unsigned packedWidth) {
+  auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
+  auto rhsType = cast<RankedTensorType>(op.getRhs().getType());
+  auto encoding =
+      dyn_cast_or_null<BlockScaledEncodingAttr>(rhsType.getEncoding());
+  if (!encoding || lhsType.getEncoding() || lhsType.getRank() != 2 ||
+      rhsType.getRank() != 2 || !op.getAccumulator().isF32() ||
+      !lhsType.hasStaticShape() || !rhsType.hasStaticShape())
+    return false;
+  SmallVector<int64_t> block = encoding.getFullBlock(2);
+  if (block[1] != 1)
+    return false;
+  BlockScaling scaling = encoding.getScaling(rhsType.getElementType());
+  // Packed codes are read a byte at a time: widths that divide 8.
+  if (packedWidth && 8 % packedWidth)
+    return false;
+  if (!packedWidth && scaling.element.getBitWidth() > 8)
+    return false;
+  if (!chooseDecode(scaling.element) || !chooseDecode(scaling.scale))
+    return false;
+  if (scaling.zeroPoint && !chooseDecode(*scaling.zeroPoint))
+    return false;
+  if (scaling.tensorScale && !chooseDecode(*scaling.tensorScale))
+    return false;
+  return true;
+}
+
+Value lowp::emitBlockScaledMatmul(OpBuilder &builder, Location loc, Value lhs,
+                                  const BlockScaledWeight &rhs,
+                                  const VectorTarget &target) {
+  ImplicitLocOpBuilder b(loc, builder);
+  return KernelEmitter(b, lhs, rhs, target).emit();
+}

@@ -1,0 +1,62 @@
+//===- MatmulKernel.h - Block-factored matmul in vector code ----*- C++ -*-===//
+//
+// lowp.matmul of f32 activations with a block-scaled weight whose blocks run
+// along K, emitted as loops over vector code that keep the block structure:
+// per K-block, the dot product of the activations with the elements'
+// unscaled values, then one multiply by the block's scales. The weight is
+// read once, in its stored form (sub-byte codes packed), and decoded in
+// registers; nothing the size of the weight is ever materialized.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWP_LIB_CONVERSION_LOWPTOLINALG_MATMULKERNEL_H
+#define LOWP_LIB_CONVERSION_LOWPTOLINALG_MATMULKERNEL_H
+
+#include "lowp/Dialect/Lowp/IR/LowpOps.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace lowp {
+
+/// What the kernels may use of the target's vector instructions.
+struct VectorTarget {
+  /// AVX-512F: 16-entry tables in one register (vpermps).
+  bool avx512 = false;
+
+  /// The host's, from its CPU features.
+  static VectorTarget host();
+  /// By name: "host", "avx512", "avx2" or "generic" (the last two use no
+  /// x86 intrinsics); nullopt for any other name.
+  static std::optional<VectorTarget> byName(llvm::StringRef name);
+};
+
+/// A block-scaled K x N weight after lowering: its parts as storage tensors.
+struct BlockScaledWeight {
+  /// The logical type, with its #lowp.block_scaled encoding.
+  mlir::RankedTensorType type;
+  /// K x N codes, one per byte, or (when `packedWidth` is nonzero) each row
+  /// packed as lowp.pack lays it out.
+  mlir::Value elements;
+  unsigned packedWidth = 0;
+  mlir::Value scales;
+  /// 0-d tensor, or null.
+  mlir::Value tensorScale;
+  /// Shaped like `scales`, or null.
+  mlir::Value zeroPoints;
+};
+
+/// Whether emitBlockScaledMatmul covers `lhs x rhs` (types as written): f32
+/// accumulation of a rank-2 plain activation with a rank-2 weight whose
+/// blocks are [B, 1], with element, scale and zero-point formats that the
+/// vector decoder handles.
+bool isBlockScaledMatmulCovered(MatmulOp op, unsigned packedWidth);
+
+/// Emits `lhs (M x K, f32) x rhs` as an M x N f32 tensor.
+mlir::Value emitBlockScaledMatmul(mlir::OpBuilder &builder,
+                                  mlir::Location loc, mlir::Value lhs,
+                                  const BlockScaledWeight &rhs,
+                                  const VectorTarget &target);
+
+} // namespace lowp
+
+#endif // LOWP_LIB_CONVERSION_LOWPTOLINALG_MATMULKERNEL_H

@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Runs lowp.matmul's block-factored kernels against the reference.
+
+  matmul_kernels.py LOWP_RUN WORKDIR [--vector-target=NAME] [CASE...]
+
+For each case, writes a one-matmul program and random inputs as .npy files
+(weights as codes and scales, so that any format can be tested, codebooks
+and lowp's own minifloats included), runs `lowp-run --check` on them, and
+prints "CASE: " before each line lowp-run prints. Exits non-zero when a run
+fails. The shapes make the kernels' edge cases happen: columns that are not
+a multiple of the 128-column tile (down to one column), odd columns of
+packed 4-bit rows, a single K-block and many, one row and several. The reference sums exactly in f64 and accepts lowp.matmul's
+documented bound, so a table entry off by one code, a scale applied to the
+wrong block or a tail read wrong all fail. Standard library only.
+"""
+
+import os
+import random
+import struct
+import subprocess
+import sys
+
+
+def write_npy(path, dtype, shape, words):
+    """A .npy file (version 1.0) of little-endian words of dtype ('<f4',
+    '<u1', '<i1', '<u2')."""
+    dims = ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "")
+    header = "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }" % (dtype, dims)
+    header += " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
+    width = int(dtype[2:])
+    with open(path, "wb") as f:
+        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)))
+        f.write(header.encode("latin1"))
+        if dtype[1] == "f":
+            code = {4: "<f", 2: "<e"}[width]
+            f.write(b"".join(struct.pack(code, w) for w in words))
+        else:
+            signed = dtype[1] == "i"
+            f.write(b"".join(int(w).to_bytes(width, "little", signed=signed)
+                             for w in words))
+
+
+def bf16_bits(value):
+    return struct.unpack("<I", struct.pack("<f", value))[0] >> 16
+
+
+def e4m3_code(value):
+    """The E4M3FN code of a positive normal value (truncated: any valid
+    code will do for a scale)."""
+    exponent = 0
+    while value >= 2.0:
+        value /= 2.0
+        exponent += 1
+    while value < 1.0:
+        value *= 2.0
+        exponent -= 1
+    return ((exponent + 7) << 3) | int((value - 1.0) * 8)
+
+
+# Code generators: rng -> one code, as the .npy holds it.
+def codes(low, high, skip=()):
+    def draw(rng):
+        while True:
+            code = rng.randrange(low, high + 1)
+            if code not in skip:
+                return code
+    return draw
+
+
+E4M3_NAN = (0x7F, 0xFF)
+E5M2_SPECIALS = tuple(range(0x7C, 0x80)) + tuple(range(0xFC, 0x100))
+
+# name, element type, encoding, element codes, element dtype, scale type,
+# scale codes, scale dtype, extra parts, shapes [(M, K, N)].
+CASES = [
+    ("mxfp4", "f4E2M1FN", "block = [32, 1], scale = f8E8M0FNU, rule = floor",
+     codes(0, 15), "<u1", codes(118, 136), "<u1", [],
+     [(1, 96, 272), (3, 160, 128), (2, 32, 1), (1, 64, 129)]),
+    ("nvfp4", "f4E2M1FN",
+     "block = [16, 1], scale = f8E4M3FN, rule = nvfp4, tensor_scale = f32",
+     codes(0, 15), "<u1", lambda rng: e4m3_code(rng.uniform(0.05, 300)), "<u1",
+     ["tensor_scale"], [(1, 48, 200), (2, 16, 7)]),
+    ("int4_g128", "ui4",
+     "block = [128, 1], scale = f16, rule = minmax, zero_point = ui4",
+     codes(0, 15), "<u1", lambda rng: rng.uniform(0.001, 0.1), "<f2",
+     ["zero_points"], [(1, 384, 200), (2, 128, 130)]),
+    ("mxfp8_e4m3", "f8E4M3FN", "block = [32, 1], scale = f8E8M0FNU, rule = floor",
+     codes(0, 255, E4M3_NAN), "<u1", codes(110, 130), "<u1", [],
+     [(1, 64, 150), (2, 32, 128)]),
+    ("mxfp8_e5m2", "f8E5M2", "block = [32, 1], scale = f8E8M0FNU, rule = floor",
+     codes(0, 255, E5M2_SPECIALS), "<u1", codes(100, 127), "<u1", [],
+     [(1, 64, 140)]),
+    ("mxint8", "i8", "block = [32, 1], scale = f8E8M0FNU, rule = floor",
+     codes(-128, 127), "<i1", codes(118, 136), "<u1", [], [(2, 64, 136)]),
+    ("nf4", "!lowp.codebook<nf4>", "block = [64, 1], scale = bf16, rule = absmax",
+     codes(0, 15), "<u1", lambda rng: bf16_bits(rng.uniform(0.01, 2.0)), "<u2",
+     [], [(1, 128, 190)]),
+    # A format no other library has: a 4-bit minifloat with three exponent
+    # bits and no mantissa, under f32 block scales.
+    ("e3m0", "!lowp.float<e3m0, finite>",
+     "block = [32, 1], scale = f32, rule = absmax",
+     codes(0, 15), "<u1", lambda rng: rng.uniform(0.01, 1.0), "<f4", [],
+     [(1, 64, 160)]),
+    # Two-bit integers: four codes to a byte.
+    ("int2", "i2", "block = [32, 1], scale = f16, rule = absmax",
+     codes(-2, 1), "<i1", lambda rng: rng.uniform(0.01, 1.0), "<f2",
+     [], [(1, 64, 300)]),
+    # Six-bit codes straddle bytes: the kernel does not read them packed,
+    # and the dequantizing path must still be right.
+    ("mxfp6_e2m3", "f6E2M3FN", "block = [32, 1], scale = f8E8M0FNU, rule = floor",
+     codes(0, 63), "<u1", codes(118, 136), "<u1", [], [(1, 64, 40)]),
+]
+
+
+def run_case(lowp_run, workdir, extra, name, element, encoding, element_codes,
+             element_dtype, scale_codes, scale_dtype, parts, shape, rng):
+    m, k, n = shape
+    block = int(encoding.split("[")[1].split(",")[0])
+    blocks = (k + block - 1) // block
+    tag = "%s_%dx%dx%d" % (name, m, k, n)
+    weight = "tensor<%dx%dx%s, #lowp.block_scaled<%s>>" % (k, n, element, encoding)
+    program = os.path.join(workdir, tag + ".mlir")
+    with open(program, "w") as f:
+        f.write("func.func @mm(%%x: tensor<%dx%dxf32>, %%w: %s) -> tensor<%dx%dxf32> {\n"
+                % (m, k, weight, m, n))
+        f.write("  %%0 = lowp.matmul %%x, %%w {accumulator = f32} : "
+                "tensor<%dx%dxf32>, %s -> tensor<%dx%dxf32>\n" % (m, k, weight, m, n))
+        f.write("  return %%0 : tensor<%dx%dxf32>\n}\n" % (m, n))
+    inputs = []
+
+    def npy(part, dtype, dims, words):
+        path = os.path.join(workdir, "%s.%s.npy" % (tag, part))
+        write_npy(path, dtype, dims, words)
+        inputs.append(path)
+
+    npy("x", "<f4", [m, k], [rng.gauss(0, 1) for _ in range(m * k)])
+    npy("elements", element_dtype, [k, n], [element_codes(rng) for _ in range(k * n)])
+    npy("scales", scale_dtype, [blocks, n], [scale_codes(rng) for _ in range(blocks * n)])
+    if "tensor_scale" in parts:
+        npy("tensor_scale", "<f4", [], [rng.uniform(0.001, 0.01)])
+    if "zero_points" in parts:
+        npy("zero_points", "<u1", [blocks, n], [rng.randrange(0, 16) for _ in range(blocks * n)])
+    command = [lowp_run, program, "--check"] + extra + ["--input=" + p for p in inputs]
+    done = subprocess.run(command, capture_output=True, text=True)
+    for line in (done.stdout + done.stderr).splitlines():
+        print("%s: %s" % (tag, line))
+    return done.returncode
+
+
+def main():
+    lowp_run, workdir = sys.argv[1], sys.argv[2]
+    extra = [a for a in sys.argv[3:] if a.startswith("--")]
+    wanted = [a for a in sys.argv[3:] if not a.startswith("--")]
+    os.makedirs(workdir, exist_ok=True)
+    rng = random.Random(11)
+    status = 0
+    for case in CASES:
+        name, element, encoding, element_codes, element_dtype, scale_type_codes, \
+            scale_dtype, parts, shapes = case
+        if wanted and name not in wanted:
+            continue
+        for shape in shapes:
+            status |= run_case(lowp_run, workdir, extra, name, element, encoding,
+                               element_codes, element_dtype, scale_type_codes,
+                               scale_dtype, parts, shape, rng)
+    sys.exit(1 if status else 0)
+
+
+if __name__ == "__main__":
+    main()
