@@ -1,0 +1,507 @@
+//===- Gemv.cpp - GEMV at batch 1: OpenBLAS and lowp ----------------------===//
+//
+// y (1 x N) = x (1 x K) W (K x N) with K = 4096, N = 14336 (one of
+// Llama-3-8B's MLP projections): f32 activations and results, the weights
+// in one storage format per kernel. At batch 1 every weight is used once,
+// so the kernel's speed limit is how fast it can stream W from DRAM; the
+// 4-bit formats read an eighth of f32's bytes and could run up to ~7x
+// faster than OpenBLAS's f32 sgemv.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Benchmark.h"
+#include "Formats.h"
+#include "LowpKernels.h"
+#include "Support.h"
+
+#include <cblas.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+
+namespace lowp_bench {
+
+namespace {
+
+constexpr int64_t kK = 4096;
+constexpr int64_t kN = 14336;
+
+/// How a weight matrix is stored: element codes (packed two per byte along
+/// N when 4 bits wide), one scale per `block` consecutive values along K,
+/// and optionally a ui4 zero point per block and an f32 tensor scale. Its
+/// logical values are (element - zero_point) * scale * tensor_scale.
+struct WeightFormat {
+  const char *description;
+  struct {
+    int bits;        ///< 4, 8, or 32 for plain f32
+    DecodeFn decode; ///< (4 and 8 bits)
+    /// Fills `bytes` bytes with valid codes.
+    void (*fill)(void *data, size_t bytes, Random &random);
+  } element;
+  struct {
+    int block = 0; ///< values along K per scale; 0: no scales
+    int bytes = 0;
+    DecodeFn decode = nullptr;
+    /// A random valid code, in a realistic range.
+    uint32_t (*random)(Random &random) = nullptr;
+  } scale;
+  bool zeroPoints = false;
+  float tensorScale = 0; ///< 0: none
+};
+
+void fillRandomBytes(void *data, size_t bytes, Random &random) {
+  random.fillBytes(data, bytes);
+}
+
+void fillF32(void *data, size_t bytes, Random &random) {
+  auto *values = static_cast<float *>(data);
+  for (size_t i = 0; i < bytes / sizeof(float); ++i)
+    values[i] = random.uniform(-1, 1);
+}
+
+// E8M0 scales 2^-7 .. 2^0: what the floor rule gives blocks of weights of
+// magnitude ~0.01 .. 1 with E2M1 or E4M3 elements.
+uint32_t randomE8M0(Random &random) { return 127 - random.between(0, 7); }
+// E3M0 elements reach 16 (2^4), so their scales sit 2 binades lower.
+uint32_t randomE8M0ForE3M0(Random &random) {
+  return 125 - random.between(0, 7);
+}
+// Positive E4M3 scales 0.5 .. 30 (exponent fields 6 .. 10).
+uint32_t randomE4M3Scale(Random &random) {
+  return 0x30 + random.between(0, 0x27);
+}
+// Positive f16 scales 2^-10 .. 2^-3.
+uint32_t randomF16Scale(Random &random) {
+  return uint32_t(random.between(5, 12)) << 10 |
+         uint32_t(random.between(0, 1023));
+}
+uint32_t randomF32Scale(Random &random) {
+  float value = random.uniform(0.01f, 0.1f);
+  uint32_t bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  return bits;
+}
+
+// f32 elements are read as floats, not decoded.
+const WeightFormat kF32 = {"f32", {32, nullptr, fillF32}, {}};
+const WeightFormat kMxfp4 = {"MXFP4: E2M1, E8M0 per 32",
+                             {4, decodeE2M1, fillRandomBytes},
+                             {32, 1, decodeE8M0, randomE8M0}};
+// NVFP4's tensor scale is any f32 (the decode scale amax / (448 * 6)); one
+// that is not a power of two makes its logical values carry many bits.
+const WeightFormat kNvfp4 = {"NVFP4: E2M1, E4M3 per 16, f32 tensor",
+                             {4, decodeE2M1, fillRandomBytes},
+                             {16, 1, decodeE4M3, randomE4M3Scale},
+                             false,
+                             3.7203e-4f};
+const WeightFormat kInt4G128 = {"int4: ui4, f16 + ui4 zero per 128",
+                                {4, decodeUnsigned, fillRandomBytes},
+                                {128, 2, decodeF16, randomF16Scale},
+                                true};
+const WeightFormat kMxfp8 = {"MXFP8: E4M3, E8M0 per 32",
+                             {8, decodeE4M3, fillE4M3Codes},
+                             {32, 1, decodeE8M0, randomE8M0}};
+const WeightFormat kNf4 = {"NF4: codebook, f32 per 64",
+                           {4, decodeNF4, fillRandomBytes},
+                           {64, 4, decodeF32Bits, randomF32Scale}};
+const WeightFormat kE3M0 = {"E3M0 (lowp only), E8M0 per 32",
+                            {4, decodeE3M0, fillRandomBytes},
+                            {32, 1, decodeE8M0, randomE8M0ForE3M0}};
+
+/// Copies of one weight matrix in one format, so that consecutive calls
+/// stream weights that no cache level holds.
+class GemvWeights {
+public:
+  explicit GemvWeights(const WeightFormat &format) : format_(format) {}
+
+  const WeightFormat &format() const { return format_; }
+  size_t elementBytes() const { return kK * kN * format_.element.bits / 8; }
+  size_t scaleBytes() const {
+    return format_.scale.block
+               ? kK / format_.scale.block * kN * format_.scale.bytes
+               : 0;
+  }
+  size_t zeroPointBytes() const {
+    return format_.zeroPoints ? kK / format_.scale.block * kN / 2 : 0;
+  }
+  size_t tensorScaleBytes() const {
+    return format_.tensorScale != 0 ? sizeof(float) : 0;
+  }
+  uint64_t bytesPerCopy() const {
+    return elementBytes() + scaleBytes() + zeroPointBytes() +
+           tensorScaleBytes();
+  }
+  int copies() const { return static_cast<int>(copies_.size()); }
+
+  /// Allocates and fills the copies; a no-op after the first call, since
+  /// several benchmarks share the f32 weights.
+  void prepare() {
+    if (!copies_.empty())
+      return;
+    copies_.resize(copiesToDefeatCaches(bytesPerCopy()));
+    // Every copy holds the same codes: a check of any copy checks them all.
+    Random random(0x5EED);
+    Copy &first = copies_[0];
+    first.elements = Buffer(elementBytes());
+    format_.element.fill(first.elements.as<void>(), elementBytes(), random);
+    if (format_.scale.block) {
+      first.scales = Buffer(scaleBytes());
+      auto *scales = first.scales.as<uint8_t>();
+      for (size_t i = 0; i < scaleBytes(); i += format_.scale.bytes) {
+        uint32_t code = format_.scale.random(random);
+        std::memcpy(scales + i, &code, format_.scale.bytes); // little-endian
+      }
+    }
+    if (format_.zeroPoints) {
+      first.zeroPoints = Buffer(zeroPointBytes());
+      random.fillBytes(first.zeroPoints.as<void>(), zeroPointBytes());
+    }
+    if (format_.tensorScale != 0) {
+      first.tensorScale = Buffer(sizeof(float));
+      *first.tensorScale.as<float>() = format_.tensorScale;
+    }
+    for (size_t c = 1; c < copies_.size(); ++c) {
+      copies_[c].elements = duplicate(first.elements);
+      copies_[c].scales = duplicate(first.scales);
+      copies_[c].zeroPoints = duplicate(first.zeroPoints);
+      copies_[c].tensorScale = duplicate(first.tensorScale);
+    }
+  }
+
+  void *elements(int copy) { return copies_[copy].elements.as<void>(); }
+  void *scales(int copy) { return copies_[copy].scales.as<void>(); }
+  void *zeroPoints(int copy) { return copies_[copy].zeroPoints.as<void>(); }
+  void *tensorScale(int copy) { return copies_[copy].tensorScale.as<void>(); }
+
+  /// The exact logical values of row k (N values), as the format defines
+  /// them, computed here independently of lowp.
+  void decodeRow(int64_t k, double *row) const {
+    const Copy &copy = copies_[0];
+    if (format_.element.bits == 32) {
+      const float *values = copy.elements.as<float>() + k * kN;
+      for (int64_t n = 0; n < kN; ++n)
+        row[n] = values[n];
+      return;
+    }
+    // Tables of the element and (1-byte) scale values: the reference
+    // visits every weight, and ldexp per weight would take seconds.
+    double elementValue[256], scaleValue[256];
+    for (uint32_t code = 0; code < 256; ++code) {
+      elementValue[code] = format_.element.decode(code);
+      scaleValue[code] = format_.scale.block ? format_.scale.decode(code) : 1;
+    }
+    const auto *elements = copy.elements.as<uint8_t>();
+    int64_t blockRow = format_.scale.block ? k / format_.scale.block : 0;
+    double tensorScale = format_.tensorScale != 0 ? format_.tensorScale : 1;
+    for (int64_t n = 0; n < kN; ++n) {
+      double value = elementValue[format_.element.bits == 8
+                                      ? elements[k * kN + n]
+                                      : nibble(elements + k * kN / 2, n)];
+      if (format_.zeroPoints)
+        value -= nibble(copy.zeroPoints.as<uint8_t>() + blockRow * kN / 2, n);
+      if (format_.scale.block) {
+        const uint8_t *scale = copy.scales.as<uint8_t>() +
+                               (blockRow * kN + n) * format_.scale.bytes;
+        if (format_.scale.bytes == 1) {
+          value *= scaleValue[*scale];
+        } else {
+          uint32_t code = 0;
+          std::memcpy(&code, scale, format_.scale.bytes); // little-endian
+          value *= format_.scale.decode(code);
+        }
+      }
+      row[n] = value * tensorScale;
+    }
+  }
+
+private:
+  struct Copy {
+    Buffer elements, scales, zeroPoints, tensorScale;
+  };
+
+  static Buffer duplicate(const Buffer &from) {
+    Buffer to(from.size());
+    if (from.size())
+      std::memcpy(to.as<void>(), from.as<void>(), from.size());
+    return to;
+  }
+  // Code n of a row of 4-bit codes, low nibble first.
+  static uint32_t nibble(const uint8_t *row, int64_t n) {
+    return (row[n / 2] >> (4 * (n % 2))) & 15;
+  }
+
+  const WeightFormat &format_;
+  std::vector<Copy> copies_;
+};
+
+/// What the GEMV benchmarks share: activations, results, and the check
+/// against an f64 reference.
+class GemvBenchmark : public Benchmark {
+public:
+  GemvBenchmark(std::string name, std::shared_ptr<GemvWeights> weights,
+                int threads)
+      : name_(std::move(name)), weights_(std::move(weights)),
+        threads_(threads) {}
+
+  std::string name() const override { return name_; }
+  std::string description() const override {
+    return weights_->format().description;
+  }
+  Section section() const override { return Section::Gemv; }
+  int threads() const override { return threads_; }
+  uint64_t bytesRead() const override {
+    return weights_->bytesPerCopy() + kK * sizeof(float);
+  }
+  uint64_t bytesWritten() const override { return kN * sizeof(float); }
+
+  void prepare() override {
+    weights_->prepare();
+    x_ = Buffer(kK * sizeof(float));
+    y_ = Buffer(kN * sizeof(float));
+    Random random(0xAC7);
+    for (int64_t k = 0; k < kK; ++k)
+      x_.as<float>()[k] = random.uniform(-1, 1);
+  }
+
+  double run(int64_t call) override {
+    int copy = static_cast<int>(call % weights_->copies());
+    double start = now();
+    multiply(copy);
+    return now() - start;
+  }
+
+  /// Compares every result with the f64 sum of exact products, within the
+  /// bound that lowp.matmul's f32 accumulator promises (docs/Dialects/
+  /// LowpOps.md): (K + 3) u sum|x w|, u = 2^-24, plus one u for rounding
+  /// NVFP4's logical values to f32 and one for the result. A kernel that
+  /// misreads codes, scales or layout is far outside it.
+  CheckResult check() override {
+    std::vector<double> exact(kN), magnitude(kN), row(kN);
+    const float *x = x_.as<float>();
+    for (int64_t k = 0; k < kK; ++k) {
+      weights_->decodeRow(k, row.data());
+      for (int64_t n = 0; n < kN; ++n) {
+        double product = double(x[k]) * row[n];
+        exact[n] += product;
+        magnitude[n] += std::fabs(product);
+      }
+    }
+    const double unit = 0x1p-24, allowed = (kK + 5) * unit;
+    const float *y = y_.as<float>();
+    double worst = 0;
+    int64_t worstAt = 0, outside = 0;
+    for (int64_t n = 0; n < kN; ++n) {
+      double error = std::fabs(double(y[n]) - exact[n]);
+      double relative = magnitude[n] > 0 ? error / magnitude[n] : error;
+      if (!(relative <= allowed)) // NaN counts as outside
+        ++outside;
+      if (!(relative <= worst)) {
+        worst = relative;
+        worstAt = n;
+      }
+    }
+    char detail[200];
+    std::snprintf(detail, sizeof detail,
+                  "max |y - exact| = %.1e sum|xw| (bound %.1e)", worst,
+                  allowed);
+    CheckResult result{CheckResult::Status::Ok, detail};
+    if (outside) {
+      std::snprintf(detail, sizeof detail,
+                    "%lld of %lld results outside %.1e sum|xw|; y[%lld] = "
+                    "%.9g, exact %.9g",
+                    (long long)outside, (long long)kN, allowed,
+                    (long long)worstAt, y[worstAt], exact[worstAt]);
+      result = {CheckResult::Status::Wrong, detail};
+    }
+    return result;
+  }
+
+protected:
+  virtual void multiply(int copy) = 0;
+
+  std::string name_;
+  std::shared_ptr<GemvWeights> weights_;
+  int threads_;
+  Buffer x_, y_;
+};
+
+/// cblas_sgemv (or sgemm with one row) on the f32 weights, row-major:
+/// y = W^T x with W stored K x N.
+class OpenBlasGemv : public GemvBenchmark {
+public:
+  OpenBlasGemv(std::shared_ptr<GemvWeights> weights, int threads, bool gemm)
+      : GemvBenchmark(
+            std::string(gemm ? "openblas_sgemm_" : "openblas_sgemv_") +
+                std::to_string(threads) + "t",
+            std::move(weights), threads),
+        gemm_(gemm) {}
+
+  std::string description() const override {
+    return gemm_ ? "f32, cblas_sgemm (M = 1)" : "f32, cblas_sgemv";
+  }
+
+  double run(int64_t call) override {
+    // Outside the timed region: the thread count is a per-process setting
+    // that each OpenBLAS benchmark sets for itself.
+    openblas_set_num_threads(threads_);
+    return GemvBenchmark::run(call);
+  }
+
+protected:
+  void multiply(int copy) override {
+    const float *w = static_cast<const float *>(weights_->elements(copy));
+    if (gemm_)
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 1, kN, kK, 1.0f,
+                  x_.as<float>(), kK, w, kN, 0.0f, y_.as<float>(), kN);
+    else
+      cblas_sgemv(CblasRowMajor, CblasTrans, kK, kN, 1.0f, w, kN,
+                  x_.as<float>(), 1, 0.0f, y_.as<float>(), 1);
+  }
+
+private:
+  bool gemm_;
+};
+
+/// Calls one lowp kernel: x, the weight parts of one copy, y.
+using LowpGemvCall = void (*)(GemvWeights &weights, int copy, float *x,
+                              float *y);
+
+class LowpGemv : public GemvBenchmark {
+public:
+  LowpGemv(std::string name, std::shared_ptr<GemvWeights> weights,
+           LowpGemvCall call)
+      : GemvBenchmark(std::move(name), std::move(weights), 1), call_(call) {}
+
+protected:
+  void multiply(int copy) override {
+    call_(*weights_, copy, x_.as<float>(), y_.as<float>());
+  }
+
+private:
+  LowpGemvCall call_;
+};
+
+// One adapter per kernel: the kernels' signatures differ in their parts
+// and descriptor types, which the generated header spells out. A kernel
+// that did not compile has an empty adapter and is never called.
+
+void callGemvF32(GemvWeights &w, int copy, float *x, float *y) {
+#if LOWP_BENCH_HAVE_gemv_f32
+  auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
+  auto wd = describe<lowp_memref_float_2d>(w.elements(copy), {kK, kN});
+  auto yd = describe<lowp_memref_float_2d>(y, {1, kN});
+  _mlir_ciface_gemv_f32(&xd, &wd, &yd);
+#endif
+}
+
+// The E2M1 / E3M0 / NF4 / ui4 element codes of a row of N weights are N/2
+// bytes; scales and zero points have a row per block.
+
+void callGemvMxfp4(GemvWeights &w, int copy, float *x, float *y) {
+#if LOWP_BENCH_HAVE_gemv_mxfp4
+  auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
+  auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kK, kN / 2});
+  auto sd = describe<lowp_memref_uint8_2d>(w.scales(copy), {kK / 32, kN});
+  auto yd = describe<lowp_memref_float_2d>(y, {1, kN});
+  _mlir_ciface_gemv_mxfp4(&xd, &ed, &sd, &yd);
+#endif
+}
+
+void callGemvNvfp4(GemvWeights &w, int copy, float *x, float *y) {
+#if LOWP_BENCH_HAVE_gemv_nvfp4
+  auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
+  auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kK, kN / 2});
+  auto sd = describe<lowp_memref_uint8_2d>(w.scales(copy), {kK / 16, kN});
+  auto td = describeScalar<lowp_memref_float_0d>(w.tensorScale(copy));
+  auto yd = describe<lowp_memref_float_2d>(y, {1, kN});
+  _mlir_ciface_gemv_nvfp4(&xd, &ed, &sd, &td, &yd);
+#endif
+}
+
+void callGemvInt4G128(GemvWeights &w, int copy, float *x, float *y) {
+#if LOWP_BENCH_HAVE_gemv_int4_g128
+  auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
+  auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kK, kN / 2});
+  auto sd = describe<lowp_memref_uint16_2d>(w.scales(copy), {kK / 128, kN});
+  auto zd =
+      describe<lowp_memref_uint8_2d>(w.zeroPoints(copy), {kK / 128, kN / 2});
+  auto yd = describe<lowp_memref_float_2d>(y, {1, kN});
+  _mlir_ciface_gemv_int4_g128(&xd, &ed, &sd, &zd, &yd);
+#endif
+}
+
+void callGemvMxfp8(GemvWeights &w, int copy, float *x, float *y) {
+#if LOWP_BENCH_HAVE_gemv_mxfp8
+  auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
+  auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kK, kN});
+  auto sd = describe<lowp_memref_uint8_2d>(w.scales(copy), {kK / 32, kN});
+  auto yd = describe<lowp_memref_float_2d>(y, {1, kN});
+  _mlir_ciface_gemv_mxfp8(&xd, &ed, &sd, &yd);
+#endif
+}
+
+void callGemvNf4(GemvWeights &w, int copy, float *x, float *y) {
+#if LOWP_BENCH_HAVE_gemv_nf4
+  auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
+  auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kK, kN / 2});
+  auto sd = describe<lowp_memref_float_2d>(w.scales(copy), {kK / 64, kN});
+  auto yd = describe<lowp_memref_float_2d>(y, {1, kN});
+  _mlir_ciface_gemv_nf4(&xd, &ed, &sd, &yd);
+#endif
+}
+
+void callGemvE3M0(GemvWeights &w, int copy, float *x, float *y) {
+#if LOWP_BENCH_HAVE_gemv_e3m0
+  auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
+  auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kK, kN / 2});
+  auto sd = describe<lowp_memref_uint8_2d>(w.scales(copy), {kK / 32, kN});
+  auto yd = describe<lowp_memref_float_2d>(y, {1, kN});
+  _mlir_ciface_gemv_e3m0(&xd, &ed, &sd, &yd);
+#endif
+}
+
+struct LowpGemvKernel {
+  const char *name; ///< the function in bench/kernels/NAME.mlir
+  bool built;
+  const WeightFormat &format;
+  LowpGemvCall call;
+};
+
+const LowpGemvKernel kLowpGemvs[] = {
+    {"gemv_f32", LOWP_BENCH_HAVE_gemv_f32, kF32, callGemvF32},
+    {"gemv_mxfp4", LOWP_BENCH_HAVE_gemv_mxfp4, kMxfp4, callGemvMxfp4},
+    {"gemv_nvfp4", LOWP_BENCH_HAVE_gemv_nvfp4, kNvfp4, callGemvNvfp4},
+    {"gemv_int4_g128", LOWP_BENCH_HAVE_gemv_int4_g128, kInt4G128,
+     callGemvInt4G128},
+    {"gemv_mxfp8", LOWP_BENCH_HAVE_gemv_mxfp8, kMxfp8, callGemvMxfp8},
+    {"gemv_nf4", LOWP_BENCH_HAVE_gemv_nf4, kNf4, callGemvNf4},
+    {"gemv_e3m0", LOWP_BENCH_HAVE_gemv_e3m0, kE3M0, callGemvE3M0},
+};
+
+} // namespace
+
+BenchmarkList makeGemvBenchmarks(int threads,
+                                 std::vector<std::string> &notBuilt) {
+  BenchmarkList list;
+  auto f32 = std::make_shared<GemvWeights>(kF32);
+  list.push_back(std::make_unique<OpenBlasGemv>(f32, 1, false));
+  if (threads > 1)
+    list.push_back(std::make_unique<OpenBlasGemv>(f32, threads, false));
+  list.push_back(std::make_unique<OpenBlasGemv>(f32, 1, true));
+  for (const LowpGemvKernel &kernel : kLowpGemvs) {
+    if (!kernel.built) {
+      notBuilt.push_back(kernel.name);
+      continue;
+    }
+    auto weights = &kernel.format == &kF32
+                       ? f32
+                       : std::make_shared<GemvWeights>(kernel.format);
+    list.push_back(
+        std::make_unique<LowpGemv>(kernel.name, weights, kernel.call));
+  }
+  return list;
+}
+
+} // namespace lowp_bench

@@ -1,0 +1,451 @@
+//===- lowp-bench.cpp - lowp's speed against same-run baselines -----------===//
+//
+// Times lowp's ahead-of-time compiled kernels (GEMV at batch 1 in several
+// weight formats; conversions and MXFP4 quantization) next to what bounds
+// or rivals them, measured in the same process: DRAM read, write and copy
+// bandwidth, and OpenBLAS's sgemv. All of them run in interleaved rounds,
+// so that a change in the machine's load during the run (it is shared)
+// shifts the baselines and the kernels alike; every figure is a median.
+// Each kernel's first result is checked against an f64 reference computed
+// from the format definitions, so a fast but wrong kernel shows as WRONG.
+//
+// See docs/Benchmarks.md for how to read the output.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Benchmark.h"
+#include "Support.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace lowp_bench;
+
+namespace {
+
+struct Options {
+  int rounds = 5;
+  int threads = std::max(1u, std::thread::hardware_concurrency());
+  bool quick = false;
+  bool list = false;
+  std::vector<std::string> filters; // empty: everything
+};
+
+const char *const kHelp = R"(usage: lowp-bench [OPTIONS]
+
+Times lowp's compiled kernels against baselines measured in the same run:
+DRAM read bandwidth (a vector read-sum of 1 GiB), write and copy
+bandwidth, and OpenBLAS cblas_sgemv on the same GEMV shape (K = 4096,
+N = 14336, batch 1).
+Prints medians, bytes moved per call, GB/s, the share of the measured
+bandwidth, and speed-ups over OpenBLAS sgemv on 1 thread. Every kernel's
+first result is checked against an f64 reference; a wrong one is marked
+WRONG and makes the exit status 1. See docs/Benchmarks.md.
+
+Options:
+  --rounds=N     interleaved rounds (default 5): each round runs every
+                 benchmark in turn; a benchmark runs 1 to 10 times per
+                 round, once if a call takes more than 0.5 s
+  --quick        one round, and kernels slower than 0.5 s a call are
+                 timed by their first call alone (a first look, noisy)
+  --filter=A,B   run only the benchmarks whose names contain A or B (the
+                 yardsticks, the memory probes and openblas_sgemv_1t,
+                 always run); e.g. --filter=mxfp4 or --filter=gemv_,convert
+  --threads=N    the thread count for the multi-threaded read probe and
+                 OpenBLAS row (default: the hardware's, here %d); lowp's
+                 kernels run on 1 thread
+  --list         list the benchmarks and exit
+  --help         this text
+
+Progress goes to stderr, the tables to stdout.
+)";
+
+bool parseInt(const std::string &text, int &value) {
+  char *end = nullptr;
+  long parsed = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || parsed < 1 || parsed > 1000)
+    return false;
+  value = static_cast<int>(parsed);
+  return true;
+}
+
+/// Parses argv into `options`; returns false (after printing why) on
+/// anything it does not understand.
+bool parseOptions(int argc, char **argv, Options &options, bool &help) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    std::string value;
+    size_t equals = arg.find('=');
+    if (arg.rfind("--", 0) == 0 && equals != std::string::npos) {
+      value = arg.substr(equals + 1);
+      arg = arg.substr(0, equals);
+    } else if ((arg == "--rounds" || arg == "--filter" || arg == "--threads") &&
+               i + 1 < argc) {
+      value = argv[++i];
+    }
+    if (arg == "--help" || arg == "-h") {
+      help = true;
+    } else if (arg == "--quick") {
+      options.quick = true;
+    } else if (arg == "--list") {
+      options.list = true;
+    } else if (arg == "--rounds") {
+      if (!parseInt(value, options.rounds)) {
+        std::fprintf(stderr, "lowp-bench: --rounds wants a count 1..1000\n");
+        return false;
+      }
+    } else if (arg == "--threads") {
+      if (!parseInt(value, options.threads)) {
+        std::fprintf(stderr, "lowp-bench: --threads wants a count 1..1000\n");
+        return false;
+      }
+    } else if (arg == "--filter") {
+      size_t start = 0;
+      while (start <= value.size()) {
+        size_t comma = value.find(',', start);
+        if (comma == std::string::npos)
+          comma = value.size();
+        if (comma > start)
+          options.filters.push_back(value.substr(start, comma - start));
+        start = comma + 1;
+      }
+    } else {
+      std::fprintf(stderr, "lowp-bench: unknown option '%s' (see --help)\n",
+                   argv[i]);
+      return false;
+    }
+  }
+  return true;
+}
+
+/// The yardsticks that the ratios in the tables need (a few seconds).
+bool isYardstick(const Benchmark &benchmark) {
+  return benchmark.section() == Section::Memory ||
+         benchmark.name() == "openblas_sgemv_1t";
+}
+
+bool selected(const Benchmark &benchmark, const Options &options) {
+  if (options.filters.empty() || isYardstick(benchmark))
+    return true;
+  for (const std::string &filter : options.filters)
+    if (benchmark.name().find(filter) != std::string::npos)
+      return true;
+  return false;
+}
+
+std::string cpuName() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line))
+    if (line.rfind("model name", 0) == 0)
+      return line.substr(line.find(':') + 2);
+  return "unknown CPU";
+}
+
+/// What the driver learns about one benchmark.
+struct Measurement {
+  explicit Measurement(Benchmark *benchmark) : benchmark(benchmark) {}
+
+  Benchmark *benchmark;
+  double firstCall = 0; ///< seconds; untimed warm-up, checked
+  int runsPerRound = 1;
+  int64_t nextCall = 1; ///< call 0 is the warm-up
+  CheckResult check;
+  std::vector<double> samples; ///< seconds per call
+
+  double seconds() const { return median(samples); }
+  double gigabytesPerSecond() const {
+    return (benchmark->bytesRead() + benchmark->bytesWritten()) / seconds() /
+           1e9;
+  }
+};
+
+/// Columns of text, each padded to its widest cell: left-aligned for the
+/// first `textColumns`, right-aligned (numbers) for the rest.
+class Table {
+public:
+  Table(std::vector<std::string> header, size_t textColumns)
+      : textColumns_(textColumns) {
+    rows_.push_back(std::move(header));
+  }
+  void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  void print() const {
+    std::vector<size_t> width(rows_[0].size());
+    for (const auto &row : rows_)
+      for (size_t c = 0; c < row.size(); ++c)
+        width[c] = std::max(width[c], row[c].size());
+    for (const auto &row : rows_) {
+      std::string line = " ";
+      for (size_t c = 0; c < row.size(); ++c) {
+        std::string pad(width[c] - row[c].size(), ' ');
+        line += ' ';
+        line += c < textColumns_ ? row[c] + pad : pad + row[c];
+      }
+      while (!line.empty() && line.back() == ' ')
+        line.pop_back();
+      std::printf("%s\n", line.c_str());
+    }
+  }
+
+private:
+  size_t textColumns_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+std::string format(const char *spec, double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, spec, value);
+  return text;
+}
+
+std::string milliseconds(double seconds) {
+  double ms = seconds * 1e3;
+  return format(ms < 10 ? "%.3f" : ms < 100 ? "%.2f" : "%.1f", ms);
+}
+
+std::string megabytes(uint64_t bytes) { return format("%.1f", bytes / 1e6); }
+
+const char *statusWord(const CheckResult &check) {
+  switch (check.status) {
+  case CheckResult::Status::Ok:
+    return "ok";
+  case CheckResult::Status::Wrong:
+    return "WRONG";
+  case CheckResult::Status::NotChecked:
+    break;
+  }
+  return "-";
+}
+
+/// Prepares, warms up and checks `m`, and decides its runs per round.
+void calibrate(Measurement &m, const Options &options) {
+  Benchmark &b = *m.benchmark;
+  std::fprintf(stderr, "lowp-bench: preparing %s\n", b.name().c_str());
+  b.prepare();
+  m.firstCall = b.run(0);
+  m.check = b.check();
+  // Slow kernels (lowp's matmul is naive today) run once a round, so that
+  // the whole benchmark stays within minutes; fast ones fill ~0.2 s. Under
+  // --quick a slow kernel's first call is its only sample: its inputs were
+  // evicted from cache by the copies prepared after them, so it is as fair
+  // a sample as any.
+  if (m.firstCall > 0.5) {
+    m.runsPerRound = options.quick ? 0 : 1;
+    if (options.quick)
+      m.samples.push_back(m.firstCall);
+  } else {
+    m.runsPerRound =
+        std::clamp(static_cast<int>(0.2 / std::max(m.firstCall, 1e-6)), 1, 10);
+  }
+  std::string plan =
+      m.runsPerRound == 0
+          ? "the only sample"
+          : std::to_string(m.runsPerRound) +
+                (m.runsPerRound == 1 ? " run a round" : " runs a round");
+  std::fprintf(stderr, "lowp-bench:   first call %s ms, check %s; %s\n",
+               milliseconds(m.firstCall).c_str(), statusWord(m.check),
+               plan.c_str());
+}
+
+void runRounds(std::vector<Measurement> &measurements, const Options &options) {
+  int rounds = options.quick ? 1 : options.rounds;
+  for (int round = 1; round <= rounds; ++round) {
+    std::fprintf(stderr, "lowp-bench: round %d of %d\n", round, rounds);
+    for (Measurement &m : measurements) {
+      double started = now();
+      for (int r = 0; r < m.runsPerRound; ++r)
+        m.samples.push_back(m.benchmark->run(m.nextCall++));
+      if (now() - started > 1.0)
+        std::fprintf(stderr, "lowp-bench:   %s: %s ms\n",
+                     m.benchmark->name().c_str(),
+                     milliseconds(m.samples.back()).c_str());
+      // OpenBLAS's idle workers spin for a while after a call: let them
+      // stop before a 1-thread benchmark shares the cores with them.
+      if (m.benchmark->threads() > 1)
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+}
+
+const Measurement *find(const std::vector<Measurement> &measurements,
+                        const std::string &name) {
+  for (const Measurement &m : measurements)
+    if (m.benchmark->name() == name)
+      return &m;
+  return nullptr;
+}
+
+/// DRAM read bandwidth in bytes per second on `threads` threads (1
+/// thread's if that count was not measured).
+double readBandwidth(const std::vector<Measurement> &measurements,
+                     int threads) {
+  const Measurement *probe =
+      find(measurements, "read_" + std::to_string(threads) + "t");
+  if (!probe)
+    probe = find(measurements, "read_1t");
+  return probe->gigabytesPerSecond() * 1e9;
+}
+
+void report(const std::vector<Measurement> &measurements,
+            const std::vector<std::string> &notBuilt, const Options &options) {
+  std::printf("\nlowp-bench: %s; medians of %d round%s; GB = 1e9 bytes, MB "
+              "= 1e6 bytes\n",
+              cpuName().c_str(), options.quick ? 1 : options.rounds,
+              options.quick || options.rounds == 1 ? "" : "s");
+  std::printf("OpenBLAS: core %s, %s\n", openblas_get_corename(),
+              openblas_get_config());
+  for (const char *variable : {"OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
+                               "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"})
+    if (const char *value = std::getenv(variable))
+      std::printf("note: %s=%s is set\n", variable, value);
+
+  // Memory: the yardsticks. A conversion's roofline is the longest of the
+  // times that the probes' rates allow for its bytes: reading them at the
+  // read-sum's rate, writing them at the faster fill's, moving both at the
+  // faster copy's. Each probe meets its own roofline exactly; on one core
+  // reads and non-temporal writes overlap, so a copy beats the sum of its
+  // read and write times, and the roofline does not assume they add up.
+  double read1 = readBandwidth(measurements, 1);
+  auto fastest = [&](const char *a, const char *b) {
+    return std::max(find(measurements, a)->gigabytesPerSecond(),
+                    find(measurements, b)->gigabytesPerSecond()) *
+           1e9;
+  };
+  double write1 = fastest("write_1t", "write_nt_1t");
+  double copy1 = fastest("copy_1t", "copy_nt_1t");
+  auto roofline = [&](const Benchmark &b) {
+    double read = b.bytesRead(), written = b.bytesWritten();
+    return std::max({read / read1, written / write1, (read + written) / copy1});
+  };
+
+  std::printf("\nMemory bandwidth (GB/s counts bytes read + written)\n");
+  Table memory({"probe", "what", "threads", "median ms", "GB/s", "runs"}, 2);
+  for (const Measurement &m : measurements) {
+    const Benchmark &b = *m.benchmark;
+    if (b.section() != Section::Memory)
+      continue;
+    memory.add({b.name(), b.description(), std::to_string(b.threads()),
+                milliseconds(m.seconds()),
+                format("%.1f", m.gigabytesPerSecond()),
+                std::to_string(m.samples.size())});
+  }
+  memory.print();
+
+  // GEMV.
+  const Measurement *sgemv = find(measurements, "openblas_sgemv_1t");
+  std::printf("\nGEMV y = x W at batch 1: x 1x4096 f32, W 4096x14336, y "
+              "1x14336 f32\n"
+              "  %%DRAM: GB/s as a share of DRAM read bandwidth on as many "
+              "threads; vs sgemv: OpenBLAS sgemv (1 thread) time / this "
+              "time\n");
+  Table gemv({"kernel", "weights", "threads", "MB/call", "median ms", "GB/s",
+              "%DRAM", "vs sgemv", "check", "runs"},
+             2);
+  for (const Measurement &m : measurements) {
+    const Benchmark &b = *m.benchmark;
+    if (b.section() != Section::Gemv)
+      continue;
+    bool wrong = m.check.status == CheckResult::Status::Wrong;
+    double share = m.gigabytesPerSecond() * 1e9 /
+                   readBandwidth(measurements, b.threads()) * 100;
+    gemv.add({b.name(), b.description(), std::to_string(b.threads()),
+              megabytes(b.bytesRead() + b.bytesWritten()),
+              milliseconds(m.seconds()), format("%.1f", m.gigabytesPerSecond()),
+              format("%.1f", share),
+              wrong ? "WRONG" : format("%.2fx", sgemv->seconds() / m.seconds()),
+              statusWord(m.check), std::to_string(m.samples.size())});
+  }
+  gemv.print();
+
+  // Conversions.
+  bool anyConversion = false;
+  for (const Measurement &m : measurements)
+    anyConversion |= m.benchmark->section() == Section::Conversion;
+  if (anyConversion) {
+    std::printf("\nConversions on 64Mi elements (1 thread)\n"
+                "  %%roofline: the least time the memory probes allow, the "
+                "longest of\n"
+                "  read / %.1f GB/s, written / %.1f GB/s and (read + written) "
+                "/ %.1f GB/s, / this time\n",
+                read1 / 1e9, write1 / 1e9, copy1 / 1e9);
+    Table conversions({"kernel", "what", "MB read", "MB written", "median ms",
+                       "GB/s", "%roofline", "check", "runs"},
+                      2);
+    for (const Measurement &m : measurements) {
+      const Benchmark &b = *m.benchmark;
+      if (b.section() != Section::Conversion)
+        continue;
+      bool wrong = m.check.status == CheckResult::Status::Wrong;
+      conversions.add(
+          {b.name(), b.description(), megabytes(b.bytesRead()),
+           megabytes(b.bytesWritten()), milliseconds(m.seconds()),
+           format("%.1f", m.gigabytesPerSecond()),
+           wrong ? "WRONG" : format("%.1f", roofline(b) / m.seconds() * 100),
+           statusWord(m.check), std::to_string(m.samples.size())});
+    }
+    conversions.print();
+  }
+
+  std::printf("\nChecks (first call of each kernel)\n");
+  for (const Measurement &m : measurements)
+    if (m.check.status != CheckResult::Status::NotChecked)
+      std::printf("  %-20s %-5s %s\n", m.benchmark->name().c_str(),
+                  statusWord(m.check), m.check.detail.c_str());
+  for (const std::string &name : notBuilt)
+    std::printf("  %-20s not built: lowp-translate could not compile "
+                "bench/kernels/%s.mlir (scripts/bench.sh printed why)\n",
+                name.c_str(), name.c_str());
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Options options;
+  bool help = false;
+  if (!parseOptions(argc, argv, options, help))
+    return 2;
+  if (help) {
+    std::printf(kHelp, options.threads);
+    return 0;
+  }
+
+  std::vector<std::string> notBuilt;
+  BenchmarkList all = makeMemoryProbes(options.threads);
+  for (auto &benchmark : makeGemvBenchmarks(options.threads, notBuilt))
+    all.push_back(std::move(benchmark));
+  for (auto &benchmark : makeConversionBenchmarks(notBuilt))
+    all.push_back(std::move(benchmark));
+
+  if (options.list) {
+    for (const auto &benchmark : all)
+      std::printf("%-20s %s\n", benchmark->name().c_str(),
+                  benchmark->description().c_str());
+    for (const std::string &name : notBuilt)
+      std::printf("%-20s (not built)\n", name.c_str());
+    return 0;
+  }
+
+  std::vector<Measurement> measurements;
+  for (const auto &benchmark : all)
+    if (selected(*benchmark, options))
+      measurements.emplace_back(benchmark.get());
+
+  for (Measurement &m : measurements)
+    calibrate(m, options);
+  runRounds(measurements, options);
+  report(measurements, notBuilt, options);
+
+  for (const Measurement &m : measurements)
+    if (m.check.status == CheckResult::Status::Wrong)
+      return 1;
+  return 0;
+}
