@@ -364,6 +364,8 @@ private:
   bool gemm_;
 };
 
+extern "C" void omp_set_num_threads(int threads);
+
 /// Calls one lowp kernel: x, the weight parts of one copy, y.
 using LowpGemvCall = void (*)(GemvWeights &weights, int copy, float *x,
                               float *y);
@@ -371,11 +373,15 @@ using LowpGemvCall = void (*)(GemvWeights &weights, int copy, float *x,
 class LowpGemv : public GemvBenchmark {
 public:
   LowpGemv(std::string name, std::shared_ptr<GemvWeights> weights,
-           LowpGemvCall call)
-      : GemvBenchmark(std::move(name), std::move(weights), 1), call_(call) {}
+           LowpGemvCall call, int threads)
+      : GemvBenchmark(std::move(name) + "_" + std::to_string(threads) + "t",
+                      std::move(weights), threads),
+        call_(call) {}
 
 protected:
   void multiply(int copy) override {
+    // lowp's kernels run their parallel loops on the OpenMP runtime.
+    omp_set_num_threads(threads_);
     call_(*weights_, copy, x_.as<float>(), y_.as<float>());
   }
 
@@ -499,7 +505,10 @@ BenchmarkList makeGemvBenchmarks(int threads,
                        ? f32
                        : std::make_shared<GemvWeights>(kernel.format);
     list.push_back(
-        std::make_unique<LowpGemv>(kernel.name, weights, kernel.call));
+        std::make_unique<LowpGemv>(kernel.name, weights, kernel.call, 1));
+    if (threads > 1)
+      list.push_back(std::make_unique<LowpGemv>(kernel.name, weights,
+                                                kernel.call, threads));
   }
   return list;
 }

@@ -19,6 +19,10 @@
 using namespace mlir;
 using namespace lowp;
 
+// The OpenMP runtime's entry point (libomp), declared here rather than
+// through omp.h, which Debian installs under clang's resource directory.
+extern "C" void omp_set_num_threads(int threads);
+
 namespace {
 llvm::Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
@@ -135,6 +139,7 @@ CompiledModule::compile(ModuleOp module, const ExecutionOptions &options) {
     return makeError("JIT compilation failed: " +
                      llvm::toString(engine.takeError()));
   compiled->engine = std::move(*engine);
+  compiled->threads = options.threads;
   return std::move(compiled);
 }
 
@@ -186,6 +191,8 @@ llvm::Error CompiledModule::call(llvm::StringRef name,
   }
   if (scalarResult)
     packed.push_back(scalarResult->data);
+  if (threads)
+    omp_set_num_threads(int(threads));
   std::string symbol = "_mlir_ciface_" + name.str();
   if (llvm::Error error = engine->invokePacked(symbol, packed))
     return makeError("calling @" + name + " failed: " +

@@ -13,6 +13,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -77,9 +78,7 @@ void lowp::buildCpuPipeline(OpPassManager &pm,
   // lowp ops become linalg on storage types; block-scaled tensors become
   // their parts; arith and math on low-precision types are computed in f64
   // and rounded back.
-  ConvertLowpToLinalgOptions toLinalg;
-  toLinalg.vectorTarget = options.vectorTarget;
-  pm.addPass(createConvertLowpToLinalg(toLinalg));
+  pm.addPass(createConvertLowpToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
@@ -100,6 +99,15 @@ void lowp::buildCpuPipeline(OpPassManager &pm,
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
 
+  // The kernels' parallel chunks (scf.forall) become OpenMP loops; the
+  // runtime (libomp) picks the thread count (OMP_NUM_THREADS, or the
+  // execution library's threads option).
+  pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
+  pm.addPass(createConvertSCFToOpenMPPass());
+  // Inlines the memref.alloca_scope that scf-to-openmp wraps each loop body
+  // in (the kernels allocate nothing), which scf-to-cf cannot lower into.
+  pm.addPass(createCanonicalizerPass());
+
   // Loops, then LLVM.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   // The matmul kernels' vector code: transfers of more than one dimension
@@ -110,6 +118,9 @@ void lowp::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createSCFToControlFlowPass());
   if (options.cInterface)
     pm.addPass(std::make_unique<EmitCInterfacePass>());
+  ConvertLowpToLLVMOptions toLLVM;
+  toLLVM.vectorTarget = options.vectorTarget;
+  pm.addPass(createConvertLowpToLLVM(toLLVM));
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
@@ -117,12 +128,14 @@ void lowp::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }
 
 void lowp::registerPipelines() {
   registerConvertLowpToLinalgPass();
+  registerConvertLowpToLLVMPass();
   registerLowpPackBoundariesPass();
   PassPipelineRegistration<CpuPipelineOptions>(
       "lowp-cpu-pipeline",

@@ -75,6 +75,12 @@ static cl::opt<std::string> vectorTarget(
     cl::desc("Vector instructions lowp's kernels may use: host (default), "
              "avx512, avx2 or generic"),
     cl::value_desc("NAME"), cl::init("host"), cl::cat(toolCategory));
+// --threads=N is read before LLVM's option parser, which already has an
+// option of that name from libLLVM.
+static unsigned threadCount = 0;
+static cl::extrahelp threadsHelp(
+    "\n  --threads=<N>   Threads for the kernels' parallel loops (default: the\n"
+    "                  OpenMP runtime's choice, OMP_NUM_THREADS or every core)\n");
 static cl::opt<bool> print("print", cl::desc("Print the results as text"),
                            cl::cat(toolCategory));
 static cl::opt<bool>
@@ -349,6 +355,7 @@ public:
       : name(entry.getSymName().str()) {
     ExecutionOptions options;
     options.vectorTarget = vectorTarget;
+    options.threads = threadCount;
     auto compiledModule = CompiledModule::compile(module, options);
     if (!compiledModule)
       fail("compiling '" + inputFile +
@@ -465,8 +472,25 @@ int64_t compare(const std::vector<HostValue> &compiled,
 
 } // namespace
 
+/// Removes --threads=N (or -threads=N) from the arguments into threadCount.
+void takeThreadsOption(int &argc, char **argv) {
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    llvm::StringRef argument = argv[i];
+    if (argument.consume_front("--threads=") ||
+        argument.consume_front("-threads=")) {
+      if (argument.getAsInteger(10, threadCount) || threadCount == 0)
+        fail("--threads takes a positive number, got '" + argument.str() + "'");
+      continue;
+    }
+    argv[kept++] = argv[i];
+  }
+  argc = kept;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  takeThreadsOption(argc, argv);
   cl::HideUnrelatedOptions(toolCategory);
   cl::ParseCommandLineOptions(
       argc, argv,

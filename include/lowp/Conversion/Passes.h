@@ -5,7 +5,17 @@
 
 #include "mlir/Pass/Pass.h"
 
+namespace mlir {
+class RewritePatternSet;
+} // namespace mlir
+
 namespace lowp {
+struct VectorTarget;
+
+/// convert-lowp-to-llvm's patterns: lowp.lookup to a permute or selects.
+void populateLowpToLLVMPatterns(mlir::RewritePatternSet &patterns,
+                                const VectorTarget &target);
+
 #define GEN_PASS_DECL
 #include "lowp/Conversion/Passes.h.inc"
 

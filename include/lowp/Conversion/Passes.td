@@ -29,22 +29,40 @@ def ConvertLowpToLinalg : Pass<"convert-lowp-to-linalg", "::mlir::ModuleOp"> {
     is a layout decision for lowp-assign-layouts. Rounding into a codebook
     is not lowered yet and is reported as an error.
   }];
-  let options = [
-    Option<"vectorTarget", "vector-target", "std::string", /*default=*/"\"host\"",
-           "Vector instructions the matmul kernels may use: host (the CPU "
-           "this runs on), avx512, avx2 or generic (the last two use no x86 "
-           "intrinsics)">,
-  ];
   // lowp is loaded even where no lowp op appears: its builtin-type format
   // models say how f8E4M3FN and friends are stored.
   let dependentDialects = [
     "::lowp::LowpDialect",
     "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::memref::MemRefDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::LLVM::LLVMDialect",
     "::mlir::math::MathDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+def ConvertLowpToLLVM : Pass<"convert-lowp-to-llvm", "::mlir::ModuleOp"> {
+  let summary = "Lower the lowp ops of vector kernels to LLVM intrinsics or "
+                "portable vector code";
+  let description = [{
+    Runs after bufferization, on the vector building blocks that lowp's
+    kernels are made of. `lowp.lookup` of a 16-entry 32-bit table becomes
+    one `vpermps`/`vpermd` (`llvm.x86.avx512.permvar.*`) when the vector
+    target has AVX-512, and a tree of `arith.select`s on the index bits
+    otherwise; either reads only the index bits that lookup defines.
+  }];
+  let options = [
+    Option<"vectorTarget", "vector-target", "std::string", /*default=*/"\"host\"",
+           "Vector instructions the code may use: host (the CPU this runs "
+           "on), avx512, avx2 or generic">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::LLVM::LLVMDialect",
     "::mlir::vector::VectorDialect",
   ];
 }

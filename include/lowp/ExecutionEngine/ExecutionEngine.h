@@ -34,6 +34,9 @@ struct ExecutionOptions {
   /// The vector instructions lowp's kernels may use (lowp-cpu-pipeline's
   /// vector-target): host, avx512, avx2 or generic.
   std::string vectorTarget = "host";
+  /// Threads for the kernels' parallel loops; 0 leaves the OpenMP runtime's
+  /// choice (OMP_NUM_THREADS, else every core).
+  unsigned threads = 0;
 };
 
 /// One value at a compiled function's boundary (lowp/Runtime/Boundary.h
@@ -76,7 +79,8 @@ public:
   /// in boundary order; at most one result may be a scalar. Buffers must
   /// have the shapes the function's boundary gives: a run-time size that
   /// disagrees with a static one is an error here, not an out-of-bounds
-  /// access in compiled code.
+  /// access in compiled code. Sets the OpenMP runtime's thread count when
+  /// the options name one (a process-wide setting).
   llvm::Error call(llvm::StringRef name,
                    llvm::ArrayRef<BoundaryBuffer> arguments,
                    llvm::ArrayRef<BoundaryBuffer> results);
@@ -86,6 +90,7 @@ private:
   CompiledModule();
   std::unique_ptr<mlir::ExecutionEngine> engine;
   std::unique_ptr<Boundaries> boundaries;
+  unsigned threads = 0;
 };
 
 } // namespace lowp

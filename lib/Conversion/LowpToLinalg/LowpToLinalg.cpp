@@ -16,6 +16,8 @@
 #include "lowp/Numerics/BlockScale.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -858,9 +860,7 @@ unsigned packedWidthOf(MatmulOp op) {
 }
 
 struct MatmulOpLowering : OpConversionPattern<MatmulOp> {
-  MatmulOpLowering(const TypeConverter &converter, MLIRContext *context,
-                   VectorTarget target)
-      : OpConversionPattern(converter, context), target(target) {}
+  using OpConversionPattern::OpConversionPattern;
 
   LogicalResult
   matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
@@ -873,8 +873,7 @@ struct MatmulOpLowering : OpConversionPattern<MatmulOp> {
       Value lhs = toF32(rewriter, loc, adaptor.getLhs()[0],
                         lhsType.getElementType());
       kernelProduct = emitBlockScaledMatmul(
-          rewriter, loc, lhs, weightParts(op, adaptor.getRhs(), rewriter),
-          target);
+          rewriter, loc, lhs, weightParts(op, adaptor.getRhs(), rewriter));
     }
     auto resultType = cast<RankedTensorType>(op.getType());
     Value product = kernelProduct ? kernelProduct
@@ -945,8 +944,6 @@ private:
                                     ValueRange{lhs, rhs}, init)
         .getResult(0);
   }
-
-  VectorTarget target;
 };
 
 //===----------------------------------------------------------------------===//
@@ -1341,7 +1338,6 @@ struct GenericOpLowering : OpConversionPattern<linalg::GenericOp> {
 
 struct ConvertLowpToLinalgPass
     : lowp::impl::ConvertLowpToLinalgBase<ConvertLowpToLinalgPass> {
-  using ConvertLowpToLinalgBase::ConvertLowpToLinalgBase;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     WalkResult checked = module.walk([](Operation *op) {
@@ -1357,6 +1353,8 @@ struct ConvertLowpToLinalgPass
     StorageTypeConverter converter;
     ConversionTarget target(*context);
     target.addIllegalDialect<LowpDialect>();
+    // The kernels' vector building block stays for convert-lowp-to-llvm.
+    target.addLegalOp<LookupOp>();
     target.markUnknownOpDynamicallyLegal(
         [&](Operation *op) { return converter.isLegal(op); });
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp func) {
@@ -1377,14 +1375,7 @@ struct ConvertLowpToLinalgPass
                  StorageMoveLowering<linalg::YieldOp>,
                  StorageMoveLowering<tensor::EmptyOp>, GenericOpLowering,
                  PackOpLowering, UnpackOpLowering>(converter, context);
-    std::optional<VectorTarget> vectorTarget =
-        VectorTarget::byName(this->vectorTarget);
-    if (!vectorTarget) {
-      module.emitError("unknown vector-target '")
-          << this->vectorTarget << "'; expected host, avx512, avx2 or generic";
-      return signalPassFailure();
-    }
-    patterns.add<MatmulOpLowering>(converter, context, *vectorTarget);
+    patterns.add<MatmulOpLowering>(converter, context);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

@@ -1,30 +1,32 @@
 //===- MatmulKernel.cpp - Block-factored matmul in vector code ------------===//
 //
 // The loop nest, for an M x K activation x and a K x N weight with blocks of
-// B rows:
+// B rows (docs/Lowering.md has it with the lane tables):
 //
-//   for each tile of T = 128 columns n0..n0+T (the last one masked):
-//     for each row m:
-//       acc = 0                                  8 vectors of 16 f32
-//       for each K-block kb:
-//         sum = 0
-//         for k in the block:
-//           sum += broadcast(x[m][k]) * decode(codes of row k, n0..n0+T)
-//         acc += sum * decode(scales[kb][n0..n0+T])
-//       y[m][n0..n0+T] = acc * tensor scale
+//   y = 0
+//   parallel for each chunk of whole tiles of T = 128 columns (scf.forall)
+//     for each pass of P <= 32 rows of a K-block
+//       for each tile n0..n0+T of the chunk
+//         s = decode(scales[block][n0..n0+T])
+//         for each row m:
+//           sum = 0                              8 vectors of 16 f32
+//           for k in the pass:
+//             sum += broadcast(x[m][k]) * decode(codes of row k, n0..n0+T)
+//           y[m][n0..n0+T] += sum * s
+//   then the last N mod T columns, masked
 //
-// A tile's codes are read as chunks of 16 bytes. With w-bit codes packed P =
-// 8/w to a byte, byte j of a chunk holds the codes of P adjacent columns, and
-// shifting the chunk's bytes (widened to 16 i32 lanes) right by p*w gives the
-// codes of columns j*P + p: one vector per phase p, without any shuffle. The
-// accumulators are kept in that phase order, so only the scales (once per
-// block) and the results (once per tile) are reordered. Decoding a 4-bit or
-// narrower code is a lookup in a 16-entry f32 table held in a register.
+// The codes of a tile row are read as 16 lanes of P codes (little-endian
+// words of 4- or 8-bit codes, bytes of 1- or 2-bit ones); shifting the lanes
+// right by p*w gives the codes of columns l*P + p: one vector per phase p,
+// without any shuffle. The sums are kept in that phase order and reordered
+// once per pass and row. A code of at most 4 bits is decoded by lowp.lookup
+// in a 16-entry f32 table held in a register.
 //
 // Exactness: decoded elements, scales and the activations are f32 values;
-// each product is rounded once, each block sum K-block-size times, the
-// scaled block sums once each and the tensor scale once, which is within
-// lowp.matmul's (K + 3) * 2^-24 * sum |products| bound for any block size.
+// each product is rounded once, each pass sum P - 1 times, the scaled sums
+// once each and the scale product (tensor scale, element unit) once or
+// twice, which is within lowp.matmul's (K + 3) * 2^-24 * sum |products|
+// bound for any block size.
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,7 +35,10 @@
 #include "lowp/Numerics/BlockScale.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "lowp/Conversion/VectorTarget.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -53,6 +58,9 @@ namespace {
 constexpr int64_t kLanes = 16;
 /// Columns per tile: 8 accumulators of 16 lanes for every code width.
 constexpr int64_t kTileColumns = 128;
+/// Chunks of columns run in parallel: enough to share out among a few
+/// cores in equal parts.
+constexpr int64_t kParallelChunks = 8;
 
 //===----------------------------------------------------------------------===//
 // Decoding codes to f32 on vectors
@@ -154,8 +162,8 @@ std::optional<DecodeKind> chooseDecode(const Format &format) {
 /// Builds vector code that decodes codes (a vector of i32) into f32.
 class VectorDecoder {
 public:
-  VectorDecoder(const Format &format, const VectorTarget &target)
-      : format(format), target(target), kind(*chooseDecode(format)) {}
+  explicit VectorDecoder(const Format &format)
+      : format(format), kind(*chooseDecode(format)) {}
 
   /// `codes` may carry other bits above the format's width when
   /// `highBitsClear` is false (the phases of a packed byte).
@@ -168,7 +176,7 @@ public:
     case DecodeKind::F32:
       return arith::BitcastOp::create(*b, f32Type, codes);
     case DecodeKind::Table:
-      return lookup(highBitsClear ? codes : mask(codes, 15), f32Type);
+      return lookup(codes, f32Type);
     case DecodeKind::Integer: {
       if (!highBitsClear)
         codes = mask(codes, (1u << width) - 1);
@@ -219,49 +227,18 @@ private:
     return arith::SelectOp::create(*b, condition, a, other);
   }
 
-  /// table[code] for codes below 16, the table being the format's values
-  /// repeated to fill 16 entries (so that, on AVX-512, vpermps may read
-  /// unmasked codes: it uses the low 4 bits of each index).
+  /// table[code mod 16], the table being the format's values repeated to
+  /// fill 16 entries, so that the codes may carry other bits above their
+  /// width: lowp.lookup reads the low four bits of each index.
   Value lookup(Value codes, VectorType f32Type) {
     unsigned width = format.getBitWidth();
     SmallVector<float> table(16);
     for (unsigned i = 0; i < 16; ++i)
       table[i] = float(format.decode(i & ((1u << width) - 1)));
-    if (target.avx512 && f32Type.getNumElements() == kLanes) {
-      // table[codes[i]] lane by lane, which LLVM's x86 backend recognizes as
-      // one variable permute (vpermps). The mask keeps every index in range
-      // as LLVM requires; the backend drops it, vpermps reading only the
-      // low four bits.
-      auto tableType = VectorType::get({kLanes}, b->getF32Type());
-      Value tableVector = arith::ConstantOp::create(
-          *b, DenseElementsAttr::get(tableType, ArrayRef<float>(table)));
-      Value indices = mask(codes, 15);
-      SmallVector<Value> lanes;
-      for (int64_t lane = 0; lane < kLanes; ++lane) {
-        Value code = vector::ExtractOp::create(*b, indices, lane);
-        Value position =
-            arith::IndexCastOp::create(*b, b->getIndexType(), code);
-        lanes.push_back(vector::ExtractOp::create(
-            *b, tableVector, ArrayRef<OpFoldResult>{position}));
-      }
-      return vector::FromElementsOp::create(*b, f32Type, lanes);
-    }
-    // A tree of selects on the code's bits: portable, and what LLVM turns
-    // into blends on AVX2.
-    auto type = cast<VectorType>(codes.getType());
-    SmallVector<Value> level;
-    for (float value : table)
-      level.push_back(f32(f32Type, value));
-    for (unsigned bit = 0; level.size() > 1; ++bit) {
-      Value isSet = arith::CmpIOp::create(
-          *b, arith::CmpIPredicate::ne,
-          arith::AndIOp::create(*b, codes, i32(type, 1 << bit)), i32(type, 0));
-      SmallVector<Value> next;
-      for (size_t i = 0; i < level.size(); i += 2)
-        next.push_back(select(isSet, level[i + 1], level[i]));
-      level = std::move(next);
-    }
-    return level.front();
+    auto tableType = VectorType::get({kLanes}, b->getF32Type());
+    Value tableVector = arith::ConstantOp::create(
+        *b, DenseElementsAttr::get(tableType, ArrayRef<float>(table)));
+    return LookupOp::create(*b, tableVector, codes);
   }
 
   Value minifloat(Value codes, VectorType f32Type) {
@@ -312,7 +289,6 @@ private:
   /// Where decode() emits; set by each call.
   ImplicitLocOpBuilder *b = nullptr;
   const Format &format;
-  const VectorTarget &target;
   DecodeKind kind;
 };
 
@@ -367,61 +343,140 @@ Value interleave(ImplicitLocOpBuilder &b, ArrayRef<Value> phases) {
 class KernelEmitter {
 public:
   KernelEmitter(ImplicitLocOpBuilder &b, Value lhs,
-                const BlockScaledWeight &rhs, const VectorTarget &target)
-      : b(b), lhs(lhs), rhs(rhs), target(target),
+                const BlockScaledWeight &rhs)
+      : b(b), lhs(lhs), rhs(rhs),
         scaling(getEncodingOf(rhs.type).getScaling(
             rhs.type.getElementType())),
-        elementDecoder(scaling.element, target),
-        scaleDecoder(scaling.scale, target) {
+        elementDecoder(scaling.element), scaleDecoder(scaling.scale) {
     if (scaling.zeroPoint)
-      zeroPointDecoder.emplace(*scaling.zeroPoint, target);
+      zeroPointDecoder.emplace(*scaling.zeroPoint);
     auto lhsType = cast<RankedTensorType>(lhs.getType());
     rows = lhsType.getDimSize(0);
     depth = lhsType.getDimSize(1);
     columns = rhs.type.getDimSize(1);
-    blockRows =
-        getEncodingOf(rhs.type).getFullBlock(2)[0];
+    blockRows = getEncodingOf(rhs.type).getFullBlock(2)[0];
+    // Long blocks are summed in passes of at most 32 rows, each scaled on
+    // its own: a pass reads one stream per row, and more than 32 streams
+    // defeat the prefetchers.
+    passRows = blockRows;
+    for (int64_t rowsPerPass = std::min<int64_t>(blockRows, 32);
+         rowsPerPass > 0; --rowsPerPass)
+      if (blockRows % rowsPerPass == 0) {
+        passRows = rowsPerPass;
+        break;
+      }
     width = rhs.packedWidth ? rhs.packedWidth : 8;
-    phases = 8 / width;
+    // 4- and 8-bit codes are read as 32-bit words, narrower ones as bytes
+    // (a word of 1- or 2-bit codes would need 16 or 32 accumulators).
+    containerBits = width >= 4 ? 32 : 8;
+    phases = containerBits / width;
     chunks = kTileColumns / (kLanes * phases);
   }
 
   Value emit() {
+    // The codes as a buffer too, for software prefetch: the weight is read
+    // as one stream per row of a K-block, more streams than the hardware
+    // prefetchers follow.
+    auto codesType = cast<RankedTensorType>(rhs.elements.getType());
+    int64_t dynamic = ShapedType::kDynamic;
+    codeBuffer = bufferization::ToBufferOp::create(
+        b,
+        MemRefType::get(codesType.getShape(), codesType.getElementType(),
+                        StridedLayoutAttr::get(b.getContext(), dynamic,
+                                               {dynamic, dynamic})),
+        rhs.elements, /*read_only=*/true);
     Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0));
     Value init = linalg::FillOp::create(
                      b, zero,
                      ValueRange{tensor::EmptyOp::create(
                          b, ArrayRef<int64_t>{rows, columns}, b.getF32Type())})
                      .getResult(0);
-    int64_t blocks = (depth + blockRows - 1) / blockRows;
     int64_t fullTiles = columns / kTileColumns;
-    auto blockLoop = scf::ForOp::create(
-        b, index(0), index(blocks), index(1), ValueRange{init},
-        [&](OpBuilder &nested, Location loc, Value kb, ValueRange iter) {
-          ImplicitLocOpBuilder body(loc, nested);
-          Value out = iter[0];
-          if (fullTiles > 0)
-            out = scf::ForOp::create(
-                      body, index(body, 0),
-                      index(body, fullTiles * kTileColumns),
-                      index(body, kTileColumns), ValueRange{out},
-                      [&](OpBuilder &tileBuilder, Location tileLoc, Value n0,
-                          ValueRange tileIter) {
-                        ImplicitLocOpBuilder tile(tileLoc, tileBuilder);
-                        scf::YieldOp::create(
-                            tile, emitTile(tile, kb, n0, tileIter[0],
-                                           /*inBounds=*/true));
-                      })
-                      .getResult(0);
-          if (columns % kTileColumns)
-            out = emitTile(body, kb, index(body, fullTiles * kTileColumns), out,
-                           /*inBounds=*/false);
-          scf::YieldOp::create(body, out);
-        });
-    return blockLoop.getResult(0);
+    Value out = init;
+    if (fullTiles > 0) {
+      // Whole tiles in equal chunks of columns, run in parallel (scf.forall
+      // becomes an OpenMP loop): the chunks never share an output column.
+      int64_t chunkCount = 1;
+      for (int64_t count = std::min<int64_t>(fullTiles, kParallelChunks);
+           count > 1; --count)
+        if (fullTiles % count == 0) {
+          chunkCount = count;
+          break;
+        }
+      int64_t chunkColumns = fullTiles / chunkCount * kTileColumns;
+      auto forall = scf::ForallOp::create(
+          b, ArrayRef<OpFoldResult>{b.getIndexAttr(chunkCount)},
+          ValueRange{init}, std::nullopt);
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(forall.getBody());
+        Value begin = arith::MulIOp::create(b, forall.getInductionVars()[0],
+                                            index(chunkColumns));
+        Value shared = forall.getRegionIterArgs()[0];
+        SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), begin};
+        SmallVector<OpFoldResult> sizes{b.getIndexAttr(rows),
+                                        b.getIndexAttr(chunkColumns)};
+        SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+        Value slice = tensor::ExtractSliceOp::create(b, shared, offsets, sizes,
+                                                     strides);
+        Value chunk = emitColumns(slice, begin, chunkColumns);
+        b.setInsertionPointToStart(forall.getTerminator().getBody());
+        tensor::ParallelInsertSliceOp::create(b, chunk, shared, offsets, sizes,
+                                              strides);
+      }
+      out = forall.getResult(0);
+    }
+    if (int64_t tail = columns % kTileColumns) {
+      Value begin = index(fullTiles * kTileColumns);
+      SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), begin};
+      SmallVector<OpFoldResult> sizes{b.getIndexAttr(rows),
+                                      b.getIndexAttr(tail)};
+      SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+      Value slice =
+          tensor::ExtractSliceOp::create(b, out, offsets, sizes, strides);
+      out = tensor::InsertSliceOp::create(
+          b, emitColumns(slice, begin, tail), out, offsets, sizes, strides);
+    }
+    return out;
   }
 
 private:
+  /// The product for `count` columns starting at `begin`, accumulated into
+  /// `out` (rows x count, a slice of the result).
+  Value emitColumns(Value out, Value begin, int64_t count) {
+    // The verifier makes the blocks divide K.
+    int64_t passes = depth / passRows;
+    int64_t fullTiles = count / kTileColumns;
+    auto passLoop = scf::ForOp::create(
+        b, index(0), index(passes), index(1), ValueRange{out},
+        [&](OpBuilder &nested, Location loc, Value pass, ValueRange iter) {
+          ImplicitLocOpBuilder body(loc, nested);
+          Value partial = iter[0];
+          if (fullTiles > 0)
+            partial =
+                scf::ForOp::create(
+                    body, index(body, 0), index(body, fullTiles * kTileColumns),
+                    index(body, kTileColumns), ValueRange{partial},
+                    [&](OpBuilder &tileBuilder, Location tileLoc, Value n0,
+                        ValueRange tileIter) {
+                      ImplicitLocOpBuilder tile(tileLoc, tileBuilder);
+                      Value column = arith::AddIOp::create(tile, begin, n0);
+                      scf::YieldOp::create(
+                          tile, emitTile(tile, pass, column, n0, tileIter[0],
+                                         /*inBounds=*/true));
+                    })
+                    .getResult(0);
+          if (count % kTileColumns) {
+            Value n0 = index(body, fullTiles * kTileColumns);
+            Value column = arith::AddIOp::create(body, begin, n0);
+            partial = emitTile(body, pass, column, n0, partial,
+                               /*inBounds=*/false);
+          }
+          scf::YieldOp::create(body, partial);
+        });
+    return passLoop.getResult(0);
+  }
+
   static BlockScaledEncodingAttr getEncodingOf(RankedTensorType type) {
     return cast<BlockScaledEncodingAttr>(type.getEncoding());
   }
@@ -463,10 +518,15 @@ private:
     return result;
   }
 
-  /// K-block kb of the tile of columns starting at n0, for every row: `out`
-  /// plus each row's scaled block sums.
-  Value emitTile(ImplicitLocOpBuilder &at, Value kb, Value n0, Value out,
-                 bool inBounds) {
+  /// One pass over rows of a K-block for the tile of weight columns
+  /// starting at n0, for every row of x: `out` (whose column `local` is
+  /// weight column n0) plus each row's scaled sums.
+  Value emitTile(ImplicitLocOpBuilder &at, Value pass, Value n0, Value local,
+                 Value out, bool inBounds) {
+    Value kb = passRows == blockRows
+                   ? pass
+                   : arith::DivUIOp::create(
+                         at, pass, index(at, blockRows / passRows));
     SmallVector<Value> zeroPoints;
     if (zeroPointDecoder)
       zeroPoints = readPerBlock(at, rhs.zeroPoints, *zeroPointDecoder, kb, n0,
@@ -480,7 +540,7 @@ private:
       Value codes = widenCodes(
           at, vector::BroadcastOp::create(
                   at, VectorType::get({kLanes}, stored.getType()), stored));
-      VectorDecoder decoder(*scaling.tensorScale, target);
+      VectorDecoder decoder(*scaling.tensorScale);
       Value tensorScale = decoder.decode(at, codes, true);
       // Hoisted out of the sum: applied to each block's scales.
       for (Value &scale : scales)
@@ -494,13 +554,11 @@ private:
                 at, DenseElementsAttr::get(
                         f32Vector(kLanes),
                         at.getF32FloatAttr(float(unit)).getValue())));
-    Value kStart = arith::MulIOp::create(at, kb, index(at, blockRows));
-    Value kEnd = arith::MinUIOp::create(
-        at, arith::AddIOp::create(at, kStart, index(at, blockRows)),
-        index(at, depth));
+    Value kStart = arith::MulIOp::create(at, pass, index(at, passRows));
+    Value kEnd = arith::AddIOp::create(at, kStart, index(at, passRows));
     // The first byte of the tile in each row of codes.
     Value byteBase =
-        phases > 1 ? arith::DivUIOp::create(at, n0, index(at, phases)) : n0;
+        width < 8 ? arith::DivUIOp::create(at, n0, index(at, 8 / width)) : n0;
     auto rowLoop = scf::ForOp::create(
         at, index(at, 0), index(at, rows), index(at, 1), ValueRange{out},
         [&](OpBuilder &nested, Location loc, Value m, ValueRange iter) {
@@ -531,7 +589,8 @@ private:
           }
           Value updated = iter[0];
           for (int64_t v = 0; v < kTileColumns / kLanes; ++v) {
-            Value column = arith::AddIOp::create(body, n0, index(body, v * kLanes));
+            Value column =
+                arith::AddIOp::create(body, local, index(body, v * kLanes));
             Value previous = read(body, updated, m, column, kLanes, inBounds);
             Value sum =
                 vector::FMAOp::create(body, sums[v], scales[v], previous);
@@ -553,10 +612,33 @@ private:
     Value x = tensor::ExtractOp::create(at, lhs, ValueRange{m, k});
     Value broadcast = vector::BroadcastOp::create(at, f32Vector(kLanes), x);
     SmallVector<Value> next;
+    int64_t chunkBytes = kLanes * containerBits / 8;
+    // ~16 KiB ahead of the codes being read, in this row: a few tiles on.
+    int64_t tileBytes = kTileColumns * width / 8;
+    int64_t distance =
+        std::max<int64_t>(1, (16 << 10) / (passRows * tileBytes)) * tileBytes;
+    int64_t rowBytes = cast<RankedTensorType>(rhs.elements.getType())
+                           .getDimSize(1);
+    for (int64_t line = 0; line < tileBytes; line += 64) {
+      Value ahead = arith::MinUIOp::create(
+          at, arith::AddIOp::create(at, byteBase, index(at, distance + line)),
+          index(at, rowBytes - 1));
+      memref::PrefetchOp::create(at, codeBuffer, ValueRange{k, ahead},
+                                 at.getBoolAttr(false),
+                                 at.getI32IntegerAttr(3),
+                                 at.getBoolAttr(true));
+    }
     for (int64_t c = 0; c < chunks; ++c) {
-      Value byte = arith::AddIOp::create(at, byteBase, index(at, c * kLanes));
+      Value byte =
+          arith::AddIOp::create(at, byteBase, index(at, c * chunkBytes));
+      Value bytes = read(at, rhs.elements, k, byte, chunkBytes, inBounds);
+      // Lane l holds the codes of columns l * phases .. l * phases +
+      // phases - 1 of the chunk: a little-endian word, or one byte.
       Value codes =
-          widenCodes(at, read(at, rhs.elements, k, byte, kLanes, inBounds));
+          containerBits == 32
+              ? Value(vector::BitCastOp::create(
+                    at, VectorType::get({kLanes}, at.getI32Type()), bytes))
+              : widenCodes(at, bytes);
       for (int64_t p = 0; p < phases; ++p) {
         Value phase = codes;
         if (p > 0)
@@ -567,7 +649,7 @@ private:
                           VectorType::get({kLanes}, at.getI32Type()),
                           at.getI32IntegerAttr(int32_t(p * width))
                               .getValue())));
-        // The top phase of a byte has no bits above it; every other phase
+        // The top phase of a word has no bits above it; every other phase
         // carries the following codes' bits.
         Value value = elementDecoder.decode(at, phase, p == phases - 1);
         int64_t i = c * phases + p;
@@ -582,13 +664,13 @@ private:
   ImplicitLocOpBuilder &b;
   Value lhs;
   const BlockScaledWeight &rhs;
-  const VectorTarget &target;
   BlockScaling scaling;
   VectorDecoder elementDecoder, scaleDecoder;
   std::optional<VectorDecoder> zeroPointDecoder;
-  int64_t rows, depth, columns, blockRows;
-  unsigned width;
+  int64_t rows, depth, columns, blockRows, passRows;
+  unsigned width, containerBits;
   int64_t phases, chunks;
+  Value codeBuffer;
 };
 
 } // namespace
@@ -641,8 +723,7 @@ bool lowp::isBlockScaledMatmulCovered(MatmulOp op, unsigned packedWidth) {
 }
 
 Value lowp::emitBlockScaledMatmul(OpBuilder &builder, Location loc, Value lhs,
-                                  const BlockScaledWeight &rhs,
-                                  const VectorTarget &target) {
+                                  const BlockScaledWeight &rhs) {
   ImplicitLocOpBuilder b(loc, builder);
-  return KernelEmitter(b, lhs, rhs, target).emit();
+  return KernelEmitter(b, lhs, rhs).emit();
 }

@@ -18,18 +18,6 @@
 
 namespace lowp {
 
-/// What the kernels may use of the target's vector instructions.
-struct VectorTarget {
-  /// AVX-512F: 16-entry tables in one register (vpermps).
-  bool avx512 = false;
-
-  /// The host's, from its CPU features.
-  static VectorTarget host();
-  /// By name: "host", "avx512", "avx2" or "generic" (the last two use no
-  /// x86 intrinsics); nullopt for any other name.
-  static std::optional<VectorTarget> byName(llvm::StringRef name);
-};
-
 /// A block-scaled K x N weight after lowering: its parts as storage tensors.
 struct BlockScaledWeight {
   /// The logical type, with its #lowp.block_scaled encoding.
@@ -54,8 +42,7 @@ bool isBlockScaledMatmulCovered(MatmulOp op, unsigned packedWidth);
 /// Emits `lhs (M x K, f32) x rhs` as an M x N f32 tensor.
 mlir::Value emitBlockScaledMatmul(mlir::OpBuilder &builder,
                                   mlir::Location loc, mlir::Value lhs,
-                                  const BlockScaledWeight &rhs,
-                                  const VectorTarget &target);
+                                  const BlockScaledWeight &rhs);
 
 } // namespace lowp
 

@@ -1,34 +1,55 @@
-// RUN: lowp-opt %s --lowp-pack-boundaries --canonicalize --convert-lowp-to-linalg=vector-target=avx512 --canonicalize --cse --split-input-file | FileCheck %s --check-prefixes=CHECK,AVX512
-// RUN: lowp-opt %s --lowp-pack-boundaries --canonicalize --convert-lowp-to-linalg=vector-target=generic --canonicalize --cse --split-input-file | FileCheck %s --check-prefixes=CHECK,GENERIC
+// RUN: lowp-opt %s --lowp-pack-boundaries --canonicalize --convert-lowp-to-linalg --canonicalize --cse --split-input-file | FileCheck %s
 
 // Tests that a matmul with MXFP4 weights blocked along K keeps its blocks:
 // a loop over K-blocks (the E8M0 scales read once per block and tile), a
 // loop over the block's rows reading the packed codes the boundary passed
-// in (64 rows of 136 codes, 68 bytes each), eight f32 accumulators, and no
-// dequantized copy of the weight or linalg.matmul.
+// in (64 rows of 136 codes, 68 bytes each) as 16 words of 8 codes, eight
+// lowp.lookups of the E2M1 table and eight f32 accumulators, a prefetch
+// of the codes further on, and no dequantized copy of the weight or
+// linalg.matmul. The last 8 columns are a second, masked pass.
 // CHECK-LABEL: func.func @mxfp4(
 // CHECK-SAME:      %[[X:[^:]+]]: tensor<2x64xf32>, %[[CODES:[^:]+]]: tensor<64x68xi8>, %[[SCALES:[^:]+]]: tensor<2x136xi8>)
 // CHECK-NOT:     linalg.matmul
+// CHECK:         %[[BUFFER:.+]] = bufferization.to_buffer %[[CODES]] read_only
 // CHECK:         %[[ZERO:.+]] = linalg.fill
-// CHECK:         scf.for %[[KB:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}} = %[[ZERO]])
+// CHECK:         %[[FULL:.+]] = tensor.extract_slice %[[ZERO]][0, 0] [2, 128] [1, 1]
+// CHECK:         scf.for %[[KB:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}} = %[[FULL]])
 // CHECK:           vector.transfer_read %[[SCALES]][%[[KB]], %{{.+}}], %{{.+}} {in_bounds = [true]} : tensor<2x136xi8>, vector<16xi8>
 // CHECK:           scf.for %[[M:.+]] = %{{.+}} to %{{.+}} step
 // CHECK:             scf.for %[[K:[^ ]+]] = %{{.+}} iter_args({{.+}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK:               tensor.extract %[[X]][%[[M]], %[[K]]]
-// CHECK:               vector.transfer_read %[[CODES]][%[[K]], %{{.+}}], %{{.+}} {in_bounds = [true]} : tensor<64x68xi8>, vector<16xi8>
-// The 16-entry E2M1 table: a lane-wise lookup (vpermps) or a select tree.
-// AVX512:              vector.extract %{{.+}}[%{{.+}}] : f32 from vector<16xf32>
-// GENERIC-NOT:         vector.extract
-// GENERIC:             arith.select
+// CHECK:               memref.prefetch %[[BUFFER]][%[[K]], %{{.+}}], read, locality<3>, data
+// CHECK:               %[[BYTES:.+]] = vector.transfer_read %[[CODES]][%[[K]], %{{.+}}], %{{.+}} {in_bounds = [true]} : tensor<64x68xi8>, vector<64xi8>
+// CHECK:               %[[WORDS:.+]] = vector.bitcast %[[BYTES]] : vector<64xi8> to vector<16xi32>
+// CHECK:               lowp.lookup %{{.+}}[%[[WORDS]]] : vector<16xf32>, vector<16xi32> -> vector<16xf32>
+// CHECK-COUNT-7:       lowp.lookup
+// CHECK-NOT:           lowp.lookup
 // CHECK:               vector.fma
 // CHECK:             vector.interleave
 // CHECK:             vector.fma
 // CHECK:             vector.transfer_write
-// The last 8 columns are a masked tile.
-// CHECK:           vector.transfer_read %[[SCALES]][%[[KB]], %{{.+}}], %{{.+}} : tensor<2x136xi8>, vector<16xi8>
+// CHECK:         %[[WHOLE:.+]] = tensor.insert_slice
+// CHECK:         tensor.extract_slice %[[WHOLE]][0, 128] [2, 8] [1, 1]
+// CHECK:         scf.for
+// CHECK:           vector.transfer_read %[[SCALES]][%{{.+}}, %{{.+}}], %{{.+}} : tensor<2x136xi8>, vector<16xi8>
 func.func @mxfp4(%x: tensor<2x64xf32>, %w: tensor<64x136xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>>) -> tensor<2x136xf32> {
   %0 = lowp.matmul %x, %w {accumulator = f32} : tensor<2x64xf32>, tensor<64x136xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>> -> tensor<2x136xf32>
   return %0 : tensor<2x136xf32>
+}
+
+// -----
+
+// Tests that whole tiles are split into equal chunks of columns computed in
+// parallel: 512 columns are four chunks of one tile.
+// CHECK-LABEL: func.func @parallel(
+// CHECK:         scf.forall (%[[CHUNK:.+]]) in (4) shared_outs(%[[OUT:.+]] = %{{.+}}) -> (tensor<1x512xf32>)
+// CHECK:           %[[BEGIN:.+]] = arith.muli %[[CHUNK]], %{{.+}} : index
+// CHECK:           tensor.extract_slice %[[OUT]][0, %[[BEGIN]]] [1, 128] [1, 1]
+// CHECK:           scf.forall.in_parallel
+// CHECK-NEXT:        tensor.parallel_insert_slice %{{.+}} into %[[OUT]][0, %[[BEGIN]]] [1, 128] [1, 1]
+func.func @parallel(%x: tensor<1x32xf32>, %w: tensor<32x512xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>>) -> tensor<1x512xf32> {
+  %0 = lowp.matmul %x, %w {accumulator = f32} : tensor<1x32xf32>, tensor<32x512xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>> -> tensor<1x512xf32>
+  return %0 : tensor<1x512xf32>
 }
 
 // -----
@@ -46,5 +67,27 @@ func.func @mxfp4(%x: tensor<2x64xf32>, %w: tensor<64x136xf4E2M1FN, #lowp.block_s
 // CHECK:           return
 func.func @nvfp4(%x: tensor<1x32xf32>, %w: tensor<32x128xf4E2M1FN, #lowp.block_scaled<block = [16, 1], scale = f8E4M3FN, rule = nvfp4, tensor_scale = f32>>) -> tensor<1x128xf32> {
   %0 = lowp.matmul %x, %w {accumulator = f32} : tensor<1x32xf32>, tensor<32x128xf4E2M1FN, #lowp.block_scaled<block = [16, 1], scale = f8E4M3FN, rule = nvfp4, tensor_scale = f32>> -> tensor<1x128xf32>
+  return %0 : tensor<1x128xf32>
+}
+
+// -----
+
+// Tests that a block of 128 rows is summed in four passes of 32 rows, each
+// reading the scales and zero points of block pass / 4, and that zero
+// points (unpacked from the boundary: they are few) are subtracted from the
+// decoded elements.
+// CHECK-LABEL: func.func @int4_g128(
+// CHECK-SAME:      %[[SCALES:[^:]+]]: tensor<2x128xi16>, %{{[^:]+}}: tensor<2x64xi8>)
+// CHECK:         %[[ZEROS:.+]] = linalg.generic
+// CHECK:         scf.for %[[PASS:.+]] = %{{.+}} to %[[PASSES:.+]] step
+// CHECK:           %[[KB:.+]] = arith.divui %[[PASS]], %{{.+}} : index
+// CHECK:           vector.transfer_read %[[ZEROS]][%[[KB]], %{{.+}}]
+// CHECK:           vector.transfer_read %[[SCALES]][%[[KB]], %{{.+}}]
+// CHECK:           arith.muli %[[PASS]], %{{.+}} : index
+// CHECK:             scf.for
+// CHECK:               lowp.lookup
+// CHECK-NEXT:          arith.subf
+func.func @int4_g128(%x: tensor<1x256xf32>, %w: tensor<256x128xui4, #lowp.block_scaled<block = [128, 1], scale = f16, rule = minmax, zero_point = ui4>>) -> tensor<1x128xf32> {
+  %0 = lowp.matmul %x, %w {accumulator = f32} : tensor<1x256xf32>, tensor<256x128xui4, #lowp.block_scaled<block = [128, 1], scale = f16, rule = minmax, zero_point = ui4>> -> tensor<1x128xf32>
   return %0 : tensor<1x128xf32>
 }

@@ -566,3 +566,30 @@ func.func @f(%x: tensor<5xi8>) {
   %0 = lowp.unpack %x : tensor<5xi8> to tensor<5xf6E2M3FN>
   return
 }
+
+// -----
+
+// Tests lowp.lookup's C1: a table whose length is not a power of two.
+func.func @lookup_table_length(%table: vector<12xf32>, %codes: vector<16xi32>) -> vector<16xf32> {
+  // expected-error @below {{'lowp.lookup' op table length 12 is not a power of two}}
+  %0 = lowp.lookup %table[%codes] : vector<12xf32>, vector<16xi32> -> vector<16xf32>
+  return %0 : vector<16xf32>
+}
+
+// -----
+
+// Tests lowp.lookup's C2: i32 indices.
+func.func @lookup_index_type(%table: vector<16xf32>, %codes: vector<16xi8>) -> vector<16xf32> {
+  // expected-error @below {{'lowp.lookup' op operand #1 must be vector of 32-bit signless integer values, but got 'vector<16xi8>'}}
+  %0 = lowp.lookup %table[%codes] : vector<16xf32>, vector<16xi8> -> vector<16xf32>
+  return %0 : vector<16xf32>
+}
+
+// -----
+
+// Tests that the result has the table's element type.
+func.func @lookup_result_type(%table: vector<16xf32>, %codes: vector<16xi32>) -> vector<16xi32> {
+  // expected-error @below {{'lowp.lookup' op failed to verify that all of {table, result} have same element type}}
+  %0 = lowp.lookup %table[%codes] : vector<16xf32>, vector<16xi32> -> vector<16xi32>
+  return %0 : vector<16xi32>
+}

@@ -139,3 +139,13 @@ func.func @packing(%x: tensor<16x64xf4E2M1FN>, %p: tensor<5xi8>) {
   %1 = lowp.unpack %p : tensor<5xi8> to tensor<5x!lowp.float<e3m3>>
   return
 }
+
+// -----
+
+// Tests lowp.lookup's round trip: a 16-entry table read at 32 lanes.
+// CHECK-LABEL: func.func @lookup
+// CHECK: lowp.lookup %{{.+}}[%{{.+}}] : vector<16xf32>, vector<32xi32> -> vector<32xf32>
+func.func @lookup(%table: vector<16xf32>, %codes: vector<32xi32>) -> vector<32xf32> {
+  %0 = lowp.lookup %table[%codes] : vector<16xf32>, vector<32xi32> -> vector<32xf32>
+  return %0 : vector<32xf32>
+}

@@ -699,3 +699,16 @@ LogicalResult UnpackOp::verify() {
   return verifyPacking(*this, cast<RankedTensorType>(getType()),
                        cast<RankedTensorType>(getInput().getType()));
 }
+
+//===----------------------------------------------------------------------===//
+// lowp.lookup
+//===----------------------------------------------------------------------===//
+
+LogicalResult LookupOp::verify() {
+  // C1
+  int64_t length = getTable().getType().getNumElements();
+  if (!llvm::isPowerOf2_64(length))
+    return emitOpError("table length ")
+           << length << " is not a power of two";
+  return success();
+}

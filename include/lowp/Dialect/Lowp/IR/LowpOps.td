@@ -230,4 +230,42 @@ def Lowp_MatmulOp : Lowp_Op<"matmul", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Lowp_LookupOp : Lowp_Op<"lookup", [Pure,
+    AllElementTypesMatch<["table", "result"]>,
+    AllShapesMatch<["indices", "result"]>]> {
+  let summary = "Lane-wise lookup in a small table held in a register";
+  let description = [{
+    `result[i] = table[indices[i] mod N]`, N the table's length, a power of
+    two: only each index's low log2(N) bits are read, so the phases of a
+    packed word of codes need no mask. This is how lowp-vectorize's kernels
+    decode narrow codes; convert-lowp-to-llvm lowers it to one variable
+    permute where the target has one (a 16-entry f32 or i32 table on
+    AVX-512: vpermps/vpermd) and to a tree of selects on the index bits
+    elsewhere.
+
+    C1: `table` is a 1-D vector whose length is a power of two.
+    C2: `indices` is a vector of i32 of the result's shape.
+
+    ```mlir
+    %v = lowp.lookup %table[%codes] : vector<16xf32>, vector<16xi32> -> vector<16xf32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [AnyType]>:$table,
+                       VectorOfNonZeroRankOf<[I32]>:$indices);
+  let results = (outs AnyVectorOfNonZeroRank:$result);
+  let assemblyFormat = [{
+    $table `[` $indices `]` attr-dict `:` type($table) `,` type($indices) `->` type($result)
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$table, "::mlir::Value":$indices), [{
+      auto shape = ::llvm::cast<::mlir::VectorType>(indices.getType());
+      build($_builder, $_state,
+            shape.clone(::llvm::cast<::mlir::VectorType>(table.getType())
+                            .getElementType()),
+            table, indices);
+    }]>,
+  ];
+  let hasVerifier = 1;
+}
+
 #endif // LOWP_DIALECT_LOWP_IR_LOWPOPS_TD

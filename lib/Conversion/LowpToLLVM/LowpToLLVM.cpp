@@ -1,0 +1,122 @@
+//===- LowpToLLVM.cpp - lowp's vector ops to LLVM -------------------------===//
+//
+// The lowp ops that survive bufferization, the vector building blocks of
+// lowp's kernels, become LLVM intrinsics where the target has an
+// instruction for them and portable vector code elsewhere.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowp/Conversion/Passes.h"
+#include "lowp/Conversion/VectorTarget.h"
+#include "lowp/Dialect/Lowp/IR/LowpOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace lowp {
+#define GEN_PASS_DEF_CONVERTLOWPTOLLVM
+#include "lowp/Conversion/Passes.h.inc"
+} // namespace lowp
+
+using namespace mlir;
+using namespace lowp;
+
+namespace {
+
+/// lowp.lookup on AVX-512: one vpermps (f32 tables) or vpermd (i32), which
+/// read only the low four bits of each index, as lookup's index-mod-N
+/// semantics allow.
+struct LookupToPermute : OpRewritePattern<LookupOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(LookupOp op,
+                                PatternRewriter &rewriter) const override {
+    VectorType table = op.getTable().getType();
+    auto result = cast<VectorType>(op.getType());
+    if (table.getNumElements() != 16 || result.getRank() != 1 ||
+        result.getNumElements() != 16)
+      return rewriter.notifyMatchFailure(op, "not a 16 x 32-bit lookup");
+    StringRef intrinsic;
+    if (table.getElementType().isF32())
+      intrinsic = "llvm.x86.avx512.permvar.sf.512";
+    else if (table.getElementType().isInteger(32))
+      intrinsic = "llvm.x86.avx512.permvar.si.512";
+    else
+      return rewriter.notifyMatchFailure(op, "not a 32-bit table");
+    rewriter.replaceOp(op, LLVM::CallIntrinsicOp::create(
+                               rewriter, op.getLoc(), result,
+                               rewriter.getStringAttr(intrinsic),
+                               ValueRange{op.getTable(), op.getIndices()})
+                               ->getResults());
+    return success();
+  }
+};
+
+/// lowp.lookup anywhere: a tree of selects on the index's bits, which LLVM
+/// turns into blends.
+struct LookupToSelects : OpRewritePattern<LookupOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(LookupOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto result = cast<VectorType>(op.getType());
+    auto indexType = cast<VectorType>(op.getIndices().getType());
+    int64_t length = op.getTable().getType().getNumElements();
+    SmallVector<Value> level;
+    for (int64_t i = 0; i < length; ++i)
+      level.push_back(vector::BroadcastOp::create(
+          rewriter, loc, result,
+          vector::ExtractOp::create(rewriter, loc, op.getTable(), i)));
+    auto splat = [&](int64_t value) -> Value {
+      return arith::ConstantOp::create(
+          rewriter, loc,
+          DenseElementsAttr::get(indexType,
+                                 rewriter.getI32IntegerAttr(value).getValue()));
+    };
+    for (unsigned bit = 0; level.size() > 1; ++bit) {
+      Value isSet = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::ne,
+          arith::AndIOp::create(rewriter, loc, op.getIndices(),
+                                splat(int64_t(1) << bit)),
+          splat(0));
+      SmallVector<Value> next;
+      for (size_t i = 0; i < level.size(); i += 2)
+        next.push_back(arith::SelectOp::create(rewriter, loc, isSet,
+                                               level[i + 1], level[i]));
+      level = std::move(next);
+    }
+    rewriter.replaceOp(op, level.front());
+    return success();
+  }
+};
+
+struct ConvertLowpToLLVMPass
+    : lowp::impl::ConvertLowpToLLVMBase<ConvertLowpToLLVMPass> {
+  using ConvertLowpToLLVMBase::ConvertLowpToLLVMBase;
+
+  void runOnOperation() override {
+    std::optional<VectorTarget> target = VectorTarget::byName(vectorTarget);
+    if (!target) {
+      getOperation()->emitError("unknown vector-target '")
+          << vectorTarget << "'; expected host, avx512, avx2 or generic";
+      return signalPassFailure();
+    }
+    RewritePatternSet patterns(&getContext());
+    populateLowpToLLVMPatterns(patterns, *target);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+void lowp::populateLowpToLLVMPatterns(RewritePatternSet &patterns,
+                                      const VectorTarget &target) {
+  if (target.avx512)
+    patterns.add<LookupToPermute>(patterns.getContext(), /*benefit=*/2);
+  patterns.add<LookupToSelects>(patterns.getContext());
+}

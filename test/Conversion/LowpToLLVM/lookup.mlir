@@ -1,0 +1,50 @@
+// RUN: lowp-opt %s --convert-lowp-to-llvm=vector-target=avx512 --split-input-file | FileCheck %s --check-prefix=AVX512
+// RUN: lowp-opt %s --convert-lowp-to-llvm=vector-target=generic --split-input-file | FileCheck %s --check-prefix=GENERIC
+// RUN: not lowp-opt %s --convert-lowp-to-llvm=vector-target=sse9 2>&1 | FileCheck %s --check-prefix=BAD
+
+// BAD: unknown vector-target 'sse9'; expected host, avx512, avx2 or generic
+
+// Tests that a 16-entry f32 lookup is one vpermps on AVX-512, and a tree
+// of 15 selects on the four low index bits elsewhere.
+// AVX512-LABEL: func.func @f32_table
+// AVX512:         %[[R:.+]] = llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"(%{{.+}}, %{{.+}}) : (vector<16xf32>, vector<16xi32>) -> vector<16xf32>
+// AVX512-NOT:     lowp.lookup
+// AVX512:         return %[[R]]
+// GENERIC-LABEL: func.func @f32_table
+// GENERIC-NOT:    llvm.call_intrinsic
+// GENERIC-DAG:    arith.constant dense<8> : vector<16xi32>
+// GENERIC-DAG:    arith.constant dense<1> : vector<16xi32>
+// GENERIC-COUNT-15: arith.select
+// GENERIC-NOT:    arith.select
+// GENERIC-NOT:    lowp.lookup
+func.func @f32_table(%table: vector<16xf32>, %codes: vector<16xi32>) -> vector<16xf32> {
+  %0 = lowp.lookup %table[%codes] : vector<16xf32>, vector<16xi32> -> vector<16xf32>
+  return %0 : vector<16xf32>
+}
+
+// -----
+
+// Tests that i32 tables use vpermd.
+// AVX512-LABEL: func.func @i32_table
+// AVX512:         llvm.call_intrinsic "llvm.x86.avx512.permvar.si.512"
+// GENERIC-LABEL: func.func @i32_table
+// GENERIC-COUNT-15: arith.select %{{.+}} : vector<16xi1>, vector<16xi32>
+func.func @i32_table(%table: vector<16xi32>, %codes: vector<16xi32>) -> vector<16xi32> {
+  %0 = lowp.lookup %table[%codes] : vector<16xi32>, vector<16xi32> -> vector<16xi32>
+  return %0 : vector<16xi32>
+}
+
+// -----
+
+// Tests that lookups that are not one 512-bit permute take the selects on
+// AVX-512 too: 32 lanes, and a 4-entry table (two selects levels).
+// AVX512-LABEL: func.func @other_shapes
+// AVX512-NOT:     llvm.call_intrinsic
+// AVX512-COUNT-3: arith.select %{{.+}} : vector<32xi1>, vector<32xf32>
+// AVX512-COUNT-3: arith.select %{{.+}} : vector<16xi1>, vector<16xf32>
+// AVX512-NOT:     arith.select
+func.func @other_shapes(%t16: vector<16xf32>, %t4: vector<4xf32>, %wide: vector<32xi32>, %codes: vector<16xi32>) -> (vector<32xf32>, vector<16xf32>) {
+  %0 = lowp.lookup %t4[%wide] : vector<4xf32>, vector<32xi32> -> vector<32xf32>
+  %1 = lowp.lookup %t4[%codes] : vector<4xf32>, vector<16xi32> -> vector<16xf32>
+  return %0, %1 : vector<32xf32>, vector<16xf32>
+}
