@@ -60,9 +60,10 @@ Options:
   --filter=A,B   run only the benchmarks whose names contain A or B (the
                  yardsticks, the memory probes and openblas_sgemv_1t,
                  always run); e.g. --filter=mxfp4 or --filter=gemv_,convert
-  --threads=N    the thread count for the multi-threaded read probe and
-                 OpenBLAS row (default: the hardware's, here %d); lowp's
-                 kernels run on 1 thread
+  --threads=N    the thread count for the multi-threaded read probe, the
+                 OpenBLAS row and the second row of each lowp GEMV
+                 (default: the hardware's, here %d); lowp's GEMVs also
+                 run on 1 thread
   --list         list the benchmarks and exit
   --help         this text
 
@@ -342,8 +343,8 @@ void report(const std::vector<Measurement> &measurements,
 
   // GEMV.
   const Measurement *sgemv = find(measurements, "openblas_sgemv_1t");
-  std::printf("\nGEMV y = x W at batch 1: x 1x4096 f32, W 4096x14336, y "
-              "1x14336 f32\n"
+  std::printf("\nGEMV y = x W at batch 1: x 1x4096 f32, W 4096x14336 "
+              "(_nk: stored N x K, 14336x4096), y 1x14336 f32\n"
               "  %%DRAM: GB/s as a share of DRAM read bandwidth on as many "
               "threads; vs sgemv: OpenBLAS sgemv (1 thread) time / this "
               "time\n");

@@ -20,7 +20,7 @@ echo "== A 64x1024 by 1024x1024 matmul with MXFP4 weights, compiled for this CPU
   --output="$work/x.npy" --output="$work/w.npy"
 "$bin/lowp-run" "$example" --entry=quantize_weights --input="$work/w.npy" \
   --output="$work/w.elements.npy" --output="$work/w.scales.npy"
-echo "-- time with MXFP4 weights (dequantized to f32, then naive loops):"
+echo "-- time with MXFP4 weights (block-factored vector kernel, all cores):"
 "$bin/lowp-run" "$example" --entry=matmul_mxfp4 --input="$work/x.npy" \
   --input="$work/w.elements.npy" --input="$work/w.scales.npy" \
   --output="$work/y.npy" --repeat=5
@@ -30,3 +30,14 @@ echo "-- time of the same matmul in f32:"
 echo "-- error of the MXFP4 result against f32 (relative L2, then max abs):"
 "$bin/lowp-run" "$example" --entry=relative_error --input="$work/y.npy" \
   --input="$work/y_ref.npy" --print
+echo
+echo "== LLM decode: a GEMV 1x4096 by 4096x14336 with 4-bit weights, next to"
+echo "   OpenBLAS sgemv on the same shape in f32 and the DRAM bandwidth, all"
+echo "   measured in this run (lowp-bench, docs/Benchmarks.md)"
+if ! bash scripts/bench.sh --quick --filter=gemv_mxfp4,gemv_nvfp4,gemv_int4 \
+    >"$work/bench.txt" 2>"$work/bench.log"; then
+  cat "$work/bench.log" "$work/bench.txt" >&2
+  exit 1
+fi
+sed -n '/^Memory bandwidth/,/^  read_2t/p; /^GEMV/,/^$/p' "$work/bench.txt"
+

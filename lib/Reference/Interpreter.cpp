@@ -386,8 +386,9 @@ private:
     std::vector<int64_t> rhsShape = shapeOf(op.getRhs().getType());
     bool batched = lhsShape.size() == 3;
     int64_t batches = batched ? lhsShape[0] : 1;
+    bool transposed = op.getTransposeRhs();
     int64_t m = lhsShape[lhsShape.size() - 2], k = lhsShape.back(),
-            n = rhsShape.back();
+            n = transposed ? rhsShape[rhsShape.size() - 2] : rhsShape.back();
     ValueFormat to = *getValueFormat(result.elementType);
     bool exact = op.getAccumulator().isSignlessInteger(32);
     // f32 accumulation: each operand rounded to f32, each product and each
@@ -401,7 +402,9 @@ private:
           double sum = 0, magnitude = 0;
           for (int64_t l = 0; l < k; ++l) {
             double product =
-                a[(batch * m + i) * k + l] * b[(batch * k + l) * n + j];
+                a[(batch * m + i) * k + l] *
+                (transposed ? b[(batch * n + j) * k + l]
+                            : b[(batch * k + l) * n + j]);
             sum += product;
             magnitude += std::fabs(product);
           }

@@ -9,7 +9,9 @@ and lowp's own minifloats included), runs `lowp-run --check` on them, and
 prints "CASE: " before each line lowp-run prints. Exits non-zero when a run
 fails. The shapes make the kernels' edge cases happen: columns that are not
 a multiple of the 128-column tile (down to one column), odd columns of
-packed 4-bit rows, a single K-block and many, one row and several. The reference sums exactly in f64 and accepts lowp.matmul's
+packed 4-bit rows, a single K-block and many, one row and several. Each case runs with a K x N weight and with the N x K weight of
+lowp.matmul's transpose_rhs (whose kernel reads rows of 128 codes: K of
+32 or 96 there takes the dequantizing path). The reference sums exactly in f64 and accepts lowp.matmul's
 documented bound, so a table entry off by one code, a scale applied to the
 wrong block or a tail read wrong all fail. Standard library only.
 """
@@ -75,11 +77,11 @@ E5M2_SPECIALS = tuple(range(0x7C, 0x80)) + tuple(range(0xFC, 0x100))
 CASES = [
     ("mxfp4", "f4E2M1FN", "block = [32, 1], scale = f8E8M0FNU, rule = floor",
      codes(0, 15), "<u1", codes(118, 136), "<u1", [],
-     [(1, 96, 272), (3, 160, 128), (2, 32, 1), (1, 64, 129)]),
+     [(1, 96, 272), (3, 160, 128), (2, 32, 1), (1, 64, 129), (2, 256, 17)]),
     ("nvfp4", "f4E2M1FN",
      "block = [16, 1], scale = f8E4M3FN, rule = nvfp4, tensor_scale = f32",
      codes(0, 15), "<u1", lambda rng: e4m3_code(rng.uniform(0.05, 300)), "<u1",
-     ["tensor_scale"], [(1, 48, 200), (2, 16, 7)]),
+     ["tensor_scale"], [(1, 48, 200), (2, 16, 7), (1, 128, 33)]),
     ("int4_g128", "ui4",
      "block = [128, 1], scale = f16, rule = minmax, zero_point = ui4",
      codes(0, 15), "<u1", lambda rng: rng.uniform(0.001, 0.1), "<f2",
@@ -100,7 +102,7 @@ CASES = [
     ("e3m0", "!lowp.float<e3m0, finite>",
      "block = [32, 1], scale = f32, rule = absmax",
      codes(0, 15), "<u1", lambda rng: rng.uniform(0.01, 1.0), "<f4", [],
-     [(1, 64, 160)]),
+     [(1, 64, 160), (1, 128, 40)]),
     # Two-bit integers: four codes to a byte.
     ("int2", "i2", "block = [32, 1], scale = f16, rule = absmax",
      codes(-2, 1), "<i1", lambda rng: rng.uniform(0.01, 1.0), "<f2",
@@ -113,18 +115,26 @@ CASES = [
 
 
 def run_case(lowp_run, workdir, extra, name, element, encoding, element_codes,
-             element_dtype, scale_codes, scale_dtype, parts, shape, rng):
+             element_dtype, scale_codes, scale_dtype, parts, shape, rng,
+             transposed):
     m, k, n = shape
     block = int(encoding.split("[")[1].split(",")[0])
     blocks = (k + block - 1) // block
-    tag = "%s_%dx%dx%d" % (name, m, k, n)
-    weight = "tensor<%dx%dx%s, #lowp.block_scaled<%s>>" % (k, n, element, encoding)
+    tag = "%s%s_%dx%dx%d" % (name, "_nk" if transposed else "", m, k, n)
+    if transposed:
+        # An N x K weight (nn.Linear's layout): blocks along its last axis.
+        encoding = encoding.replace("[%d, 1]" % block, "[1, %d]" % block)
+        weight = "tensor<%dx%dx%s, #lowp.block_scaled<%s>>" % (n, k, element, encoding)
+    else:
+        weight = "tensor<%dx%dx%s, #lowp.block_scaled<%s>>" % (k, n, element, encoding)
+    attributes = "accumulator = f32" + (", transpose_rhs" if transposed else "")
     program = os.path.join(workdir, tag + ".mlir")
     with open(program, "w") as f:
         f.write("func.func @mm(%%x: tensor<%dx%dxf32>, %%w: %s) -> tensor<%dx%dxf32> {\n"
                 % (m, k, weight, m, n))
-        f.write("  %%0 = lowp.matmul %%x, %%w {accumulator = f32} : "
-                "tensor<%dx%dxf32>, %s -> tensor<%dx%dxf32>\n" % (m, k, weight, m, n))
+        f.write("  %%0 = lowp.matmul %%x, %%w {%s} : "
+                "tensor<%dx%dxf32>, %s -> tensor<%dx%dxf32>\n"
+                % (attributes, m, k, weight, m, n))
         f.write("  return %%0 : tensor<%dx%dxf32>\n}\n" % (m, n))
     inputs = []
 
@@ -133,13 +143,15 @@ def run_case(lowp_run, workdir, extra, name, element, encoding, element_codes,
         write_npy(path, dtype, dims, words)
         inputs.append(path)
 
+    per_block = [n, blocks] if transposed else [blocks, n]
     npy("x", "<f4", [m, k], [rng.gauss(0, 1) for _ in range(m * k)])
-    npy("elements", element_dtype, [k, n], [element_codes(rng) for _ in range(k * n)])
-    npy("scales", scale_dtype, [blocks, n], [scale_codes(rng) for _ in range(blocks * n)])
+    npy("elements", element_dtype, [n, k] if transposed else [k, n],
+        [element_codes(rng) for _ in range(k * n)])
+    npy("scales", scale_dtype, per_block, [scale_codes(rng) for _ in range(blocks * n)])
     if "tensor_scale" in parts:
         npy("tensor_scale", "<f4", [], [rng.uniform(0.001, 0.01)])
     if "zero_points" in parts:
-        npy("zero_points", "<u1", [blocks, n], [rng.randrange(0, 16) for _ in range(blocks * n)])
+        npy("zero_points", "<u1", per_block, [rng.randrange(0, 16) for _ in range(blocks * n)])
     command = [lowp_run, program, "--check"] + extra + ["--input=" + p for p in inputs]
     done = subprocess.run(command, capture_output=True, text=True)
     for line in (done.stdout + done.stderr).splitlines():
@@ -159,10 +171,12 @@ def main():
             scale_dtype, parts, shapes = case
         if wanted and name not in wanted:
             continue
-        for shape in shapes:
-            status |= run_case(lowp_run, workdir, extra, name, element, encoding,
-                               element_codes, element_dtype, scale_type_codes,
-                               scale_dtype, parts, shape, rng)
+        for transposed in (False, True):
+            for shape in shapes:
+                status |= run_case(lowp_run, workdir, extra, name, element,
+                                   encoding, element_codes, element_dtype,
+                                   scale_type_codes, scale_dtype, parts, shape,
+                                   rng, transposed)
     sys.exit(1 if status else 0)
 
 

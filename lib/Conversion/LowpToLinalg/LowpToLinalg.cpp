@@ -873,7 +873,8 @@ struct MatmulOpLowering : OpConversionPattern<MatmulOp> {
       Value lhs = toF32(rewriter, loc, adaptor.getLhs()[0],
                         lhsType.getElementType());
       kernelProduct = emitBlockScaledMatmul(
-          rewriter, loc, lhs, weightParts(op, adaptor.getRhs(), rewriter));
+          rewriter, loc, lhs, weightParts(op, adaptor.getRhs(), rewriter),
+          op.getTransposeRhs());
     }
     auto resultType = cast<RankedTensorType>(op.getType());
     Value product = kernelProduct ? kernelProduct
@@ -928,6 +929,19 @@ private:
     };
     Value lhs = operand(op.getLhs(), adaptor.getLhs());
     Value rhs = operand(op.getRhs(), adaptor.getRhs());
+    if (op.getTransposeRhs()) {
+      // N x K to K x N (the batch dimension, if any, stays first).
+      auto type = cast<RankedTensorType>(rhs.getType());
+      SmallVector<int64_t> permutation =
+          type.getRank() == 3 ? SmallVector<int64_t>{0, 2, 1}
+                              : SmallVector<int64_t>{1, 0};
+      SmallVector<int64_t> shape;
+      for (int64_t d : permutation)
+        shape.push_back(type.getDimSize(d));
+      Value init = emptyTensor(rewriter, loc, shape, type.getElementType());
+      rhs = linalg::TransposeOp::create(rewriter, loc, rhs, init, permutation)
+                .getResult()[0];
+    }
     Type accumulator = op.getAccumulator();
     Value zero = arith::ConstantOp::create(rewriter, loc,
                                            rewriter.getZeroAttr(accumulator));

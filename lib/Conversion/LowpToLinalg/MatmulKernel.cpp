@@ -673,6 +673,258 @@ private:
   Value codeBuffer;
 };
 
+/// lowp.matmul with an N x K weight blocked along K (transpose_rhs):
+///
+///   x' = x with each chunk of C = 16 P columns in phase order
+///   parallel for each chunk of rows n of the weight      (scf.forall)
+///     for each row n, for each row m of x:
+///       acc = 0                                          16 f32 lanes
+///       for each chunk c of the row (C codes, 16 lanes of P):
+///         sum = sum over phases p of x'[m][c][p] * decode(codes >> p*w)
+///         acc += sum * scales of the lanes' blocks     (one per lane group)
+///       y[m][n] = reduce(acc) * tensor scale
+///
+/// Lane l of phase p of chunk c holds k = C c + P l + p, so a lane's codes
+/// all lie in one block when P divides the block, and the scales of a chunk
+/// are one vector: scale[n][(C c + P l) / B] for each lane l. The row of
+/// codes is read once, sequentially, and stays in L1 across the rows of x.
+class RowDotEmitter {
+public:
+  RowDotEmitter(ImplicitLocOpBuilder &b, Value lhs,
+                const BlockScaledWeight &rhs)
+      : b(b), lhs(lhs), rhs(rhs),
+        scaling(cast<BlockScaledEncodingAttr>(rhs.type.getEncoding())
+                    .getScaling(rhs.type.getElementType())),
+        elementDecoder(scaling.element), scaleDecoder(scaling.scale) {
+    if (scaling.zeroPoint)
+      zeroPointDecoder.emplace(*scaling.zeroPoint);
+    auto lhsType = cast<RankedTensorType>(lhs.getType());
+    rows = lhsType.getDimSize(0);
+    depth = lhsType.getDimSize(1);
+    outputs = rhs.type.getDimSize(0);
+    blockSize = cast<BlockScaledEncodingAttr>(rhs.type.getEncoding())
+                    .getFullBlock(2)[1];
+    width = rhs.packedWidth ? rhs.packedWidth : 8;
+    containerBits = width >= 4 ? 32 : 8;
+    phases = containerBits / width;
+    chunkCodes = kLanes * phases;
+  }
+
+  Value emit() {
+    Value phased = emitPhasedActivations();
+    Value init = tensor::EmptyOp::create(b, ArrayRef<int64_t>{rows, outputs},
+                                         b.getF32Type());
+    int64_t chunkCount = 1;
+    for (int64_t count = std::min<int64_t>(outputs, kParallelChunks);
+         count > 1; --count)
+      if (outputs % count == 0) {
+        chunkCount = count;
+        break;
+      }
+    int64_t chunkRows = outputs / chunkCount;
+    auto forall = scf::ForallOp::create(
+        b, ArrayRef<OpFoldResult>{b.getIndexAttr(chunkCount)},
+        ValueRange{init}, std::nullopt);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(forall.getBody());
+      Value begin = arith::MulIOp::create(b, forall.getInductionVars()[0],
+                                          index(b, chunkRows));
+      Value shared = forall.getRegionIterArgs()[0];
+      SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), begin};
+      SmallVector<OpFoldResult> sizes{b.getIndexAttr(rows),
+                                      b.getIndexAttr(chunkRows)};
+      SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+      Value slice =
+          tensor::ExtractSliceOp::create(b, shared, offsets, sizes, strides);
+      auto rowLoop = scf::ForOp::create(
+          b, index(b, 0), index(b, chunkRows), index(b, 1), ValueRange{slice},
+          [&](OpBuilder &nested, Location loc, Value local, ValueRange iter) {
+            ImplicitLocOpBuilder body(loc, nested);
+            Value n = arith::AddIOp::create(body, begin, local);
+            scf::YieldOp::create(
+                body, emitRow(body, phased, n, local, iter[0]));
+          });
+      b.setInsertionPointToStart(forall.getTerminator().getBody());
+      tensor::ParallelInsertSliceOp::create(b, rowLoop.getResult(0), shared,
+                                            offsets, sizes, strides);
+    }
+    return forall.getResult(0);
+  }
+
+private:
+  Value index(ImplicitLocOpBuilder &at, int64_t value) {
+    return arith::ConstantIndexOp::create(at, value);
+  }
+  VectorType f32Vector(int64_t lanes) {
+    return VectorType::get({lanes}, b.getF32Type());
+  }
+  Value splat(ImplicitLocOpBuilder &at, float value) {
+    return arith::ConstantOp::create(
+        at, DenseElementsAttr::get(f32Vector(kLanes),
+                                   at.getF32FloatAttr(value).getValue()));
+  }
+  Value read(ImplicitLocOpBuilder &at, Value tensor, Value row, Value column,
+             int64_t lanes) {
+    Type element = cast<RankedTensorType>(tensor.getType()).getElementType();
+    Value padding = arith::ConstantOp::create(at, at.getZeroAttr(element));
+    return vector::TransferReadOp::create(
+        at, VectorType::get({lanes}, element), tensor,
+        ValueRange{row, column}, padding, ArrayRef<bool>{true});
+  }
+
+  /// x with the columns of each chunk in phase order: phased[m][C c + 16 p +
+  /// l] = x[m][C c + P l + p], so that phase p's activations are one
+  /// contiguous vector.
+  Value emitPhasedActivations() {
+    if (phases == 1)
+      return lhs;
+    Value init = tensor::EmptyOp::create(b, ArrayRef<int64_t>{rows, depth},
+                                         b.getF32Type());
+    auto rowLoop = scf::ForOp::create(
+        b, index(b, 0), index(b, rows), index(b, 1), ValueRange{init},
+        [&](OpBuilder &nested, Location loc, Value m, ValueRange iter) {
+          ImplicitLocOpBuilder body(loc, nested);
+          auto chunkLoop = scf::ForOp::create(
+              body, index(body, 0), index(body, depth), index(body, chunkCodes),
+              ValueRange{iter[0]},
+              [&](OpBuilder &inner, Location innerLoc, Value k,
+                  ValueRange chunkIter) {
+                ImplicitLocOpBuilder step(innerLoc, inner);
+                Value x = read(step, lhs, m, k, chunkCodes);
+                SmallVector<Value> byPhase = deinterleave(step, x, phases);
+                Value out = chunkIter[0];
+                for (int64_t p = 0; p < phases; ++p)
+                  out = vector::TransferWriteOp::create(
+                            step, byPhase[p], out,
+                            ValueRange{m, arith::AddIOp::create(
+                                              step, k,
+                                              index(step, p * kLanes))},
+                            ArrayRef<bool>{true})
+                            .getResult();
+                scf::YieldOp::create(step, out);
+              });
+          scf::YieldOp::create(body, chunkLoop.getResult(0));
+        });
+    return rowLoop.getResult(0);
+  }
+
+  /// Per-lane vectors of a part with one value per block (scales, zero
+  /// points) for chunk c of row n: lane l gets block (C c + P l) / B.
+  Value readPerLane(ImplicitLocOpBuilder &at, Value part, VectorDecoder &decoder,
+                    Value n, Value k) {
+    // Lanes per block, and blocks per chunk (at least one).
+    int64_t lanesPerBlock = std::min<int64_t>(kLanes, blockSize / phases);
+    int64_t blocksPerChunk = kLanes / lanesPerBlock;
+    Value block = arith::DivUIOp::create(at, k, index(at, blockSize));
+    Value codes = widenCodes(at, read(at, part, n, block, blocksPerChunk));
+    Value decoded = decoder.decode(at, codes, true);
+    if (blocksPerChunk == kLanes)
+      return decoded;
+    SmallVector<int64_t> mask;
+    for (int64_t l = 0; l < kLanes; ++l)
+      mask.push_back(l / lanesPerBlock);
+    return vector::ShuffleOp::create(at, decoded, decoded, mask);
+  }
+
+  /// Row n of the weight against every row of x; returns `out` with column
+  /// `local` written.
+  Value emitRow(ImplicitLocOpBuilder &at, Value phased, Value n, Value local,
+                Value out) {
+    double unit = scaling.getElementUnit();
+    Value tensorScale;
+    if (rhs.tensorScale) {
+      Value stored =
+          tensor::ExtractOp::create(at, rhs.tensorScale, ValueRange{});
+      Value codes = widenCodes(
+          at, vector::BroadcastOp::create(
+                  at, VectorType::get({1}, stored.getType()), stored));
+      VectorDecoder decoder(*scaling.tensorScale);
+      tensorScale = vector::ExtractOp::create(
+          at, decoder.decode(at, codes, true), int64_t(0));
+    }
+    int64_t chunkBytes = kLanes * containerBits / 8;
+    auto rowLoop = scf::ForOp::create(
+        at, index(at, 0), index(at, rows), index(at, 1), ValueRange{out},
+        [&](OpBuilder &nested, Location loc, Value m, ValueRange iter) {
+          ImplicitLocOpBuilder body(loc, nested);
+          auto chunkLoop = scf::ForOp::create(
+              body, index(body, 0), index(body, depth / chunkCodes),
+              index(body, 1), ValueRange{splat(body, 0)},
+              [&](OpBuilder &inner, Location innerLoc, Value c,
+                  ValueRange acc) {
+                ImplicitLocOpBuilder step(innerLoc, inner);
+                Value k = arith::MulIOp::create(step, c, index(step, chunkCodes));
+                Value byte =
+                    arith::MulIOp::create(step, c, index(step, chunkBytes));
+                Value bytes = read(step, rhs.elements, n, byte, chunkBytes);
+                Value codes =
+                    containerBits == 32
+                        ? Value(vector::BitCastOp::create(
+                              step, VectorType::get({kLanes}, step.getI32Type()),
+                              bytes))
+                        : widenCodes(step, bytes);
+                Value zeroPoint;
+                if (zeroPointDecoder)
+                  zeroPoint =
+                      readPerLane(step, rhs.zeroPoints, *zeroPointDecoder, n, k);
+                // Two chains of products, so that the sum is not one long
+                // dependency.
+                Value sums[2] = {splat(step, 0), splat(step, 0)};
+                for (int64_t p = 0; p < phases; ++p) {
+                  Value phase = codes;
+                  if (p > 0)
+                    phase = arith::ShRUIOp::create(
+                        step, codes,
+                        arith::ConstantOp::create(
+                            step, DenseElementsAttr::get(
+                                      VectorType::get({kLanes},
+                                                      step.getI32Type()),
+                                      step.getI32IntegerAttr(int32_t(p * width))
+                                          .getValue())));
+                  Value value =
+                      elementDecoder.decode(step, phase, p == phases - 1);
+                  if (zeroPoint)
+                    value = arith::SubFOp::create(step, value, zeroPoint);
+                  Value x = read(step, phased, m,
+                                 arith::AddIOp::create(step, k,
+                                                       index(step, p * kLanes)),
+                                 kLanes);
+                  sums[p % 2] =
+                      vector::FMAOp::create(step, x, value, sums[p % 2]);
+                }
+                Value sum = arith::AddFOp::create(step, sums[0], sums[1]);
+                Value scale = readPerLane(step, rhs.scales, scaleDecoder, n, k);
+                if (unit != 1.0)
+                  scale = arith::MulFOp::create(step, scale,
+                                                splat(step, float(unit)));
+                scf::YieldOp::create(
+                    step, ValueRange{vector::FMAOp::create(step, sum, scale,
+                                                           acc[0])});
+              });
+          Value total = vector::ReductionOp::create(
+              body, vector::CombiningKind::ADD, chunkLoop.getResult(0));
+          if (tensorScale)
+            total = arith::MulFOp::create(body, total, tensorScale);
+          scf::YieldOp::create(
+              body, ValueRange{tensor::InsertOp::create(body, total, iter[0],
+                                                        ValueRange{m, local})
+                                   .getResult()});
+        });
+    return rowLoop.getResult(0);
+  }
+
+  ImplicitLocOpBuilder &b;
+  Value lhs;
+  const BlockScaledWeight &rhs;
+  BlockScaling scaling;
+  VectorDecoder elementDecoder, scaleDecoder;
+  std::optional<VectorDecoder> zeroPointDecoder;
+  int64_t rows, depth, outputs, blockSize;
+  unsigned width, containerBits;
+  int64_t phases, chunkCodes;
+};
+
 } // namespace
 
 VectorTarget VectorTarget::host() {
@@ -704,8 +956,10 @@ bool lowp::isBlockScaledMatmulCovered(MatmulOp op, unsigned packedWidth) {
       rhsType.getRank() != 2 || !op.getAccumulator().isF32() ||
       !lhsType.hasStaticShape() || !rhsType.hasStaticShape())
     return false;
+  // Blocks along K: [B, 1] for a K x N weight, [1, B] for N x K.
   SmallVector<int64_t> block = encoding.getFullBlock(2);
-  if (block[1] != 1)
+  bool transposed = op.getTransposeRhs();
+  if (block[transposed ? 0 : 1] != 1)
     return false;
   BlockScaling scaling = encoding.getScaling(rhsType.getElementType());
   // Packed codes are read a byte at a time: widths that divide 8.
@@ -719,11 +973,23 @@ bool lowp::isBlockScaledMatmulCovered(MatmulOp op, unsigned packedWidth) {
     return false;
   if (scaling.tensorScale && !chooseDecode(*scaling.tensorScale))
     return false;
+  if (transposed) {
+    // A row is read in chunks of 16 lanes of P codes, each lane within one
+    // block: K a multiple of the chunk, blocks a multiple of P.
+    unsigned width = packedWidth ? packedWidth : 8;
+    int64_t phases = (width >= 4 ? 32 : 8) / width;
+    int64_t chunkCodes = kLanes * phases;
+    if (lhsType.getDimSize(1) % chunkCodes || block[1] % phases)
+      return false;
+  }
   return true;
 }
 
 Value lowp::emitBlockScaledMatmul(OpBuilder &builder, Location loc, Value lhs,
-                                  const BlockScaledWeight &rhs) {
+                                  const BlockScaledWeight &rhs,
+                                  bool transposed) {
   ImplicitLocOpBuilder b(loc, builder);
+  if (transposed)
+    return RowDotEmitter(b, lhs, rhs).emit();
   return KernelEmitter(b, lhs, rhs).emit();
 }

@@ -18,11 +18,12 @@
 
 namespace lowp {
 
-/// A block-scaled K x N weight after lowering: its parts as storage tensors.
+/// A block-scaled weight (K x N, or N x K) after lowering: its parts as
+/// storage tensors.
 struct BlockScaledWeight {
   /// The logical type, with its #lowp.block_scaled encoding.
   mlir::RankedTensorType type;
-  /// K x N codes, one per byte, or (when `packedWidth` is nonzero) each row
+  /// The codes, one per byte, or (when `packedWidth` is nonzero) each row
   /// packed as lowp.pack lays it out.
   mlir::Value elements;
   unsigned packedWidth = 0;
@@ -34,15 +35,17 @@ struct BlockScaledWeight {
 };
 
 /// Whether emitBlockScaledMatmul covers `lhs x rhs` (types as written): f32
-/// accumulation of a rank-2 plain activation with a rank-2 weight whose
-/// blocks are [B, 1], with element, scale and zero-point formats that the
-/// vector decoder handles.
+/// accumulation of a rank-2 plain activation with a rank-2 weight blocked
+/// along K ([B, 1] for K x N, [1, B] for N x K), with element, scale and
+/// zero-point formats that the vector decoder handles.
 bool isBlockScaledMatmulCovered(MatmulOp op, unsigned packedWidth);
 
-/// Emits `lhs (M x K, f32) x rhs` as an M x N f32 tensor.
+/// Emits `lhs (M x K, f32) x rhs` as an M x N f32 tensor, rhs being K x N,
+/// or N x K when `transposed` (lowp.matmul's transpose_rhs).
 mlir::Value emitBlockScaledMatmul(mlir::OpBuilder &builder,
                                   mlir::Location loc, mlir::Value lhs,
-                                  const BlockScaledWeight &rhs);
+                                  const BlockScaledWeight &rhs,
+                                  bool transposed);
 
 } // namespace lowp
 

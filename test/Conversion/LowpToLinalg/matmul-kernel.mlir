@@ -91,3 +91,35 @@ func.func @int4_g128(%x: tensor<1x256xf32>, %w: tensor<256x128xui4, #lowp.block_
   %0 = lowp.matmul %x, %w {accumulator = f32} : tensor<1x256xf32>, tensor<256x128xui4, #lowp.block_scaled<block = [128, 1], scale = f16, rule = minmax, zero_point = ui4>> -> tensor<1x128xf32>
   return %0 : tensor<1x128xf32>
 }
+
+// -----
+
+// Tests the kernel for an N x K weight (transpose_rhs, blocks along its
+// rows): x is first copied with each chunk of 128 columns in phase order;
+// then, in parallel chunks of weight rows, each packed row is read as
+// words of 8 codes, multiplied with the phased activations, scaled per
+// lane by its block's scale (four lanes per block of 32: one shuffle of 4
+// scales), and reduced to one output element.
+// CHECK-LABEL: func.func @nk(
+// CHECK-SAME:      %[[X:[^:]+]]: tensor<2x256xf32>, %[[CODES:[^:]+]]: tensor<24x128xi8>, %[[SCALES:[^:]+]]: tensor<24x8xi8>)
+// CHECK-NOT:     linalg.matmul
+// CHECK:         %[[PHASED:[^ ]+]] = scf.for
+// CHECK:           vector.transfer_read %[[X]]{{.+}} : tensor<2x256xf32>, vector<128xf32>
+// CHECK:           vector.deinterleave
+// CHECK:         scf.forall (%{{.+}}) in (8) shared_outs
+// CHECK:           scf.for %[[N:[^ ]+]] =
+// CHECK:             scf.for %[[M:[^ ]+]] =
+// CHECK:               scf.for {{.+}} -> (vector<16xf32>)
+// CHECK:                 %[[BYTES:.+]] = vector.transfer_read %[[CODES]][%{{.+}}, %{{.+}}], %{{.+}} {in_bounds = [true]} : tensor<24x128xi8>, vector<64xi8>
+// CHECK:                 %[[WORDS:.+]] = vector.bitcast %[[BYTES]] : vector<64xi8> to vector<16xi32>
+// CHECK:                 lowp.lookup %{{.+}}[%[[WORDS]]]
+// CHECK:                 vector.transfer_read %[[PHASED]][%[[M]], %{{.+}}]
+// CHECK-COUNT-7:         lowp.lookup
+// CHECK:                 vector.transfer_read %[[SCALES]][%{{.+}}, %{{.+}}], %{{.+}} {in_bounds = [true]} : tensor<24x8xi8>, vector<4xi8>
+// CHECK:                 vector.shuffle %{{.+}}, %{{.+}} [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3] : vector<4xf32>, vector<4xf32>
+// CHECK:               vector.reduction <add>
+// CHECK:               tensor.insert %{{.+}} into %{{.+}}[%[[M]], %{{.+}}] : tensor<2x3xf32>
+func.func @nk(%x: tensor<2x256xf32>, %w: tensor<24x256xf4E2M1FN, #lowp.block_scaled<block = [1, 32], scale = f8E8M0FNU, rule = floor>>) -> tensor<2x24xf32> {
+  %0 = lowp.matmul %x, %w {accumulator = f32, transpose_rhs} : tensor<2x256xf32>, tensor<24x256xf4E2M1FN, #lowp.block_scaled<block = [1, 32], scale = f8E8M0FNU, rule = floor>> -> tensor<2x24xf32>
+  return %0 : tensor<2x24xf32>
+}

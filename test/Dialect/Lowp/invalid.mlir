@@ -593,3 +593,22 @@ func.func @lookup_result_type(%table: vector<16xf32>, %codes: vector<16xi32>) ->
   %0 = lowp.lookup %table[%codes] : vector<16xf32>, vector<16xi32> -> vector<16xi32>
   return %0 : vector<16xi32>
 }
+
+// -----
+
+// Tests that with transpose_rhs the reduction runs along rhs's last axis:
+// a K x N weight no longer fits.
+func.func @matmul_transposed_reduction(%x: tensor<4x64xf32>, %w: tensor<64x16xf32>) -> tensor<4x16xf32> {
+  // expected-error @below {{'lowp.matmul' op lhs [4, 64] and rhs [64, 16] disagree on the reduction dimension}}
+  %0 = lowp.matmul %x, %w {accumulator = f32, transpose_rhs} : tensor<4x64xf32>, tensor<64x16xf32> -> tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
+}
+
+// -----
+
+// Tests that with transpose_rhs the result's columns are rhs's rows.
+func.func @matmul_transposed_result(%x: tensor<4x64xf32>, %w: tensor<16x64xf32>) -> tensor<4x64xf32> {
+  // expected-error @below {{'lowp.matmul' op result shape [4, 64] is not the product's shape}}
+  %0 = lowp.matmul %x, %w {accumulator = f32, transpose_rhs} : tensor<4x64xf32>, tensor<16x64xf32> -> tensor<4x64xf32>
+  return %0 : tensor<4x64xf32>
+}

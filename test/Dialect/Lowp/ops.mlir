@@ -149,3 +149,13 @@ func.func @lookup(%table: vector<16xf32>, %codes: vector<32xi32>) -> vector<32xf
   %0 = lowp.lookup %table[%codes] : vector<16xf32>, vector<32xi32> -> vector<32xf32>
   return %0 : vector<32xf32>
 }
+
+// -----
+
+// Tests lowp.matmul's round trip with an N x K weight.
+// CHECK-LABEL: func.func @matmul_transposed
+// CHECK: lowp.matmul %{{.+}}, %{{.+}} {accumulator = f32, transpose_rhs} : tensor<4x64xf32>, tensor<16x64xf32> -> tensor<4x16xf32>
+func.func @matmul_transposed(%x: tensor<4x64xf32>, %w: tensor<16x64xf32>) -> tensor<4x16xf32> {
+  %0 = lowp.matmul %x, %w {accumulator = f32, transpose_rhs} : tensor<4x64xf32>, tensor<16x64xf32> -> tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
+}

@@ -619,11 +619,13 @@ LogicalResult MatmulOp::verify() {
   if (rank == 3 && !(agree(a[0], b[0]) && agree(a[0], c[0])))
     return emitOpError("batch sizes of the operands and result differ");
   int64_t m = rank - 2, k = rank - 1;
-  if (!agree(a[k], b[m]))
+  // rhs is K x N, or N x K with transpose_rhs.
+  int64_t rhsK = getTransposeRhs() ? k : m, rhsN = getTransposeRhs() ? m : k;
+  if (!agree(a[k], b[rhsK]))
     return emitOpError("lhs ")
            << shapeString(a) << " and rhs " << shapeString(b)
            << " disagree on the reduction dimension";
-  if (!agree(a[m], c[m]) || !agree(b[k], c[k]))
+  if (!agree(a[m], c[m]) || !agree(b[rhsN], c[k]))
     return emitOpError("result shape ")
            << shapeString(c) << " is not the product's shape";
   if (failed(verifyValueElement(*this, lhs.getElementType(), "lhs")) ||

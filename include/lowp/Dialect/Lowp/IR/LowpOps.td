@@ -200,7 +200,11 @@ def Lowp_MatmulOp : Lowp_Op<"matmul", [Pure]> {
   let description = [{
     `result[b][m][n] = sum_k lhs[b][m][k] * rhs[b][k][n]` over the logical
     values of the operands (their element formats and block scales), with
-    the batch dimension b present when both operands have rank 3.
+    the batch dimension b present when both operands have rank 3. With
+    `transpose_rhs`, rhs is N x K (B x N x K) and `result[b][m][n] = sum_k
+    lhs[b][m][k] * rhs[b][n][k]`: the layout of PyTorch's `nn.Linear`
+    weights, ggml and safetensors checkpoints, where the reduction runs
+    along the contiguous axis.
 
     With an f32 `accumulator`, each operand's logical value is rounded to
     nearest even into f32 (exact for every MX format and every minifloat
@@ -216,12 +220,16 @@ def Lowp_MatmulOp : Lowp_Op<"matmul", [Pure]> {
     %y = lowp.matmul %x, %w {accumulator = f32}
         : tensor<16x256xf32>, tensor<256x64xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>>
         -> tensor<16x64xf32>
+    %z = lowp.matmul %x, %wt {accumulator = f32, transpose_rhs}
+        : tensor<16x256xf32>, tensor<64x256xf4E2M1FN, #lowp.block_scaled<block = [1, 32], scale = f8E8M0FNU, rule = floor>>
+        -> tensor<16x64xf32>
     ```
   }];
   let arguments = (ins
     AnyRankedTensor:$lhs,
     AnyRankedTensor:$rhs,
-    TypeAttr:$accumulator
+    TypeAttr:$accumulator,
+    UnitAttr:$transpose_rhs
   );
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
