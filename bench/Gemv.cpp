@@ -2,10 +2,12 @@
 //
 // y (1 x N) = x (1 x K) W (K x N) with K = 4096, N = 14336 (one of
 // Llama-3-8B's MLP projections): f32 activations and results, the weights
-// in one storage format per kernel. At batch 1 every weight is used once,
-// so the kernel's speed limit is how fast it can stream W from DRAM; the
-// 4-bit formats read an eighth of f32's bytes and could run up to ~7x
-// faster than OpenBLAS's f32 sgemv.
+// in one storage format per kernel. The _nk kernels take the weights
+// stored N x K (PyTorch nn.Linear, ggml, safetensors), through
+// lowp.matmul's transpose_rhs: y[n] = sum_k x[k] W[n][k].
+// At batch 1 every weight is used once, so the kernel's speed limit is how
+// fast it can stream W from DRAM; the 4-bit formats read an eighth of f32's
+// bytes and could run up to ~7x faster than OpenBLAS's f32 sgemv.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,9 +31,11 @@ constexpr int64_t kK = 4096;
 constexpr int64_t kN = 14336;
 
 /// How a weight matrix is stored: element codes (packed two per byte along
-/// N when 4 bits wide), one scale per `block` consecutive values along K,
-/// and optionally a ui4 zero point per block and an f32 tensor scale. Its
-/// logical values are (element - zero_point) * scale * tensor_scale.
+/// each row, low nibble first, when 4 bits wide), one scale per `block`
+/// consecutive values along K, and optionally a ui4 zero point per block
+/// and an f32 tensor scale. Its logical values are
+/// (element - zero_point) * scale * tensor_scale. The layout (K x N or
+/// N x K) is GemvWeights'.
 struct WeightFormat {
   const char *description;
   struct {
@@ -110,13 +114,25 @@ const WeightFormat kE3M0 = {"E3M0 (lowp only), E8M0 per 32",
                             {4, decodeE3M0, fillRandomBytes},
                             {32, 1, decodeE8M0, randomE8M0ForE3M0}};
 
-/// Copies of one weight matrix in one format, so that consecutive calls
-/// stream weights that no cache level holds.
+/// How a weight matrix is stored, row-major. KxN: row k holds W[k][0 .. N),
+/// scales and zero points are (K / B) x N, one row of them per B rows of
+/// weights (block = [B, 1]). NxK (transpose_rhs): row n holds
+/// W[n][0 .. K), scales and zero points are N x (K / B), one per B
+/// consecutive values of a row (block = [1, B]). Packed 4-bit codes and
+/// zero points run along the rows, low nibble first.
+enum class Layout { KxN, NxK };
+
+/// Copies of one weight matrix in one format and layout, so that
+/// consecutive calls stream weights that no cache level holds.
 class GemvWeights {
 public:
-  explicit GemvWeights(const WeightFormat &format) : format_(format) {}
+  explicit GemvWeights(const WeightFormat &format, Layout layout = Layout::KxN)
+      : format_(format), layout_(layout) {}
 
   const WeightFormat &format() const { return format_; }
+  Layout layout() const { return layout_; }
+  /// The stored matrix's row length: N (K x N) or K (N x K).
+  int64_t columns() const { return layout_ == Layout::KxN ? kN : kK; }
   size_t elementBytes() const { return kK * kN * format_.element.bits / 8; }
   size_t scaleBytes() const {
     return format_.scale.block
@@ -142,7 +158,8 @@ public:
       return;
     copies_.resize(copiesToDefeatCaches(bytesPerCopy()));
     // Every copy holds the same codes: a check of any copy checks them all.
-    Random random(0x5EED);
+    // (The N x K weights are other random codes, drawn in their own order.)
+    Random random(layout_ == Layout::KxN ? 0x5EED : 0x5EED7);
     Copy &first = copies_[0];
     first.elements = Buffer(elementBytes());
     format_.element.fill(first.elements.as<void>(), elementBytes(), random);
@@ -175,14 +192,16 @@ public:
   void *zeroPoints(int copy) { return copies_[copy].zeroPoints.as<void>(); }
   void *tensorScale(int copy) { return copies_[copy].tensorScale.as<void>(); }
 
-  /// The exact logical values of row k (N values), as the format defines
-  /// them, computed here independently of lowp.
-  void decodeRow(int64_t k, double *row) const {
+  /// The exact logical values of stored row r (columns() values: row k of
+  /// K x N weights, row n of N x K ones), as the format and the layout
+  /// define them, computed here independently of lowp.
+  void decodeRow(int64_t r, double *row) const {
     const Copy &copy = copies_[0];
+    const int64_t columns = this->columns();
     if (format_.element.bits == 32) {
-      const float *values = copy.elements.as<float>() + k * kN;
-      for (int64_t n = 0; n < kN; ++n)
-        row[n] = values[n];
+      const float *values = copy.elements.as<float>() + r * columns;
+      for (int64_t c = 0; c < columns; ++c)
+        row[c] = values[c];
       return;
     }
     // Tables of the element and (1-byte) scale values: the reference
@@ -193,17 +212,28 @@ public:
       scaleValue[code] = format_.scale.block ? format_.scale.decode(code) : 1;
     }
     const auto *elements = copy.elements.as<uint8_t>();
-    int64_t blockRow = format_.scale.block ? k / format_.scale.block : 0;
+    const int block = format_.scale.block;
+    // Where the scales and zero points of row r start, how many a row of
+    // them holds, and which of them column c uses: K x N weights share a
+    // row of N per block of rows, N x K ones have their own row of K /
+    // block, one per block of columns.
+    const bool kxn = layout_ == Layout::KxN;
+    const int64_t blockRow = !block ? 0 : kxn ? r / block : r;
+    const int64_t blocksPerRow = !block ? 0 : kxn ? kN : kK / block;
+    auto blockOf = [&](int64_t c) { return kxn ? c : c / block; };
     double tensorScale = format_.tensorScale != 0 ? format_.tensorScale : 1;
-    for (int64_t n = 0; n < kN; ++n) {
+    for (int64_t c = 0; c < columns; ++c) {
       double value = elementValue[format_.element.bits == 8
-                                      ? elements[k * kN + n]
-                                      : nibble(elements + k * kN / 2, n)];
+                                      ? elements[r * columns + c]
+                                      : nibble(elements + r * columns / 2, c)];
       if (format_.zeroPoints)
-        value -= nibble(copy.zeroPoints.as<uint8_t>() + blockRow * kN / 2, n);
-      if (format_.scale.block) {
-        const uint8_t *scale = copy.scales.as<uint8_t>() +
-                               (blockRow * kN + n) * format_.scale.bytes;
+        value -=
+            nibble(copy.zeroPoints.as<uint8_t>() + blockRow * blocksPerRow / 2,
+                   blockOf(c));
+      if (block) {
+        const uint8_t *scale =
+            copy.scales.as<uint8_t>() +
+            (blockRow * blocksPerRow + blockOf(c)) * format_.scale.bytes;
         if (format_.scale.bytes == 1) {
           value *= scaleValue[*scale];
         } else {
@@ -212,7 +242,7 @@ public:
           value *= format_.scale.decode(code);
         }
       }
-      row[n] = value * tensorScale;
+      row[c] = value * tensorScale;
     }
   }
 
@@ -233,6 +263,7 @@ private:
   }
 
   const WeightFormat &format_;
+  Layout layout_;
   std::vector<Copy> copies_;
 };
 
@@ -247,7 +278,8 @@ public:
 
   std::string name() const override { return name_; }
   std::string description() const override {
-    return weights_->format().description;
+    return std::string(weights_->format().description) +
+           (weights_->layout() == Layout::NxK ? ", N x K" : "");
   }
   Section section() const override { return Section::Gemv; }
   int threads() const override { return threads_; }
@@ -278,14 +310,27 @@ public:
   /// NVFP4's logical values to f32 and one for the result. A kernel that
   /// misreads codes, scales or layout is far outside it.
   CheckResult check() override {
-    std::vector<double> exact(kN), magnitude(kN), row(kN);
+    std::vector<double> exact(kN), magnitude(kN), row(weights_->columns());
     const float *x = x_.as<float>();
-    for (int64_t k = 0; k < kK; ++k) {
-      weights_->decodeRow(k, row.data());
+    if (weights_->layout() == Layout::KxN) {
+      // Row k of W: x[k] times it adds to every result.
+      for (int64_t k = 0; k < kK; ++k) {
+        weights_->decodeRow(k, row.data());
+        for (int64_t n = 0; n < kN; ++n) {
+          double product = double(x[k]) * row[n];
+          exact[n] += product;
+          magnitude[n] += std::fabs(product);
+        }
+      }
+    } else {
+      // Row n of W (N x K): its dot product with x is result n.
       for (int64_t n = 0; n < kN; ++n) {
-        double product = double(x[k]) * row[n];
-        exact[n] += product;
-        magnitude[n] += std::fabs(product);
+        weights_->decodeRow(n, row.data());
+        for (int64_t k = 0; k < kK; ++k) {
+          double product = double(x[k]) * row[k];
+          exact[n] += product;
+          magnitude[n] += std::fabs(product);
+        }
       }
     }
     const double unit = 0x1p-24, allowed = (kK + 5) * unit;
@@ -468,22 +513,103 @@ void callGemvE3M0(GemvWeights &w, int copy, float *x, float *y) {
 #endif
 }
 
+// The N x K twins (transpose_rhs): a row of K = 4096 4-bit codes is 2048
+// bytes; each weight row n has its own row of K / block scales (and of
+// zero points, 4-bit and packed too: int4's 32 per row are 16 bytes).
+
+void callGemvMxfp4Nk(GemvWeights &w, int copy, float *x, float *y) {
+#if LOWP_BENCH_HAVE_gemv_mxfp4_nk
+  auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
+  auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kN, kK / 2});
+  auto sd = describe<lowp_memref_uint8_2d>(w.scales(copy), {kN, kK / 32});
+  auto yd = describe<lowp_memref_float_2d>(y, {1, kN});
+  _mlir_ciface_gemv_mxfp4_nk(&xd, &ed, &sd, &yd);
+#endif
+}
+
+void callGemvNvfp4Nk(GemvWeights &w, int copy, float *x, float *y) {
+#if LOWP_BENCH_HAVE_gemv_nvfp4_nk
+  auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
+  auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kN, kK / 2});
+  auto sd = describe<lowp_memref_uint8_2d>(w.scales(copy), {kN, kK / 16});
+  auto td = describeScalar<lowp_memref_float_0d>(w.tensorScale(copy));
+  auto yd = describe<lowp_memref_float_2d>(y, {1, kN});
+  _mlir_ciface_gemv_nvfp4_nk(&xd, &ed, &sd, &td, &yd);
+#endif
+}
+
+void callGemvInt4G128Nk(GemvWeights &w, int copy, float *x, float *y) {
+#if LOWP_BENCH_HAVE_gemv_int4_g128_nk
+  auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
+  auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kN, kK / 2});
+  auto sd = describe<lowp_memref_uint16_2d>(w.scales(copy), {kN, kK / 128});
+  auto zd =
+      describe<lowp_memref_uint8_2d>(w.zeroPoints(copy), {kN, kK / 128 / 2});
+  auto yd = describe<lowp_memref_float_2d>(y, {1, kN});
+  _mlir_ciface_gemv_int4_g128_nk(&xd, &ed, &sd, &zd, &yd);
+#endif
+}
+
+void callGemvMxfp8Nk(GemvWeights &w, int copy, float *x, float *y) {
+#if LOWP_BENCH_HAVE_gemv_mxfp8_nk
+  auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
+  auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kN, kK});
+  auto sd = describe<lowp_memref_uint8_2d>(w.scales(copy), {kN, kK / 32});
+  auto yd = describe<lowp_memref_float_2d>(y, {1, kN});
+  _mlir_ciface_gemv_mxfp8_nk(&xd, &ed, &sd, &yd);
+#endif
+}
+
+void callGemvNf4Nk(GemvWeights &w, int copy, float *x, float *y) {
+#if LOWP_BENCH_HAVE_gemv_nf4_nk
+  auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
+  auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kN, kK / 2});
+  auto sd = describe<lowp_memref_float_2d>(w.scales(copy), {kN, kK / 64});
+  auto yd = describe<lowp_memref_float_2d>(y, {1, kN});
+  _mlir_ciface_gemv_nf4_nk(&xd, &ed, &sd, &yd);
+#endif
+}
+
+void callGemvE3M0Nk(GemvWeights &w, int copy, float *x, float *y) {
+#if LOWP_BENCH_HAVE_gemv_e3m0_nk
+  auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
+  auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kN, kK / 2});
+  auto sd = describe<lowp_memref_uint8_2d>(w.scales(copy), {kN, kK / 32});
+  auto yd = describe<lowp_memref_float_2d>(y, {1, kN});
+  _mlir_ciface_gemv_e3m0_nk(&xd, &ed, &sd, &yd);
+#endif
+}
+
 struct LowpGemvKernel {
   const char *name; ///< the function in bench/kernels/NAME.mlir
   bool built;
   const WeightFormat &format;
   LowpGemvCall call;
+  Layout layout = Layout::KxN;
 };
 
+// Each N x K kernel follows its K x N twin in the table.
 const LowpGemvKernel kLowpGemvs[] = {
     {"gemv_f32", LOWP_BENCH_HAVE_gemv_f32, kF32, callGemvF32},
     {"gemv_mxfp4", LOWP_BENCH_HAVE_gemv_mxfp4, kMxfp4, callGemvMxfp4},
+    {"gemv_mxfp4_nk", LOWP_BENCH_HAVE_gemv_mxfp4_nk, kMxfp4, callGemvMxfp4Nk,
+     Layout::NxK},
     {"gemv_nvfp4", LOWP_BENCH_HAVE_gemv_nvfp4, kNvfp4, callGemvNvfp4},
+    {"gemv_nvfp4_nk", LOWP_BENCH_HAVE_gemv_nvfp4_nk, kNvfp4, callGemvNvfp4Nk,
+     Layout::NxK},
     {"gemv_int4_g128", LOWP_BENCH_HAVE_gemv_int4_g128, kInt4G128,
      callGemvInt4G128},
+    {"gemv_int4_g128_nk", LOWP_BENCH_HAVE_gemv_int4_g128_nk, kInt4G128,
+     callGemvInt4G128Nk, Layout::NxK},
     {"gemv_mxfp8", LOWP_BENCH_HAVE_gemv_mxfp8, kMxfp8, callGemvMxfp8},
+    {"gemv_mxfp8_nk", LOWP_BENCH_HAVE_gemv_mxfp8_nk, kMxfp8, callGemvMxfp8Nk,
+     Layout::NxK},
     {"gemv_nf4", LOWP_BENCH_HAVE_gemv_nf4, kNf4, callGemvNf4},
+    {"gemv_nf4_nk", LOWP_BENCH_HAVE_gemv_nf4_nk, kNf4, callGemvNf4Nk,
+     Layout::NxK},
     {"gemv_e3m0", LOWP_BENCH_HAVE_gemv_e3m0, kE3M0, callGemvE3M0},
+    {"gemv_e3m0_nk", LOWP_BENCH_HAVE_gemv_e3m0_nk, kE3M0, callGemvE3M0Nk,
+     Layout::NxK},
 };
 
 } // namespace
@@ -501,9 +627,10 @@ BenchmarkList makeGemvBenchmarks(int threads,
       notBuilt.push_back(kernel.name);
       continue;
     }
-    auto weights = &kernel.format == &kF32
-                       ? f32
-                       : std::make_shared<GemvWeights>(kernel.format);
+    auto weights =
+        &kernel.format == &kF32 && kernel.layout == Layout::KxN
+            ? f32
+            : std::make_shared<GemvWeights>(kernel.format, kernel.layout);
     list.push_back(
         std::make_unique<LowpGemv>(kernel.name, weights, kernel.call, 1));
     if (threads > 1)

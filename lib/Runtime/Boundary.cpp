@@ -19,6 +19,7 @@ std::vector<BoundaryValue> lowp::getBoundaryValues(TypeRange types,
       value.name = part.empty() ? name : name + " (" + part + ")";
       value.elementType = element;
       value.storageType = getStorageType(element);
+      value.storageByteWidth = value.storageType.getIntOrFloatBitWidth() / 8;
       value.shape.assign(shape.begin(), shape.end());
       value.isScalar = isScalar;
       if (!isScalar)

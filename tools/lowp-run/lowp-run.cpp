@@ -188,6 +188,42 @@ HostValue loadArgument(const std::string &path, const BoundaryValue &boundary) {
          typeString(element) + ", got dtype " + dtype.str());
   std::optional<numerics::Format> format = getNumericFormat(element);
   unsigned width = format->getBitWidth();
+  // The common case, an array of codes (or of integer values) already in
+  // the storage layout: check every element in one pass and take the bytes
+  // as they are.
+  auto integer = dyn_cast<IntegerType>(element);
+  bool signedValues = integer && format->getInteger().isSigned;
+  if (dtype.bytes == 1 && boundary.storageBytes() == 1 &&
+      (dtype.kind == npy::Kind::Signed) == signedValues) {
+    const uint8_t *raw = array.data.data();
+    int64_t bad = -1;
+    if (signedValues) {
+      int low = -(1 << (width - 1)), high = (1 << (width - 1)) - 1;
+      bool fits = true;
+      for (int64_t i = 0; i < count; ++i) {
+        int v = int8_t(raw[i]);
+        fits &= v >= low && v <= high;
+      }
+      if (!fits)
+        for (bad = 0; int8_t(raw[bad]) >= low && int8_t(raw[bad]) <= high;)
+          ++bad;
+    } else {
+      unsigned limit = format->isCodebook()
+                           ? unsigned(format->getCodebook().values.size())
+                           : 1u << width;
+      uint8_t largest = 0;
+      for (int64_t i = 0; i < count; ++i)
+        largest = std::max(largest, raw[i]);
+      if (largest >= limit)
+        for (bad = 0; raw[bad] < limit;)
+          ++bad;
+    }
+    if (bad < 0) {
+      value.bytes = std::move(array.data);
+      return value;
+    }
+    // Fall through: the loop below names the element that does not fit.
+  }
   for (int64_t i = 0; i < count; ++i) {
     uint64_t raw = 0;
     std::memcpy(&raw, array.data.data() + i * dtype.bytes, dtype.bytes);

@@ -40,8 +40,12 @@ struct BoundaryValue {
   /// in bytes when packed.
   std::vector<int64_t> storageShape() const;
 
+  /// Bytes per stored element (set by getBoundaryValues: runners ask for
+  /// it once per element of tensors of millions).
+  int64_t storageByteWidth = 0;
   int64_t storageBytes() const {
-    return storageType.getIntOrFloatBitWidth() / 8;
+    return storageByteWidth ? storageByteWidth
+                            : storageType.getIntOrFloatBitWidth() / 8;
   }
 };
 
