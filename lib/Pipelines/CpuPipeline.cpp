@@ -72,6 +72,9 @@ void lowp::buildCpuPipeline(OpPassManager &pm,
     pm.addPass(createLowpPackBoundaries());
   // Constants fold through the numerics core before anything is lowered.
   pm.addPass(createCanonicalizerPass());
+  // Block-scaled operands stay encoded up to the matmuls that read them, so
+  // that the kernels factor their scales out of the dot products.
+  pm.addPass(createLowpPropagateScales());
   // Elementwise arith and math on tensors become linalg.generic over
   // scalars, so that arith on low-precision types is legalized per element.
   pm.addPass(createConvertElementwiseToLinalgPass());
@@ -137,6 +140,7 @@ void lowp::registerPipelines() {
   registerConvertLowpToLinalgPass();
   registerConvertLowpToLLVMPass();
   registerLowpPackBoundariesPass();
+  registerLowpPropagateScalesPass();
   PassPipelineRegistration<CpuPipelineOptions>(
       "lowp-cpu-pipeline",
       "Lower lowp on tensors to the LLVM dialect for the host CPU: fold "

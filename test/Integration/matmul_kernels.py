@@ -116,11 +116,12 @@ CASES = [
 
 def run_case(lowp_run, workdir, extra, name, element, encoding, element_codes,
              element_dtype, scale_codes, scale_dtype, parts, shape, rng,
-             transposed):
+             transposed, dequantized=False):
     m, k, n = shape
     block = int(encoding.split("[")[1].split(",")[0])
     blocks = (k + block - 1) // block
-    tag = "%s%s_%dx%dx%d" % (name, "_nk" if transposed else "", m, k, n)
+    tag = "%s%s%s_%dx%dx%d" % (name, "_nk" if transposed else "",
+                               "_dequantized" if dequantized else "", m, k, n)
     if transposed:
         # An N x K weight (nn.Linear's layout): blocks along its last axis.
         encoding = encoding.replace("[%d, 1]" % block, "[1, %d]" % block)
@@ -132,9 +133,17 @@ def run_case(lowp_run, workdir, extra, name, element, encoding, element_codes,
     with open(program, "w") as f:
         f.write("func.func @mm(%%x: tensor<%dx%dxf32>, %%w: %s) -> tensor<%dx%dxf32> {\n"
                 % (m, k, weight, m, n))
-        f.write("  %%0 = lowp.matmul %%x, %%w {%s} : "
+        operand = weight
+        if dequantized:
+            # What importers write: lowp-propagate-scales hands the matmul
+            # the encoded weight again.
+            rows, cols = (n, k) if transposed else (k, n)
+            plain = "tensor<%dx%dxf32>" % (rows, cols)
+            f.write("  %%w32 = lowp.dequantize %%w : %s to %s\n" % (weight, plain))
+            operand = plain
+        f.write("  %%0 = lowp.matmul %%x, %s {%s} : "
                 "tensor<%dx%dxf32>, %s -> tensor<%dx%dxf32>\n"
-                % (attributes, m, k, weight, m, n))
+                % ("%w32" if dequantized else "%w", attributes, m, k, operand, m, n))
         f.write("  return %%0 : tensor<%dx%dxf32>\n}\n" % (m, n))
     inputs = []
 
@@ -177,6 +186,11 @@ def main():
                                    encoding, element_codes, element_dtype,
                                    scale_type_codes, scale_dtype, parts, shape,
                                    rng, transposed)
+        if name == "nvfp4":
+            status |= run_case(lowp_run, workdir, extra, name, element, encoding,
+                               element_codes, element_dtype, scale_type_codes,
+                               scale_dtype, parts, shapes[0], rng, False,
+                               dequantized=True)
     sys.exit(1 if status else 0)
 
 

@@ -5,7 +5,14 @@
 
 #include "mlir/Pass/Pass.h"
 
+namespace mlir {
+class RewritePatternSet;
+} // namespace mlir
+
 namespace lowp {
+/// lowp-propagate-scales' patterns.
+void populateLowpPropagateScalesPatterns(mlir::RewritePatternSet &patterns);
+
 #define GEN_PASS_DECL
 #include "lowp/Dialect/Lowp/Transforms/Passes.h.inc"
 

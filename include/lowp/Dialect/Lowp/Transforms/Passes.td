@@ -32,4 +32,34 @@ def LowpPackBoundaries : Pass<"lowp-pack-boundaries", "::mlir::ModuleOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def LowpPropagateScales : Pass<"lowp-propagate-scales", "::mlir::ModuleOp"> {
+  let summary = "Keep block-scaled operands encoded up to the ops that use "
+                "them, so that their scales factor out of the inner loops";
+  let description = [{
+    A program that dequantizes a weight and multiplies the f32 result (what
+    importers and hand-written IR usually say) would materialize the whole
+    dequantized weight and lose the block structure that lets
+    convert-lowp-to-linalg factor each block's scale out of the dot
+    product. This pass rewrites:
+
+    - `lowp.matmul` of a `lowp.dequantize` to f32: the matmul reads the
+      encoded tensor directly. This is exact: lowp.matmul rounds each
+      operand's logical value to nearest even into f32, which is what
+      dequantize to f32 computes.
+
+    Later patterns of this pass will carry scales through transpose,
+    reshape, broadcast, relu/max and multiplication by constants, and turn
+    dequantize-quantize pairs into one requantization.
+
+    ```mlir
+    // before
+    %w = lowp.dequantize %q : tensor<4096x4096xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>> to tensor<4096x4096xf32>
+    %y = lowp.matmul %x, %w {accumulator = f32} : tensor<1x4096xf32>, tensor<4096x4096xf32> -> tensor<1x4096xf32>
+    // after
+    %y = lowp.matmul %x, %q {accumulator = f32} : tensor<1x4096xf32>, tensor<4096x4096xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>> -> tensor<1x4096xf32>
+    ```
+  }];
+  let dependentDialects = ["::lowp::LowpDialect"];
+}
+
 #endif // LOWP_DIALECT_LOWP_TRANSFORMS_PASSES_TD
