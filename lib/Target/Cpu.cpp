@@ -10,6 +10,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
@@ -58,9 +59,19 @@ lowp::createCpuTargetMachine(const CpuTargetOptions &options,
 std::unique_ptr<llvm::Module>
 lowp::compileToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
                       const CpuTargetOptions &options, std::string &error) {
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createCpuTargetMachine(options, error);
+  if (!machine)
+    return nullptr;
+  // The kernels use the vector instructions of the CPU compiled for, which
+  // need not be this one.
+  CpuPipelineOptions pipeline;
+  pipeline.vectorTarget =
+      machine->getMCSubtargetInfo()->checkFeatures("+avx512f") ? "avx512"
+                                                               : "generic";
   OwningOpRef<ModuleOp> lowered = module.clone();
   PassManager pm(module.getContext());
-  buildCpuPipeline(pm, CpuPipelineOptions());
+  buildCpuPipeline(pm, pipeline);
   if (failed(pm.run(*lowered))) {
     error = "lowering to the LLVM dialect failed (see the diagnostics above)";
     return nullptr;
@@ -71,10 +82,6 @@ lowp::compileToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
     error = "translation to LLVM IR failed";
     return nullptr;
   }
-  std::unique_ptr<llvm::TargetMachine> machine =
-      createCpuTargetMachine(options, error);
-  if (!machine)
-    return nullptr;
   llvmModule->setTargetTriple(machine->getTargetTriple());
   llvmModule->setDataLayout(machine->createDataLayout());
   auto optimize = makeOptimizingTransformer(options.optLevel, 0, machine.get());
