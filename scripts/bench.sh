@@ -9,11 +9,12 @@
 # bench/kernels/*.mlir on its own (a kernel that does not compile is left
 # out and reported, not fatal); translate those that did into one object
 # and header; build build-bench/ (clang++-22 -O3 -march=native, OpenBLAS);
-# run.
+# run. LOWP_TRANSLATE names another lowp-translate to compile the kernels
+# with (a second build directory, say).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-translate=build/bin/lowp-translate
+translate=${LOWP_TRANSLATE:-build/bin/lowp-translate}
 kernels=build-bench/kernels
 
 if [ ! -x "$translate" ]; then

@@ -5,6 +5,7 @@
   lowp-format table FORMAT | generate.py fold FORMAT > test.mlir
   lowp-format table ELEMENT | generate.py quantize ELEMENT ENCODING UNIT > test.mlir
   generate.py matmul > test.mlir
+  generate.py wideint > test.mlir
   lowp-format table FORMAT | generate.py arith FORMAT > test.mlir
   generate.py npy OUT.npy DTYPE VALUE...   (a 1-D array, for boundary tests)
   generate.py badnpy KIND OUT.npy          (a malformed .npy file)
@@ -120,15 +121,20 @@ MODES = ["to_nearest_even", "to_nearest_away", "toward_zero", "upward",
 
 def convert(fmt, codes_path):
     """Every deterministic mode, saturating and not, and stochastic rounding
-    with 8 and 32 random bits, on the rounding-class inputs; and every code
-    decoded to f64 and f32. The codes come in as an argument (a .npy file of
-    codes, or of values for integer types)."""
+    with 8 and 32 random bits, on the rounding-class inputs; every code
+    decoded to f64 and f32; and two 2-D round trips (rows of 8 and of 7
+    elements). The codes come in as an argument (a .npy file of codes, or of
+    values for integer types)."""
     table = read_table()
     if fmt.startswith("!lowp.codebook"):
         # Codes past the table's end are not codes lowp-run accepts.
         table = [(code, v) for code, v in table if not math.isnan(v)]
     codes = [code for code, _ in table]
     inputs = rounding_class_inputs(table, 1)
+    # A whole number of bytes of codes of every width, so that packed
+    # results are converted straight into their bytes (and back).
+    pad = random.Random(3)
+    inputs += [pad.getrandbits(32) for _ in range(-len(inputs) % 8)]
     n, c = len(inputs), len(codes)
     code_bytes = 1 if c <= 256 else 2 if c <= 65536 else 4
     if fmt == "f16":
@@ -182,13 +188,78 @@ def convert(fmt, codes_path):
         calls.append("  %%r%d = func.call %s(%%codes) : (%s) -> %s"
                      % (len(results), name, t_codes, t))
         results.append(t)
+    # Rows of 8 elements (whole bytes of codes: converted straight into and
+    # out of packed bytes) and rows of 7 (which end inside a byte: converted
+    # and packed, or unpacked and converted, in two loops), round trip.
+    shaped_consts = []
+    for rows, columns, mode in ((n // 8, 8, "to_nearest_even"),
+                                (n // 7, 7, "upward")):
+        t_x = "tensor<%dx%dxf32>" % (rows, columns)
+        t_c = "tensor<%dx%dx%s>" % (rows, columns, fmt)
+        tag = "rows%d" % columns
+        lines.append("func.func @%s_encode(%%x: %s) -> %s {" % (tag, t_x, t_c))
+        lines.append("  %%0 = lowp.convert %%x %s : %s to %s" % (mode, t_x, t_c))
+        lines.append("  return %%0 : %s\n}" % t_c)
+        lines.append("func.func @%s_decode(%%c: %s) -> %s {" % (tag, t_c, t_x))
+        lines.append("  %%0 = lowp.convert %%c : %s to %s" % (t_c, t_x))
+        lines.append("  return %%0 : %s\n}" % t_x)
+        shaped_consts.append("  %%%s = arith.constant dense<%s> : %s"
+                             % (tag, hex_tensor(inputs[:rows * columns], 4), t_x))
+        calls.append("  %%r%d = func.call @%s_encode(%%%s) : (%s) -> %s"
+                     % (len(results), tag, tag, t_x, t_c))
+        calls.append("  %%r%d = func.call @%s_decode(%%r%d) : (%s) -> %s"
+                     % (len(results) + 1, tag, len(results), t_c, t_x))
+        results += [t_c, t_x]
     main = ["func.func @main(%%codes: %s) -> (%s) {" % (t_codes, ", ".join(results)),
             "  %%x = arith.constant dense<%s> : %s" % (hex_tensor(inputs, 4), t_in)]
-    main += random_consts + calls
+    main += random_consts + shaped_consts + calls
     main.append("  return %s : %s" % (
         ", ".join("%%r%d" % i for i in range(len(results))), ", ".join(results)))
     main.append("}")
     print("\n".join(lines + main))
+
+
+def wide_integers():
+    """f32 into 16-, 24- and 32-bit integers in every deterministic mode
+    (the f32 lanes round in f32, then range-check against powers of two):
+    ties, the ends of each range and one f32 either side, huge values, NaN,
+    inf, and random patterns of every binade that holds integers."""
+    rng = random.Random(9)
+    values = [0.0, -0.0, 0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 0.49999997,
+              -0.49999997, 8388607.5, 8388608.5, 16777217.0, 1e20, -1e20,
+              3.4e38, 1e-45, -1e-45]
+    for top in (15, 16, 23, 24, 31, 32):
+        for edge in (2.0 ** top, -(2.0 ** top), 2.0 ** top - 1, 1 - 2.0 ** top):
+            values.append(edge)
+    bits = set()
+    for v in values:
+        bits.update(f32_neighbours(v))
+    bits.update([0x7F800000, 0xFF800000, 0x7FC00000, 0xFFC00001])
+    bits = sorted(bits)
+    for e in range(120, 165):
+        bits += [(rng.getrandbits(1) << 31) | (e << 23) | rng.getrandbits(23)
+                 for _ in range(40)]
+    bits += [rng.getrandbits(32) for _ in range(2000)]
+    n = len(bits)
+    t_in = "tensor<%dxf32>" % n
+    lines, calls, results = [], [], []
+    for fmt in ("i32", "ui32", "si16", "ui16", "i24"):
+        t_out = "tensor<%dx%s>" % (n, fmt)
+        for mode in MODES:
+            name = "@%s_%s" % (fmt, mode)
+            lines.append("func.func %s(%%x: %s) -> %s {" % (name, t_in, t_out))
+            lines.append("  %%0 = lowp.convert %%x %s : %s to %s"
+                         % (mode, t_in, t_out))
+            lines.append("  return %%0 : %s\n}" % t_out)
+            calls.append("  %%r%d = func.call %s(%%x) : (%s) -> %s"
+                         % (len(results), name, t_in, t_out))
+            results.append(t_out)
+    print("\n".join(lines))
+    print("func.func @main() -> (%s) {" % ", ".join(results))
+    print("  %%x = arith.constant dense<%s> : %s" % (hex_tensor(bits, 4), t_in))
+    print("\n".join(calls))
+    print("  return %s : %s\n}" % (
+        ", ".join("%%r%d" % i for i in range(len(results))), ", ".join(results)))
 
 
 def fold(fmt):
@@ -451,6 +522,7 @@ if __name__ == "__main__":
      "quantize": lambda: quantize(sys.argv[2], sys.argv[3], sys.argv[4]),
      "matmul": matmul,
      "fold": lambda: fold(sys.argv[2]),
+     "wideint": wide_integers,
      "arith": lambda: arith(sys.argv[2]),
      "badnpy": lambda: bad_npy(sys.argv[2], sys.argv[3]),
      "npy": lambda: write_npy(sys.argv[2], sys.argv[3],

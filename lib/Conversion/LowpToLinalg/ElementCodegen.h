@@ -5,9 +5,11 @@
 // lib/Numerics computes: the value of a code (decode) and the code of a value
 // under a rounding mode, saturation, random bits and a sticky direction
 // (encode). The format is a compile-time constant; the code is branch-free
-// (selects only), so it vectorizes. Generated code and the numerics core are
-// checked against each other on every code and every rounding class by the
-// integration tests in test/Integration.
+// (selects only), so it vectorizes. General code works in i64 and f64;
+// conversions from and to f32 have 32-bit-lane versions (ElementCodegenF32
+// .cpp) that vectorize twice as wide. Generated code and the numerics core
+// are checked against each other on every code and every rounding class by
+// the integration tests in test/Integration.
 //
 //===----------------------------------------------------------------------===//
 
@@ -58,6 +60,55 @@ public:
   mlir::Value floorLog2(mlir::Value x);
   /// 2^e as f64 for an i64 e in the normal double range.
   mlir::Value exp2(mlir::Value e);
+
+  //===--------------------------------------------------------------------===//
+  // f32 element code in 32-bit lanes (ElementCodegenF32.cpp)
+  //===--------------------------------------------------------------------===//
+  //
+  // Rounding an f32 into a format of at most 21 mantissa bits needs only
+  // the f32's 32 bits, and every value of most formats up to 16 bits is an
+  // f32: these functions work in i32 and f32 arithmetic, so that a loop of
+  // them vectorizes 16 lanes to a 512-bit register. They are
+  // shape-polymorphic: `x`, `code` and `stored` may be scalars or vectors
+  // (or tensors) of their element type, and every constant is splat to that
+  // shape, as upstream's arith-expand-ops builds its constants.
+
+  /// Whether encodeF32 rounds an f32 into `format` by `options`: minifloats
+  /// of at most 21 mantissa bits and bias in -126..254, and integers, in
+  /// every deterministic mode, saturating or not (not stochastic rounding).
+  static bool canEncodeF32(const numerics::Format &format,
+                           const numerics::RoundingOptions &options);
+  /// Whether decodeToF32 decodes `format` exactly: minifloats whose values
+  /// are all f32s (and whose codes the emitted arithmetic reproduces), and
+  /// integers of at most 24 bits.
+  static bool canDecodeToF32(const numerics::Format &format);
+  /// Whether `format` is f32 itself.
+  static bool isF32(const ValueFormat &format);
+  /// Whether convert() goes through f32 lanes rather than f64.
+  static bool convertsThroughF32(const ValueFormat &from, const ValueFormat &to,
+                                 const numerics::RoundingOptions &options,
+                                 bool hasRandom);
+
+  /// The i32 code of the f32 `x` rounded into `format` (as encode() would
+  /// give for the same value; canEncodeF32 must hold).
+  mlir::Value encodeF32(const numerics::Format &format, mlir::Value x,
+                        const numerics::RoundingOptions &options);
+  /// The f32 value of an i32 `code` of `format` (canDecodeToF32 must hold).
+  mlir::Value decodeToF32(const numerics::Format &format, mlir::Value code);
+  /// The code held in `stored` (a value of the storage type) as i32.
+  mlir::Value loadCode32(mlir::Value stored);
+  /// An i32 code as a value of the storage element type `storageType`.
+  mlir::Value storeCode32(mlir::Value code, mlir::Type storageType);
+
+  /// `stored`, an element of `from` in its storage, converted to `to` and
+  /// returned in `to`'s storage type `storage`: through f32 lanes when
+  /// convertsThroughF32 says so, through decode() and encode() in f64
+  /// otherwise (only scalars there). `random` holds the random bits of
+  /// stochastic rounding, `table` a codebook source's values.
+  mlir::Value convert(const ValueFormat &from, const ValueFormat &to,
+                      mlir::Value stored, mlir::Type storage,
+                      const numerics::RoundingOptions &options,
+                      mlir::Value random = {}, mlir::Value table = {});
 
 private:
   mlir::Value encodeFloat(const numerics::Format &format, mlir::Value x,

@@ -9,6 +9,7 @@
 
 #include "ElementCodegen.h"
 #include "MatmulKernel.h"
+#include "PackedConversions.h"
 
 #include "lowp/Conversion/Passes.h"
 #include "lowp/Dialect/Lowp/IR/LowpDialect.h"
@@ -172,24 +173,27 @@ struct ConvertOpLowering : OpConversionPattern<ConvertOp> {
   matchAndRewrite(ConvertOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    ValueFormat from = *getValueFormat(getElementTypeOrSelf(op.getInput()));
-    ValueFormat to = *getValueFormat(getElementTypeOrSelf(op.getType()));
-    Type storage = getStorageType(getElementTypeOrSelf(op.getType()));
-    RoundingOptions options;
-    options.mode = toNumerics(op.getRounding());
-    options.saturate = op.getSaturate();
-    if (op.getRandom())
-      options.randomBitCount =
-          getElementTypeOrSelf(op.getRandom()).getIntOrFloatBitWidth();
-    Value table = codebookTable(rewriter, loc, from);
+    ElementConversion conversion(op);
+    Type storage = conversion.storage;
+    Value table = codebookTable(rewriter, loc, conversion.from);
 
+    // A convert of an unpacked argument reads the packed bytes itself (the
+    // unpack is then dead).
+    if (auto unpack = op.getInput().getDefiningOp<UnpackOp>();
+        unpack && unpack->hasOneUse())
+      if (Value fused = emitConvertOfPacked(
+              rewriter, loc, op, unpack,
+              rewriter.getRemappedValue(unpack.getInput()),
+              adaptor.getRandom(), table)) {
+        rewriter.replaceOp(op, fused);
+        return success();
+      }
+
+    // In f32 lanes where both formats allow (f32 or exactly decodable in,
+    // f32 or a format f32 rounds into in i32 out), in f64 otherwise.
     auto body = [&](OpBuilder &nested, Location nestedLoc, Value input,
                     Value random) {
-      ImplicitLocOpBuilder b(nestedLoc, nested);
-      ElementCodegen g(b);
-      Value value = g.decode(from, g.loadCode(input), table);
-      Value bits = random ? g.loadCode(random) : Value();
-      return g.storeCode(g.encode(to, value, options, bits), storage);
+      return conversion.emit(nested, nestedLoc, input, random, table);
     };
 
     auto shaped = dyn_cast<RankedTensorType>(op.getType());
@@ -1048,6 +1052,22 @@ struct PackOpLowering : OpConversionPattern<PackOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto inputType = cast<RankedTensorType>(op.getInput().getType());
     auto type = cast<RankedTensorType>(op.getType());
+    // Packing a convert's result: convert straight into the packed bytes
+    // (the convert's own loop is then dead).
+    if (auto convert = op.getInput().getDefiningOp<ConvertOp>();
+        convert && convert->hasOneUse()) {
+      Value random = convert.getRandom()
+                         ? rewriter.getRemappedValue(convert.getRandom())
+                         : Value();
+      ElementConversion conversion(convert);
+      if (Value fused = emitPackedConvert(
+              rewriter, op.getLoc(), convert,
+              rewriter.getRemappedValue(convert.getInput()), random,
+              codebookTable(rewriter, op.getLoc(), conversion.from), type)) {
+        rewriter.replaceOp(op, fused);
+        return success();
+      }
+    }
     unsigned width =
         getNumericFormat(inputType.getElementType())->getBitWidth();
     int64_t count = inputType.getShape().back();

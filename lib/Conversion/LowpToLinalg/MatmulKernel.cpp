@@ -43,6 +43,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/ADT/bit.h"
 #include "llvm/TargetParser/Host.h"
 
 #include <cmath>
@@ -82,17 +83,6 @@ enum class DecodeKind {
   E8M0,
 };
 
-uint32_t bitsOf(float value) {
-  uint32_t bits;
-  std::memcpy(&bits, &value, 4);
-  return bits;
-}
-float floatOf(uint32_t bits) {
-  float value;
-  std::memcpy(&value, &bits, 4);
-  return value;
-}
-
 /// What the Minifloat decoding computes for `code`, step by step as the
 /// emitted code does; checked against the numerics core on every code
 /// before that decoding is used.
@@ -100,7 +90,7 @@ float minifloatAsEmitted(const FloatFormat &f, uint32_t code) {
   unsigned fieldBits = f.exponentBits + f.mantissaBits;
   uint32_t magnitudeMask = (uint32_t(1) << fieldBits) - 1;
   uint32_t magnitude = code & magnitudeMask;
-  float value = floatOf(magnitude << (23 - f.mantissaBits)) *
+  float value = llvm::bit_cast<float>(magnitude << (23 - f.mantissaBits)) *
                 std::ldexp(1.0f, 127 - f.bias);
   uint32_t topExponent = ((uint32_t(1) << f.exponentBits) - 1)
                          << f.mantissaBits;
@@ -121,7 +111,7 @@ float minifloatAsEmitted(const FloatFormat &f, uint32_t code) {
     break;
   }
   if (f.isSigned && (code >> fieldBits))
-    value = floatOf(bitsOf(value) | 0x80000000u);
+    value = llvm::bit_cast<float>(llvm::bit_cast<uint32_t>(value) | 0x80000000u);
   return value;
 }
 

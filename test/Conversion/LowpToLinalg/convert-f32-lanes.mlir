@@ -1,0 +1,168 @@
+// RUN: lowp-opt %s --convert-lowp-to-linalg --canonicalize --cse --split-input-file | FileCheck %s
+
+// Tests that rounding f32 into FP8 is i32 arithmetic on the f32's bits (the
+// normal range through A + C, the subnormal one through an exact f32
+// addition), with no i64 or f64 left to halve the vector lanes.
+// CHECK-LABEL: func.func @encode_e4m3
+// CHECK: linalg.generic
+// CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: i8):
+// CHECK: %[[BITS:.+]] = arith.bitcast %[[IN]] : f32 to i32
+// CHECK: arith.andi %[[BITS]], %{{.+}} : i32
+// CHECK-NOT: {{i64|f64}}
+// CHECK: arith.addf %{{.+}}, %{{.+}} : f32
+// CHECK-NOT: {{i64|f64}}
+// CHECK: %[[CODE:.+]] = arith.trunci %{{.+}} : i32 to i8
+// CHECK-NEXT: linalg.yield %[[CODE]] : i8
+func.func @encode_e4m3(%x: tensor<64xf32>) -> tensor<64xf8E4M3FN> {
+  %0 = lowp.convert %x : tensor<64xf32> to tensor<64xf8E4M3FN>
+  return %0 : tensor<64xf8E4M3FN>
+}
+
+// -----
+
+// Tests that decoding FP8 to f32 moves the code's fields into an f32,
+// scales it by 2^(127 - 7) and selects the NaN code, in 32-bit lanes.
+// CHECK-LABEL: func.func @decode_e4m3
+// CHECK-DAG: %[[NAN:.+]] = arith.constant 0x7FC00000 : f32
+// CHECK-DAG: %[[SCALE:.+]] = arith.constant 1.329228E+36 : f32
+// CHECK: linalg.generic
+// CHECK: ^bb0(%[[IN:.+]]: i8, %{{.+}}: f32):
+// CHECK: %[[CODE:.+]] = arith.extui %[[IN]] : i8 to i32
+// CHECK-NOT: {{i64|f64}}
+// CHECK: %[[FIELDS:.+]] = arith.bitcast %{{.+}} : i32 to f32
+// CHECK: arith.mulf %[[FIELDS]], %[[SCALE]] : f32
+// CHECK-NOT: {{i64|f64}}
+// CHECK: %[[VALUE:.+]] = arith.select %{{.+}}, %[[NAN]], %{{.+}} : f32
+// CHECK-NEXT: linalg.yield %[[VALUE]] : f32
+func.func @decode_e4m3(%x: tensor<64xf8E4M3FN>) -> tensor<64xf32> {
+  %0 = lowp.convert %x : tensor<64xf8E4M3FN> to tensor<64xf32>
+  return %0 : tensor<64xf32>
+}
+
+// -----
+
+// Tests that a conversion between two formats that f32 holds goes through
+// f32 (exact) and i32, not f64.
+// CHECK-LABEL: func.func @e4m3_to_e5m2
+// CHECK: linalg.generic
+// CHECK-NOT: {{i64|f64}}
+// CHECK: arith.mulf
+// CHECK-NOT: {{i64|f64}}
+// CHECK: linalg.yield %{{.+}} : i8
+func.func @e4m3_to_e5m2(%x: tensor<64xf8E4M3FN>) -> tensor<64xf8E5M2> {
+  %0 = lowp.convert %x downward : tensor<64xf8E4M3FN> to tensor<64xf8E5M2>
+  return %0 : tensor<64xf8E5M2>
+}
+
+// -----
+
+// Tests that E8M0, whose range reaches into f32's subnormals, normalizes
+// them with a leading-zero count, still in i32.
+// CHECK-LABEL: func.func @encode_e8m0
+// CHECK: linalg.generic
+// CHECK-NOT: {{i64|f64}}
+// CHECK: math.ctlz %{{.+}} : i32
+// CHECK-NOT: {{i64|f64}}
+// CHECK: linalg.yield %{{.+}} : i8
+func.func @encode_e8m0(%x: tensor<64xf32>) -> tensor<64xf8E8M0FNU> {
+  %0 = lowp.convert %x upward : tensor<64xf32> to tensor<64xf8E8M0FNU>
+  return %0 : tensor<64xf8E8M0FNU>
+}
+
+// -----
+
+// Tests that rounding f32 to an integer is an f32 rounding to an integral
+// value, a range check on it and a 32-bit conversion.
+// CHECK-LABEL: func.func @encode_int8
+// CHECK: linalg.generic
+// CHECK: %[[R:.+]] = math.trunc %{{.+}} : f32
+// CHECK: arith.fptosi %{{.+}} : f32 to i32
+// CHECK-NOT: {{i64|f64}}
+// CHECK: arith.trunci %{{.+}} : i32 to i8
+func.func @encode_int8(%x: tensor<64xf32>) -> tensor<64xi8> {
+  %0 = lowp.convert %x toward_zero : tensor<64xf32> to tensor<64xi8>
+  return %0 : tensor<64xi8>
+}
+
+// -----
+
+// Tests that stochastic rounding, which the f32 lanes do not cover, keeps
+// the f64 path.
+// CHECK-LABEL: func.func @stochastic
+// CHECK: linalg.generic
+// CHECK: arith.extui %{{.+}} : i32 to i64
+// CHECK: arith.trunci %{{.+}} : i64 to i8
+func.func @stochastic(%x: tensor<64xf32>, %r: tensor<64xi8>) -> tensor<64xf8E4M3FN> {
+  %0 = lowp.convert %x random(%r : tensor<64xi8>) stochastic : tensor<64xf32> to tensor<64xf8E4M3FN>
+  return %0 : tensor<64xf8E4M3FN>
+}
+
+// -----
+
+// Tests that a codebook source, decoded through its f64 table, keeps the
+// f64 path.
+// CHECK-LABEL: func.func @codebook
+// CHECK: linalg.generic
+// CHECK: tensor.extract %{{.+}} : tensor<16xf64>
+func.func @codebook(%x: tensor<64x!lowp.codebook<nf4>>) -> tensor<64xf32> {
+  %0 = lowp.convert %x : tensor<64x!lowp.codebook<nf4>> to tensor<64xf32>
+  return %0 : tensor<64xf32>
+}
+
+// -----
+
+// Tests that packing a conversion's FP4 result converts straight into the
+// packed bytes: one loop over bytes, two elements each, no unpacked codes
+// (the convert's own loop is gone), its tensor materialized in the empty
+// tensor it started from so that bufferization writes the caller's buffer.
+// CHECK-LABEL: func.func @pack_fp4
+// CHECK-SAME: (%[[X:.+]]: tensor<4x64xf32>) -> tensor<4x32xi8>
+// CHECK-NOT: linalg.generic
+// CHECK: %[[FLAT:.+]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1]] : tensor<4x64xf32> into tensor<256xf32>
+// CHECK: %[[EMPTY:.+]] = tensor.empty() : tensor<4x32xi8>
+// CHECK: %[[INIT:.+]] = tensor.collapse_shape %[[EMPTY]] {{\[\[}}0, 1]] : tensor<4x32xi8> into tensor<128xi8>
+// CHECK: %[[LOOP:.+]] = scf.for %[[BYTE:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[ACC:.+]] = %[[INIT]]) -> (tensor<128xi8>)
+// CHECK-COUNT-2: tensor.extract %[[FLAT]]
+// CHECK: %[[NEW:.+]] = tensor.insert %{{.+}} into %[[ACC]][%[[BYTE]]] : tensor<128xi8>
+// CHECK-NEXT: scf.yield %[[NEW]]
+// CHECK: %[[SHAPED:.+]] = tensor.expand_shape %[[LOOP]] {{\[\[}}0, 1]] output_shape [4, 32]
+// CHECK: %[[R:.+]] = bufferization.materialize_in_destination %[[SHAPED]] in %[[EMPTY]]
+// CHECK: return %[[R]]
+func.func @pack_fp4(%x: tensor<4x64xf32>) -> tensor<4x32xi8> {
+  %0 = lowp.convert %x : tensor<4x64xf32> to tensor<4x64xf4E2M1FN>
+  %1 = lowp.pack %0 : tensor<4x64xf4E2M1FN> to tensor<4x32xi8>
+  return %1 : tensor<4x32xi8>
+}
+
+// -----
+
+// Tests that converting unpacked FP6 reads the packed bytes itself: one
+// loop over groups of 3 bytes holding 4 codes.
+// CHECK-LABEL: func.func @unpack_fp6
+// CHECK-NOT: linalg.generic
+// CHECK: scf.for
+// CHECK-COUNT-3: tensor.extract %{{.+}} : tensor<192xi8>
+// CHECK-COUNT-4: tensor.insert %{{.+}} : tensor<256xf32>
+// CHECK: scf.yield
+// CHECK: bufferization.materialize_in_destination
+func.func @unpack_fp6(%p: tensor<4x48xi8>) -> tensor<4x64xf32> {
+  %0 = lowp.unpack %p : tensor<4x48xi8> to tensor<4x64xf6E2M3FN>
+  %1 = lowp.convert %0 : tensor<4x64xf6E2M3FN> to tensor<4x64xf32>
+  return %1 : tensor<4x64xf32>
+}
+
+// -----
+
+// Tests that rows ending inside a byte (7 FP4 codes) are converted and then
+// packed, in two loops.
+// CHECK-LABEL: func.func @ragged_rows
+// CHECK: %[[CODES:.+]] = linalg.generic
+// CHECK-SAME: outs(%{{.+}} : tensor<4x7xi8>)
+// CHECK: linalg.generic
+// CHECK-SAME: outs(%{{.+}} : tensor<4x4xi8>)
+// CHECK: tensor.extract %[[CODES]]
+func.func @ragged_rows(%x: tensor<4x7xf32>) -> tensor<4x4xi8> {
+  %0 = lowp.convert %x : tensor<4x7xf32> to tensor<4x7xf4E2M1FN>
+  %1 = lowp.pack %0 : tensor<4x7xf4E2M1FN> to tensor<4x4xi8>
+  return %1 : tensor<4x4xi8>
+}
