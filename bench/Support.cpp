@@ -2,6 +2,8 @@
 
 #include "Support.h"
 
+#include <fstream>
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -69,6 +71,14 @@ double median(std::vector<double> samples) {
 }
 
 size_t lastLevelCacheBytes() {
+  // What the kernel says this machine's cores share. glibc's sysconf reads
+  // CPUID, which in a VM can report the whole host socket's L3 (320 MiB
+  // here against 32 MiB): copies sized by it exhaust the memory.
+  std::ifstream sysfs("/sys/devices/system/cpu/cpu0/cache/index3/size");
+  size_t kib = 0;
+  char unit = 0;
+  if (sysfs >> kib >> unit && unit == 'K' && kib > 0)
+    return kib << 10;
   long bytes = sysconf(_SC_LEVEL3_CACHE_SIZE);
   if (bytes <= 0)
     bytes = sysconf(_SC_LEVEL2_CACHE_SIZE);
