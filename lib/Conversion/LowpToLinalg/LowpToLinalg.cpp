@@ -1269,6 +1269,16 @@ struct FloatCastLowering : OpConversionPattern<CastOp> {
     RoundingOptions options;
     if constexpr (std::is_same_v<CastOp, arith::TruncFOp>)
       options.mode = toNumerics(op.getRoundingmode());
+    // In f32 lanes where the formats allow, as lowp.convert does.
+    std::optional<ValueFormat> fromFormat = getValueFormat(from),
+                               toFormat = getValueFormat(to);
+    if (fromFormat && toFormat &&
+        ElementCodegen::convertsThroughF32(*fromFormat, *toFormat, options,
+                                           /*hasRandom=*/false)) {
+      rewriter.replaceOp(op, g.convert(*fromFormat, *toFormat, adaptor.getIn(),
+                                       getStorageType(to), options));
+      return success();
+    }
     Value value = toF64(b, g, from, adaptor.getIn());
     if (to.isF64())
       rewriter.replaceOp(op, value);

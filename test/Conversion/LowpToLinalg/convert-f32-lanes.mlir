@@ -166,3 +166,19 @@ func.func @ragged_rows(%x: tensor<4x7xf32>) -> tensor<4x4xi8> {
   %1 = lowp.pack %0 : tensor<4x7xf4E2M1FN> to tensor<4x4xi8>
   return %1 : tensor<4x4xi8>
 }
+
+// -----
+
+// Tests that arith.truncf and arith.extf on scalars take the same f32
+// lanes: truncf into E4M3FN toward zero and extf of E2M1 have no i64 or
+// f64 in them.
+// CHECK-LABEL: func.func @arith_casts
+// CHECK-NOT: {{i64|f64}}
+// CHECK: arith.bitcast %{{.+}} : f32 to i32
+// CHECK-NOT: {{i64|f64}}
+// CHECK: return
+func.func @arith_casts(%x: f32, %c: f4E2M1FN) -> (f8E4M3FN, f32) {
+  %0 = arith.truncf %x toward_zero : f32 to f8E4M3FN
+  %1 = arith.extf %c : f4E2M1FN to f32
+  return %0, %1 : f8E4M3FN, f32
+}
