@@ -43,8 +43,8 @@ llvm::Error checkBuffers(llvm::StringRef function, const char *role,
   for (auto [value, buffer] : llvm::zip(expected, buffers)) {
     if (value.isScalar != buffer.isScalar)
       return makeError("@" + function + ": " + value.name + " is " +
-                       (value.isScalar ? "a scalar" : "a tensor") +
-                       ", got a " + (buffer.isScalar ? "scalar" : "buffer"));
+                       (value.isScalar ? "a scalar" : "a tensor") + ", got a " +
+                       (buffer.isScalar ? "scalar" : "buffer"));
     if (!buffer.data)
       return makeError("@" + function + ": " + value.name +
                        " has no data pointer");
@@ -53,8 +53,8 @@ llvm::Error checkBuffers(llvm::StringRef function, const char *role,
     std::vector<int64_t> shape = value.storageShape();
     bool matches = shape.size() == buffer.shape.size();
     for (size_t d = 0; matches && d < shape.size(); ++d)
-      matches = buffer.shape[d] >= 0 &&
-                (ShapedType::isDynamic(shape[d]) || shape[d] == buffer.shape[d]);
+      matches = buffer.shape[d] >= 0 && (ShapedType::isDynamic(shape[d]) ||
+                                         shape[d] == buffer.shape[d]);
     if (!matches) {
       std::string want, got;
       for (int64_t d : shape)
@@ -62,9 +62,8 @@ llvm::Error checkBuffers(llvm::StringRef function, const char *role,
                 (ShapedType::isDynamic(d) ? "?" : std::to_string(d));
       for (int64_t d : buffer.shape)
         got += (got.empty() ? "" : "x") + std::to_string(d);
-      return makeError("@" + function + ": " + value.name +
-                       " is stored as [" + want + "], got a [" + got +
-                       "] buffer");
+      return makeError("@" + function + ": " + value.name + " is stored as [" +
+                       want + "], got a [" + got + "] buffer");
     }
   }
   return llvm::Error::success();
@@ -195,7 +194,7 @@ llvm::Error CompiledModule::call(llvm::StringRef name,
     omp_set_num_threads(int(threads));
   std::string symbol = "_mlir_ciface_" + name.str();
   if (llvm::Error error = engine->invokePacked(symbol, packed))
-    return makeError("calling @" + name + " failed: " +
-                     llvm::toString(std::move(error)));
+    return makeError("calling @" + name +
+                     " failed: " + llvm::toString(std::move(error)));
   return llvm::Error::success();
 }

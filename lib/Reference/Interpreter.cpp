@@ -401,10 +401,9 @@ private:
         for (int64_t j = 0; j < n; ++j) {
           double sum = 0, magnitude = 0;
           for (int64_t l = 0; l < k; ++l) {
-            double product =
-                a[(batch * m + i) * k + l] *
-                (transposed ? b[(batch * n + j) * k + l]
-                            : b[(batch * k + l) * n + j]);
+            double product = a[(batch * m + i) * k + l] *
+                             (transposed ? b[(batch * n + j) * k + l]
+                                         : b[(batch * k + l) * n + j]);
             sum += product;
             magnitude += std::fabs(product);
           }

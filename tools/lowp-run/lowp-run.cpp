@@ -19,8 +19,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "lowp/Conversion/LowpToLinalg/StorageTypes.h"
-#include "lowp/ExecutionEngine/ExecutionEngine.h"
 #include "lowp/Dialect/Lowp/IR/LowpOps.h"
+#include "lowp/ExecutionEngine/ExecutionEngine.h"
 #include "lowp/InitAll.h"
 #include "lowp/Reference/Interpreter.h"
 #include "lowp/Runtime/Boundary.h"
@@ -78,9 +78,10 @@ static cl::opt<std::string> vectorTarget(
 // --threads=N is read before LLVM's option parser, which already has an
 // option of that name from libLLVM.
 static unsigned threadCount = 0;
-static cl::extrahelp threadsHelp(
-    "\n  --threads=<N>   Threads for the kernels' parallel loops (default: the\n"
-    "                  OpenMP runtime's choice, OMP_NUM_THREADS or every core)\n");
+static cl::extrahelp threadsHelp("\n  --threads=<N>   Threads for the kernels' "
+                                 "parallel loops (default: the\n"
+                                 "                  OpenMP runtime's choice, "
+                                 "OMP_NUM_THREADS or every core)\n");
 static cl::opt<bool> print("print", cl::desc("Print the results as text"),
                            cl::cat(toolCategory));
 static cl::opt<bool>
@@ -394,8 +395,8 @@ public:
     options.threads = threadCount;
     auto compiledModule = CompiledModule::compile(module, options);
     if (!compiledModule)
-      fail("compiling '" + inputFile +
-           "' for the CPU failed: " + llvm::toString(compiledModule.takeError()));
+      fail("compiling '" + inputFile + "' for the CPU failed: " +
+           llvm::toString(compiledModule.takeError()));
     compiled = std::move(*compiledModule);
   }
 

@@ -238,7 +238,8 @@ Value encodeFloatF32(Lanes &l, const Format &format, Value x,
     // and leaves the count of quanta in the sum's low bits.
     float sumBase = std::ldexp(1.0f, int(sumExponent));
     Value sum = arith::AddFOp::create(l.b, l.toF32(a), l.f32(sumBase));
-    Value subnormal = l.sub(l.toI32(sum), l.i32(llvm::bit_cast<uint32_t>(sumBase)));
+    Value subnormal =
+        l.sub(l.toI32(sum), l.i32(llvm::bit_cast<uint32_t>(sumBase)));
     magnitude = l.select(isNormal, roundAtS0(inNormalRange), subnormal);
   } else {
     // Below the normal range: the significand (hidden bit included)
@@ -408,19 +409,22 @@ float minifloatAsEmitted(const FloatFormat &f, uint32_t code) {
   const int s0 = 23 - int(f.mantissaBits);
   const uint32_t allOnes = (uint32_t(1) << n) - 1;
   uint32_t magnitude = code & allOnes;
-  float value = llvm::bit_cast<float>(magnitude << s0) * std::ldexp(1.0f, 127 - f.bias);
+  float value =
+      llvm::bit_cast<float>(magnitude << s0) * std::ldexp(1.0f, 127 - f.bias);
   if (f.specials == SpecialValues::E8M0 &&
       magnitude < (uint32_t(1) << f.mantissaBits))
-    value = f.mantissaBits == 0
-                ? std::ldexp(1.0f, -f.bias)
-                : llvm::bit_cast<float>((magnitude << s0) | (uint32_t(1) << 23)) *
-                      std::ldexp(1.0f, 126 - f.bias);
+    value =
+        f.mantissaBits == 0
+            ? std::ldexp(1.0f, -f.bias)
+            : llvm::bit_cast<float>((magnitude << s0) | (uint32_t(1) << 23)) *
+                  std::ldexp(1.0f, 126 - f.bias);
   uint32_t infMagnitude = ((uint32_t(1) << f.exponentBits) - 1)
                           << f.mantissaBits;
   if (f.specials == SpecialValues::IEEE && magnitude == infMagnitude)
     value = INFINITY;
   if (f.isSigned && (code >> n) & 1)
-    value = llvm::bit_cast<float>(llvm::bit_cast<uint32_t>(value) | 0x80000000u);
+    value =
+        llvm::bit_cast<float>(llvm::bit_cast<uint32_t>(value) | 0x80000000u);
   bool isNaN = false;
   switch (f.specials) {
   case SpecialValues::IEEE:

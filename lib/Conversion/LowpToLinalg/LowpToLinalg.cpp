@@ -18,12 +18,12 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -181,10 +181,10 @@ struct ConvertOpLowering : OpConversionPattern<ConvertOp> {
     // unpack is then dead).
     if (auto unpack = op.getInput().getDefiningOp<UnpackOp>();
         unpack && unpack->hasOneUse())
-      if (Value fused = emitConvertOfPacked(
-              rewriter, loc, op, unpack,
-              rewriter.getRemappedValue(unpack.getInput()),
-              adaptor.getRandom(), table)) {
+      if (Value fused =
+              emitConvertOfPacked(rewriter, loc, op, unpack,
+                                  rewriter.getRemappedValue(unpack.getInput()),
+                                  adaptor.getRandom(), table)) {
         rewriter.replaceOp(op, fused);
         return success();
       }
@@ -843,8 +843,8 @@ BlockScaledWeight weightParts(MatmulOp op, ValueRange lowered,
                               ConversionPatternRewriter &rewriter) {
   auto type = cast<RankedTensorType>(op.getRhs().getType());
   Parts parts = Parts::from(lowered, getEncoding(type));
-  BlockScaledWeight weight{type, parts.elements, 0, parts.scales,
-                           parts.tensorScale, parts.zeroPoints};
+  BlockScaledWeight weight{type,         parts.elements,    0,
+                           parts.scales, parts.tensorScale, parts.zeroPoints};
   if (auto assemble = op.getRhs().getDefiningOp<AssembleOp>())
     if (auto unpack = assemble.getElements().getDefiningOp<UnpackOp>()) {
       weight.elements = rewriter.getRemappedValue(unpack.getInput());
@@ -874,16 +874,17 @@ struct MatmulOpLowering : OpConversionPattern<MatmulOp> {
     auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
     Value kernelProduct;
     if (isBlockScaledMatmulCovered(op, packedWidthOf(op))) {
-      Value lhs = toF32(rewriter, loc, adaptor.getLhs()[0],
-                        lhsType.getElementType());
+      Value lhs =
+          toF32(rewriter, loc, adaptor.getLhs()[0], lhsType.getElementType());
       kernelProduct = emitBlockScaledMatmul(
           rewriter, loc, lhs, weightParts(op, adaptor.getRhs(), rewriter),
           op.getTransposeRhs());
     }
     auto resultType = cast<RankedTensorType>(op.getType());
-    Value product = kernelProduct ? kernelProduct
-                                  : emitDequantizedProduct(
-                                        op, adaptor, rewriter, resultType);
+    Value product =
+        kernelProduct
+            ? kernelProduct
+            : emitDequantizedProduct(op, adaptor, rewriter, resultType);
     Type resultElement = resultType.getElementType();
     if (resultElement.isF32() && !integerAccumulator) {
       rewriter.replaceOp(op, product);
@@ -936,9 +937,9 @@ private:
     if (op.getTransposeRhs()) {
       // N x K to K x N (the batch dimension, if any, stays first).
       auto type = cast<RankedTensorType>(rhs.getType());
-      SmallVector<int64_t> permutation =
-          type.getRank() == 3 ? SmallVector<int64_t>{0, 2, 1}
-                              : SmallVector<int64_t>{1, 0};
+      SmallVector<int64_t> permutation = type.getRank() == 3
+                                             ? SmallVector<int64_t>{0, 2, 1}
+                                             : SmallVector<int64_t>{1, 0};
       SmallVector<int64_t> shape;
       for (int64_t d : permutation)
         shape.push_back(type.getDimSize(d));
@@ -1406,19 +1407,18 @@ struct ConvertLowpToLinalgPass
              converter.isLegal(&func.getBody());
     });
     RewritePatternSet patterns(context);
-    patterns.add<ConvertOpLowering, DequantizeOpLowering, AssembleOpLowering,
-                 DisassembleOpLowering, QuantizeOpLowering,
-                 ConstantOpLowering, FloatOpLowering, CmpFLowering,
-                 FloatCastLowering<arith::TruncFOp>,
-                 FloatCastLowering<arith::ExtFOp>,
-                 IntFloatCastLowering<arith::SIToFPOp>,
-                 IntFloatCastLowering<arith::UIToFPOp>,
-                 IntFloatCastLowering<arith::FPToSIOp>,
-                 IntFloatCastLowering<arith::FPToUIOp>,
-                 StorageMoveLowering<arith::SelectOp>,
-                 StorageMoveLowering<linalg::YieldOp>,
-                 StorageMoveLowering<tensor::EmptyOp>, GenericOpLowering,
-                 PackOpLowering, UnpackOpLowering>(converter, context);
+    patterns.add<
+        ConvertOpLowering, DequantizeOpLowering, AssembleOpLowering,
+        DisassembleOpLowering, QuantizeOpLowering, ConstantOpLowering,
+        FloatOpLowering, CmpFLowering, FloatCastLowering<arith::TruncFOp>,
+        FloatCastLowering<arith::ExtFOp>, IntFloatCastLowering<arith::SIToFPOp>,
+        IntFloatCastLowering<arith::UIToFPOp>,
+        IntFloatCastLowering<arith::FPToSIOp>,
+        IntFloatCastLowering<arith::FPToUIOp>,
+        StorageMoveLowering<arith::SelectOp>,
+        StorageMoveLowering<linalg::YieldOp>,
+        StorageMoveLowering<tensor::EmptyOp>, GenericOpLowering, PackOpLowering,
+        UnpackOpLowering>(converter, context);
     patterns.add<MatmulOpLowering>(converter, context);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);

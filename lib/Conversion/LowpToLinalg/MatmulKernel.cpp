@@ -34,11 +34,11 @@
 
 #include "lowp/Numerics/BlockScale.h"
 
+#include "lowp/Conversion/VectorTarget.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "lowp/Conversion/VectorTarget.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -111,7 +111,8 @@ float minifloatAsEmitted(const FloatFormat &f, uint32_t code) {
     break;
   }
   if (f.isSigned && (code >> fieldBits))
-    value = llvm::bit_cast<float>(llvm::bit_cast<uint32_t>(value) | 0x80000000u);
+    value =
+        llvm::bit_cast<float>(llvm::bit_cast<uint32_t>(value) | 0x80000000u);
   return value;
 }
 
@@ -173,8 +174,8 @@ public:
       Value value = codes;
       if (format.getInteger().isSigned) {
         Value shift = i32(type, 32 - width);
-        value = arith::ShRSIOp::create(*b, arith::ShLIOp::create(*b, codes, shift),
-                                       shift);
+        value = arith::ShRSIOp::create(
+            *b, arith::ShLIOp::create(*b, codes, shift), shift);
       }
       return arith::SIToFPOp::create(*b, f32Type, value);
     }
@@ -183,8 +184,8 @@ public:
         codes = mask(codes, 255);
       Value value = arith::BitcastOp::create(
           *b, f32Type, arith::ShLIOp::create(*b, codes, i32(type, 23)));
-      value = select(equals(codes, 0), f32(f32Type, std::ldexp(1.0f, -127)),
-                     value);
+      value =
+          select(equals(codes, 0), f32(f32Type, std::ldexp(1.0f, -127)), value);
       return select(equals(codes, 255), f32(f32Type, NAN), value);
     }
     case DecodeKind::Minifloat:
@@ -198,16 +199,16 @@ private:
   Value i32(VectorType type, int64_t value) {
     return arith::ConstantOp::create(
         *b, DenseElementsAttr::get(
-               VectorType::get(type.getShape(), b->getI32Type()),
-               b->getI32IntegerAttr(int32_t(value)).getValue()));
+                VectorType::get(type.getShape(), b->getI32Type()),
+                b->getI32IntegerAttr(int32_t(value)).getValue()));
   }
   Value f32(VectorType type, float value) {
     return arith::ConstantOp::create(
         *b, DenseElementsAttr::get(type, b->getF32FloatAttr(value).getValue()));
   }
   Value mask(Value codes, uint32_t bits) {
-    return arith::AndIOp::create(
-        *b, codes, i32(cast<VectorType>(codes.getType()), bits));
+    return arith::AndIOp::create(*b, codes,
+                                 i32(cast<VectorType>(codes.getType()), bits));
   }
   Value equals(Value codes, uint32_t value) {
     return arith::CmpIOp::create(*b, arith::CmpIPredicate::eq, codes,
@@ -248,15 +249,16 @@ private:
                            << f.mantissaBits;
     switch (f.specials) {
     case SpecialValues::IEEE: {
-      Value special = arith::CmpIOp::create(
-          *b, arith::CmpIPredicate::uge, magnitude, i32(type, topExponent));
+      Value special = arith::CmpIOp::create(*b, arith::CmpIPredicate::uge,
+                                            magnitude, i32(type, topExponent));
       Value infOrNaN = select(equals(magnitude, topExponent),
                               f32(f32Type, INFINITY), f32(f32Type, NAN));
       value = select(special, infOrNaN, value);
       break;
     }
     case SpecialValues::FN:
-      value = select(equals(magnitude, magnitudeMask), f32(f32Type, NAN), value);
+      value =
+          select(equals(magnitude, magnitudeMask), f32(f32Type, NAN), value);
       break;
     case SpecialValues::FNUZ:
       value = select(equals(codes, uint32_t(1) << fieldBits), f32(f32Type, NAN),
@@ -304,8 +306,7 @@ SmallVector<Value> deinterleave(ImplicitLocOpBuilder &b, Value vector,
   if (phases == 1)
     return {vector};
   auto halves = vector::DeinterleaveOp::create(b, vector);
-  SmallVector<Value> even =
-      deinterleave(b, halves.getRes1(), phases / 2);
+  SmallVector<Value> even = deinterleave(b, halves.getRes1(), phases / 2);
   SmallVector<Value> odd = deinterleave(b, halves.getRes2(), phases / 2);
   SmallVector<Value> result;
   for (int64_t p = 0; p < phases / 2; ++p) {
@@ -330,36 +331,165 @@ Value interleave(ImplicitLocOpBuilder &b, ArrayRef<Value> phases) {
 // The kernel
 //===----------------------------------------------------------------------===//
 
-class KernelEmitter {
-public:
-  KernelEmitter(ImplicitLocOpBuilder &b, Value lhs,
-                const BlockScaledWeight &rhs)
+/// The largest divisor of n that is at most `limit` (1 when none is larger).
+int64_t largestDivisorAtMost(int64_t n, int64_t limit) {
+  for (int64_t divisor = std::min(n, limit); divisor > 1; --divisor)
+    if (n % divisor == 0)
+      return divisor;
+  return 1;
+}
+
+/// What both kernels share: the weight's formats and decoders, reading a
+/// row's codes as 16 lanes of P codes and decoding each phase, and the
+/// parallel split of the result's columns.
+class WeightKernelEmitter {
+protected:
+  WeightKernelEmitter(ImplicitLocOpBuilder &b, Value lhs,
+                      const BlockScaledWeight &rhs)
       : b(b), lhs(lhs), rhs(rhs),
-        scaling(getEncodingOf(rhs.type).getScaling(
-            rhs.type.getElementType())),
+        encoding(cast<BlockScaledEncodingAttr>(rhs.type.getEncoding())),
+        scaling(encoding.getScaling(rhs.type.getElementType())),
         elementDecoder(scaling.element), scaleDecoder(scaling.scale) {
     if (scaling.zeroPoint)
       zeroPointDecoder.emplace(*scaling.zeroPoint);
     auto lhsType = cast<RankedTensorType>(lhs.getType());
     rows = lhsType.getDimSize(0);
     depth = lhsType.getDimSize(1);
-    columns = rhs.type.getDimSize(1);
-    blockRows = getEncodingOf(rhs.type).getFullBlock(2)[0];
-    // Long blocks are summed in passes of at most 32 rows, each scaled on
-    // its own: a pass reads one stream per row, and more than 32 streams
-    // defeat the prefetchers.
-    passRows = blockRows;
-    for (int64_t rowsPerPass = std::min<int64_t>(blockRows, 32);
-         rowsPerPass > 0; --rowsPerPass)
-      if (blockRows % rowsPerPass == 0) {
-        passRows = rowsPerPass;
-        break;
-      }
     width = rhs.packedWidth ? rhs.packedWidth : 8;
     // 4- and 8-bit codes are read as 32-bit words, narrower ones as bytes
     // (a word of 1- or 2-bit codes would need 16 or 32 accumulators).
     containerBits = width >= 4 ? 32 : 8;
     phases = containerBits / width;
+  }
+
+  Value index(ImplicitLocOpBuilder &at, int64_t value) {
+    return arith::ConstantIndexOp::create(at, value);
+  }
+  VectorType f32Vector(int64_t lanes) {
+    return VectorType::get({lanes}, b.getF32Type());
+  }
+  Value splat(ImplicitLocOpBuilder &at, float value) {
+    return arith::ConstantOp::create(
+        at, DenseElementsAttr::get(f32Vector(kLanes),
+                                   at.getF32FloatAttr(value).getValue()));
+  }
+
+  /// Reads `lanes` elements of a 2-D tensor at [row, column], padding past
+  /// the end when not in bounds.
+  Value read(ImplicitLocOpBuilder &at, Value tensor, Value row, Value column,
+             int64_t lanes, bool inBounds = true) {
+    Type element = cast<RankedTensorType>(tensor.getType()).getElementType();
+    Value padding = arith::ConstantOp::create(at, at.getZeroAttr(element));
+    return vector::TransferReadOp::create(at, VectorType::get({lanes}, element),
+                                          tensor, ValueRange{row, column},
+                                          padding, ArrayRef<bool>{inBounds});
+  }
+
+  /// Bytes of codes that fill 16 lanes.
+  int64_t chunkBytes() const { return kLanes * containerBits / 8; }
+
+  /// A chunk of row `row` of the codes from `byte` on, as 16 i32 lanes: lane
+  /// l holds codes l * P .. l * P + P - 1 of the chunk (a little-endian word,
+  /// or one byte).
+  Value readCodes(ImplicitLocOpBuilder &at, Value row, Value byte,
+                  bool inBounds) {
+    Value bytes = read(at, rhs.elements, row, byte, chunkBytes(), inBounds);
+    if (containerBits == 32)
+      return vector::BitCastOp::create(
+          at, VectorType::get({kLanes}, at.getI32Type()), bytes);
+    return widenCodes(at, bytes);
+  }
+
+  /// Phase p of a chunk's codes (codes l * P + p), decoded.
+  Value decodePhase(ImplicitLocOpBuilder &at, Value codes, int64_t p) {
+    Value phase = codes;
+    if (p > 0)
+      phase = arith::ShRUIOp::create(
+          at, codes,
+          arith::ConstantOp::create(
+              at, DenseElementsAttr::get(
+                      VectorType::get({kLanes}, at.getI32Type()),
+                      at.getI32IntegerAttr(int32_t(p * width)).getValue())));
+    // The top phase of a word has no bits above it; every other phase
+    // carries the following codes' bits.
+    return elementDecoder.decode(at, phase, p == phases - 1);
+  }
+
+  /// What multiplies every scale: the tensor scale times the element unit,
+  /// as an f32; null when both are 1.
+  Value scaleFactor(ImplicitLocOpBuilder &at) {
+    double unit = scaling.getElementUnit();
+    Value factor;
+    if (rhs.tensorScale) {
+      Value stored =
+          tensor::ExtractOp::create(at, rhs.tensorScale, ValueRange{});
+      Value codes = widenCodes(
+          at, vector::BroadcastOp::create(
+                  at, VectorType::get({1}, stored.getType()), stored));
+      VectorDecoder decoder(*scaling.tensorScale);
+      factor = vector::ExtractOp::create(at, decoder.decode(at, codes, true),
+                                         int64_t(0));
+    }
+    if (unit == 1.0)
+      return factor;
+    Value unitValue =
+        arith::ConstantOp::create(at, at.getF32FloatAttr(float(unit)));
+    // Exact: the unit is a power of two.
+    return factor ? arith::MulFOp::create(at, factor, unitValue) : unitValue;
+  }
+
+  /// `init` (rows x N) with `count` equal chunks of `chunkColumns` columns
+  /// each computed in parallel (scf.forall, an OpenMP loop once lowered) by
+  /// `body`, given the chunk's first column and its slice of the result.
+  Value
+  emitParallelChunks(Value init, int64_t count, int64_t chunkColumns,
+                     llvm::function_ref<Value(Value begin, Value slice)> body) {
+    auto forall =
+        scf::ForallOp::create(b, ArrayRef<OpFoldResult>{b.getIndexAttr(count)},
+                              ValueRange{init}, std::nullopt);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forall.getBody());
+    Value begin = arith::MulIOp::create(b, forall.getInductionVars()[0],
+                                        index(b, chunkColumns));
+    Value shared = forall.getRegionIterArgs()[0];
+    SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), begin};
+    SmallVector<OpFoldResult> sizes{b.getIndexAttr(rows),
+                                    b.getIndexAttr(chunkColumns)};
+    SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+    Value slice =
+        tensor::ExtractSliceOp::create(b, shared, offsets, sizes, strides);
+    Value chunk = body(begin, slice);
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(b, chunk, shared, offsets, sizes,
+                                          strides);
+    return forall.getResult(0);
+  }
+
+  ImplicitLocOpBuilder &b;
+  Value lhs;
+  const BlockScaledWeight &rhs;
+  BlockScaledEncodingAttr encoding;
+  BlockScaling scaling;
+  VectorDecoder elementDecoder, scaleDecoder;
+  std::optional<VectorDecoder> zeroPointDecoder;
+  int64_t rows, depth;
+  unsigned width, containerBits;
+  int64_t phases;
+};
+
+/// lowp.matmul with a K x N weight blocked along K: the loop nest at the
+/// top of this file.
+class KernelEmitter : public WeightKernelEmitter {
+public:
+  KernelEmitter(ImplicitLocOpBuilder &b, Value lhs,
+                const BlockScaledWeight &rhs)
+      : WeightKernelEmitter(b, lhs, rhs) {
+    columns = rhs.type.getDimSize(1);
+    blockRows = encoding.getFullBlock(2)[0];
+    // Long blocks are summed in passes of at most 32 rows, each scaled on
+    // its own: a pass reads one stream per row, and more than 32 streams
+    // defeat the prefetchers.
+    passRows = largestDivisorAtMost(blockRows, 32);
     chunks = kTileColumns / (kLanes * phases);
   }
 
@@ -384,48 +514,25 @@ public:
     int64_t fullTiles = columns / kTileColumns;
     Value out = init;
     if (fullTiles > 0) {
-      // Whole tiles in equal chunks of columns, run in parallel (scf.forall
-      // becomes an OpenMP loop): the chunks never share an output column.
-      int64_t chunkCount = 1;
-      for (int64_t count = std::min<int64_t>(fullTiles, kParallelChunks);
-           count > 1; --count)
-        if (fullTiles % count == 0) {
-          chunkCount = count;
-          break;
-        }
+      // Whole tiles in equal chunks of columns, run in parallel: the chunks
+      // never share an output column.
+      int64_t chunkCount = largestDivisorAtMost(fullTiles, kParallelChunks);
       int64_t chunkColumns = fullTiles / chunkCount * kTileColumns;
-      auto forall = scf::ForallOp::create(
-          b, ArrayRef<OpFoldResult>{b.getIndexAttr(chunkCount)},
-          ValueRange{init}, std::nullopt);
-      {
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(forall.getBody());
-        Value begin = arith::MulIOp::create(b, forall.getInductionVars()[0],
-                                            index(chunkColumns));
-        Value shared = forall.getRegionIterArgs()[0];
-        SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), begin};
-        SmallVector<OpFoldResult> sizes{b.getIndexAttr(rows),
-                                        b.getIndexAttr(chunkColumns)};
-        SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
-        Value slice = tensor::ExtractSliceOp::create(b, shared, offsets, sizes,
-                                                     strides);
-        Value chunk = emitColumns(slice, begin, chunkColumns);
-        b.setInsertionPointToStart(forall.getTerminator().getBody());
-        tensor::ParallelInsertSliceOp::create(b, chunk, shared, offsets, sizes,
-                                              strides);
-      }
-      out = forall.getResult(0);
+      out = emitParallelChunks(init, chunkCount, chunkColumns,
+                               [&](Value begin, Value slice) {
+                                 return emitColumns(slice, begin, chunkColumns);
+                               });
     }
     if (int64_t tail = columns % kTileColumns) {
-      Value begin = index(fullTiles * kTileColumns);
+      Value begin = index(b, fullTiles * kTileColumns);
       SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), begin};
       SmallVector<OpFoldResult> sizes{b.getIndexAttr(rows),
                                       b.getIndexAttr(tail)};
       SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
       Value slice =
           tensor::ExtractSliceOp::create(b, out, offsets, sizes, strides);
-      out = tensor::InsertSliceOp::create(
-          b, emitColumns(slice, begin, tail), out, offsets, sizes, strides);
+      out = tensor::InsertSliceOp::create(b, emitColumns(slice, begin, tail),
+                                          out, offsets, sizes, strides);
     }
     return out;
   }
@@ -438,7 +545,7 @@ private:
     int64_t passes = depth / passRows;
     int64_t fullTiles = count / kTileColumns;
     auto passLoop = scf::ForOp::create(
-        b, index(0), index(passes), index(1), ValueRange{out},
+        b, index(b, 0), index(b, passes), index(b, 1), ValueRange{out},
         [&](OpBuilder &nested, Location loc, Value pass, ValueRange iter) {
           ImplicitLocOpBuilder body(loc, nested);
           Value partial = iter[0];
@@ -451,9 +558,9 @@ private:
                         ValueRange tileIter) {
                       ImplicitLocOpBuilder tile(tileLoc, tileBuilder);
                       Value column = arith::AddIOp::create(tile, begin, n0);
-                      scf::YieldOp::create(
-                          tile, emitTile(tile, pass, column, n0, tileIter[0],
-                                         /*inBounds=*/true));
+                      scf::YieldOp::create(tile, emitTile(tile, pass, column,
+                                                          n0, tileIter[0],
+                                                          /*inBounds=*/true));
                     })
                     .getResult(0);
           if (count % kTileColumns) {
@@ -467,28 +574,6 @@ private:
     return passLoop.getResult(0);
   }
 
-  static BlockScaledEncodingAttr getEncodingOf(RankedTensorType type) {
-    return cast<BlockScaledEncodingAttr>(type.getEncoding());
-  }
-  Value index(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
-  Value index(ImplicitLocOpBuilder &at, int64_t value) {
-    return arith::ConstantIndexOp::create(at, value);
-  }
-  VectorType f32Vector(int64_t lanes) {
-    return VectorType::get({lanes}, b.getF32Type());
-  }
-
-  /// Reads `lanes` elements of a 2-D tensor at [row, column], padding past
-  /// the end when not in bounds.
-  Value read(ImplicitLocOpBuilder &at, Value tensor, Value row, Value column,
-             int64_t lanes, bool inBounds) {
-    Type element = cast<RankedTensorType>(tensor.getType()).getElementType();
-    Value padding = arith::ConstantOp::create(at, at.getZeroAttr(element));
-    return vector::TransferReadOp::create(
-        at, VectorType::get({lanes}, element), tensor,
-        ValueRange{row, column}, padding, ArrayRef<bool>{inBounds});
-  }
-
   /// Per-block vectors (scales or zero points) for the tile's columns,
   /// decoded, in natural lane order, or in the accumulators' phase order.
   SmallVector<Value> readPerBlock(ImplicitLocOpBuilder &at, Value part,
@@ -498,12 +583,10 @@ private:
     int64_t lanes = phaseOrder ? kLanes * phases : kLanes;
     for (int64_t c = 0; c < kTileColumns / lanes; ++c) {
       Value column = arith::AddIOp::create(at, n0, index(at, c * lanes));
-      Value codes =
-          widenCodes(at, read(at, part, kb, column, lanes, inBounds));
+      Value codes = widenCodes(at, read(at, part, kb, column, lanes, inBounds));
       Value decoded = decoder.decode(at, codes, true);
-      llvm::append_range(result, phaseOrder
-                                     ? deinterleave(at, decoded, phases)
-                                     : SmallVector<Value>{decoded});
+      llvm::append_range(result, phaseOrder ? deinterleave(at, decoded, phases)
+                                            : SmallVector<Value>{decoded});
     }
     return result;
   }
@@ -513,37 +596,24 @@ private:
   /// weight column n0) plus each row's scaled sums.
   Value emitTile(ImplicitLocOpBuilder &at, Value pass, Value n0, Value local,
                  Value out, bool inBounds) {
-    Value kb = passRows == blockRows
-                   ? pass
-                   : arith::DivUIOp::create(
-                         at, pass, index(at, blockRows / passRows));
+    Value kb =
+        passRows == blockRows
+            ? pass
+            : arith::DivUIOp::create(at, pass, index(at, blockRows / passRows));
     SmallVector<Value> zeroPoints;
     if (zeroPointDecoder)
       zeroPoints = readPerBlock(at, rhs.zeroPoints, *zeroPointDecoder, kb, n0,
                                 inBounds, /*phaseOrder=*/true);
-    SmallVector<Value> scales = readPerBlock(at, rhs.scales, scaleDecoder, kb,
-                                             n0, inBounds, /*phaseOrder=*/false);
-    double unit = scaling.getElementUnit();
-    if (rhs.tensorScale) {
-      Value stored =
-          tensor::ExtractOp::create(at, rhs.tensorScale, ValueRange{});
-      Value codes = widenCodes(
-          at, vector::BroadcastOp::create(
-                  at, VectorType::get({kLanes}, stored.getType()), stored));
-      VectorDecoder decoder(*scaling.tensorScale);
-      Value tensorScale = decoder.decode(at, codes, true);
-      // Hoisted out of the sum: applied to each block's scales.
+    SmallVector<Value> scales = readPerBlock(
+        at, rhs.scales, scaleDecoder, kb, n0, inBounds, /*phaseOrder=*/false);
+    // The tensor scale is hoisted out of the sums: applied to each block's
+    // scales.
+    if (Value factor = scaleFactor(at)) {
+      Value factors =
+          vector::BroadcastOp::create(at, f32Vector(kLanes), factor);
       for (Value &scale : scales)
-        scale = arith::MulFOp::create(at, scale, tensorScale);
+        scale = arith::MulFOp::create(at, scale, factors);
     }
-    if (unit != 1.0)
-      for (Value &scale : scales)
-        scale = arith::MulFOp::create(
-            at, scale,
-            arith::ConstantOp::create(
-                at, DenseElementsAttr::get(
-                        f32Vector(kLanes),
-                        at.getF32FloatAttr(float(unit)).getValue())));
     Value kStart = arith::MulIOp::create(at, pass, index(at, passRows));
     Value kEnd = arith::AddIOp::create(at, kStart, index(at, passRows));
     // The first byte of the tile in each row of codes.
@@ -553,10 +623,7 @@ private:
         at, index(at, 0), index(at, rows), index(at, 1), ValueRange{out},
         [&](OpBuilder &nested, Location loc, Value m, ValueRange iter) {
           ImplicitLocOpBuilder body(loc, nested);
-          Value zero = arith::ConstantOp::create(
-              body, DenseElementsAttr::get(f32Vector(kLanes),
-                                           body.getF32FloatAttr(0).getValue()));
-          SmallVector<Value> initial(chunks * phases, zero);
+          SmallVector<Value> initial(chunks * phases, splat(body, 0));
           auto sumLoop = scf::ForOp::create(
               body, kStart, kEnd, index(body, 1), initial,
               [&](OpBuilder &inner, Location innerLoc, Value k,
@@ -569,9 +636,8 @@ private:
           SmallVector<Value> sums;
           SmallVector<Value> results(sumLoop.getResults());
           for (int64_t c = 0; c < chunks; ++c) {
-            Value chunk =
-                interleave(body, ArrayRef<Value>(results).slice(c * phases,
-                                                                phases));
+            Value chunk = interleave(
+                body, ArrayRef<Value>(results).slice(c * phases, phases));
             for (int64_t v = 0; v < phases; ++v)
               sums.push_back(vector::ExtractStridedSliceOp::create(
                   body, chunk, ArrayRef<int64_t>{v * kLanes},
@@ -584,9 +650,9 @@ private:
             Value previous = read(body, updated, m, column, kLanes, inBounds);
             Value sum =
                 vector::FMAOp::create(body, sums[v], scales[v], previous);
-            updated = vector::TransferWriteOp::create(
-                          body, sum, updated, ValueRange{m, column},
-                          ArrayRef<bool>{inBounds})
+            updated = vector::TransferWriteOp::create(body, sum, updated,
+                                                      ValueRange{m, column},
+                                                      ArrayRef<bool>{inBounds})
                           .getResult();
           }
           scf::YieldOp::create(body, updated);
@@ -602,46 +668,26 @@ private:
     Value x = tensor::ExtractOp::create(at, lhs, ValueRange{m, k});
     Value broadcast = vector::BroadcastOp::create(at, f32Vector(kLanes), x);
     SmallVector<Value> next;
-    int64_t chunkBytes = kLanes * containerBits / 8;
     // ~16 KiB ahead of the codes being read, in this row: a few tiles on.
     int64_t tileBytes = kTileColumns * width / 8;
     int64_t distance =
         std::max<int64_t>(1, (16 << 10) / (passRows * tileBytes)) * tileBytes;
-    int64_t rowBytes = cast<RankedTensorType>(rhs.elements.getType())
-                           .getDimSize(1);
+    int64_t rowBytes =
+        cast<RankedTensorType>(rhs.elements.getType()).getDimSize(1);
     for (int64_t line = 0; line < tileBytes; line += 64) {
       Value ahead = arith::MinUIOp::create(
           at, arith::AddIOp::create(at, byteBase, index(at, distance + line)),
           index(at, rowBytes - 1));
       memref::PrefetchOp::create(at, codeBuffer, ValueRange{k, ahead},
-                                 at.getBoolAttr(false),
-                                 at.getI32IntegerAttr(3),
+                                 at.getBoolAttr(false), at.getI32IntegerAttr(3),
                                  at.getBoolAttr(true));
     }
     for (int64_t c = 0; c < chunks; ++c) {
       Value byte =
-          arith::AddIOp::create(at, byteBase, index(at, c * chunkBytes));
-      Value bytes = read(at, rhs.elements, k, byte, chunkBytes, inBounds);
-      // Lane l holds the codes of columns l * phases .. l * phases +
-      // phases - 1 of the chunk: a little-endian word, or one byte.
-      Value codes =
-          containerBits == 32
-              ? Value(vector::BitCastOp::create(
-                    at, VectorType::get({kLanes}, at.getI32Type()), bytes))
-              : widenCodes(at, bytes);
+          arith::AddIOp::create(at, byteBase, index(at, c * chunkBytes()));
+      Value codes = readCodes(at, k, byte, inBounds);
       for (int64_t p = 0; p < phases; ++p) {
-        Value phase = codes;
-        if (p > 0)
-          phase = arith::ShRUIOp::create(
-              at, codes,
-              arith::ConstantOp::create(
-                  at, DenseElementsAttr::get(
-                          VectorType::get({kLanes}, at.getI32Type()),
-                          at.getI32IntegerAttr(int32_t(p * width))
-                              .getValue())));
-        // The top phase of a word has no bits above it; every other phase
-        // carries the following codes' bits.
-        Value value = elementDecoder.decode(at, phase, p == phases - 1);
+        Value value = decodePhase(at, codes, p);
         int64_t i = c * phases + p;
         if (!zeroPoints.empty())
           value = arith::SubFOp::create(at, value, zeroPoints[i]);
@@ -651,15 +697,7 @@ private:
     return next;
   }
 
-  ImplicitLocOpBuilder &b;
-  Value lhs;
-  const BlockScaledWeight &rhs;
-  BlockScaling scaling;
-  VectorDecoder elementDecoder, scaleDecoder;
-  std::optional<VectorDecoder> zeroPointDecoder;
-  int64_t rows, depth, columns, blockRows, passRows;
-  unsigned width, containerBits;
-  int64_t phases, chunks;
+  int64_t columns, blockRows, passRows, chunks;
   Value codeBuffer;
 };
 
@@ -678,25 +716,13 @@ private:
 /// all lie in one block when P divides the block, and the scales of a chunk
 /// are one vector: scale[n][(C c + P l) / B] for each lane l. The row of
 /// codes is read once, sequentially, and stays in L1 across the rows of x.
-class RowDotEmitter {
+class RowDotEmitter : public WeightKernelEmitter {
 public:
   RowDotEmitter(ImplicitLocOpBuilder &b, Value lhs,
                 const BlockScaledWeight &rhs)
-      : b(b), lhs(lhs), rhs(rhs),
-        scaling(cast<BlockScaledEncodingAttr>(rhs.type.getEncoding())
-                    .getScaling(rhs.type.getElementType())),
-        elementDecoder(scaling.element), scaleDecoder(scaling.scale) {
-    if (scaling.zeroPoint)
-      zeroPointDecoder.emplace(*scaling.zeroPoint);
-    auto lhsType = cast<RankedTensorType>(lhs.getType());
-    rows = lhsType.getDimSize(0);
-    depth = lhsType.getDimSize(1);
+      : WeightKernelEmitter(b, lhs, rhs) {
     outputs = rhs.type.getDimSize(0);
-    blockSize = cast<BlockScaledEncodingAttr>(rhs.type.getEncoding())
-                    .getFullBlock(2)[1];
-    width = rhs.packedWidth ? rhs.packedWidth : 8;
-    containerBits = width >= 4 ? 32 : 8;
-    phases = containerBits / width;
+    blockSize = encoding.getFullBlock(2)[1];
     chunkCodes = kLanes * phases;
   }
 
@@ -704,65 +730,26 @@ public:
     Value phased = emitPhasedActivations();
     Value init = tensor::EmptyOp::create(b, ArrayRef<int64_t>{rows, outputs},
                                          b.getF32Type());
-    int64_t chunkCount = 1;
-    for (int64_t count = std::min<int64_t>(outputs, kParallelChunks);
-         count > 1; --count)
-      if (outputs % count == 0) {
-        chunkCount = count;
-        break;
-      }
+    // Chunks of weight rows, which are the result's columns.
+    int64_t chunkCount = largestDivisorAtMost(outputs, kParallelChunks);
     int64_t chunkRows = outputs / chunkCount;
-    auto forall = scf::ForallOp::create(
-        b, ArrayRef<OpFoldResult>{b.getIndexAttr(chunkCount)},
-        ValueRange{init}, std::nullopt);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(forall.getBody());
-      Value begin = arith::MulIOp::create(b, forall.getInductionVars()[0],
-                                          index(b, chunkRows));
-      Value shared = forall.getRegionIterArgs()[0];
-      SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), begin};
-      SmallVector<OpFoldResult> sizes{b.getIndexAttr(rows),
-                                      b.getIndexAttr(chunkRows)};
-      SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
-      Value slice =
-          tensor::ExtractSliceOp::create(b, shared, offsets, sizes, strides);
-      auto rowLoop = scf::ForOp::create(
-          b, index(b, 0), index(b, chunkRows), index(b, 1), ValueRange{slice},
-          [&](OpBuilder &nested, Location loc, Value local, ValueRange iter) {
-            ImplicitLocOpBuilder body(loc, nested);
-            Value n = arith::AddIOp::create(body, begin, local);
-            scf::YieldOp::create(
-                body, emitRow(body, phased, n, local, iter[0]));
-          });
-      b.setInsertionPointToStart(forall.getTerminator().getBody());
-      tensor::ParallelInsertSliceOp::create(b, rowLoop.getResult(0), shared,
-                                            offsets, sizes, strides);
-    }
-    return forall.getResult(0);
+    return emitParallelChunks(
+        init, chunkCount, chunkRows, [&](Value begin, Value slice) -> Value {
+          return scf::ForOp::create(
+                     b, index(b, 0), index(b, chunkRows), index(b, 1),
+                     ValueRange{slice},
+                     [&](OpBuilder &nested, Location loc, Value local,
+                         ValueRange iter) {
+                       ImplicitLocOpBuilder body(loc, nested);
+                       Value n = arith::AddIOp::create(body, begin, local);
+                       scf::YieldOp::create(
+                           body, emitRow(body, phased, n, local, iter[0]));
+                     })
+              .getResult(0);
+        });
   }
 
 private:
-  Value index(ImplicitLocOpBuilder &at, int64_t value) {
-    return arith::ConstantIndexOp::create(at, value);
-  }
-  VectorType f32Vector(int64_t lanes) {
-    return VectorType::get({lanes}, b.getF32Type());
-  }
-  Value splat(ImplicitLocOpBuilder &at, float value) {
-    return arith::ConstantOp::create(
-        at, DenseElementsAttr::get(f32Vector(kLanes),
-                                   at.getF32FloatAttr(value).getValue()));
-  }
-  Value read(ImplicitLocOpBuilder &at, Value tensor, Value row, Value column,
-             int64_t lanes) {
-    Type element = cast<RankedTensorType>(tensor.getType()).getElementType();
-    Value padding = arith::ConstantOp::create(at, at.getZeroAttr(element));
-    return vector::TransferReadOp::create(
-        at, VectorType::get({lanes}, element), tensor,
-        ValueRange{row, column}, padding, ArrayRef<bool>{true});
-  }
-
   /// x with the columns of each chunk in phase order: phased[m][C c + 16 p +
   /// l] = x[m][C c + P l + p], so that phase p's activations are one
   /// contiguous vector.
@@ -785,13 +772,13 @@ private:
                 SmallVector<Value> byPhase = deinterleave(step, x, phases);
                 Value out = chunkIter[0];
                 for (int64_t p = 0; p < phases; ++p)
-                  out = vector::TransferWriteOp::create(
-                            step, byPhase[p], out,
-                            ValueRange{m, arith::AddIOp::create(
-                                              step, k,
-                                              index(step, p * kLanes))},
-                            ArrayRef<bool>{true})
-                            .getResult();
+                  out =
+                      vector::TransferWriteOp::create(
+                          step, byPhase[p], out,
+                          ValueRange{m, arith::AddIOp::create(
+                                            step, k, index(step, p * kLanes))},
+                          ArrayRef<bool>{true})
+                          .getResult();
                 scf::YieldOp::create(step, out);
               });
           scf::YieldOp::create(body, chunkLoop.getResult(0));
@@ -801,8 +788,8 @@ private:
 
   /// Per-lane vectors of a part with one value per block (scales, zero
   /// points) for chunk c of row n: lane l gets block (C c + P l) / B.
-  Value readPerLane(ImplicitLocOpBuilder &at, Value part, VectorDecoder &decoder,
-                    Value n, Value k) {
+  Value readPerLane(ImplicitLocOpBuilder &at, Value part,
+                    VectorDecoder &decoder, Value n, Value k) {
     // Lanes per block, and blocks per chunk (at least one).
     int64_t lanesPerBlock = std::min<int64_t>(kLanes, blockSize / phases);
     int64_t blocksPerChunk = kLanes / lanesPerBlock;
@@ -821,19 +808,9 @@ private:
   /// `local` written.
   Value emitRow(ImplicitLocOpBuilder &at, Value phased, Value n, Value local,
                 Value out) {
-    double unit = scaling.getElementUnit();
-    Value tensorScale;
-    if (rhs.tensorScale) {
-      Value stored =
-          tensor::ExtractOp::create(at, rhs.tensorScale, ValueRange{});
-      Value codes = widenCodes(
-          at, vector::BroadcastOp::create(
-                  at, VectorType::get({1}, stored.getType()), stored));
-      VectorDecoder decoder(*scaling.tensorScale);
-      tensorScale = vector::ExtractOp::create(
-          at, decoder.decode(at, codes, true), int64_t(0));
-    }
-    int64_t chunkBytes = kLanes * containerBits / 8;
+    // The tensor scale and the element unit are hoisted out of the sums:
+    // applied to each row's total.
+    Value factor = scaleFactor(at);
     auto rowLoop = scf::ForOp::create(
         at, index(at, 0), index(at, rows), index(at, 1), ValueRange{out},
         [&](OpBuilder &nested, Location loc, Value m, ValueRange iter) {
@@ -844,58 +821,38 @@ private:
               [&](OpBuilder &inner, Location innerLoc, Value c,
                   ValueRange acc) {
                 ImplicitLocOpBuilder step(innerLoc, inner);
-                Value k = arith::MulIOp::create(step, c, index(step, chunkCodes));
+                Value k =
+                    arith::MulIOp::create(step, c, index(step, chunkCodes));
                 Value byte =
-                    arith::MulIOp::create(step, c, index(step, chunkBytes));
-                Value bytes = read(step, rhs.elements, n, byte, chunkBytes);
-                Value codes =
-                    containerBits == 32
-                        ? Value(vector::BitCastOp::create(
-                              step, VectorType::get({kLanes}, step.getI32Type()),
-                              bytes))
-                        : widenCodes(step, bytes);
+                    arith::MulIOp::create(step, c, index(step, chunkBytes()));
+                Value codes = readCodes(step, n, byte, /*inBounds=*/true);
                 Value zeroPoint;
                 if (zeroPointDecoder)
-                  zeroPoint =
-                      readPerLane(step, rhs.zeroPoints, *zeroPointDecoder, n, k);
+                  zeroPoint = readPerLane(step, rhs.zeroPoints,
+                                          *zeroPointDecoder, n, k);
                 // Two chains of products, so that the sum is not one long
                 // dependency.
                 Value sums[2] = {splat(step, 0), splat(step, 0)};
                 for (int64_t p = 0; p < phases; ++p) {
-                  Value phase = codes;
-                  if (p > 0)
-                    phase = arith::ShRUIOp::create(
-                        step, codes,
-                        arith::ConstantOp::create(
-                            step, DenseElementsAttr::get(
-                                      VectorType::get({kLanes},
-                                                      step.getI32Type()),
-                                      step.getI32IntegerAttr(int32_t(p * width))
-                                          .getValue())));
-                  Value value =
-                      elementDecoder.decode(step, phase, p == phases - 1);
+                  Value value = decodePhase(step, codes, p);
                   if (zeroPoint)
                     value = arith::SubFOp::create(step, value, zeroPoint);
-                  Value x = read(step, phased, m,
-                                 arith::AddIOp::create(step, k,
-                                                       index(step, p * kLanes)),
-                                 kLanes);
+                  Value x = read(
+                      step, phased, m,
+                      arith::AddIOp::create(step, k, index(step, p * kLanes)),
+                      kLanes);
                   sums[p % 2] =
                       vector::FMAOp::create(step, x, value, sums[p % 2]);
                 }
                 Value sum = arith::AddFOp::create(step, sums[0], sums[1]);
                 Value scale = readPerLane(step, rhs.scales, scaleDecoder, n, k);
-                if (unit != 1.0)
-                  scale = arith::MulFOp::create(step, scale,
-                                                splat(step, float(unit)));
-                scf::YieldOp::create(
-                    step, ValueRange{vector::FMAOp::create(step, sum, scale,
-                                                           acc[0])});
+                scf::YieldOp::create(step, ValueRange{vector::FMAOp::create(
+                                               step, sum, scale, acc[0])});
               });
           Value total = vector::ReductionOp::create(
               body, vector::CombiningKind::ADD, chunkLoop.getResult(0));
-          if (tensorScale)
-            total = arith::MulFOp::create(body, total, tensorScale);
+          if (factor)
+            total = arith::MulFOp::create(body, total, factor);
           scf::YieldOp::create(
               body, ValueRange{tensor::InsertOp::create(body, total, iter[0],
                                                         ValueRange{m, local})
@@ -904,15 +861,7 @@ private:
     return rowLoop.getResult(0);
   }
 
-  ImplicitLocOpBuilder &b;
-  Value lhs;
-  const BlockScaledWeight &rhs;
-  BlockScaling scaling;
-  VectorDecoder elementDecoder, scaleDecoder;
-  std::optional<VectorDecoder> zeroPointDecoder;
-  int64_t rows, depth, outputs, blockSize;
-  unsigned width, containerBits;
-  int64_t phases, chunkCodes;
+  int64_t outputs, blockSize, chunkCodes;
 };
 
 } // namespace

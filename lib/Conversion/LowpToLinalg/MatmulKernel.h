@@ -42,9 +42,8 @@ bool isBlockScaledMatmulCovered(MatmulOp op, unsigned packedWidth);
 
 /// Emits `lhs (M x K, f32) x rhs` as an M x N f32 tensor, rhs being K x N,
 /// or N x K when `transposed` (lowp.matmul's transpose_rhs).
-mlir::Value emitBlockScaledMatmul(mlir::OpBuilder &builder,
-                                  mlir::Location loc, mlir::Value lhs,
-                                  const BlockScaledWeight &rhs,
+mlir::Value emitBlockScaledMatmul(mlir::OpBuilder &builder, mlir::Location loc,
+                                  mlir::Value lhs, const BlockScaledWeight &rhs,
                                   bool transposed);
 
 } // namespace lowp

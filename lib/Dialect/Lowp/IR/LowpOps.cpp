@@ -710,7 +710,6 @@ LogicalResult LookupOp::verify() {
   // C1
   int64_t length = getTable().getType().getNumElements();
   if (!llvm::isPowerOf2_64(length))
-    return emitOpError("table length ")
-           << length << " is not a power of two";
+    return emitOpError("table length ") << length << " is not a power of two";
   return success();
 }
