@@ -161,6 +161,12 @@ def run_case(lowp_run, workdir, extra, name, element, encoding, element_codes,
         npy("tensor_scale", "<f4", [], [rng.uniform(0.001, 0.01)])
     if "zero_points" in parts:
         npy("zero_points", "<u1", per_block, [rng.randrange(0, 16) for _ in range(blocks * n)])
+    return run_check(lowp_run, program, extra, inputs, tag)
+
+
+def run_check(lowp_run, program, extra, inputs, tag):
+    """Runs `lowp-run PROGRAM --check` on the inputs; prints what it says,
+    each line after "TAG: "; returns its exit status."""
     command = [lowp_run, program, "--check"] + extra + ["--input=" + p for p in inputs]
     done = subprocess.run(command, capture_output=True, text=True)
     for line in (done.stdout + done.stderr).splitlines():
@@ -168,11 +174,18 @@ def run_case(lowp_run, workdir, extra, name, element, encoding, element_codes,
     return done.returncode
 
 
-def main():
+def parse_arguments():
+    """LOWP_RUN WORKDIR [--OPTION...] [CASE...] -> (lowp_run, workdir,
+    options, cases), the work directory made."""
     lowp_run, workdir = sys.argv[1], sys.argv[2]
     extra = [a for a in sys.argv[3:] if a.startswith("--")]
     wanted = [a for a in sys.argv[3:] if not a.startswith("--")]
     os.makedirs(workdir, exist_ok=True)
+    return lowp_run, workdir, extra, wanted
+
+
+def main():
+    lowp_run, workdir, extra, wanted = parse_arguments()
     rng = random.Random(11)
     status = 0
     for case in CASES:

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BlockKernels.h"
 #include "ElementCodegen.h"
 #include "MatmulKernel.h"
 #include "PackedConversions.h"
@@ -264,6 +265,34 @@ AffineMap blockMap(MLIRContext *context, ArrayRef<int64_t> fullBlock) {
   return AffineMap::get(fullBlock.size(), 0, exprs, context);
 }
 
+/// The parts of a block-scaled value for the vector kernels, reading
+/// sub-byte codes where lowp-pack-boundaries left them packed: a tensor that
+/// arrives packed is never unpacked into a temporary.
+BlockScaledParts kernelParts(Value encoded, ValueRange lowered,
+                             ConversionPatternRewriter &rewriter) {
+  auto type = cast<RankedTensorType>(encoded.getType());
+  Parts parts = Parts::from(lowered, getEncoding(type));
+  BlockScaledParts result{type,         parts.elements,    0,
+                          parts.scales, parts.tensorScale, parts.zeroPoints};
+  if (auto assemble = encoded.getDefiningOp<AssembleOp>())
+    if (auto unpack = assemble.getElements().getDefiningOp<UnpackOp>()) {
+      result.elements = rewriter.getRemappedValue(unpack.getInput());
+      result.packedWidth =
+          getNumericFormat(type.getElementType())->getBitWidth();
+    }
+  return result;
+}
+
+/// The width of the codes kernelParts reads packed, or 0.
+unsigned packedWidthOf(Value encoded) {
+  if (auto assemble = encoded.getDefiningOp<AssembleOp>())
+    if (assemble.getElements().getDefiningOp<UnpackOp>())
+      return getNumericFormat(
+                 cast<RankedTensorType>(encoded.getType()).getElementType())
+          ->getBitWidth();
+  return 0;
+}
+
 /// Logical values of a block-scaled tensor, rounded to nearest even into
 /// `resultElement` (as lowp.dequantize defines), as a tensor of its storage
 /// type.
@@ -327,10 +356,18 @@ struct DequantizeOpLowering : OpConversionPattern<DequantizeOp> {
   matchAndRewrite(DequantizeOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    Type resultElement = op.getType().getElementType();
+    if (isDequantizeKernelCovered(inputType, resultElement,
+                                  packedWidthOf(op.getInput()))) {
+      rewriter.replaceOp(
+          op, emitDequantizeKernel(
+                  rewriter, op.getLoc(),
+                  kernelParts(op.getInput(), adaptor.getInput(), rewriter)));
+      return success();
+    }
     Parts parts = Parts::from(adaptor.getInput(), getEncoding(inputType));
-    rewriter.replaceOp(op,
-                       emitDequantize(rewriter, op.getLoc(), parts, inputType,
-                                      op.getType().getElementType()));
+    rewriter.replaceOp(op, emitDequantize(rewriter, op.getLoc(), parts,
+                                          inputType, resultElement));
     return success();
   }
 };
@@ -836,33 +873,6 @@ Value toI32(OpBuilder &builder, Location loc, Value stored, Type elementType) {
       .getResult(0);
 }
 
-/// The weight's parts for the block-factored kernel, reading sub-byte codes
-/// where lowp-pack-boundaries left them packed: a weight that arrives packed
-/// is never unpacked into a temporary.
-BlockScaledWeight weightParts(MatmulOp op, ValueRange lowered,
-                              ConversionPatternRewriter &rewriter) {
-  auto type = cast<RankedTensorType>(op.getRhs().getType());
-  Parts parts = Parts::from(lowered, getEncoding(type));
-  BlockScaledWeight weight{type,         parts.elements,    0,
-                           parts.scales, parts.tensorScale, parts.zeroPoints};
-  if (auto assemble = op.getRhs().getDefiningOp<AssembleOp>())
-    if (auto unpack = assemble.getElements().getDefiningOp<UnpackOp>()) {
-      weight.elements = rewriter.getRemappedValue(unpack.getInput());
-      weight.packedWidth =
-          getNumericFormat(type.getElementType())->getBitWidth();
-    }
-  return weight;
-}
-
-unsigned packedWidthOf(MatmulOp op) {
-  if (auto assemble = op.getRhs().getDefiningOp<AssembleOp>())
-    if (assemble.getElements().getDefiningOp<UnpackOp>())
-      return getNumericFormat(
-                 cast<RankedTensorType>(op.getRhs().getType()).getElementType())
-          ->getBitWidth();
-  return 0;
-}
-
 struct MatmulOpLowering : OpConversionPattern<MatmulOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -873,11 +883,12 @@ struct MatmulOpLowering : OpConversionPattern<MatmulOp> {
     bool integerAccumulator = op.getAccumulator().isSignlessInteger(32);
     auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
     Value kernelProduct;
-    if (isBlockScaledMatmulCovered(op, packedWidthOf(op))) {
+    if (isBlockScaledMatmulCovered(op, packedWidthOf(op.getRhs()))) {
       Value lhs =
           toF32(rewriter, loc, adaptor.getLhs()[0], lhsType.getElementType());
       kernelProduct = emitBlockScaledMatmul(
-          rewriter, loc, lhs, weightParts(op, adaptor.getRhs(), rewriter),
+          rewriter, loc, lhs,
+          kernelParts(op.getRhs(), adaptor.getRhs(), rewriter),
           op.getTransposeRhs());
     }
     auto resultType = cast<RankedTensorType>(op.getType());
@@ -925,9 +936,14 @@ private:
     bool integerAccumulator = op.getAccumulator().isSignlessInteger(32);
     auto operand = [&](Value original, ValueRange lowered) -> Value {
       auto type = cast<RankedTensorType>(original.getType());
-      if (auto encoding = getEncoding(type))
+      if (auto encoding = getEncoding(type)) {
+        if (isDequantizeKernelCovered(type, rewriter.getF32Type(),
+                                      packedWidthOf(original)))
+          return emitDequantizeKernel(rewriter, loc,
+                                      kernelParts(original, lowered, rewriter));
         return emitDequantize(rewriter, loc, Parts::from(lowered, encoding),
                               type, rewriter.getF32Type());
+      }
       if (integerAccumulator)
         return toI32(rewriter, loc, lowered[0], type.getElementType());
       return toF32(rewriter, loc, lowered[0], type.getElementType());

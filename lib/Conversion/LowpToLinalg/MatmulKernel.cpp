@@ -31,6 +31,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "MatmulKernel.h"
+#include "VectorCode.h"
 
 #include "lowp/Numerics/BlockScale.h"
 
@@ -56,276 +57,12 @@ using namespace lowp::numerics;
 namespace {
 
 /// f32 lanes per vector: one AVX-512 register.
-constexpr int64_t kLanes = 16;
+constexpr int64_t kLanes = kVectorLanes;
 /// Columns per tile: 8 accumulators of 16 lanes for every code width.
 constexpr int64_t kTileColumns = 128;
 /// Chunks of columns run in parallel: enough to share out among a few
 /// cores in equal parts.
 constexpr int64_t kParallelChunks = 8;
-
-//===----------------------------------------------------------------------===//
-// Decoding codes to f32 on vectors
-//===----------------------------------------------------------------------===//
-
-/// How a format's codes become f32 values in vector code.
-enum class DecodeKind {
-  /// f32 storage: the value itself.
-  F32,
-  /// At most 4 bits: a 16-entry table (any format, codebooks included).
-  Table,
-  /// Integers of at most 16 bits: sign-extend and convert.
-  Integer,
-  /// Minifloats of at most 16 bits that f32 holds: the code's exponent and
-  /// mantissa fields moved into an f32 and scaled by a power of two, then
-  /// the format's special codes.
-  Minifloat,
-  /// E8M0: 2^(code - 127), code 0 is 2^-127, 0xFF is NaN.
-  E8M0,
-};
-
-/// What the Minifloat decoding computes for `code`, step by step as the
-/// emitted code does; checked against the numerics core on every code
-/// before that decoding is used.
-float minifloatAsEmitted(const FloatFormat &f, uint32_t code) {
-  unsigned fieldBits = f.exponentBits + f.mantissaBits;
-  uint32_t magnitudeMask = (uint32_t(1) << fieldBits) - 1;
-  uint32_t magnitude = code & magnitudeMask;
-  float value = llvm::bit_cast<float>(magnitude << (23 - f.mantissaBits)) *
-                std::ldexp(1.0f, 127 - f.bias);
-  uint32_t topExponent = ((uint32_t(1) << f.exponentBits) - 1)
-                         << f.mantissaBits;
-  switch (f.specials) {
-  case SpecialValues::IEEE:
-    if (magnitude >= topExponent)
-      value = magnitude == topExponent ? INFINITY : NAN;
-    break;
-  case SpecialValues::FN:
-    if (magnitude == magnitudeMask)
-      value = NAN;
-    break;
-  case SpecialValues::FNUZ:
-    if (code == (uint32_t(1) << fieldBits))
-      value = NAN;
-    break;
-  default:
-    break;
-  }
-  if (f.isSigned && (code >> fieldBits))
-    value =
-        llvm::bit_cast<float>(llvm::bit_cast<uint32_t>(value) | 0x80000000u);
-  return value;
-}
-
-bool sameFloat(float a, double b) {
-  if (std::isnan(a) || std::isnan(b))
-    return std::isnan(a) && std::isnan(b);
-  return double(a) == b && std::signbit(a) == std::signbit(b);
-}
-
-std::optional<DecodeKind> chooseDecode(const Format &format) {
-  unsigned width = format.getBitWidth();
-  if (format.isFloat() && format.getFloat().exponentBits == 8 &&
-      format.getFloat().mantissaBits == 23 && format.getFloat().bias == 127 &&
-      format.getFloat().isSigned &&
-      format.getFloat().specials == SpecialValues::IEEE)
-    return DecodeKind::F32;
-  if (width <= 4)
-    return DecodeKind::Table;
-  if (width > 16)
-    return std::nullopt;
-  if (format.isInteger())
-    return DecodeKind::Integer;
-  if (!format.isFloat())
-    return std::nullopt;
-  const FloatFormat &f = format.getFloat();
-  if (f.specials == SpecialValues::E8M0)
-    return f.exponentBits == 8 && f.bias == 127 && !f.isSigned
-               ? std::optional(DecodeKind::E8M0)
-               : std::nullopt;
-  if (f.mantissaBits > 23 || 127 - f.bias < -126 || 127 - f.bias > 127)
-    return std::nullopt;
-  for (uint32_t code = 0; code < format.getNumCodes(); ++code)
-    if (!sameFloat(minifloatAsEmitted(f, code), format.decode(code)))
-      return std::nullopt;
-  return DecodeKind::Minifloat;
-}
-
-/// Builds vector code that decodes codes (a vector of i32) into f32.
-class VectorDecoder {
-public:
-  explicit VectorDecoder(const Format &format)
-      : format(format), kind(*chooseDecode(format)) {}
-
-  /// `codes` may carry other bits above the format's width when
-  /// `highBitsClear` is false (the phases of a packed byte).
-  Value decode(ImplicitLocOpBuilder &at, Value codes, bool highBitsClear) {
-    b = &at;
-    auto type = cast<VectorType>(codes.getType());
-    VectorType f32Type = VectorType::get(type.getShape(), b->getF32Type());
-    unsigned width = format.getBitWidth();
-    switch (kind) {
-    case DecodeKind::F32:
-      return arith::BitcastOp::create(*b, f32Type, codes);
-    case DecodeKind::Table:
-      return lookup(codes, f32Type);
-    case DecodeKind::Integer: {
-      if (!highBitsClear)
-        codes = mask(codes, (1u << width) - 1);
-      Value value = codes;
-      if (format.getInteger().isSigned) {
-        Value shift = i32(type, 32 - width);
-        value = arith::ShRSIOp::create(
-            *b, arith::ShLIOp::create(*b, codes, shift), shift);
-      }
-      return arith::SIToFPOp::create(*b, f32Type, value);
-    }
-    case DecodeKind::E8M0: {
-      if (!highBitsClear)
-        codes = mask(codes, 255);
-      Value value = arith::BitcastOp::create(
-          *b, f32Type, arith::ShLIOp::create(*b, codes, i32(type, 23)));
-      value =
-          select(equals(codes, 0), f32(f32Type, std::ldexp(1.0f, -127)), value);
-      return select(equals(codes, 255), f32(f32Type, NAN), value);
-    }
-    case DecodeKind::Minifloat:
-      return minifloat(highBitsClear ? codes : mask(codes, (1u << width) - 1),
-                       f32Type);
-    }
-    llvm_unreachable("every decode kind is handled");
-  }
-
-private:
-  Value i32(VectorType type, int64_t value) {
-    return arith::ConstantOp::create(
-        *b, DenseElementsAttr::get(
-                VectorType::get(type.getShape(), b->getI32Type()),
-                b->getI32IntegerAttr(int32_t(value)).getValue()));
-  }
-  Value f32(VectorType type, float value) {
-    return arith::ConstantOp::create(
-        *b, DenseElementsAttr::get(type, b->getF32FloatAttr(value).getValue()));
-  }
-  Value mask(Value codes, uint32_t bits) {
-    return arith::AndIOp::create(*b, codes,
-                                 i32(cast<VectorType>(codes.getType()), bits));
-  }
-  Value equals(Value codes, uint32_t value) {
-    return arith::CmpIOp::create(*b, arith::CmpIPredicate::eq, codes,
-                                 i32(cast<VectorType>(codes.getType()), value));
-  }
-  Value select(Value condition, Value a, Value other) {
-    return arith::SelectOp::create(*b, condition, a, other);
-  }
-
-  /// table[code mod 16], the table being the format's values repeated to
-  /// fill 16 entries, so that the codes may carry other bits above their
-  /// width: lowp.lookup reads the low four bits of each index.
-  Value lookup(Value codes, VectorType f32Type) {
-    unsigned width = format.getBitWidth();
-    SmallVector<float> table(16);
-    for (unsigned i = 0; i < 16; ++i)
-      table[i] = float(format.decode(i & ((1u << width) - 1)));
-    auto tableType = VectorType::get({kLanes}, b->getF32Type());
-    Value tableVector = arith::ConstantOp::create(
-        *b, DenseElementsAttr::get(tableType, ArrayRef<float>(table)));
-    return LookupOp::create(*b, tableVector, codes);
-  }
-
-  Value minifloat(Value codes, VectorType f32Type) {
-    const FloatFormat &f = format.getFloat();
-    auto type = cast<VectorType>(codes.getType());
-    unsigned fieldBits = f.exponentBits + f.mantissaBits;
-    uint32_t magnitudeMask = (uint32_t(1) << fieldBits) - 1;
-    Value magnitude = f.isSigned ? mask(codes, magnitudeMask) : codes;
-    Value value = arith::BitcastOp::create(
-        *b, f32Type,
-        arith::ShLIOp::create(*b, magnitude, i32(type, 23 - f.mantissaBits)));
-    // Exact: a power of two that keeps every value of the format normal or
-    // subnormal in f32 as it is in the format.
-    value = arith::MulFOp::create(*b, value,
-                                  f32(f32Type, std::ldexp(1.0f, 127 - f.bias)));
-    uint32_t topExponent = ((uint32_t(1) << f.exponentBits) - 1)
-                           << f.mantissaBits;
-    switch (f.specials) {
-    case SpecialValues::IEEE: {
-      Value special = arith::CmpIOp::create(*b, arith::CmpIPredicate::uge,
-                                            magnitude, i32(type, topExponent));
-      Value infOrNaN = select(equals(magnitude, topExponent),
-                              f32(f32Type, INFINITY), f32(f32Type, NAN));
-      value = select(special, infOrNaN, value);
-      break;
-    }
-    case SpecialValues::FN:
-      value =
-          select(equals(magnitude, magnitudeMask), f32(f32Type, NAN), value);
-      break;
-    case SpecialValues::FNUZ:
-      value = select(equals(codes, uint32_t(1) << fieldBits), f32(f32Type, NAN),
-                     value);
-      break;
-    default:
-      break;
-    }
-    if (!f.isSigned)
-      return value;
-    Value sign = arith::ShLIOp::create(
-        *b, arith::ShRUIOp::create(*b, codes, i32(type, fieldBits)),
-        i32(type, 31));
-    Value bits = arith::OrIOp::create(
-        *b, arith::BitcastOp::create(*b, type.clone(b->getI32Type()), value),
-        sign);
-    return arith::BitcastOp::create(*b, f32Type, bits);
-  }
-
-  /// Where decode() emits; set by each call.
-  ImplicitLocOpBuilder *b = nullptr;
-  const Format &format;
-  DecodeKind kind;
-};
-
-/// Codes of `storage` (i8, i16, i32 or f32 vectors) as i32 lanes.
-Value widenCodes(ImplicitLocOpBuilder &b, Value stored) {
-  auto type = cast<VectorType>(stored.getType());
-  auto i32Type = type.clone(b.getI32Type());
-  if (type.getElementType().isF32())
-    return arith::BitcastOp::create(b, i32Type, stored);
-  if (type.getElementType().isInteger(32))
-    return stored;
-  return arith::ExtUIOp::create(b, i32Type, stored);
-}
-
-//===----------------------------------------------------------------------===//
-// Lane orders
-//===----------------------------------------------------------------------===//
-
-/// Splits a vector into `phases` vectors, vector p holding lanes p, p +
-/// phases, p + 2 * phases, ... (phases a power of two).
-SmallVector<Value> deinterleave(ImplicitLocOpBuilder &b, Value vector,
-                                int64_t phases) {
-  if (phases == 1)
-    return {vector};
-  auto halves = vector::DeinterleaveOp::create(b, vector);
-  SmallVector<Value> even = deinterleave(b, halves.getRes1(), phases / 2);
-  SmallVector<Value> odd = deinterleave(b, halves.getRes2(), phases / 2);
-  SmallVector<Value> result;
-  for (int64_t p = 0; p < phases / 2; ++p) {
-    result.push_back(even[p]);
-    result.push_back(odd[p]);
-  }
-  return result;
-}
-
-/// The inverse of deinterleave.
-Value interleave(ImplicitLocOpBuilder &b, ArrayRef<Value> phases) {
-  if (phases.size() == 1)
-    return phases.front();
-  SmallVector<Value> even, odd;
-  for (size_t p = 0; p < phases.size(); ++p)
-    (p % 2 ? odd : even).push_back(phases[p]);
-  return vector::InterleaveOp::create(b, interleave(b, even),
-                                      interleave(b, odd));
-}
 
 //===----------------------------------------------------------------------===//
 // The kernel
@@ -345,7 +82,7 @@ int64_t largestDivisorAtMost(int64_t n, int64_t limit) {
 class WeightKernelEmitter {
 protected:
   WeightKernelEmitter(ImplicitLocOpBuilder &b, Value lhs,
-                      const BlockScaledWeight &rhs)
+                      const BlockScaledParts &rhs)
       : b(b), lhs(lhs), rhs(rhs),
         encoding(cast<BlockScaledEncodingAttr>(rhs.type.getEncoding())),
         scaling(encoding.getScaling(rhs.type.getElementType())),
@@ -363,26 +100,17 @@ protected:
   }
 
   Value index(ImplicitLocOpBuilder &at, int64_t value) {
-    return arith::ConstantIndexOp::create(at, value);
+    return indexConstant(at, value);
   }
   VectorType f32Vector(int64_t lanes) {
     return VectorType::get({lanes}, b.getF32Type());
   }
   Value splat(ImplicitLocOpBuilder &at, float value) {
-    return arith::ConstantOp::create(
-        at, DenseElementsAttr::get(f32Vector(kLanes),
-                                   at.getF32FloatAttr(value).getValue()));
+    return f32Splat(at, value);
   }
-
-  /// Reads `lanes` elements of a 2-D tensor at [row, column], padding past
-  /// the end when not in bounds.
   Value read(ImplicitLocOpBuilder &at, Value tensor, Value row, Value column,
              int64_t lanes, bool inBounds = true) {
-    Type element = cast<RankedTensorType>(tensor.getType()).getElementType();
-    Value padding = arith::ConstantOp::create(at, at.getZeroAttr(element));
-    return vector::TransferReadOp::create(at, VectorType::get({lanes}, element),
-                                          tensor, ValueRange{row, column},
-                                          padding, ArrayRef<bool>{inBounds});
+    return readVector(at, tensor, ValueRange{row, column}, lanes, inBounds);
   }
 
   /// Bytes of codes that fill 16 lanes.
@@ -404,12 +132,8 @@ protected:
   Value decodePhase(ImplicitLocOpBuilder &at, Value codes, int64_t p) {
     Value phase = codes;
     if (p > 0)
-      phase = arith::ShRUIOp::create(
-          at, codes,
-          arith::ConstantOp::create(
-              at, DenseElementsAttr::get(
-                      VectorType::get({kLanes}, at.getI32Type()),
-                      at.getI32IntegerAttr(int32_t(p * width)).getValue())));
+      phase =
+          arith::ShRUIOp::create(at, codes, i32Splat(at, int32_t(p * width)));
     // The top phase of a word has no bits above it; every other phase
     // carries the following codes' bits.
     return elementDecoder.decode(at, phase, p == phases - 1);
@@ -467,7 +191,7 @@ protected:
 
   ImplicitLocOpBuilder &b;
   Value lhs;
-  const BlockScaledWeight &rhs;
+  const BlockScaledParts &rhs;
   BlockScaledEncodingAttr encoding;
   BlockScaling scaling;
   VectorDecoder elementDecoder, scaleDecoder;
@@ -481,8 +205,7 @@ protected:
 /// top of this file.
 class KernelEmitter : public WeightKernelEmitter {
 public:
-  KernelEmitter(ImplicitLocOpBuilder &b, Value lhs,
-                const BlockScaledWeight &rhs)
+  KernelEmitter(ImplicitLocOpBuilder &b, Value lhs, const BlockScaledParts &rhs)
       : WeightKernelEmitter(b, lhs, rhs) {
     columns = rhs.type.getDimSize(1);
     blockRows = encoding.getFullBlock(2)[0];
@@ -718,8 +441,7 @@ private:
 /// codes is read once, sequentially, and stays in L1 across the rows of x.
 class RowDotEmitter : public WeightKernelEmitter {
 public:
-  RowDotEmitter(ImplicitLocOpBuilder &b, Value lhs,
-                const BlockScaledWeight &rhs)
+  RowDotEmitter(ImplicitLocOpBuilder &b, Value lhs, const BlockScaledParts &rhs)
       : WeightKernelEmitter(b, lhs, rhs) {
     outputs = rhs.type.getDimSize(0);
     blockSize = encoding.getFullBlock(2)[1];
@@ -925,7 +647,7 @@ bool lowp::isBlockScaledMatmulCovered(MatmulOp op, unsigned packedWidth) {
 }
 
 Value lowp::emitBlockScaledMatmul(OpBuilder &builder, Location loc, Value lhs,
-                                  const BlockScaledWeight &rhs,
+                                  const BlockScaledParts &rhs,
                                   bool transposed) {
   ImplicitLocOpBuilder b(loc, builder);
   if (transposed)

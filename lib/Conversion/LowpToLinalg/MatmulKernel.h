@@ -12,27 +12,13 @@
 #ifndef LOWP_LIB_CONVERSION_LOWPTOLINALG_MATMULKERNEL_H
 #define LOWP_LIB_CONVERSION_LOWPTOLINALG_MATMULKERNEL_H
 
+#include "VectorCode.h"
+
 #include "lowp/Dialect/Lowp/IR/LowpOps.h"
 
 #include "mlir/IR/Builders.h"
 
 namespace lowp {
-
-/// A block-scaled weight (K x N, or N x K) after lowering: its parts as
-/// storage tensors.
-struct BlockScaledWeight {
-  /// The logical type, with its #lowp.block_scaled encoding.
-  mlir::RankedTensorType type;
-  /// The codes, one per byte, or (when `packedWidth` is nonzero) each row
-  /// packed as lowp.pack lays it out.
-  mlir::Value elements;
-  unsigned packedWidth = 0;
-  mlir::Value scales;
-  /// 0-d tensor, or null.
-  mlir::Value tensorScale;
-  /// Shaped like `scales`, or null.
-  mlir::Value zeroPoints;
-};
 
 /// Whether emitBlockScaledMatmul covers `lhs x rhs` (types as written): f32
 /// accumulation of a rank-2 plain activation with a rank-2 weight blocked
@@ -43,7 +29,7 @@ bool isBlockScaledMatmulCovered(MatmulOp op, unsigned packedWidth);
 /// Emits `lhs (M x K, f32) x rhs` as an M x N f32 tensor, rhs being K x N,
 /// or N x K when `transposed` (lowp.matmul's transpose_rhs).
 mlir::Value emitBlockScaledMatmul(mlir::OpBuilder &builder, mlir::Location loc,
-                                  mlir::Value lhs, const BlockScaledWeight &rhs,
+                                  mlir::Value lhs, const BlockScaledParts &rhs,
                                   bool transposed);
 
 } // namespace lowp

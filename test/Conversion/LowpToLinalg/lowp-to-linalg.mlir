@@ -18,17 +18,18 @@ func.func @convert(%x: tensor<8x4xf32>) -> tensor<8x4xf8E4M3FN> {
 // -----
 
 // Tests that a block-scaled argument becomes its parts in the signature
-// (the tensor scale as a 0-d tensor) and that dequantize reads each
+// (the tensor scale as a 0-d tensor) and that dequantize to a format other
+// than f32 (no vector kernel: the result is rounded from f64) reads each
 // element's block scale through a floordiv indexing map.
 // CHECK: #[[$BLOCK:.+]] = affine_map<(d0, d1) -> (d0, d1 floordiv 16)>
 // CHECK-LABEL: func.func @dequantize
-// CHECK-SAME: (%[[E:.+]]: tensor<2x32xi8>, %[[S:.+]]: tensor<2x2xi8>, %[[T:.+]]: tensor<f32>) -> tensor<2x32xf32>
+// CHECK-SAME: (%[[E:.+]]: tensor<2x32xi8>, %[[S:.+]]: tensor<2x2xi8>, %[[T:.+]]: tensor<f32>) -> tensor<2x32xi16>
 // CHECK: linalg.generic
 // CHECK-SAME: #[[$BLOCK]]
 // CHECK-SAME: ins(%[[E]], %[[S]] : tensor<2x32xi8>, tensor<2x2xi8>)
-func.func @dequantize(%q: tensor<2x32xf4E2M1FN, #lowp.block_scaled<nvfp4>>) -> tensor<2x32xf32> {
-  %0 = lowp.dequantize %q : tensor<2x32xf4E2M1FN, #lowp.block_scaled<nvfp4>> to tensor<2x32xf32>
-  return %0 : tensor<2x32xf32>
+func.func @dequantize(%q: tensor<2x32xf4E2M1FN, #lowp.block_scaled<nvfp4>>) -> tensor<2x32xbf16> {
+  %0 = lowp.dequantize %q : tensor<2x32xf4E2M1FN, #lowp.block_scaled<nvfp4>> to tensor<2x32xbf16>
+  return %0 : tensor<2x32xbf16>
 }
 
 // -----
