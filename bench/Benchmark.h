@@ -72,7 +72,8 @@ BenchmarkList makeGemvBenchmarks(int threads,
 
 /// lowp's conversion, quantization and dequantization kernels; appends to
 /// `notBuilt` as makeGemvBenchmarks.
-BenchmarkList makeConversionBenchmarks(std::vector<std::string> &notBuilt);
+BenchmarkList makeConversionBenchmarks(int threads,
+                                       std::vector<std::string> &notBuilt);
 
 } // namespace lowp_bench
 

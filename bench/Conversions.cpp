@@ -137,13 +137,18 @@ struct ConversionKernel {
   int64_t checkUnits; ///< how many units check() can be asked about
 };
 
+extern "C" void omp_set_num_threads(int threads);
+
 class ConversionBenchmark : public Benchmark {
 public:
   ConversionBenchmark(const ConversionKernel &kernel,
-                      std::shared_ptr<ConversionInput> input)
-      : kernel_(kernel), input_(std::move(input)) {}
+                      std::shared_ptr<ConversionInput> input, int threads)
+      : kernel_(kernel), input_(std::move(input)), threads_(threads) {}
 
-  std::string name() const override { return kernel_.name; }
+  std::string name() const override {
+    return std::string(kernel_.name) + "_" + std::to_string(threads_) + "t";
+  }
+  int threads() const override { return threads_; }
   std::string description() const override { return kernel_.description; }
   Section section() const override { return Section::Conversion; }
   uint64_t bytesRead() const override {
@@ -161,6 +166,8 @@ public:
 
   double run(int64_t call) override {
     const Parts &in = input_->copy(static_cast<int>(call % input_->copies()));
+    // The kernels with parallel loops run them on the OpenMP runtime.
+    omp_set_num_threads(threads_);
     double start = now();
     kernel_.call(in, output_);
     return now() - start;
@@ -198,6 +205,7 @@ public:
 private:
   const ConversionKernel &kernel_;
   std::shared_ptr<ConversionInput> input_;
+  int threads_;
   Parts output_;
 };
 
@@ -380,7 +388,8 @@ const ConversionKernel kConversions[] = {
 
 } // namespace
 
-BenchmarkList makeConversionBenchmarks(std::vector<std::string> &notBuilt) {
+BenchmarkList makeConversionBenchmarks(int threads,
+                                       std::vector<std::string> &notBuilt) {
   BenchmarkList list;
   std::shared_ptr<ConversionInput> inputs[4];
   for (const ConversionKernel &kernel : kConversions) {
@@ -391,7 +400,10 @@ BenchmarkList makeConversionBenchmarks(std::vector<std::string> &notBuilt) {
     auto &input = inputs[static_cast<int>(kernel.input)];
     if (!input)
       input = std::make_shared<ConversionInput>(kernel.input);
-    list.push_back(std::make_unique<ConversionBenchmark>(kernel, input));
+    list.push_back(std::make_unique<ConversionBenchmark>(kernel, input, 1));
+    if (threads > 1)
+      list.push_back(
+          std::make_unique<ConversionBenchmark>(kernel, input, threads));
   }
   return list;
 }

@@ -55,40 +55,52 @@ private:
   volatile uint64_t sink_ = 0;
 };
 
+/// "_1t", "_2t"...
+std::string threadSuffix(int threads) {
+  return "_" + std::to_string(threads) + "t";
+}
+
 class WriteProbe : public Benchmark {
 public:
-  explicit WriteProbe(bool nonTemporal) : nonTemporal_(nonTemporal) {}
+  WriteProbe(bool nonTemporal, int threads)
+      : nonTemporal_(nonTemporal), threads_(threads) {}
 
   std::string name() const override {
-    return nonTemporal_ ? "write_nt_1t" : "write_1t";
+    return (nonTemporal_ ? "write_nt" : "write") + threadSuffix(threads_);
   }
   std::string description() const override {
     return nonTemporal_ ? "DRAM write: fill 512 MiB, non-temporal stores"
                         : "DRAM write: fill 512 MiB, ordinary stores";
   }
   Section section() const override { return Section::Memory; }
+  int threads() const override { return threads_; }
   uint64_t bytesRead() const override { return 0; }
   uint64_t bytesWritten() const override { return kWriteBytes; }
   void prepare() override { buffer_ = Buffer(kWriteBytes); }
-  double run(int64_t) override { return timeFill(buffer_, nonTemporal_, 1); }
+  double run(int64_t) override {
+    return timeFill(buffer_, nonTemporal_, threads_);
+  }
 
 private:
   bool nonTemporal_;
+  int threads_;
   Buffer buffer_;
 };
 
 class CopyProbe : public Benchmark {
 public:
-  explicit CopyProbe(bool nonTemporal) : nonTemporal_(nonTemporal) {}
+  CopyProbe(bool nonTemporal, int threads)
+      : nonTemporal_(nonTemporal), threads_(threads) {}
 
   std::string name() const override {
-    return nonTemporal_ ? "copy_nt_1t" : "copy_1t";
+    return (nonTemporal_ ? "copy_nt" : "copy") + threadSuffix(threads_);
   }
   std::string description() const override {
     return nonTemporal_ ? "copy of 512 MiB, non-temporal stores"
                         : "copy of 512 MiB, ordinary stores";
   }
   Section section() const override { return Section::Memory; }
+  int threads() const override { return threads_; }
   uint64_t bytesRead() const override { return kCopyBytes; }
   uint64_t bytesWritten() const override { return kCopyBytes; }
   void prepare() override {
@@ -96,11 +108,12 @@ public:
     destination_ = Buffer(kCopyBytes);
   }
   double run(int64_t) override {
-    return timeCopy(source_, destination_, nonTemporal_, 1);
+    return timeCopy(source_, destination_, nonTemporal_, threads_);
   }
 
 private:
   bool nonTemporal_;
+  int threads_;
   Buffer source_, destination_;
 };
 
@@ -112,10 +125,16 @@ BenchmarkList makeMemoryProbes(int threads) {
   probes.push_back(std::make_unique<ReadProbe>(readBuffer, 1));
   if (threads > 1)
     probes.push_back(std::make_unique<ReadProbe>(readBuffer, threads));
-  probes.push_back(std::make_unique<WriteProbe>(false));
-  probes.push_back(std::make_unique<WriteProbe>(true));
-  probes.push_back(std::make_unique<CopyProbe>(false));
-  probes.push_back(std::make_unique<CopyProbe>(true));
+  // Writes and copies on 1 thread, and non-temporal ones on all threads:
+  // the rooflines of the conversions on each count.
+  probes.push_back(std::make_unique<WriteProbe>(false, 1));
+  probes.push_back(std::make_unique<WriteProbe>(true, 1));
+  probes.push_back(std::make_unique<CopyProbe>(false, 1));
+  probes.push_back(std::make_unique<CopyProbe>(true, 1));
+  if (threads > 1) {
+    probes.push_back(std::make_unique<WriteProbe>(true, threads));
+    probes.push_back(std::make_unique<CopyProbe>(true, threads));
+  }
   return probes;
 }
 

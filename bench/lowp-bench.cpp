@@ -315,17 +315,31 @@ void report(const std::vector<Measurement> &measurements,
   // faster copy's. Each probe meets its own roofline exactly; on one core
   // reads and non-temporal writes overlap, so a copy beats the sum of its
   // read and write times, and the roofline does not assume they add up.
-  double read1 = readBandwidth(measurements, 1);
-  auto fastest = [&](const char *a, const char *b) {
-    return std::max(find(measurements, a)->gigabytesPerSecond(),
-                    find(measurements, b)->gigabytesPerSecond()) *
-           1e9;
+  auto rate = [&](const std::string &name) {
+    const Measurement *m = find(measurements, name);
+    return m ? m->gigabytesPerSecond() * 1e9 : 0.0;
   };
-  double write1 = fastest("write_1t", "write_nt_1t");
-  double copy1 = fastest("copy_1t", "copy_nt_1t");
+  struct Rates {
+    double read, write, copy;
+  };
+  // On 1 thread the faster of ordinary and non-temporal stores; on more,
+  // the non-temporal probes (the only ones run there).
+  auto ratesOn = [&](int threads) {
+    std::string suffix = "_" + std::to_string(threads) + "t";
+    Rates rates{readBandwidth(measurements, threads),
+                std::max(rate("write" + suffix), rate("write_nt" + suffix)),
+                std::max(rate("copy" + suffix), rate("copy_nt" + suffix))};
+    if (rates.write == 0 || rates.copy == 0)
+      rates = {readBandwidth(measurements, 1),
+               std::max(rate("write_1t"), rate("write_nt_1t")),
+               std::max(rate("copy_1t"), rate("copy_nt_1t"))};
+    return rates;
+  };
   auto roofline = [&](const Benchmark &b) {
+    Rates rates = ratesOn(b.threads());
     double read = b.bytesRead(), written = b.bytesWritten();
-    return std::max({read / read1, written / write1, (read + written) / copy1});
+    return std::max({read / rates.read, written / rates.write,
+                     (read + written) / rates.copy});
   };
 
   std::printf("\nMemory bandwidth (GB/s counts bytes read + written)\n");
@@ -372,14 +386,17 @@ void report(const std::vector<Measurement> &measurements,
   for (const Measurement &m : measurements)
     anyConversion |= m.benchmark->section() == Section::Conversion;
   if (anyConversion) {
-    std::printf("\nConversions on 64Mi elements (1 thread)\n"
+    Rates one = ratesOn(1), all = ratesOn(options.threads);
+    std::printf("\nConversions on 64Mi elements\n"
                 "  %%roofline: the least time the memory probes allow, the "
                 "longest of\n"
                 "  read / %.1f GB/s, written / %.1f GB/s and (read + written) "
-                "/ %.1f GB/s, / this time\n",
-                read1 / 1e9, write1 / 1e9, copy1 / 1e9);
-    Table conversions({"kernel", "what", "MB read", "MB written", "median ms",
-                       "GB/s", "%roofline", "check", "runs"},
+                "/ %.1f GB/s on 1 thread\n"
+                "  (%.1f, %.1f and %.1f GB/s on %d), / this time\n",
+                one.read / 1e9, one.write / 1e9, one.copy / 1e9, all.read / 1e9,
+                all.write / 1e9, all.copy / 1e9, options.threads);
+    Table conversions({"kernel", "what", "threads", "MB read", "MB written",
+                       "median ms", "GB/s", "%roofline", "check", "runs"},
                       2);
     for (const Measurement &m : measurements) {
       const Benchmark &b = *m.benchmark;
@@ -387,9 +404,9 @@ void report(const std::vector<Measurement> &measurements,
         continue;
       bool wrong = m.check.status == CheckResult::Status::Wrong;
       conversions.add(
-          {b.name(), b.description(), megabytes(b.bytesRead()),
-           megabytes(b.bytesWritten()), milliseconds(m.seconds()),
-           format("%.1f", m.gigabytesPerSecond()),
+          {b.name(), b.description(), std::to_string(b.threads()),
+           megabytes(b.bytesRead()), megabytes(b.bytesWritten()),
+           milliseconds(m.seconds()), format("%.1f", m.gigabytesPerSecond()),
            wrong ? "WRONG" : format("%.1f", roofline(b) / m.seconds() * 100),
            statusWord(m.check), std::to_string(m.samples.size())});
     }
@@ -423,7 +440,7 @@ int main(int argc, char **argv) {
   BenchmarkList all = makeMemoryProbes(options.threads);
   for (auto &benchmark : makeGemvBenchmarks(options.threads, notBuilt))
     all.push_back(std::move(benchmark));
-  for (auto &benchmark : makeConversionBenchmarks(notBuilt))
+  for (auto &benchmark : makeConversionBenchmarks(options.threads, notBuilt))
     all.push_back(std::move(benchmark));
 
   if (options.list) {

@@ -20,7 +20,7 @@ import random
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from matmul_kernels import (bf16_bits, codes, parse_arguments,  # noqa: E402
+from matmul_kernels import (bf16_bits, codes, run_cases,  # noqa: E402
                             run_check, write_npy)
 
 
@@ -137,15 +137,7 @@ def run_case(lowp_run, workdir, extra, case, shape, rng):
 
 
 def main():
-    lowp_run, workdir, extra, wanted = parse_arguments()
-    rng = random.Random(5)
-    status = 0
-    for case in CASES:
-        if wanted and case[0] not in wanted:
-            continue
-        for shape in case[-1]:
-            status |= run_case(lowp_run, workdir, extra, case, shape, rng)
-    sys.exit(1 if status else 0)
+    run_cases(CASES, run_case, 5)
 
 
 if __name__ == "__main__":

@@ -184,6 +184,22 @@ def parse_arguments():
     return lowp_run, workdir, extra, wanted
 
 
+def run_cases(cases, run_case, seed):
+    """For the command line's LOWP_RUN WORKDIR [--OPTION...] [CASE...]:
+    run_case(lowp_run, workdir, options, case, shape, rng) on each shape
+    (the case's last field) of each case named (all when none is); exits 1
+    if any failed."""
+    lowp_run, workdir, extra, wanted = parse_arguments()
+    rng = random.Random(seed)
+    status = 0
+    for case in cases:
+        if wanted and case[0] not in wanted:
+            continue
+        for shape in case[-1]:
+            status |= run_case(lowp_run, workdir, extra, case, shape, rng)
+    sys.exit(1 if status else 0)
+
+
 def main():
     lowp_run, workdir, extra, wanted = parse_arguments()
     rng = random.Random(11)

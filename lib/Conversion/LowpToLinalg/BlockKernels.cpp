@@ -24,7 +24,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "BlockKernels.h"
+#include "ElementCodegen.h"
 
+#include "lowp/Conversion/LowpToLinalg/StorageTypes.h"
 #include "lowp/Dialect/Lowp/IR/LowpOps.h"
 #include "lowp/Dialect/Lowp/IR/LowpTypes.h"
 #include "lowp/Numerics/BlockScale.h"
@@ -171,6 +173,33 @@ Value flatten(ImplicitLocOpBuilder &b, Value tensor) {
                                          ArrayRef<ReassociationIndices>{all});
 }
 
+/// Items [0, count) in up to kParallelChunks nearly equal chunks run in
+/// parallel (scf.forall, an OpenMP loop once lowered), or as one chunk
+/// when not `parallel`: `body` emits the loop over one chunk, given its
+/// first item and its item count.
+void emitChunks(
+    ImplicitLocOpBuilder &at, int64_t count, bool parallel,
+    llvm::function_ref<void(ImplicitLocOpBuilder &, Value, Value)> body) {
+  int64_t chunks = parallel ? kParallelChunks : 1;
+  int64_t chunkItems = llvm::divideCeil(count, chunks);
+  chunks = llvm::divideCeil(count, chunkItems);
+  if (chunks == 1) {
+    body(at, indexConstant(at, 0), indexConstant(at, count));
+    return;
+  }
+  auto forall =
+      scf::ForallOp::create(at, ArrayRef<OpFoldResult>{at.getIndexAttr(chunks)},
+                            ValueRange{}, std::nullopt);
+  OpBuilder::InsertionGuard guard(at);
+  at.setInsertionPointToStart(forall.getBody());
+  Value first = arith::MulIOp::create(at, forall.getInductionVars()[0],
+                                      indexConstant(at, chunkItems));
+  body(at, first,
+       arith::MinSIOp::create(
+           at, indexConstant(at, chunkItems),
+           arith::SubIOp::create(at, indexConstant(at, count), first)));
+}
+
 class DequantizeEmitter {
 public:
   DequantizeEmitter(ImplicitLocOpBuilder &b, const BlockScaledParts &input)
@@ -275,25 +304,10 @@ private:
   /// Units [0, count), in parallel chunks when the tensor is large
   /// enough.
   void emitUnits(ImplicitLocOpBuilder &at, int64_t count) {
-    int64_t chunks =
-        count * unitElements >= kParallelElements ? kParallelChunks : 1;
-    int64_t chunkUnits = llvm::divideCeil(count, chunks);
-    chunks = llvm::divideCeil(count, chunkUnits);
-    if (chunks == 1) {
-      emitUnitLoop(at, index(at, 0), index(at, count));
-      return;
-    }
-    auto forall = scf::ForallOp::create(
-        at, ArrayRef<OpFoldResult>{at.getIndexAttr(chunks)}, ValueRange{},
-        std::nullopt);
-    OpBuilder::InsertionGuard guard(at);
-    at.setInsertionPointToStart(forall.getBody());
-    Value first = arith::MulIOp::create(at, forall.getInductionVars()[0],
-                                        index(at, chunkUnits));
-    Value units = arith::MinSIOp::create(
-        at, index(at, chunkUnits),
-        arith::SubIOp::create(at, index(at, count), first));
-    emitUnitLoop(at, first, units);
+    emitChunks(at, count, count * unitElements >= kParallelElements,
+               [&](ImplicitLocOpBuilder &chunk, Value first, Value units) {
+                 emitUnitLoop(chunk, first, units);
+               });
   }
 
   /// Units first .. first + count.
@@ -429,19 +443,371 @@ private:
   bool streaming = false;
 };
 
+//===----------------------------------------------------------------------===//
+// The quantize kernel
+//===----------------------------------------------------------------------===//
+
+/// The rounding of lowp.quantize's elements: the op's mode, saturating.
+RoundingOptions elementRounding(QuantizeOp op) {
+  RoundingOptions options;
+  options.mode = toNumerics(op.getRounding());
+  options.saturate = true;
+  return options;
+}
+
+/// lowp.quantize of f32 under the floor or rceil rule into E8M0 scales,
+/// blocks of B along the innermost dimension, in units of U = max(B, G)
+/// elements (G = 16P as for dequantize):
+///
+///   parallel for each chunk of units (scf.forall)
+///     for each unit, for each block k in it:
+///       amax = reduce_max(bits(x) & 0x7FFFFFFF)     NaN and inf above inf
+///       e = floor(log2 amax) - floor(log2 max_elem) (+1 for rceil if short)
+///       scale[k] = e + 127, or NaN for a block of NaN, inf or e > 127
+///     for each 16 lanes of x in block k:
+///       code = encode_f32(x * 2^-e / unit)           exact: a power of two
+///     packed: codes l*P + p of each group into byte l, one store
+///
+/// x * 2^-e is exact unless it falls below 2^-126, where every mode the
+/// kernel takes rounds it to zero in the element format (checked), as it
+/// does the exact quotient.
+class QuantizeEmitter {
+public:
+  QuantizeEmitter(ImplicitLocOpBuilder &b, QuantizeOp op, Value input,
+                  unsigned packedWidth)
+      : b(b), op(op), input(input),
+        resultType(cast<RankedTensorType>(op.getType())),
+        encoding(cast<BlockScaledEncodingAttr>(resultType.getEncoding())),
+        scaling(encoding.getScaling(resultType.getElementType())),
+        rounding(elementRounding(op)), width(packedWidth) {
+    blockSize = encoding.getFullBlock(resultType.getRank()).back();
+    phases = width ? 8 / width : 1;
+    groupElements = kLanes * phases;
+    unit = scaling.getElementUnit();
+    maxElementExponent =
+        int(std::floor(std::log2(scaling.getMaxElementValue())));
+  }
+
+  std::pair<Value, Value> emit() {
+    int64_t total = resultType.getNumElements();
+    values = flatten(b, input);
+    Type elementStorage = getStorageType(resultType.getElementType());
+    int64_t codeCount = width ? total * width / 8 : total;
+    codes = memref::AllocOp::create(
+        b, MemRefType::get({codeCount}, width ? b.getI8Type() : elementStorage),
+        b.getI64IntegerAttr(64));
+    scales = memref::AllocOp::create(
+        b, MemRefType::get({total / blockSize}, b.getI8Type()),
+        b.getI64IntegerAttr(64));
+    emitSpans(total);
+    // The parts in the shapes of the unflattened tensor.
+    SmallVector<int64_t> codeShape(resultType.getShape());
+    if (width)
+      codeShape.back() = codeShape.back() * width / 8;
+    SmallVector<int64_t> scaleShape(resultType.getShape());
+    scaleShape.back() /= blockSize;
+    return {unflatten(codes, codeShape), unflatten(scales, scaleShape)};
+  }
+
+private:
+  Value index(ImplicitLocOpBuilder &at, int64_t value) {
+    return indexConstant(at, value);
+  }
+
+  /// A buffer as a tensor of `shape`.
+  Value unflatten(Value buffer, ArrayRef<int64_t> shape) {
+    auto type = cast<MemRefType>(buffer.getType());
+    Value tensor = bufferization::ToTensorOp::create(
+        b, RankedTensorType::get(type.getShape(), type.getElementType()),
+        buffer, /*restrict=*/true, /*writable=*/true);
+    if (shape.size() == 1)
+      return tensor;
+    ReassociationIndices all;
+    for (size_t d = 0; d < shape.size(); ++d)
+      all.push_back(d);
+    return tensor::ExpandShapeOp::create(
+        b, RankedTensorType::get(shape, type.getElementType()), tensor,
+        ArrayRef<ReassociationIndices>{all});
+  }
+
+  /// Spans of 16 blocks, in parallel chunks when the tensor is large
+  /// enough, then the last, partial span.
+  void emitSpans(int64_t total) {
+    int64_t spanElements = kLanes * blockSize;
+    int64_t count = total / spanElements;
+    if (count > 0)
+      emitChunks(
+          b, count, total >= kParallelElements,
+          [&](ImplicitLocOpBuilder &at, Value first, Value spans) {
+            scf::ForOp::create(
+                at, index(at, 0), spans, index(at, 1), ValueRange{},
+                [&](OpBuilder &nested, Location loc, Value s, ValueRange) {
+                  ImplicitLocOpBuilder body(loc, nested);
+                  emitSpan(body,
+                           arith::MulIOp::create(
+                               body, arith::AddIOp::create(body, first, s),
+                               index(body, spanElements)),
+                           /*inBounds=*/true);
+                  scf::YieldOp::create(body);
+                });
+          });
+    if (total % spanElements)
+      emitSpan(b, index(b, count * spanElements), /*inBounds=*/false);
+  }
+
+  /// Lane k of the result: the largest lane of vectors[k] (16 vectors of
+  /// 16 i32 lanes), by merging halves pairwise: after each round a vector
+  /// holds twice the blocks in groups of half the lanes.
+  Value maxOfEach(ImplicitLocOpBuilder &at, SmallVector<Value> vectors) {
+    int64_t groupLanes = kLanes;
+    while (vectors.size() > 1) {
+      int64_t groups = kLanes / groupLanes, half = groupLanes / 2;
+      SmallVector<int64_t> low, high;
+      for (int64_t source = 0; source < 2; ++source)
+        for (int64_t g = 0; g < groups; ++g)
+          for (int64_t l = 0; l < half; ++l) {
+            low.push_back(source * kLanes + g * groupLanes + l);
+            high.push_back(source * kLanes + g * groupLanes + half + l);
+          }
+      SmallVector<Value> merged;
+      for (size_t i = 0; i < vectors.size(); i += 2) {
+        Value a = vectors[i], c = vectors[i + 1];
+        merged.push_back(
+            arith::MaxSIOp::create(at, vector::ShuffleOp::create(at, a, c, low),
+                                   vector::ShuffleOp::create(at, a, c, high)));
+      }
+      vectors = std::move(merged);
+      groupLanes = half;
+    }
+    return vectors.front();
+  }
+
+  /// The scales of 16 blocks whose amax bits are `amaxBits` (lane k, block
+  /// k), as QuantizeEmitter::blockExponent of the elementwise path computes
+  /// them, in i32 lanes: stores their codes from block `firstBlock` on and
+  /// returns 2^-e per block, NaN for a block that is unrepresentable.
+  Value emitScales(ImplicitLocOpBuilder &at, Value amaxBits, Value firstBlock,
+                   bool inBounds) {
+    using P = arith::CmpIPredicate;
+    auto i32 = [&](int32_t v) { return i32Splat(at, v); };
+    auto cmp = [&](P predicate, Value a, Value c) {
+      return arith::CmpIOp::create(at, predicate, a, c);
+    };
+    auto select = [&](Value condition, Value a, Value c) {
+      return arith::SelectOp::create(at, condition, a, c);
+    };
+    VectorType f32Type = VectorType::get({kLanes}, at.getF32Type());
+    VectorType i32Type = VectorType::get({kLanes}, at.getI32Type());
+    // Bits of non-negative floats order as the floats do; NaN's lie above
+    // inf's.
+    Value nonFinite = cmp(P::sge, amaxBits, i32(0x7F800000));
+    // A subnormal amax's bits, as an integer, convert exactly to a float
+    // whose exponent and mantissa fields are amax's normalized ones,
+    // 149 binades up.
+    Value subnormal = cmp(P::slt, amaxBits, i32(0x00800000));
+    Value normalized =
+        select(subnormal,
+               arith::BitcastOp::create(
+                   at, i32Type, arith::SIToFPOp::create(at, f32Type, amaxBits)),
+               amaxBits);
+    Value floorLog2 = arith::SubIOp::create(
+        at, arith::ShRUIOp::create(at, normalized, i32(23)),
+        select(subnormal, i32(127 + 149), i32(127)));
+    Value exponent =
+        arith::SubIOp::create(at, floorLog2, i32(maxElementExponent));
+    if (scaling.rule == ScaleRule::RCeil) {
+      // max_elem * 2^e and amax share their binade: the one below amax is
+      // the one with the smaller mantissa field.
+      uint32_t maxMantissa =
+          llvm::bit_cast<uint32_t>(float(scaling.getMaxElementValue())) &
+          0x7FFFFF;
+      Value short_ =
+          cmp(P::ugt, arith::AndIOp::create(at, normalized, i32(0x7FFFFF)),
+              i32(int32_t(maxMantissa)));
+      exponent = arith::AddIOp::create(
+          at, exponent, arith::ExtUIOp::create(at, i32Type, short_));
+    }
+    exponent = select(cmp(P::eq, amaxBits, i32(0)), i32(-127), exponent);
+    Value invalid =
+        arith::OrIOp::create(at, nonFinite, cmp(P::sgt, exponent, i32(127)));
+    exponent = arith::MinSIOp::create(
+        at, arith::MaxSIOp::create(at, exponent, i32(-127)), i32(127));
+    Value code = select(invalid, i32(0xFF),
+                        arith::AddIOp::create(at, exponent, i32(127)));
+    vector::TransferWriteOp::create(
+        at,
+        arith::TruncIOp::create(at, VectorType::get({kLanes}, at.getI8Type()),
+                                code),
+        scales, ValueRange{firstBlock}, ArrayRef<bool>{inBounds});
+    // 2^-e: a normal f32 down to e = 126, 2^-127 (subnormal) at 127.
+    Value reciprocal =
+        select(cmp(P::eq, exponent, i32(127)), i32(0x00400000),
+               arith::ShLIOp::create(
+                   at, arith::SubIOp::create(at, i32(127), exponent), i32(23)));
+    reciprocal = select(invalid, i32(0x7FC00000), reciprocal);
+    return arith::BitcastOp::create(at, f32Type, reciprocal);
+  }
+
+  /// The i32 codes of 16 values of a block times `reciprocal` (2^-e in
+  /// every lane, NaN for an unrepresentable block).
+  Value encode(ImplicitLocOpBuilder &at, Value values, Value reciprocal) {
+    Value quotient = arith::MulFOp::create(at, values, reciprocal);
+    if (unit != 1.0)
+      quotient =
+          arith::MulFOp::create(at, quotient, f32Splat(at, float(1.0 / unit)));
+    ElementCodegen g(at);
+    Value code = g.encodeF32(scaling.element, quotient, rounding);
+    // What the reference writes for the elements of an unrepresentable
+    // block, the only blocks whose quotients are NaN.
+    RoundingOptions nearest;
+    nearest.saturate = true;
+    int64_t nanCode = scaling.element.encode(NAN, nearest);
+    Value isNaN = arith::CmpFOp::create(at, arith::CmpFPredicate::UNO, quotient,
+                                        quotient);
+    return arith::SelectOp::create(at, isNaN, i32Splat(at, int32_t(nanCode)),
+                                   code);
+  }
+
+  /// 16 blocks from `element` on; past the end of the tensor when not
+  /// `inBounds`, what lies there read as zero and left unwritten.
+  void emitSpan(ImplicitLocOpBuilder &at, Value element, bool inBounds) {
+    int64_t vectorsPerBlock = blockSize / kLanes;
+    VectorType i32Type = VectorType::get({kLanes}, at.getI32Type());
+    auto offset = [&](int64_t elements) {
+      return arith::AddIOp::create(at, element, index(at, elements));
+    };
+    auto readValues = [&](int64_t v) {
+      return readVector(at, values, ValueRange{offset(v * kLanes)}, kLanes,
+                        inBounds);
+    };
+    // Pass 1: each block's amax.
+    SmallVector<Value> magnitudes;
+    for (int64_t k = 0; k < kLanes; ++k) {
+      Value magnitude;
+      for (int64_t v = k * vectorsPerBlock; v < (k + 1) * vectorsPerBlock;
+           ++v) {
+        Value bits = arith::AndIOp::create(
+            at, arith::BitcastOp::create(at, i32Type, readValues(v)),
+            i32Splat(at, 0x7FFFFFFF));
+        magnitude =
+            magnitude ? arith::MaxSIOp::create(at, magnitude, bits) : bits;
+      }
+      magnitudes.push_back(magnitude);
+    }
+    Value reciprocals = emitScales(
+        at, maxOfEach(at, magnitudes),
+        arith::DivUIOp::create(at, element, index(at, blockSize)), inBounds);
+    // Pass 2, a loop over the span's groups of 16 lanes of P codes: the
+    // values read again (from L1) rather than held in B registers.
+    int64_t spanElements = kLanes * blockSize;
+    scf::ForOp::create(
+        at, index(at, 0), index(at, spanElements), index(at, groupElements),
+        ValueRange{},
+        [&](OpBuilder &nested, Location loc, Value groupOffset, ValueRange) {
+          ImplicitLocOpBuilder body(loc, nested);
+          emitGroup(body, element, groupOffset, reciprocals, inBounds);
+          scf::YieldOp::create(body);
+        });
+  }
+
+  /// The codes of the group at `groupOffset` in the span from `element`,
+  /// stored; `reciprocals` holds the span's 2^-e per block.
+  void emitGroup(ImplicitLocOpBuilder &at, Value element, Value groupOffset,
+                 Value reciprocals, bool inBounds) {
+    Value groupElement = arith::AddIOp::create(at, element, groupOffset);
+    SmallVector<Value> codeVectors;
+    for (int64_t p = 0; p < phases; ++p) {
+      Value local =
+          arith::AddIOp::create(at, groupOffset, index(at, p * kLanes));
+      Value block = arith::DivUIOp::create(at, local, index(at, blockSize));
+      // Lane `block` of the span's reciprocals in every lane, by a lookup
+      // (one permute) rather than through memory.
+      Value reciprocal = LookupOp::create(
+          at, reciprocals,
+          vector::BroadcastOp::create(
+              at, VectorType::get({kLanes}, at.getI32Type()),
+              arith::IndexCastOp::create(at, at.getI32Type(), block)));
+      Value x = readVector(
+          at, values, ValueRange{arith::AddIOp::create(at, element, local)},
+          kLanes, inBounds);
+      codeVectors.push_back(encode(at, x, reciprocal));
+    }
+    if (!width) {
+      Type storage = getStorageType(resultType.getElementType());
+      ElementCodegen g(at);
+      vector::TransferWriteOp::create(
+          at, g.storeCode32(codeVectors[0], storage), codes,
+          ValueRange{groupElement}, ArrayRef<bool>{inBounds});
+      return;
+    }
+    // The group's P vectors of codes in natural order -> 16 bytes, byte l
+    // holding codes l * P + p at bits p * w.
+    Value natural = codeVectors[0];
+    for (int64_t p = 1; p < phases; ++p) {
+      auto type = cast<VectorType>(natural.getType());
+      SmallVector<int64_t> lanes;
+      for (int64_t l = 0; l < type.getNumElements() + kLanes; ++l)
+        lanes.push_back(l);
+      natural = vector::ShuffleOp::create(at, natural, codeVectors[p], lanes);
+    }
+    uint32_t mask = (uint32_t(1) << width) - 1;
+    SmallVector<Value> byPhase = deinterleave(at, natural, phases);
+    Value bytes;
+    for (int64_t p = 0; p < phases; ++p) {
+      Value part =
+          arith::AndIOp::create(at, byPhase[p], i32Splat(at, int32_t(mask)));
+      if (p > 0)
+        part =
+            arith::ShLIOp::create(at, part, i32Splat(at, int32_t(p * width)));
+      bytes = bytes ? arith::OrIOp::create(at, bytes, part) : part;
+    }
+    Value byte = arith::DivUIOp::create(at, groupElement, index(at, phases));
+    vector::TransferWriteOp::create(
+        at,
+        arith::TruncIOp::create(at, VectorType::get({kLanes}, at.getI8Type()),
+                                bytes),
+        codes, ValueRange{byte}, ArrayRef<bool>{inBounds});
+  }
+
+  ImplicitLocOpBuilder &b;
+  QuantizeOp op;
+  Value input;
+  RankedTensorType resultType;
+  BlockScaledEncodingAttr encoding;
+  BlockScaling scaling;
+  RoundingOptions rounding;
+  unsigned width;
+  int64_t blockSize = 0, phases = 1, groupElements = 0;
+  double unit = 1.0;
+  int maxElementExponent = 0;
+  /// The flat input, and the buffers of the codes and the scales.
+  Value values, codes, scales;
+};
+
+/// The block size of a statically shaped block-scaled tensor whose blocks
+/// run along the innermost dimension only, or none.
+std::optional<int64_t> innermostBlockSize(RankedTensorType type) {
+  if (!type.hasStaticShape() || type.getRank() < 1)
+    return std::nullopt;
+  auto encoding = cast<BlockScaledEncodingAttr>(type.getEncoding());
+  SmallVector<int64_t> block = encoding.getFullBlock(type.getRank());
+  for (int64_t d = 0; d + 1 < type.getRank(); ++d)
+    if (block[d] != 1)
+      return std::nullopt;
+  return block.back();
+}
+
 } // namespace
 
 bool lowp::isDequantizeKernelCovered(RankedTensorType type, Type resultElement,
                                      unsigned packedWidth) {
   auto encoding = dyn_cast_or_null<BlockScaledEncodingAttr>(type.getEncoding());
-  if (!encoding || !resultElement.isF32() || !type.hasStaticShape() ||
-      type.getRank() < 1)
+  if (!encoding || !resultElement.isF32())
     return false;
-  SmallVector<int64_t> block = encoding.getFullBlock(type.getRank());
-  for (int64_t d = 0; d + 1 < type.getRank(); ++d)
-    if (block[d] != 1)
-      return false;
-  int64_t blockSize = block.back();
+  std::optional<int64_t> innermostBlock = innermostBlockSize(type);
+  if (!innermostBlock)
+    return false;
+  int64_t blockSize = *innermostBlock;
   BlockScaling scaling = encoding.getScaling(type.getElementType());
   // Packed codes are read a byte at a time: widths that divide 8.
   if (packedWidth && 8 % packedWidth)
@@ -483,4 +849,50 @@ Value lowp::emitDequantizeKernel(OpBuilder &builder, Location loc,
                                  const BlockScaledParts &input) {
   ImplicitLocOpBuilder b(loc, builder);
   return DequantizeEmitter(b, input).emit();
+}
+
+bool lowp::isQuantizeKernelCovered(QuantizeOp op, unsigned packedWidth) {
+  auto inputType = cast<RankedTensorType>(op.getInput().getType());
+  auto type = cast<RankedTensorType>(op.getType());
+  auto encoding = cast<BlockScaledEncodingAttr>(type.getEncoding());
+  if (!inputType.getElementType().isF32() || inputType.getEncoding() ||
+      op.getRandom())
+    return false;
+  std::optional<int64_t> innermostBlock = innermostBlockSize(type);
+  if (!innermostBlock)
+    return false;
+  int64_t blockSize = *innermostBlock;
+  BlockScaling scaling = encoding.getScaling(type.getElementType());
+  if (scaling.rule != ScaleRule::Floor && scaling.rule != ScaleRule::RCeil)
+    return false;
+  if (chooseDecode(scaling.scale) != DecodeKind::E8M0)
+    return false;
+  RoundingOptions rounding = elementRounding(op);
+  if (rounding.mode != RoundingMode::NearestEven &&
+      rounding.mode != RoundingMode::NearestAway &&
+      rounding.mode != RoundingMode::TowardZero)
+    return false;
+  if (!ElementCodegen::canEncodeF32(scaling.element, rounding))
+    return false;
+  // Quotients below 2^-126, which f32 may round, must round to zero in the
+  // element format whichever way they were rounded.
+  double unit = scaling.getElementUnit();
+  if (scaling.element.getMinPositive() * unit / 2 <= std::ldexp(1.0, -126))
+    return false;
+  // 1 / unit and 2^-e are f32 powers of two for the MX units.
+  int unitExponent;
+  if (std::frexp(unit, &unitExponent) != 0.5 || std::abs(unitExponent) > 64)
+    return false;
+  if (packedWidth && packedWidth != 1 && packedWidth != 2 && packedWidth != 4)
+    return false;
+  // A span of 16 blocks is then whole groups of 16 lanes of P codes.
+  return blockSize % kLanes == 0;
+}
+
+std::pair<Value, Value> lowp::emitQuantizeKernel(OpBuilder &builder,
+                                                 Location loc, QuantizeOp op,
+                                                 Value input,
+                                                 unsigned packedWidth) {
+  ImplicitLocOpBuilder b(loc, builder);
+  return QuantizeEmitter(b, op, input, packedWidth).emit();
 }

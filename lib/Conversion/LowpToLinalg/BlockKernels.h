@@ -3,7 +3,10 @@
 // lowp.dequantize to f32 as vector code over whole blocks: the codes read in
 // their stored form (sub-byte codes packed), decoded in registers, scaled
 // once per element with each block's scale held in a register, written in
-// natural order; the blocks shared out among threads.
+// natural order; the blocks shared out among threads. lowp.quantize of f32
+// under the MX rules likewise: each block's amax reduced in registers, its
+// scale computed once, its elements rounded in f32 lanes and written
+// packed.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +14,8 @@
 #define LOWP_LIB_CONVERSION_LOWPTOLINALG_BLOCKKERNELS_H
 
 #include "VectorCode.h"
+
+#include "lowp/Dialect/Lowp/IR/LowpOps.h"
 
 #include "mlir/IR/Builders.h"
 
@@ -29,6 +34,22 @@ bool isDequantizeKernelCovered(mlir::RankedTensorType type,
 /// shaped like its logical type.
 mlir::Value emitDequantizeKernel(mlir::OpBuilder &builder, mlir::Location loc,
                                  const BlockScaledParts &input);
+
+/// Whether emitQuantizeKernel covers `op`: an f32 tensor of static shape
+/// quantized under the OCP floor or rceil rule into E8M0 scales over blocks
+/// along the innermost dimension, the elements rounded (nearest even,
+/// nearest away or toward zero) by the f32-lane encoder, every element
+/// code then bit for bit the reference's; `packedWidth` nonzero when the
+/// elements are to be written packed (widths 1, 2 and 4).
+bool isQuantizeKernelCovered(QuantizeOp op, unsigned packedWidth);
+
+/// The parts of `op`'s result for the f32 tensor `input` (stored), as
+/// isQuantizeKernelCovered says: elements (packed as lowp.pack lays them
+/// out when `packedWidth` is nonzero, else one code per storage element)
+/// and scales.
+std::pair<mlir::Value, mlir::Value>
+emitQuantizeKernel(mlir::OpBuilder &builder, mlir::Location loc, QuantizeOp op,
+                   mlir::Value input, unsigned packedWidth);
 
 } // namespace lowp
 

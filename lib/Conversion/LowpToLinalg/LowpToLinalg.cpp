@@ -816,10 +816,47 @@ struct QuantizeOpLowering : OpConversionPattern<QuantizeOp> {
   LogicalResult
   matchAndRewrite(QuantizeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    // What lowp-pack-boundaries writes before a return, quantize ->
+    // disassemble -> pack of the elements: the kernel writes the packed
+    // bytes itself.
+    PackOp pack = packOfElements(op);
+    unsigned width =
+        pack ? getNumericFormat(
+                   cast<RankedTensorType>(op.getType()).getElementType())
+                   ->getBitWidth()
+             : 0;
+    if (pack && !isQuantizeKernelCovered(op, width)) {
+      pack = {};
+      width = 0;
+    }
+    if (isQuantizeKernelCovered(op, width)) {
+      auto [elements, scales] = emitQuantizeKernel(rewriter, op.getLoc(), op,
+                                                   adaptor.getInput(), width);
+      if (pack) {
+        rewriter.replaceOp(pack, elements);
+        // The unpacked elements are then never read.
+        auto type = cast<RankedTensorType>(op.getType());
+        elements = emptyTensor(rewriter, op.getLoc(), type.getShape(),
+                               getStorageType(type.getElementType()));
+      }
+      rewriter.replaceOpWithMultiple(op, {{elements, scales}});
+      return success();
+    }
     QuantizeEmitter emitter(rewriter, op.getLoc(), op);
     Parts parts = emitter.emit(adaptor.getInput(), adaptor.getRandom());
     rewriter.replaceOpWithMultiple(op, {parts.values()});
     return success();
+  }
+
+private:
+  /// The lowp.pack of `op`'s elements, when they go nowhere else.
+  static PackOp packOfElements(QuantizeOp op) {
+    if (!op->hasOneUse())
+      return {};
+    auto disassemble = dyn_cast<DisassembleOp>(*op->getUsers().begin());
+    if (!disassemble || !disassemble.getElements().hasOneUse())
+      return {};
+    return dyn_cast<PackOp>(*disassemble.getElements().getUsers().begin());
   }
 };
 

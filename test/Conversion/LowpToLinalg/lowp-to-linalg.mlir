@@ -34,19 +34,20 @@ func.func @dequantize(%q: tensor<2x32xf4E2M1FN, #lowp.block_scaled<nvfp4>>) -> t
 
 // -----
 
-// Tests the shape of quantization: blocks become an expanded dimension pair,
-// amax is a reduction over the block dimensions, and the elements are
+// Tests the shape of elementwise quantization (stochastic rounding, which
+// the vector kernel does not take): blocks become an expanded dimension
+// pair, amax is a reduction over the block dimensions, and the elements are
 // collapsed back.
 // CHECK-LABEL: func.func @quantize
-// CHECK-SAME: -> (tensor<4x64xi8>, tensor<4x2xi8>)
+// CHECK-SAME: (%{{.+}}: tensor<4x64xf32>, %{{.+}}: tensor<4x64xi8>) -> (tensor<4x64xi8>, tensor<4x2xi8>)
 // CHECK: %[[X:.+]] = tensor.expand_shape %{{.+}} {{\[\[}}0, 1], [2, 3]] output_shape [4, 1, 2, 32]
 // CHECK: linalg.generic
 // CHECK-SAME: iterator_types = ["parallel", "reduction", "parallel", "reduction"]
 // CHECK-SAME: ins(%[[X]] : tensor<4x1x2x32xf32>)
 // CHECK: arith.maximumf
 // CHECK: tensor.collapse_shape %{{.+}} {{\[\[}}0, 1], [2, 3]] : tensor<4x1x2x32xi8> into tensor<4x64xi8>
-func.func @quantize(%x: tensor<4x64xf32>) -> tensor<4x64xf4E2M1FN, #lowp.block_scaled<mx>> {
-  %0 = lowp.quantize %x : tensor<4x64xf32> to tensor<4x64xf4E2M1FN, #lowp.block_scaled<mx>>
+func.func @quantize(%x: tensor<4x64xf32>, %r: tensor<4x64xi8>) -> tensor<4x64xf4E2M1FN, #lowp.block_scaled<mx>> {
+  %0 = lowp.quantize %x random(%r : tensor<4x64xi8>) stochastic : tensor<4x64xf32> to tensor<4x64xf4E2M1FN, #lowp.block_scaled<mx>>
   return %0 : tensor<4x64xf4E2M1FN, #lowp.block_scaled<mx>>
 }
 
