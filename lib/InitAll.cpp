@@ -25,6 +25,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Linalg/Transforms/TilingInterfaceImpl.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/AllocationOpInterfaceImpl.h"
@@ -63,6 +64,8 @@ void lowp::registerAllDialects(mlir::DialectRegistry &registry) {
   scf::registerBufferDeallocationOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
   vector::registerBufferizableOpInterfaceExternalModels(registry);
+  // Tiling of linalg ops (lowp-parallelize-elementwise).
+  linalg::registerTilingInterfaceExternalModels(registry);
   // Translation of the LLVM dialect to LLVM IR (lowp-translate, lowp-run).
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);

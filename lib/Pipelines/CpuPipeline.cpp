@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
@@ -62,6 +63,35 @@ struct DistinctResultsPass
     });
   }
 };
+/// Inlines each memref.alloca_scope that holds no memref.alloca:
+/// convert-scf-to-openmp wraps every parallel loop body in one, which
+/// scf-to-cf cannot lower into once the body has loops, and the canonicalizer
+/// keeps those whose bodies call functions (which might allocate, it
+/// assumes, though a callee's allocas end with the call anyway).
+struct InlineAllocaScopesPass
+    : PassWrapper<InlineAllocaScopesPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(InlineAllocaScopesPass)
+  StringRef getArgument() const override { return "lowp-inline-alloca-scopes"; }
+  void runOnOperation() override {
+    SmallVector<memref::AllocaScopeOp> scopes;
+    getOperation().walk([&](memref::AllocaScopeOp scope) {
+      bool allocates =
+          scope.walk([](memref::AllocaOp) { return WalkResult::interrupt(); })
+              .wasInterrupted();
+      if (!allocates && scope.getBodyRegion().hasOneBlock())
+        scopes.push_back(scope);
+    });
+    IRRewriter rewriter(&getContext());
+    for (memref::AllocaScopeOp scope : scopes) {
+      Block &body = scope.getBodyRegion().front();
+      auto terminator = cast<memref::AllocaScopeReturnOp>(body.getTerminator());
+      SmallVector<Value> results(terminator.getResults());
+      rewriter.eraseOp(terminator);
+      rewriter.inlineBlockBefore(&body, scope);
+      rewriter.replaceOp(scope, results);
+    }
+  }
+};
 } // namespace
 
 void lowp::buildCpuPipeline(OpPassManager &pm,
@@ -84,6 +114,9 @@ void lowp::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createConvertLowpToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // Large elementwise loops (conversions, arith on low-precision types) in
+  // chunks across the cores, as the kernels' own loops are.
+  pm.addNestedPass<func::FuncOp>(createLowpParallelizeElementwise());
 
   pm.addPass(std::make_unique<DistinctResultsPass>());
   // Tensors to buffers, with plain strided layouts at function boundaries
@@ -109,6 +142,7 @@ void lowp::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createConvertSCFToOpenMPPass());
   // Inlines the memref.alloca_scope that scf-to-openmp wraps each loop body
   // in (the kernels allocate nothing), which scf-to-cf cannot lower into.
+  pm.addPass(std::make_unique<InlineAllocaScopesPass>());
   pm.addPass(createCanonicalizerPass());
 
   // Loops, then LLVM.
@@ -141,6 +175,7 @@ void lowp::registerPipelines() {
   registerConvertLowpToLLVMPass();
   registerLowpPackBoundariesPass();
   registerLowpPropagateScalesPass();
+  registerLowpParallelizeElementwisePass();
   PassPipelineRegistration<CpuPipelineOptions>(
       "lowp-cpu-pipeline",
       "Lower lowp on tensors to the LLVM dialect for the host CPU: fold "

@@ -98,23 +98,72 @@ Value i32(ImplicitLocOpBuilder &b, int64_t value) {
   return arith::ConstantIntOp::create(b, b.getI32Type(), value);
 }
 
-/// A tensor of `type` built by `body(group, flatTensor) -> flatTensor` for
-/// each of `count` groups, starting from an empty tensor.
+/// Below this many elements a conversion is not worth waking threads for.
+constexpr int64_t kParallelElements = int64_t(1) << 16;
+/// Chunks of groups run in parallel: a few per core.
+constexpr int64_t kParallelChunks = 8;
+
+/// A tensor of `type` built by `body(group, flatTensor, origin) ->
+/// flatTensor` for each of `count` groups, starting from an empty tensor;
+/// `flatTensor` holds the flat result from element `origin` on (a chunk's
+/// slice when the groups are split among threads).
 Value buildByGroups(
     OpBuilder &builder, Location loc, RankedTensorType type, int64_t count,
-    function_ref<Value(ImplicitLocOpBuilder &, Value, Value)> body) {
+    function_ref<Value(ImplicitLocOpBuilder &, Value, Value, Value)> body) {
   ImplicitLocOpBuilder b(loc, builder);
   Value init =
       tensor::EmptyOp::create(b, type.getShape(), type.getElementType());
   Value flatInit = flatten(b, loc, init);
-  auto loop = scf::ForOp::create(
-      b, index(b, 0), index(b, count), index(b, 1), ValueRange{flatInit},
-      [&](OpBuilder &nested, Location nestedLoc, Value group,
-          ValueRange iterArgs) {
-        ImplicitLocOpBuilder inner(nestedLoc, nested);
-        scf::YieldOp::create(inner, body(inner, group, iterArgs[0]));
-      });
-  Value result = loop.getResult(0);
+  int64_t perGroup = type.getNumElements() / count;
+  // Groups first .. first + groups into `out`, which starts at group
+  // `first`.
+  auto groupLoop = [&](ImplicitLocOpBuilder &at, Value out, Value first,
+                       Value groups) -> Value {
+    Value origin = arith::MulIOp::create(at, first, index(at, perGroup));
+    return scf::ForOp::create(
+               at, index(at, 0), groups, index(at, 1), ValueRange{out},
+               [&](OpBuilder &nested, Location nestedLoc, Value g,
+                   ValueRange iterArgs) {
+                 ImplicitLocOpBuilder inner(nestedLoc, nested);
+                 Value group = arith::AddIOp::create(inner, first, g);
+                 scf::YieldOp::create(inner,
+                                      body(inner, group, iterArgs[0], origin));
+               })
+        .getResult(0);
+  };
+  Value result;
+  if (type.getNumElements() < kParallelElements || count < kParallelChunks) {
+    result = groupLoop(b, flatInit, index(b, 0), index(b, count));
+  } else {
+    // Equal chunks of groups in parallel (scf.forall, an OpenMP loop once
+    // lowered); the last may be shorter.
+    int64_t chunkGroups = llvm::divideCeil(count, kParallelChunks);
+    int64_t chunks = llvm::divideCeil(count, chunkGroups);
+    auto forall =
+        scf::ForallOp::create(b, ArrayRef<OpFoldResult>{b.getIndexAttr(chunks)},
+                              ValueRange{flatInit}, std::nullopt);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forall.getBody());
+    Value first = arith::MulIOp::create(b, forall.getInductionVars()[0],
+                                        index(b, chunkGroups));
+    Value groups = arith::MinSIOp::create(
+        b, index(b, chunkGroups),
+        arith::SubIOp::create(b, index(b, count), first));
+    SmallVector<OpFoldResult> offsets{OpFoldResult(
+        arith::MulIOp::create(b, first, index(b, perGroup)).getResult())};
+    SmallVector<OpFoldResult> sizes{OpFoldResult(
+        arith::MulIOp::create(b, groups, index(b, perGroup)).getResult())};
+    SmallVector<OpFoldResult> strides{b.getIndexAttr(1)};
+    Value shared = forall.getRegionIterArgs()[0];
+    Value slice =
+        tensor::ExtractSliceOp::create(b, shared, offsets, sizes, strides);
+    Value chunk = groupLoop(b, slice, first, groups);
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(b, chunk, shared, offsets, sizes,
+                                          strides);
+    b.setInsertionPointAfter(forall);
+    result = forall.getResult(0);
+  }
   if (type.getRank() > 1)
     result = tensor::ExpandShapeOp::create(b, type, result,
                                            allDimensions(type.getRank()));
@@ -140,7 +189,7 @@ Value lowp::emitPackedConvert(OpBuilder &builder, Location loc,
 
   return buildByGroups(
       builder, loc, packedType, *count / groups.codes,
-      [&](ImplicitLocOpBuilder &b, Value group, Value bytes) {
+      [&](ImplicitLocOpBuilder &b, Value group, Value bytes, Value origin) {
         Value first = arith::MulIOp::create(b, group, index(b, groups.codes));
         SmallVector<Value> codes;
         for (int64_t t = 0; t < groups.codes; ++t) {
@@ -170,7 +219,8 @@ Value lowp::emitPackedConvert(OpBuilder &builder, Location loc,
                           .getResult();
             byte = arith::OrIOp::create(b, byte, part);
           }
-          Value at = arith::AddIOp::create(b, firstByte, index(b, k));
+          Value at = arith::SubIOp::create(
+              b, arith::AddIOp::create(b, firstByte, index(b, k)), origin);
           Value truncated = arith::TruncIOp::create(b, b.getI8Type(), byte);
           bytes = tensor::InsertOp::create(b, truncated, bytes, at);
         }
@@ -200,7 +250,7 @@ Value lowp::emitConvertOfPacked(OpBuilder &builder, Location loc,
 
   return buildByGroups(
       builder, loc, resultType, *count / groups.codes,
-      [&](ImplicitLocOpBuilder &b, Value group, Value results) {
+      [&](ImplicitLocOpBuilder &b, Value group, Value results, Value origin) {
         Value firstByte =
             arith::MulIOp::create(b, group, index(b, groups.bytes));
         SmallVector<Value> bytes;
@@ -230,7 +280,8 @@ Value lowp::emitConvertOfPacked(OpBuilder &builder, Location loc,
           Value bits = flatRandom ? tensor::ExtractOp::create(b, flatRandom, at)
                                   : Value();
           Value result = conversion.emit(b, b.getLoc(), stored, bits, table);
-          results = tensor::InsertOp::create(b, result, results, at);
+          Value local = arith::SubIOp::create(b, at, origin);
+          results = tensor::InsertOp::create(b, result, results, local);
         }
         return results;
       });

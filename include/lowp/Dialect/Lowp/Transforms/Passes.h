@@ -3,6 +3,7 @@
 #ifndef LOWP_DIALECT_LOWP_TRANSFORMS_PASSES_H
 #define LOWP_DIALECT_LOWP_TRANSFORMS_PASSES_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir {

@@ -62,4 +62,44 @@ def LowpPropagateScales : Pass<"lowp-propagate-scales", "::mlir::ModuleOp"> {
   let dependentDialects = ["::lowp::LowpDialect"];
 }
 
+def LowpParallelizeElementwise
+    : Pass<"lowp-parallelize-elementwise", "::mlir::func::FuncOp"> {
+  let summary = "Split large elementwise linalg ops into chunks run in "
+                "parallel";
+  let description = [{
+    Tiles every `linalg.generic` on tensors whose iterators are all
+    parallel and whose static iteration space holds at least
+    `min-iterations` points into `chunks` nearly equal chunks along its
+    outermost dimension that has at least `chunks` points, as one
+    `scf.forall` (an OpenMP loop once lowp-cpu-pipeline lowers it). This is
+    what makes the element code of convert-lowp-to-linalg (lowp.convert,
+    arith on low-precision types, packing) use every core. Ops already
+    inside an `scf.forall`, and smaller ones, are left as they are: below
+    64Ki points waking threads costs more than it saves.
+
+    ```mlir
+    // before
+    %y = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+        ins(%x : tensor<67108864xf32>) outs(%e : tensor<67108864xi8>) {...}
+    // after
+    %y = scf.forall (%i) = (0) to (67108864) step (8388608) shared_outs(%o = %e) {
+      %xs = tensor.extract_slice %x[%i] [8388608] [1]
+      %os = tensor.extract_slice %o[%i] [8388608] [1]
+      %c = linalg.generic ... ins(%xs) outs(%os) {...}
+      scf.forall.in_parallel { tensor.parallel_insert_slice %c into %o[%i] [8388608] [1] }
+    }
+    ```
+  }];
+  let options = [
+    Option<"chunks", "chunks", "int64_t", /*default=*/"8",
+           "Chunks to split each op into (a few per core)">,
+    Option<"minIterations", "min-iterations", "int64_t",
+           /*default=*/"65536",
+           "Iteration points below which an op stays whole">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::affine::AffineDialect"];
+}
+
 #endif // LOWP_DIALECT_LOWP_TRANSFORMS_PASSES_TD
