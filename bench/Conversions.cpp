@@ -1,7 +1,8 @@
-//===- Conversions.cpp - Elementwise conversions and MXFP4 quantization ---===//
+//===- Conversions.cpp - Elementwise conversions and block quantization ---===//
 //
-// lowp's kernels that turn 64Mi f32 values into FP8 E4M3, packed FP4 E2M1
-// and MXFP4 parts, and back. Each reads its input once and writes its
+// lowp's kernels that turn 64Mi f32 values into FP8 E4M3, packed FP4 E2M1,
+// packed FP6 E2M3, E8M0, bf16 and f16, and into MXFP4, NVFP4 and
+// int4-g128 parts, and back. Each reads its input once and writes its
 // output once, so the speed limit is the memory system's read plus write
 // cost, which the driver estimates from the read and copy probes.
 //
@@ -12,6 +13,7 @@
 #include "LowpKernels.h"
 #include "Support.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -22,45 +24,117 @@ namespace {
 
 constexpr int64_t kCount = int64_t(1) << 26; // 64Mi elements
 constexpr int64_t kBlock = 32;               // MXFP4's block
+constexpr int64_t kNvfp4Block = 16;
+constexpr int64_t kInt4Block = 128;
 
 /// What a conversion reads or writes.
 enum class Data {
-  F32,   ///< 4 bytes a value
-  E4M3,  ///< one code a byte
-  E2M1,  ///< two codes a byte, low nibble first
-  Mxfp4, ///< packed E2M1 elements, then one E8M0 scale per 32
+  F32,         ///< 4 bytes a value, magnitudes 2^-12 .. 4, either sign
+  PositiveF32, ///< 4 bytes a value, 2^-126 .. 2^127 (E8M0's inputs)
+  E4M3,        ///< one code a byte
+  E2M1,        ///< two codes a byte, low nibble first
+  E2M3,        ///< four 6-bit codes per 3 bytes, a little-endian bit stream
+  E8M0,        ///< one code a byte
+  BF16,        ///< one 16-bit code per value
+  F16,         ///< one 16-bit code per value
+  Mxfp4,       ///< packed E2M1 elements, then one E8M0 scale per 32
+  Nvfp4,       ///< packed E2M1, one E4M3 scale per 16, one f32 tensor scale
+  Int4G128,    ///< packed ui4, per 128 an f16 scale and a packed ui4 zero
 };
+constexpr int kDataKinds = static_cast<int>(Data::Int4G128) + 1;
 
 size_t valueBytes(Data data) {
   switch (data) {
   case Data::F32:
+  case Data::PositiveF32:
     return kCount * sizeof(float);
+  case Data::BF16:
+  case Data::F16:
+    return kCount * 2;
   case Data::E4M3:
+  case Data::E8M0:
     return kCount;
+  case Data::E2M3:
+    return kCount / 4 * 3;
   case Data::E2M1:
   case Data::Mxfp4:
+  case Data::Nvfp4:
+  case Data::Int4G128:
     return kCount / 2;
   }
   return 0;
 }
 
 size_t scaleBytes(Data data) {
-  return data == Data::Mxfp4 ? kCount / kBlock : 0;
+  switch (data) {
+  case Data::Mxfp4:
+    return kCount / kBlock; // E8M0
+  case Data::Nvfp4:
+    return kCount / kNvfp4Block; // E4M3
+  case Data::Int4G128:
+    return kCount / kInt4Block * 2; // f16
+  default:
+    return 0;
+  }
 }
 
-/// One input or output of a conversion: values or element codes, and
-/// MXFP4's scales.
+/// int4-g128's ui4 zero points, packed two per byte.
+size_t zeroPointBytes(Data data) {
+  return data == Data::Int4G128 ? kCount / kInt4Block / 2 : 0;
+}
+
+/// NVFP4's f32 tensor scale (a 0-d memref at the boundary).
+size_t tensorScaleBytes(Data data) {
+  return data == Data::Nvfp4 ? sizeof(float) : 0;
+}
+
+size_t totalBytes(Data data) {
+  return valueBytes(data) + scaleBytes(data) + zeroPointBytes(data) +
+         tensorScaleBytes(data);
+}
+
+/// One input or output of a conversion: values or element codes, and the
+/// block-scaled formats' other parts.
 struct Parts {
-  Buffer values, scales;
+  Buffer values, scales, zeroPoints, tensorScale;
+  /// The largest magnitude among the values of an f32 input (what NVFP4's
+  /// tensor scale is computed from).
+  double amax = 0;
   const float *f32() const { return values.as<float>(); }
   const uint8_t *codes() const { return values.as<uint8_t>(); }
+  const uint16_t *codes16() const { return values.as<uint16_t>(); }
 };
 
 uint32_t nibble(const uint8_t *codes, int64_t i) {
   return (codes[i / 2] >> (4 * (i % 2))) & 15;
 }
 
-/// Copies of one input. The f32 input is shared by three benchmarks.
+/// Code `i` of packed 6-bit codes: bits [6i, 6i + 6) of a little-endian
+/// bit stream.
+uint32_t sixBits(const uint8_t *codes, int64_t i) {
+  int64_t bit = 6 * i;
+  uint32_t word = codes[bit / 8];
+  if (bit % 8 > 2) // the code runs into the next byte
+    word |= uint32_t(codes[bit / 8 + 1]) << 8;
+  return (word >> (bit % 8)) & 63;
+}
+
+Buffer duplicate(const Buffer &buffer) {
+  Buffer copy(buffer.size());
+  if (buffer.size())
+    std::memcpy(copy.as<void>(), buffer.as<void>(), buffer.size());
+  return copy;
+}
+
+/// Allocates every part of `data` (zero-filled).
+void allocate(Parts &parts, Data data) {
+  parts.values = Buffer(valueBytes(data));
+  parts.scales = Buffer(scaleBytes(data));
+  parts.zeroPoints = Buffer(zeroPointBytes(data));
+  parts.tensorScale = Buffer(tensorScaleBytes(data));
+}
+
+/// Copies of one input. The f32 input is shared by several benchmarks.
 class ConversionInput {
 public:
   explicit ConversionInput(Data data) : data_(data) {}
@@ -73,10 +147,10 @@ public:
   void prepare() {
     if (!copies_.empty())
       return;
-    copies_.resize(copiesToDefeatCaches(valueBytes(data_) + scaleBytes(data_)));
+    copies_.resize(copiesToDefeatCaches(totalBytes(data_)));
     Random random(0xC0DE);
     Parts &first = copies_[0];
-    first.values = Buffer(valueBytes(data_));
+    allocate(first, data_);
     void *values = first.values.as<void>();
     switch (data_) {
     case Data::F32: {
@@ -90,27 +164,74 @@ public:
         f32[i] = random.uniform(-1, 1) * scale[random.next() % 15];
       break;
     }
+    case Data::PositiveF32: {
+      // 2^e times uniform [1, 2) for e in -126 .. 126, one in 16 exactly
+      // 1.5 * 2^e (a tie between two E8M0 codes): positive normal f32
+      // values inside E8M0's range (2^-127 .. 2^127), none rounding past it.
+      auto *f32 = static_cast<float *>(values);
+      for (int64_t i = 0; i < kCount; ++i) {
+        float significand =
+            random.next() % 16 == 0 ? 1.5f : random.uniform(1, 2);
+        f32[i] = std::ldexp(significand, random.between(-126, 126));
+      }
+      break;
+    }
     case Data::E4M3:
       fillE4M3Codes(values, valueBytes(data_), random);
       break;
+    case Data::E8M0: {
+      auto *codes = static_cast<uint8_t *>(values);
+      for (int64_t i = 0; i < kCount; ++i) // every code but NaN (0xFF)
+        codes[i] = static_cast<uint8_t>(random.between(0, 254));
+      break;
+    }
+    case Data::BF16:
+      fillIeee16Codes(values, valueBytes(data_), 7, random);
+      break;
+    case Data::F16:
+      fillIeee16Codes(values, valueBytes(data_), 10, random);
+      break;
     case Data::E2M1:
+    case Data::E2M3:
     case Data::Mxfp4:
+    case Data::Nvfp4:
+    case Data::Int4G128:
       random.fillBytes(values, valueBytes(data_)); // every code is finite
       break;
     }
+    if (data_ == Data::F32) {
+      const float *f32 = first.f32();
+      for (int64_t i = 0; i < kCount; ++i)
+        first.amax = std::max(first.amax, double(std::fabs(f32[i])));
+    }
     if (data_ == Data::Mxfp4) {
-      first.scales = Buffer(scaleBytes(data_));
       auto *scales = first.scales.as<uint8_t>();
       for (size_t i = 0; i < scaleBytes(data_); ++i)
         scales[i] = static_cast<uint8_t>(random.between(117, 137));
     }
+    if (data_ == Data::Nvfp4) {
+      // Every non-negative E4M3 code but NaN (0x7F): zero, subnormals and
+      // normals up to 448. The tensor scale is not a power of two, so the
+      // products carry more bits than f32 holds and must be rounded.
+      auto *scales = first.scales.as<uint8_t>();
+      for (size_t i = 0; i < scaleBytes(data_); ++i)
+        scales[i] = static_cast<uint8_t>(random.between(0, 0x7E));
+      *first.tensorScale.as<float>() = 3.7203e-4f;
+    }
+    if (data_ == Data::Int4G128) {
+      // Positive f16 scales 2^-10 .. 2^-3 and random zero points.
+      auto *scales = first.scales.as<uint16_t>();
+      for (size_t i = 0; i < scaleBytes(data_) / 2; ++i)
+        scales[i] = static_cast<uint16_t>(random.between(5, 12) << 10 |
+                                          random.between(0, 1023));
+      random.fillBytes(first.zeroPoints.as<void>(), zeroPointBytes(data_));
+    }
     for (size_t c = 1; c < copies_.size(); ++c) {
-      copies_[c].values = Buffer(first.values.size());
-      std::memcpy(copies_[c].values.as<void>(), values, first.values.size());
-      copies_[c].scales = Buffer(first.scales.size());
-      if (first.scales.size())
-        std::memcpy(copies_[c].scales.as<void>(), first.scales.as<void>(),
-                    first.scales.size());
+      copies_[c].values = duplicate(first.values);
+      copies_[c].scales = duplicate(first.scales);
+      copies_[c].zeroPoints = duplicate(first.zeroPoints);
+      copies_[c].tensorScale = duplicate(first.tensorScale);
+      copies_[c].amax = first.amax;
     }
   }
 
@@ -151,17 +272,12 @@ public:
   int threads() const override { return threads_; }
   std::string description() const override { return kernel_.description; }
   Section section() const override { return Section::Conversion; }
-  uint64_t bytesRead() const override {
-    return valueBytes(kernel_.input) + scaleBytes(kernel_.input);
-  }
-  uint64_t bytesWritten() const override {
-    return valueBytes(kernel_.output) + scaleBytes(kernel_.output);
-  }
+  uint64_t bytesRead() const override { return totalBytes(kernel_.input); }
+  uint64_t bytesWritten() const override { return totalBytes(kernel_.output); }
 
   void prepare() override {
     input_->prepare();
-    output_.values = Buffer(valueBytes(kernel_.output));
-    output_.scales = Buffer(scaleBytes(kernel_.output));
+    allocate(output_, kernel_.output);
   }
 
   double run(int64_t call) override {
@@ -310,6 +426,236 @@ bool checkDequantizeMxfp4(const Parts &in, const Parts &out, int64_t i,
   return false;
 }
 
+std::string describeCodeMismatch(int64_t i, double input, uint32_t got,
+                                 uint32_t expected, DecodeFn decode) {
+  char text[200];
+  std::snprintf(text, sizeof text,
+                "element %lld (%.9g): code 0x%X (%.9g), expected 0x%X (%.9g)",
+                (long long)i, input, got, decode(got), expected,
+                decode(expected));
+  return text;
+}
+
+bool checkF32ToE2M3(const Parts &in, const Parts &out, int64_t i,
+                    std::string &why) {
+  uint32_t expected = encodeNearestEven(in.f32()[i], decodeE2M3, 64);
+  uint32_t got = sixBits(out.codes(), i);
+  if (got == expected)
+    return true;
+  why = describeCodeMismatch(i, in.f32()[i], got, expected, decodeE2M3);
+  return false;
+}
+
+bool checkE2M3ToF32(const Parts &in, const Parts &out, int64_t i,
+                    std::string &why) {
+  double expected = decodeE2M3(sixBits(in.codes(), i)), got = out.f32()[i];
+  if (sameValue(got, expected))
+    return true;
+  why = describeMismatch(i, got, expected);
+  return false;
+}
+
+bool checkF32ToE8M0(const Parts &in, const Parts &out, int64_t i,
+                    std::string &why) {
+  uint32_t expected = encodeE8M0NearestEven(in.f32()[i]);
+  uint32_t got = out.codes()[i];
+  if (got == expected)
+    return true;
+  why = describeCodeMismatch(i, in.f32()[i], got, expected, decodeE8M0);
+  return false;
+}
+
+bool checkE8M0ToF32(const Parts &in, const Parts &out, int64_t i,
+                    std::string &why) {
+  double expected = decodeE8M0(in.codes()[i]), got = out.f32()[i];
+  if (sameValue(got, expected))
+    return true;
+  why = describeMismatch(i, got, expected);
+  return false;
+}
+
+bool checkF32ToBF16(const Parts &in, const Parts &out, int64_t i,
+                    std::string &why) {
+  uint32_t expected = encodeBF16NearestEven(in.f32()[i]);
+  uint32_t got = out.codes16()[i];
+  if (got == expected)
+    return true;
+  why = describeCodeMismatch(i, in.f32()[i], got, expected, decodeBF16);
+  return false;
+}
+
+bool checkBF16ToF32(const Parts &in, const Parts &out, int64_t i,
+                    std::string &why) {
+  double expected = decodeBF16(in.codes16()[i]), got = out.f32()[i];
+  if (sameValue(got, expected))
+    return true;
+  why = describeMismatch(i, got, expected);
+  return false;
+}
+
+bool checkF32ToF16(const Parts &in, const Parts &out, int64_t i,
+                   std::string &why) {
+  uint32_t expected = encodeF16NearestEven(in.f32()[i]);
+  uint32_t got = out.codes16()[i];
+  if (got == expected)
+    return true;
+  why = describeCodeMismatch(i, in.f32()[i], got, expected, decodeF16);
+  return false;
+}
+
+bool checkF16ToF32(const Parts &in, const Parts &out, int64_t i,
+                   std::string &why) {
+  double expected = decodeF16(in.codes16()[i]), got = out.f32()[i];
+  if (sameValue(got, expected))
+    return true;
+  why = describeMismatch(i, got, expected);
+  return false;
+}
+
+/// Block `b` under the nvfp4 rule (docs/Numerics.md), re-implemented
+/// exactly: the tensor scale amax_tensor / (6 * 448) rounded to f32 (1 for
+/// an all-zero tensor); the block's E4M3 scale amax / (6 * tensor_scale)
+/// rounded to nearest even, saturating; elements value / (scale *
+/// tensor_scale) rounded to nearest even, saturating at +-6 (all +0 if the
+/// scale is 0). The quotients are computed in double: each is of an f32 by
+/// a number of at most 28 significant bits, so a quotient that is not
+/// exact lies more than 2^-53 (relative) from every rounding boundary of
+/// E4M3 and E2M1, and rounding the double rounds the exact quotient.
+bool checkQuantizeNvfp4(const Parts &in, const Parts &out, int64_t b,
+                        std::string &why) {
+  char text[200];
+  // Exact f32 division (2688 is an f32): one correct rounding.
+  float tensorScale = in.amax == 0 ? 1.0f : float(in.amax) / 2688.0f;
+  float gotTensorScale = *out.tensorScale.as<float>();
+  if (std::memcmp(&gotTensorScale, &tensorScale, sizeof(float)) != 0) {
+    std::snprintf(text, sizeof text,
+                  "tensor scale %.9g, expected %.9g (amax %.9g)",
+                  gotTensorScale, tensorScale, in.amax);
+    why = text;
+    return false;
+  }
+  const float *block = in.f32() + b * kNvfp4Block;
+  double amax = 0;
+  for (int j = 0; j < kNvfp4Block; ++j)
+    amax = std::fmax(amax, std::fabs(block[j]));
+  uint32_t expectedScale =
+      encodeNearestEven(amax / (6.0 * tensorScale), decodeE4M3, 256);
+  uint32_t gotScale = out.scales.as<uint8_t>()[b];
+  if (gotScale != expectedScale) {
+    std::snprintf(text, sizeof text,
+                  "block %lld: scale code 0x%X, expected 0x%X (amax %.9g)",
+                  (long long)b, gotScale, expectedScale, amax);
+    why = text;
+    return false;
+  }
+  double step = decodeE4M3(expectedScale) * tensorScale; // exact
+  for (int j = 0; j < kNvfp4Block; ++j) {
+    int64_t i = b * kNvfp4Block + j;
+    uint32_t expected =
+        step == 0 ? 0 : encodeNearestEven(block[j] / step, decodeE2M1, 16);
+    uint32_t got = nibble(out.codes(), i);
+    if (got != expected) {
+      std::snprintf(text, sizeof text,
+                    "element %lld (%.9g, step %.9g): code 0x%X, expected 0x%X",
+                    (long long)i, block[j], step, got, expected);
+      why = text;
+      return false;
+    }
+  }
+  return true;
+}
+
+bool checkDequantizeNvfp4(const Parts &in, const Parts &out, int64_t i,
+                          std::string &why) {
+  // E2M1 * E4M3 * f32 is exact in double (at most 2 + 4 + 24 significant
+  // bits); lowp rounds it once to f32.
+  double product = decodeE2M1(nibble(in.codes(), i)) *
+                   decodeE4M3(in.scales.as<uint8_t>()[i / kNvfp4Block]) *
+                   double(*in.tensorScale.as<float>());
+  double expected = static_cast<float>(product), got = out.f32()[i];
+  if (sameValue(got, expected))
+    return true;
+  why = describeMismatch(i, got, expected);
+  return false;
+}
+
+/// Block `b` under the minmax rule (docs/Numerics.md), re-implemented
+/// exactly for ui4 elements and zero points (qmin 0, qmax 15): with
+/// lo = min(0, min x) and hi = max(0, max x), the f16 scale s is
+/// (hi - lo) / 15 rounded to nearest even; the zero point z is
+/// round(-lo / s) clamped to 0 .. 15 (0 if s is 0); each element is
+/// clamp(round(x / s) + z, 0, 15), rounding to nearest even throughout.
+/// hi - lo is computed in double, as lowp's reference does; it is exact
+/// unless one end is below 2^-28 while the other is near 4, which the
+/// minimum and maximum of 128 of these inputs never are. The quotients
+/// (by 15, and of an f32 by an f16) round like the exact ones, as in
+/// checkQuantizeNvfp4: one that is not exact is never within 2^-53
+/// (relative) of a tie.
+bool checkQuantizeInt4G128(const Parts &in, const Parts &out, int64_t b,
+                           std::string &why) {
+  char text[200];
+  const float *block = in.f32() + b * kInt4Block;
+  double lo = 0, hi = 0;
+  for (int j = 0; j < kInt4Block; ++j) {
+    lo = std::min(lo, double(block[j]));
+    hi = std::max(hi, double(block[j]));
+  }
+  uint32_t expectedScale = encodeF16NearestEven((hi - lo) / 15.0);
+  uint32_t gotScale = out.scales.as<uint16_t>()[b];
+  if (gotScale != expectedScale) {
+    std::snprintf(text, sizeof text,
+                  "block %lld: scale code 0x%04X (%.9g), expected 0x%04X "
+                  "(%.9g; min %.9g, max %.9g)",
+                  (long long)b, gotScale, decodeF16(gotScale), expectedScale,
+                  decodeF16(expectedScale), lo, hi);
+    why = text;
+    return false;
+  }
+  double scale = decodeF16(expectedScale);
+  double zero =
+      scale == 0 ? 0 : std::clamp(std::nearbyint(-lo / scale), 0.0, 15.0);
+  uint32_t expectedZero = static_cast<uint32_t>(zero);
+  uint32_t gotZero = nibble(out.zeroPoints.as<uint8_t>(), b);
+  if (gotZero != expectedZero) {
+    std::snprintf(text, sizeof text,
+                  "block %lld: zero point %u, expected %u (scale %.9g, min "
+                  "%.9g)",
+                  (long long)b, gotZero, expectedZero, scale, lo);
+    why = text;
+    return false;
+  }
+  for (int j = 0; j < kInt4Block; ++j) {
+    int64_t i = b * kInt4Block + j;
+    double q = zero;
+    if (scale != 0)
+      q += std::nearbyint(block[j] / scale);
+    uint32_t expected = static_cast<uint32_t>(std::clamp(q, 0.0, 15.0));
+    uint32_t got = nibble(out.codes(), i);
+    if (got != expected) {
+      std::snprintf(text, sizeof text,
+                    "element %lld (%.9g, scale %.9g, zero %u): %u, expected %u",
+                    (long long)i, block[j], scale, expectedZero, got, expected);
+      why = text;
+      return false;
+    }
+  }
+  return true;
+}
+
+bool checkDequantizeInt4G128(const Parts &in, const Parts &out, int64_t i,
+                             std::string &why) {
+  // (q - z) * s: at most 5 and 11 significant bits, exact in f32.
+  int64_t b = i / kInt4Block;
+  double difference = double(nibble(in.codes(), i)) -
+                      double(nibble(in.zeroPoints.as<uint8_t>(), b));
+  double expected = difference * decodeF16(in.scales.as<uint16_t>()[b]);
+  double got = out.f32()[i];
+  if (sameValue(got, expected))
+    return true;
+  why = describeMismatch(i, got, expected);
+  return false;
+}
+
 // Adapters from parts to the generated descriptors; empty for a kernel
 // that did not compile (never called).
 
@@ -345,6 +691,72 @@ void callE2M1ToF32(const Parts &in, Parts &out) {
 #endif
 }
 
+void callF32ToE2M3(const Parts &in, Parts &out) {
+#if LOWP_BENCH_HAVE_convert_f32_to_e2m3
+  auto x = describe<lowp_memref_float_1d>(in.values.as<void>(), {kCount});
+  auto y =
+      describe<lowp_memref_uint8_1d>(out.values.as<void>(), {kCount / 4 * 3});
+  _mlir_ciface_convert_f32_to_e2m3(&x, &y);
+#endif
+}
+
+void callE2M3ToF32(const Parts &in, Parts &out) {
+#if LOWP_BENCH_HAVE_convert_e2m3_to_f32
+  auto x =
+      describe<lowp_memref_uint8_1d>(in.values.as<void>(), {kCount / 4 * 3});
+  auto y = describe<lowp_memref_float_1d>(out.values.as<void>(), {kCount});
+  _mlir_ciface_convert_e2m3_to_f32(&x, &y);
+#endif
+}
+
+void callF32ToE8M0(const Parts &in, Parts &out) {
+#if LOWP_BENCH_HAVE_convert_f32_to_e8m0
+  auto x = describe<lowp_memref_float_1d>(in.values.as<void>(), {kCount});
+  auto y = describe<lowp_memref_uint8_1d>(out.values.as<void>(), {kCount});
+  _mlir_ciface_convert_f32_to_e8m0(&x, &y);
+#endif
+}
+
+void callE8M0ToF32(const Parts &in, Parts &out) {
+#if LOWP_BENCH_HAVE_convert_e8m0_to_f32
+  auto x = describe<lowp_memref_uint8_1d>(in.values.as<void>(), {kCount});
+  auto y = describe<lowp_memref_float_1d>(out.values.as<void>(), {kCount});
+  _mlir_ciface_convert_e8m0_to_f32(&x, &y);
+#endif
+}
+
+void callF32ToBF16(const Parts &in, Parts &out) {
+#if LOWP_BENCH_HAVE_convert_f32_to_bf16
+  auto x = describe<lowp_memref_float_1d>(in.values.as<void>(), {kCount});
+  auto y = describe<lowp_memref_uint16_1d>(out.values.as<void>(), {kCount});
+  _mlir_ciface_convert_f32_to_bf16(&x, &y);
+#endif
+}
+
+void callBF16ToF32(const Parts &in, Parts &out) {
+#if LOWP_BENCH_HAVE_convert_bf16_to_f32
+  auto x = describe<lowp_memref_uint16_1d>(in.values.as<void>(), {kCount});
+  auto y = describe<lowp_memref_float_1d>(out.values.as<void>(), {kCount});
+  _mlir_ciface_convert_bf16_to_f32(&x, &y);
+#endif
+}
+
+void callF32ToF16(const Parts &in, Parts &out) {
+#if LOWP_BENCH_HAVE_convert_f32_to_f16
+  auto x = describe<lowp_memref_float_1d>(in.values.as<void>(), {kCount});
+  auto y = describe<lowp_memref_uint16_1d>(out.values.as<void>(), {kCount});
+  _mlir_ciface_convert_f32_to_f16(&x, &y);
+#endif
+}
+
+void callF16ToF32(const Parts &in, Parts &out) {
+#if LOWP_BENCH_HAVE_convert_f16_to_f32
+  auto x = describe<lowp_memref_uint16_1d>(in.values.as<void>(), {kCount});
+  auto y = describe<lowp_memref_float_1d>(out.values.as<void>(), {kCount});
+  _mlir_ciface_convert_f16_to_f32(&x, &y);
+#endif
+}
+
 void callQuantizeMxfp4(const Parts &in, Parts &out) {
 #if LOWP_BENCH_HAVE_quantize_mxfp4
   auto x = describe<lowp_memref_float_1d>(in.values.as<void>(), {kCount});
@@ -365,6 +777,53 @@ void callDequantizeMxfp4(const Parts &in, Parts &out) {
 #endif
 }
 
+void callQuantizeNvfp4(const Parts &in, Parts &out) {
+#if LOWP_BENCH_HAVE_quantize_nvfp4
+  auto x = describe<lowp_memref_float_1d>(in.values.as<void>(), {kCount});
+  auto e = describe<lowp_memref_uint8_1d>(out.values.as<void>(), {kCount / 2});
+  auto s = describe<lowp_memref_uint8_1d>(out.scales.as<void>(),
+                                          {kCount / kNvfp4Block});
+  auto t = describeScalar<lowp_memref_float_0d>(out.tensorScale.as<void>());
+  _mlir_ciface_quantize_nvfp4(&x, &e, &s, &t);
+#endif
+}
+
+void callDequantizeNvfp4(const Parts &in, Parts &out) {
+#if LOWP_BENCH_HAVE_dequantize_nvfp4
+  auto e = describe<lowp_memref_uint8_1d>(in.values.as<void>(), {kCount / 2});
+  auto s = describe<lowp_memref_uint8_1d>(in.scales.as<void>(),
+                                          {kCount / kNvfp4Block});
+  auto t = describeScalar<lowp_memref_float_0d>(
+      const_cast<void *>(in.tensorScale.as<void>()));
+  auto y = describe<lowp_memref_float_1d>(out.values.as<void>(), {kCount});
+  _mlir_ciface_dequantize_nvfp4(&e, &s, &t, &y);
+#endif
+}
+
+void callQuantizeInt4G128(const Parts &in, Parts &out) {
+#if LOWP_BENCH_HAVE_quantize_int4_g128
+  auto x = describe<lowp_memref_float_1d>(in.values.as<void>(), {kCount});
+  auto e = describe<lowp_memref_uint8_1d>(out.values.as<void>(), {kCount / 2});
+  auto s = describe<lowp_memref_uint16_1d>(out.scales.as<void>(),
+                                           {kCount / kInt4Block});
+  auto z = describe<lowp_memref_uint8_1d>(out.zeroPoints.as<void>(),
+                                          {kCount / kInt4Block / 2});
+  _mlir_ciface_quantize_int4_g128(&x, &e, &s, &z);
+#endif
+}
+
+void callDequantizeInt4G128(const Parts &in, Parts &out) {
+#if LOWP_BENCH_HAVE_dequantize_int4_g128
+  auto e = describe<lowp_memref_uint8_1d>(in.values.as<void>(), {kCount / 2});
+  auto s = describe<lowp_memref_uint16_1d>(in.scales.as<void>(),
+                                           {kCount / kInt4Block});
+  auto z = describe<lowp_memref_uint8_1d>(in.zeroPoints.as<void>(),
+                                          {kCount / kInt4Block / 2});
+  auto y = describe<lowp_memref_float_1d>(out.values.as<void>(), {kCount});
+  _mlir_ciface_dequantize_int4_g128(&e, &s, &z, &y);
+#endif
+}
+
 const ConversionKernel kConversions[] = {
     {"convert_f32_to_e4m3", LOWP_BENCH_HAVE_convert_f32_to_e4m3,
      "f32 -> FP8 E4M3FN, lowp.convert", Data::F32, Data::E4M3, callF32ToE4M3,
@@ -378,12 +837,48 @@ const ConversionKernel kConversions[] = {
     {"convert_e2m1_to_f32", LOWP_BENCH_HAVE_convert_e2m1_to_f32,
      "FP4 E2M1 (packed) -> f32, lowp.convert", Data::E2M1, Data::F32,
      callE2M1ToF32, checkE2M1ToF32, kCount},
+    {"convert_f32_to_e2m3", LOWP_BENCH_HAVE_convert_f32_to_e2m3,
+     "f32 -> FP6 E2M3FN (packed), lowp.convert", Data::F32, Data::E2M3,
+     callF32ToE2M3, checkF32ToE2M3, kCount},
+    {"convert_e2m3_to_f32", LOWP_BENCH_HAVE_convert_e2m3_to_f32,
+     "FP6 E2M3FN (packed) -> f32, lowp.convert", Data::E2M3, Data::F32,
+     callE2M3ToF32, checkE2M3ToF32, kCount},
+    {"convert_f32_to_e8m0", LOWP_BENCH_HAVE_convert_f32_to_e8m0,
+     "f32 (positive) -> E8M0FNU, lowp.convert", Data::PositiveF32, Data::E8M0,
+     callF32ToE8M0, checkF32ToE8M0, kCount},
+    {"convert_e8m0_to_f32", LOWP_BENCH_HAVE_convert_e8m0_to_f32,
+     "E8M0FNU -> f32, lowp.convert", Data::E8M0, Data::F32, callE8M0ToF32,
+     checkE8M0ToF32, kCount},
+    {"convert_f32_to_bf16", LOWP_BENCH_HAVE_convert_f32_to_bf16,
+     "f32 -> bf16, lowp.convert", Data::F32, Data::BF16, callF32ToBF16,
+     checkF32ToBF16, kCount},
+    {"convert_bf16_to_f32", LOWP_BENCH_HAVE_convert_bf16_to_f32,
+     "bf16 -> f32, lowp.convert", Data::BF16, Data::F32, callBF16ToF32,
+     checkBF16ToF32, kCount},
+    {"convert_f32_to_f16", LOWP_BENCH_HAVE_convert_f32_to_f16,
+     "f32 -> f16, lowp.convert", Data::F32, Data::F16, callF32ToF16,
+     checkF32ToF16, kCount},
+    {"convert_f16_to_f32", LOWP_BENCH_HAVE_convert_f16_to_f32,
+     "f16 -> f32, lowp.convert", Data::F16, Data::F32, callF16ToF32,
+     checkF16ToF32, kCount},
     {"quantize_mxfp4", LOWP_BENCH_HAVE_quantize_mxfp4,
      "f32 -> MXFP4 parts, lowp.quantize", Data::F32, Data::Mxfp4,
      callQuantizeMxfp4, checkQuantizeMxfp4, kCount / kBlock},
     {"dequantize_mxfp4", LOWP_BENCH_HAVE_dequantize_mxfp4,
      "MXFP4 parts -> f32, lowp.dequantize", Data::Mxfp4, Data::F32,
      callDequantizeMxfp4, checkDequantizeMxfp4, kCount},
+    {"quantize_nvfp4", LOWP_BENCH_HAVE_quantize_nvfp4,
+     "f32 -> NVFP4 parts, lowp.quantize", Data::F32, Data::Nvfp4,
+     callQuantizeNvfp4, checkQuantizeNvfp4, kCount / kNvfp4Block},
+    {"dequantize_nvfp4", LOWP_BENCH_HAVE_dequantize_nvfp4,
+     "NVFP4 parts -> f32, lowp.dequantize", Data::Nvfp4, Data::F32,
+     callDequantizeNvfp4, checkDequantizeNvfp4, kCount},
+    {"quantize_int4_g128", LOWP_BENCH_HAVE_quantize_int4_g128,
+     "f32 -> int4-g128 parts, lowp.quantize", Data::F32, Data::Int4G128,
+     callQuantizeInt4G128, checkQuantizeInt4G128, kCount / kInt4Block},
+    {"dequantize_int4_g128", LOWP_BENCH_HAVE_dequantize_int4_g128,
+     "int4-g128 parts -> f32, lowp.dequantize", Data::Int4G128, Data::F32,
+     callDequantizeInt4G128, checkDequantizeInt4G128, kCount},
 };
 
 } // namespace
@@ -391,7 +886,7 @@ const ConversionKernel kConversions[] = {
 BenchmarkList makeConversionBenchmarks(int threads,
                                        std::vector<std::string> &notBuilt) {
   BenchmarkList list;
-  std::shared_ptr<ConversionInput> inputs[4];
+  std::shared_ptr<ConversionInput> inputs[kDataKinds];
   for (const ConversionKernel &kernel : kConversions) {
     if (!kernel.built) {
       notBuilt.push_back(kernel.name);

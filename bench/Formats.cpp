@@ -2,6 +2,7 @@
 
 #include "Formats.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -16,6 +17,13 @@ double decodeE2M1(uint32_t code) {
   static const double magnitude[8] = {0, 0.5, 1, 1.5, 2, 3, 4, 6};
   double value = magnitude[code & 7];
   return code & 8 ? -value : value;
+}
+
+double decodeE2M3(uint32_t code) {
+  unsigned exponent = (code >> 3) & 3, mantissa = code & 7;
+  double value = exponent == 0 ? std::ldexp(double(mantissa), -3)
+                               : std::ldexp(8.0 + mantissa, int(exponent) - 4);
+  return code & 0x20 ? -value : value;
 }
 
 double decodeE3M0(uint32_t code) {
@@ -71,6 +79,10 @@ double decodeF16(uint32_t code) {
   return code & 0x8000 ? -value : value;
 }
 
+double decodeBF16(uint32_t code) {
+  return decodeF32Bits((code & 0xFFFF) << 16);
+}
+
 double decodeF32Bits(uint32_t code) {
   float value;
   std::memcpy(&value, &code, sizeof value);
@@ -102,12 +114,76 @@ uint32_t encodeNearestEven(double value, DecodeFn decode, uint32_t codeCount) {
   return best;
 }
 
+uint32_t encodeE8M0NearestEven(double value) {
+  if (!(value >= 0)) // negative or NaN
+    return 0xFF;
+  if (value < std::ldexp(1.0, -127)) // E8M0 has no zero
+    return 0x00;
+  if (std::isinf(value))
+    return 0xFF;
+  int exponent = std::ilogb(value);
+  double significand = std::ldexp(value, -exponent); // [1, 2)
+  uint32_t code = static_cast<uint32_t>(exponent + 127);
+  // 2^e and 2^(e+1) are the neighbours; their midpoint is 1.5 * 2^e.
+  if (significand > 1.5 || (significand == 1.5 && (code & 1)))
+    ++code;
+  return code > 254 ? 0xFF : code;
+}
+
+uint32_t encodeF16NearestEven(double value) {
+  if (std::isnan(value))
+    return 0x7E00;
+  uint32_t sign = std::signbit(value) ? 0x8000 : 0;
+  double magnitude = std::fabs(value);
+  if (std::isinf(magnitude))
+    return sign | 0x7C00;
+  // The binade, or the subnormals' (which share 2^-14's spacing).
+  int exponent = magnitude == 0 ? -14 : std::max(std::ilogb(magnitude), -14);
+  // The magnitude in units of the binade's last place (2^(exponent - 10)),
+  // rounded to an integer, ties to even (the default rounding mode): an
+  // exact scaling, then one rounding.
+  double units = std::nearbyint(std::ldexp(magnitude, 10 - exponent));
+  if (units == 2048) { // rounded up into the next binade
+    units = 1024;
+    ++exponent;
+  }
+  if (units < 1024) // subnormal (or zero): exponent field 0
+    return sign | static_cast<uint32_t>(units);
+  if (exponent > 15)
+    return sign | 0x7C00;
+  return sign | static_cast<uint32_t>(exponent + 15) << 10 |
+         static_cast<uint32_t>(units - 1024);
+}
+
+uint32_t encodeBF16NearestEven(float value) {
+  if (std::isnan(value))
+    return 0x7FC0;
+  uint32_t bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  // Adding 0x7FFF, plus 1 when the kept part is odd, carries into the kept
+  // half exactly when the dropped half is above one half, or equal to it
+  // with an odd kept part. A carry out of the largest finite binade gives
+  // the inf code.
+  return (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16;
+}
+
 void fillE4M3Codes(void *data, size_t bytes, Random &random) {
   random.fillBytes(data, bytes);
   auto *codes = static_cast<uint8_t *>(data);
   for (size_t i = 0; i < bytes; ++i)
     if ((codes[i] & 0x7F) == 0x7F) // NaN: use +-448 instead
       codes[i] -= 1;
+}
+
+void fillIeee16Codes(void *data, size_t bytes, int mantissaBits,
+                     Random &random) {
+  random.fillBytes(data, bytes);
+  auto *codes = static_cast<uint16_t *>(data);
+  const uint16_t mantissa = static_cast<uint16_t>((1u << mantissaBits) - 1);
+  const uint16_t exponent = static_cast<uint16_t>(0x7FFF & ~mantissa);
+  for (size_t i = 0; i < bytes / 2; ++i)
+    if ((codes[i] & exponent) == exponent && (codes[i] & mantissa))
+      codes[i] ^= static_cast<uint16_t>(1u << mantissaBits); // NaN: finite
 }
 
 } // namespace lowp_bench

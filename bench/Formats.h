@@ -23,6 +23,10 @@ using DecodeFn = double (*)(uint32_t code);
 /// every code finite: 0, 0.5, 1, 1.5, 2, 3, 4, 6 and their negatives.
 double decodeE2M1(uint32_t code);
 
+/// f6E2M3FN (OCP FP6): sign (bit 5), 2 exponent bits (bias 1), 3 mantissa
+/// bits; every code finite: multiples of 0.125 up to 1, then up to 7.5.
+double decodeE2M3(uint32_t code);
+
 /// !lowp.float<e3m0, finite>: sign and 3 exponent bits (bias 3), no
 /// mantissa; exponent field 0 is zero, field e > 0 is 2^(e - 3), so the
 /// magnitudes are 0 and 0.25 .. 16 in powers of two.
@@ -41,6 +45,9 @@ double decodeE8M0(uint32_t code);
 /// IEEE binary16 from its code.
 double decodeF16(uint32_t code);
 
+/// bfloat16 from its code (the top half of an f32's bit pattern).
+double decodeBF16(uint32_t code);
+
 /// f32 from its bit pattern (f32 scales are stored as such).
 double decodeF32Bits(uint32_t code);
 
@@ -55,8 +62,29 @@ double decodeUnsigned(uint32_t code);
 /// for finite inputs that do not overflow. Brute force: for spot checks.
 uint32_t encodeNearestEven(double value, DecodeFn decode, uint32_t codeCount);
 
+/// f8E8M0FNU to nearest, ties to the even code (docs/Numerics.md: both
+/// neighbours have significand 1, the even exponent field wins): 0 and
+/// magnitudes below 2^-127 give 0x00 (E8M0 has no zero), negative inputs,
+/// NaN and values that round past 2^127 give NaN (0xFF).
+uint32_t encodeE8M0NearestEven(double value);
+
+/// IEEE binary16 to nearest even, subnormals kept, overflow to inf (not
+/// saturating), NaN to 0x7E00: computed directly (scaled to units of the
+/// last place and rounded with nearbyint), not by a search.
+uint32_t encodeF16NearestEven(double value);
+
+/// bfloat16 to nearest even from an f32's bit pattern (the carry trick),
+/// overflow to inf, NaN to 0x7FC0.
+uint32_t encodeBF16NearestEven(float value);
+
 /// Fills `bytes` bytes with random f8E4M3FN codes, none of them NaN.
 void fillE4M3Codes(void *data, size_t bytes, Random &random);
+
+/// Fills `bytes` bytes with random 16-bit codes of an IEEE-like format
+/// with `mantissaBits` mantissa bits (f16: 10, bf16: 7), none of them NaN
+/// (infinities kept).
+void fillIeee16Codes(void *data, size_t bytes, int mantissaBits,
+                     Random &random);
 
 } // namespace lowp_bench
 

@@ -16,7 +16,6 @@ threads, and one whose result is large enough to be stored non-temporally. Stand
 """
 
 import os
-import random
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
