@@ -20,6 +20,8 @@
 // result. Every factor is an f32 value, and the compile-time checks of
 // isDequantizeKernelCovered make every multiply but the last exact, so the
 // f32 result is that single rounding; NaN results are the reference's NaN.
+// Without scales, the same code is lowp.convert to f32 (decoding is
+// exact).
 //
 //===----------------------------------------------------------------------===//
 
@@ -202,25 +204,33 @@ void emitChunks(
 
 class DequantizeEmitter {
 public:
+  /// `input` is block-scaled, or a plain tensor of codes (its type without
+  /// an encoding, no scales): lowp.convert to f32.
   DequantizeEmitter(ImplicitLocOpBuilder &b, const BlockScaledParts &input)
-      : b(b), input(input),
-        encoding(cast<BlockScaledEncodingAttr>(input.type.getEncoding())),
-        scaling(encoding.getScaling(input.type.getElementType())),
-        elementDecoder(scaling.element), scaleDecoder(scaling.scale) {
-    if (scaling.zeroPoint)
-      zeroPointDecoder.emplace(*scaling.zeroPoint);
-    blockSize = encoding.getFullBlock(input.type.getRank()).back();
+      : b(b), input(input), scaling(scalingOf(input.type)),
+        elementFormat(scaling ? scaling->element
+                              : *getNumericFormat(input.type.getElementType())),
+        elementDecoder(elementFormat) {
     width = input.packedWidth;
     phases = width && width < 8 ? 8 / width : 1;
     groupElements = kLanes * phases;
+    unitElements = groupElements;
+    if (!scaling)
+      return;
+    scaleDecoder.emplace(scaling->scale);
+    if (scaling->zeroPoint)
+      zeroPointDecoder.emplace(*scaling->zeroPoint);
+    auto encoding = cast<BlockScaledEncodingAttr>(input.type.getEncoding());
+    blockSize = encoding.getFullBlock(input.type.getRank()).back();
     unitElements = std::max(blockSize, groupElements);
-    unit = scaling.getElementUnit();
+    unit = scaling->getElementUnit();
   }
 
   Value emit() {
     int64_t total = input.type.getNumElements();
     codes = flatten(b, input.elements);
-    scales = flatten(b, input.scales);
+    if (input.scales)
+      scales = flatten(b, input.scales);
     if (input.zeroPoints)
       zeroPoints = flatten(b, input.zeroPoints);
     if (input.tensorScale)
@@ -286,7 +296,7 @@ private:
     Value codes = widenCodes(
         b, vector::BroadcastOp::create(
                b, VectorType::get({kLanes}, stored.getType()), stored));
-    VectorDecoder decoder(*scaling.tensorScale);
+    VectorDecoder decoder(*scaling->tensorScale);
     return decoder.decode(b, codes, true);
   }
 
@@ -358,15 +368,17 @@ private:
   /// One unit: elements from `element` on, those past the end of the
   /// tensor left out when not `inBounds`.
   void emitUnit(ImplicitLocOpBuilder &at, Value element, bool inBounds) {
-    int64_t blocks = unitElements / blockSize;
-    Value firstBlock =
-        arith::DivUIOp::create(at, element, index(at, blockSize));
-    SmallVector<Value> blockScales =
-        blockValues(at, scales, scaleDecoder, firstBlock, blocks, inBounds);
-    SmallVector<Value> blockZeros;
-    if (zeroPoints)
-      blockZeros = blockValues(at, zeroPoints, *zeroPointDecoder, firstBlock,
-                               blocks, inBounds);
+    SmallVector<Value> blockScales, blockZeros;
+    if (scaling) {
+      int64_t blocks = unitElements / blockSize;
+      Value firstBlock =
+          arith::DivUIOp::create(at, element, index(at, blockSize));
+      blockScales =
+          blockValues(at, scales, *scaleDecoder, firstBlock, blocks, inBounds);
+      if (zeroPoints)
+        blockZeros = blockValues(at, zeroPoints, *zeroPointDecoder, firstBlock,
+                                 blocks, inBounds);
+    }
     int64_t groups = unitElements / groupElements;
     auto emitGroup = [&](ImplicitLocOpBuilder &g, Value groupOffset,
                          std::optional<int64_t> group) {
@@ -375,12 +387,13 @@ private:
       for (int64_t j = 0; j < groupElements / kLanes; ++j) {
         // The block of these lanes: static when the groups are unrolled,
         // the unit's only block when they are a loop.
-        int64_t k =
-            group ? (*group * groupElements + j * kLanes) / blockSize : 0;
+        int64_t k = group && scaling
+                        ? (*group * groupElements + j * kLanes) / blockSize
+                        : 0;
         Value piece = vector::ExtractStridedSliceOp::create(
             g, natural, ArrayRef<int64_t>{j * kLanes},
             ArrayRef<int64_t>{kLanes}, ArrayRef<int64_t>{1});
-        Value value = scale(g, piece, blockScales[k],
+        Value value = scale(g, piece, scaling ? blockScales[k] : Value(),
                             zeroPoints ? blockZeros[k] : Value());
         Value offset =
             arith::AddIOp::create(g, groupElement, index(g, j * kLanes));
@@ -416,9 +429,12 @@ private:
       value = arith::SubFOp::create(at, value, zero);
     if (unit != 1.0)
       value = arith::MulFOp::create(at, value, f32Splat(at, float(unit)));
-    value = arith::MulFOp::create(at, value, blockScale);
+    if (blockScale)
+      value = arith::MulFOp::create(at, value, blockScale);
     if (tensorScale)
       value = arith::MulFOp::create(at, value, tensorScale);
+    if (!mayBeNaN())
+      return value;
     Value isNaN =
         arith::CmpFOp::create(at, arith::CmpFPredicate::UNO, value, value);
     uint32_t nanCode = getNumericFormat(at.getF32Type())->getNaNCode();
@@ -427,12 +443,33 @@ private:
     return arith::SelectOp::create(at, isNaN, nan, value);
   }
 
+  /// Whether a result can be NaN: a NaN code, or inf times zero.
+  bool mayBeNaN() const {
+    auto special = [](const Format &format) {
+      return format.hasNaN() || format.hasInfinity();
+    };
+    if (special(elementFormat))
+      return true;
+    return scaling &&
+           (special(scaling->scale) ||
+            (scaling->tensorScale && special(*scaling->tensorScale)));
+  }
+
+  static std::optional<BlockScaling> scalingOf(RankedTensorType type) {
+    auto encoding =
+        dyn_cast_or_null<BlockScaledEncodingAttr>(type.getEncoding());
+    if (!encoding)
+      return std::nullopt;
+    return encoding.getScaling(type.getElementType());
+  }
+
   ImplicitLocOpBuilder &b;
   const BlockScaledParts &input;
-  BlockScaledEncodingAttr encoding;
-  BlockScaling scaling;
-  VectorDecoder elementDecoder, scaleDecoder;
-  std::optional<VectorDecoder> zeroPointDecoder;
+  /// None for plain codes.
+  std::optional<BlockScaling> scaling;
+  numerics::Format elementFormat;
+  VectorDecoder elementDecoder;
+  std::optional<VectorDecoder> scaleDecoder, zeroPointDecoder;
   int64_t blockSize = 0, phases = 1, groupElements = 0, unitElements = 0;
   unsigned width = 0;
   double unit = 1.0;
@@ -895,4 +932,31 @@ std::pair<Value, Value> lowp::emitQuantizeKernel(OpBuilder &builder,
                                                  unsigned packedWidth) {
   ImplicitLocOpBuilder b(loc, builder);
   return QuantizeEmitter(b, op, input, packedWidth).emit();
+}
+
+bool lowp::isDecodeKernelCovered(RankedTensorType type, Type resultElement,
+                                 unsigned packedWidth) {
+  if (type.getEncoding() || !resultElement.isF32() || !type.hasStaticShape() ||
+      type.getRank() < 1)
+    return false;
+  std::optional<Format> format = getNumericFormat(type.getElementType());
+  if (!format || !decodesExactly(*format) ||
+      chooseDecode(*format) == DecodeKind::F32)
+    return false;
+  // Packed codes are read a byte at a time, from rows that fill whole bytes
+  // (the tensor is then one bit stream).
+  if (packedWidth)
+    return 8 % packedWidth == 0 &&
+           type.getShape().back() * packedWidth % 8 == 0;
+  return format->getBitWidth() <= 16;
+}
+
+Value lowp::emitDecodeKernel(OpBuilder &builder, Location loc, Value codes,
+                             RankedTensorType type, unsigned packedWidth) {
+  ImplicitLocOpBuilder b(loc, builder);
+  BlockScaledParts input;
+  input.type = type;
+  input.elements = codes;
+  input.packedWidth = packedWidth;
+  return DequantizeEmitter(b, input).emit();
 }

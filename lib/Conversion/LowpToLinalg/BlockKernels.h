@@ -35,6 +35,18 @@ bool isDequantizeKernelCovered(mlir::RankedTensorType type,
 mlir::Value emitDequantizeKernel(mlir::OpBuilder &builder, mlir::Location loc,
                                  const BlockScaledParts &input);
 
+/// Whether emitDecodeKernel covers lowp.convert of a plain tensor of `type`
+/// (static shape, a format that VectorDecoder decodes exactly) to f32:
+/// what emitDequantizeKernel does without scales, decoding being exact.
+bool isDecodeKernelCovered(mlir::RankedTensorType type,
+                           mlir::Type resultElement, unsigned packedWidth);
+
+/// The f32 values of `codes` (storage of `type`, or its rows packed when
+/// `packedWidth` is nonzero), shaped like `type`.
+mlir::Value emitDecodeKernel(mlir::OpBuilder &builder, mlir::Location loc,
+                             mlir::Value codes, mlir::RankedTensorType type,
+                             unsigned packedWidth);
+
 /// Whether emitQuantizeKernel covers `op`: an f32 tensor of static shape
 /// quantized under the OCP floor or rceil rule into E8M0 scales over blocks
 /// along the innermost dimension, the elements rounded (nearest even,

@@ -178,6 +178,26 @@ struct ConvertOpLowering : OpConversionPattern<ConvertOp> {
     Type storage = conversion.storage;
     Value table = codebookTable(rewriter, loc, conversion.from);
 
+    // Decoding into f32 is exact: vector code over the stored codes, packed
+    // ones read as they are.
+    auto sourceType = dyn_cast<RankedTensorType>(op.getInput().getType());
+    auto resultType = dyn_cast<RankedTensorType>(op.getType());
+    if (sourceType && resultType && !op.getRandom()) {
+      auto unpack = op.getInput().getDefiningOp<UnpackOp>();
+      bool packed = unpack && unpack->hasOneUse();
+      unsigned width =
+          packed ? getNumericFormat(sourceType.getElementType())->getBitWidth()
+                 : 0;
+      if (isDecodeKernelCovered(sourceType, resultType.getElementType(),
+                                width)) {
+        Value codes = packed ? rewriter.getRemappedValue(unpack.getInput())
+                             : adaptor.getInput();
+        rewriter.replaceOp(
+            op, emitDecodeKernel(rewriter, loc, codes, sourceType, width));
+        return success();
+      }
+    }
+
     // A convert of an unpacked argument reads the packed bytes itself (the
     // unpack is then dead).
     if (auto unpack = op.getInput().getDefiningOp<UnpackOp>();

@@ -20,20 +20,24 @@ func.func @encode_e4m3(%x: tensor<64xf32>) -> tensor<64xf8E4M3FN> {
 
 // -----
 
-// Tests that decoding FP8 to f32 moves the code's fields into an f32,
-// scales it by 2^(127 - 7) and selects the NaN code, in 32-bit lanes.
+// Tests that decoding FP8 to f32 is the vector kernel of BlockKernels.cpp
+// without scales: the code's fields moved into an f32, scaled by 2^(127 -
+// 7), the NaN code selected and the sign put back, in 16 lanes, NaN made
+// the reference's (0x7FC00000), and stored.
 // CHECK-LABEL: func.func @decode_e4m3
-// CHECK-DAG: %[[NAN:.+]] = arith.constant 0x7FC00000 : f32
-// CHECK-DAG: %[[SCALE:.+]] = arith.constant 1.329228E+36 : f32
-// CHECK: linalg.generic
-// CHECK: ^bb0(%[[IN:.+]]: i8, %{{.+}}: f32):
-// CHECK: %[[CODE:.+]] = arith.extui %[[IN]] : i8 to i32
+// CHECK-DAG: %[[NAN:.+]] = arith.constant dense<0x7FC00000> : vector<16xf32>
+// CHECK-DAG: %[[SCALE:.+]] = arith.constant dense<1.329228E+36> : vector<16xf32>
+// CHECK: %[[OUT:.+]] = memref.alloc() {alignment = 64 : i64} : memref<64xf32>
+// CHECK: scf.for
+// CHECK: %[[STORED:.+]] = vector.transfer_read %{{.+}} : tensor<64xi8>, vector<16xi8>
+// CHECK: arith.extui %[[STORED]] : vector<16xi8> to vector<16xi32>
 // CHECK-NOT: {{i64|f64}}
-// CHECK: %[[FIELDS:.+]] = arith.bitcast %{{.+}} : i32 to f32
-// CHECK: arith.mulf %[[FIELDS]], %[[SCALE]] : f32
+// CHECK: %[[FIELDS:.+]] = arith.bitcast %{{.+}} : vector<16xi32> to vector<16xf32>
+// CHECK: arith.mulf %[[FIELDS]], %[[SCALE]] : vector<16xf32>
+// CHECK: arith.select %{{.+}}, %[[NAN]], %{{.+}} : vector<16xi1>, vector<16xf32>
 // CHECK-NOT: {{i64|f64}}
-// CHECK: %[[VALUE:.+]] = arith.select %{{.+}}, %[[NAN]], %{{.+}} : f32
-// CHECK-NEXT: linalg.yield %[[VALUE]] : f32
+// CHECK: %[[VALUE:.+]] = arith.select %{{.+}}, %[[NAN]], %{{.+}} : vector<16xi1>, vector<16xf32>
+// CHECK-NEXT: vector.store %[[VALUE]], %[[OUT]][%{{.+}}] : memref<64xf32>, vector<16xf32>
 func.func @decode_e4m3(%x: tensor<64xf8E4M3FN>) -> tensor<64xf32> {
   %0 = lowp.convert %x : tensor<64xf8E4M3FN> to tensor<64xf32>
   return %0 : tensor<64xf32>
@@ -99,11 +103,12 @@ func.func @stochastic(%x: tensor<64xf32>, %r: tensor<64xi8>) -> tensor<64xf8E4M3
 
 // -----
 
-// Tests that a codebook source, decoded through its f64 table, keeps the
-// f64 path.
+// Tests that a codebook source decodes through a 16-entry f32 table held in
+// a register (its values are all f32s), with no NaN to canonicalize.
 // CHECK-LABEL: func.func @codebook
-// CHECK: linalg.generic
-// CHECK: tensor.extract %{{.+}} : tensor<16xf64>
+// CHECK: %[[TABLE:.+]] = arith.constant dense<[-1.000000e+00, -0.6961928, {{.*}}, 1.000000e+00]> : vector<16xf32>
+// CHECK: %[[VALUES:.+]] = lowp.lookup %[[TABLE]][%{{.+}}] : vector<16xf32>, vector<16xi32> -> vector<16xf32>
+// CHECK-NEXT: vector.store %[[VALUES]]
 func.func @codebook(%x: tensor<64x!lowp.codebook<nf4>>) -> tensor<64xf32> {
   %0 = lowp.convert %x : tensor<64x!lowp.codebook<nf4>> to tensor<64xf32>
   return %0 : tensor<64xf32>
