@@ -85,7 +85,7 @@ CASES = [
     ("int4_g128", "ui4",
      "block = [128, 1], scale = f16, rule = minmax, zero_point = ui4",
      codes(0, 15), "<u1", lambda rng: rng.uniform(0.001, 0.1), "<f2",
-     ["zero_points"], [(1, 384, 200), (2, 128, 130)]),
+     ["zero_points"], [(1, 384, 200), (2, 128, 130), (1, 512, 100)]),
     ("mxfp8_e4m3", "f8E4M3FN", "block = [32, 1], scale = f8E8M0FNU, rule = floor",
      codes(0, 255, E4M3_NAN), "<u1", codes(110, 130), "<u1", [],
      [(1, 64, 150), (2, 32, 128)]),

@@ -337,10 +337,12 @@ private:
   /// The decoded part (scales or zero points) of the `count` blocks from
   /// block `first`, each broadcast to 16 lanes.
   SmallVector<Value> blockValues(ImplicitLocOpBuilder &at, Value part,
-                                 VectorDecoder &decoder, Value first,
-                                 int64_t count, bool inBounds) {
-    Value decoded = decoder.decode(
-        at, widenCodes(at, read(at, part, first, count, inBounds)), true);
+                                 unsigned packedWidth, VectorDecoder &decoder,
+                                 Value first, int64_t count, bool inBounds) {
+    Value decoded = decoder.decode(at,
+                                   readCodeLanes(at, part, ValueRange{}, first,
+                                                 count, packedWidth, inBounds),
+                                   packedWidth == 0);
     SmallVector<Value> result;
     for (int64_t k = 0; k < count; ++k)
       result.push_back(vector::BroadcastOp::create(
@@ -373,11 +375,12 @@ private:
       int64_t blocks = unitElements / blockSize;
       Value firstBlock =
           arith::DivUIOp::create(at, element, index(at, blockSize));
-      blockScales =
-          blockValues(at, scales, *scaleDecoder, firstBlock, blocks, inBounds);
+      blockScales = blockValues(at, scales, /*packedWidth=*/0, *scaleDecoder,
+                                firstBlock, blocks, inBounds);
       if (zeroPoints)
-        blockZeros = blockValues(at, zeroPoints, *zeroPointDecoder, firstBlock,
-                                 blocks, inBounds);
+        blockZeros =
+            blockValues(at, zeroPoints, input.zeroPointWidth, *zeroPointDecoder,
+                        firstBlock, blocks, inBounds);
     }
     int64_t groups = unitElements / groupElements;
     auto emitGroup = [&](ImplicitLocOpBuilder &g, Value groupOffset,

@@ -294,11 +294,25 @@ BlockScaledParts kernelParts(Value encoded, ValueRange lowered,
   Parts parts = Parts::from(lowered, getEncoding(type));
   BlockScaledParts result{type,         parts.elements,    0,
                           parts.scales, parts.tensorScale, parts.zeroPoints};
-  if (auto assemble = encoded.getDefiningOp<AssembleOp>())
-    if (auto unpack = assemble.getElements().getDefiningOp<UnpackOp>()) {
-      result.elements = rewriter.getRemappedValue(unpack.getInput());
-      result.packedWidth =
-          getNumericFormat(type.getElementType())->getBitWidth();
+  auto assemble = encoded.getDefiningOp<AssembleOp>();
+  if (!assemble)
+    return result;
+  if (auto unpack = assemble.getElements().getDefiningOp<UnpackOp>()) {
+    result.elements = rewriter.getRemappedValue(unpack.getInput());
+    result.packedWidth = getNumericFormat(type.getElementType())->getBitWidth();
+  }
+  // Zero points arrive packed too (int4-g128's ui4): read where their rows
+  // fill whole bytes of codes that do not straddle them.
+  if (Value zeroPoints = assemble.getZeroPoints())
+    if (auto unpack = zeroPoints.getDefiningOp<UnpackOp>()) {
+      auto zeroType = cast<RankedTensorType>(zeroPoints.getType());
+      unsigned width =
+          getNumericFormat(zeroType.getElementType())->getBitWidth();
+      if (8 % width == 0 && zeroType.hasStaticShape() &&
+          zeroType.getShape().back() * width % 8 == 0) {
+        result.zeroPoints = rewriter.getRemappedValue(unpack.getInput());
+        result.zeroPointWidth = width;
+      }
     }
   return result;
 }

@@ -300,14 +300,16 @@ private:
   /// Per-block vectors (scales or zero points) for the tile's columns,
   /// decoded, in natural lane order, or in the accumulators' phase order.
   SmallVector<Value> readPerBlock(ImplicitLocOpBuilder &at, Value part,
-                                  VectorDecoder &decoder, Value kb, Value n0,
-                                  bool inBounds, bool phaseOrder) {
+                                  unsigned packedWidth, VectorDecoder &decoder,
+                                  Value kb, Value n0, bool inBounds,
+                                  bool phaseOrder) {
     SmallVector<Value> result;
     int64_t lanes = phaseOrder ? kLanes * phases : kLanes;
     for (int64_t c = 0; c < kTileColumns / lanes; ++c) {
       Value column = arith::AddIOp::create(at, n0, index(at, c * lanes));
-      Value codes = widenCodes(at, read(at, part, kb, column, lanes, inBounds));
-      Value decoded = decoder.decode(at, codes, true);
+      Value codes = readCodeLanes(at, part, ValueRange{kb}, column, lanes,
+                                  packedWidth, inBounds);
+      Value decoded = decoder.decode(at, codes, packedWidth == 0);
       llvm::append_range(result, phaseOrder ? deinterleave(at, decoded, phases)
                                             : SmallVector<Value>{decoded});
     }
@@ -325,10 +327,12 @@ private:
             : arith::DivUIOp::create(at, pass, index(at, blockRows / passRows));
     SmallVector<Value> zeroPoints;
     if (zeroPointDecoder)
-      zeroPoints = readPerBlock(at, rhs.zeroPoints, *zeroPointDecoder, kb, n0,
-                                inBounds, /*phaseOrder=*/true);
-    SmallVector<Value> scales = readPerBlock(
-        at, rhs.scales, scaleDecoder, kb, n0, inBounds, /*phaseOrder=*/false);
+      zeroPoints = readPerBlock(at, rhs.zeroPoints, rhs.zeroPointWidth,
+                                *zeroPointDecoder, kb, n0, inBounds,
+                                /*phaseOrder=*/true);
+    SmallVector<Value> scales =
+        readPerBlock(at, rhs.scales, /*packedWidth=*/0, scaleDecoder, kb, n0,
+                     inBounds, /*phaseOrder=*/false);
     // The tensor scale is hoisted out of the sums: applied to each block's
     // scales.
     if (Value factor = scaleFactor(at)) {
@@ -510,14 +514,15 @@ private:
 
   /// Per-lane vectors of a part with one value per block (scales, zero
   /// points) for chunk c of row n: lane l gets block (C c + P l) / B.
-  Value readPerLane(ImplicitLocOpBuilder &at, Value part,
+  Value readPerLane(ImplicitLocOpBuilder &at, Value part, unsigned packedWidth,
                     VectorDecoder &decoder, Value n, Value k) {
     // Lanes per block, and blocks per chunk (at least one).
     int64_t lanesPerBlock = std::min<int64_t>(kLanes, blockSize / phases);
     int64_t blocksPerChunk = kLanes / lanesPerBlock;
     Value block = arith::DivUIOp::create(at, k, index(at, blockSize));
-    Value codes = widenCodes(at, read(at, part, n, block, blocksPerChunk));
-    Value decoded = decoder.decode(at, codes, true);
+    Value codes = readCodeLanes(at, part, ValueRange{n}, block, blocksPerChunk,
+                                packedWidth, true);
+    Value decoded = decoder.decode(at, codes, packedWidth == 0);
     if (blocksPerChunk == kLanes)
       return decoded;
     SmallVector<int64_t> mask;
@@ -550,8 +555,9 @@ private:
                 Value codes = readCodes(step, n, byte, /*inBounds=*/true);
                 Value zeroPoint;
                 if (zeroPointDecoder)
-                  zeroPoint = readPerLane(step, rhs.zeroPoints,
-                                          *zeroPointDecoder, n, k);
+                  zeroPoint =
+                      readPerLane(step, rhs.zeroPoints, rhs.zeroPointWidth,
+                                  *zeroPointDecoder, n, k);
                 // Two chains of products, so that the sum is not one long
                 // dependency.
                 Value sums[2] = {splat(step, 0), splat(step, 0)};
@@ -567,7 +573,8 @@ private:
                       vector::FMAOp::create(step, x, value, sums[p % 2]);
                 }
                 Value sum = arith::AddFOp::create(step, sums[0], sums[1]);
-                Value scale = readPerLane(step, rhs.scales, scaleDecoder, n, k);
+                Value scale = readPerLane(step, rhs.scales, /*packedWidth=*/0,
+                                          scaleDecoder, n, k);
                 scf::YieldOp::create(step, ValueRange{vector::FMAOp::create(
                                                step, sum, scale, acc[0])});
               });

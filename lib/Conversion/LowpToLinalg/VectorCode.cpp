@@ -72,6 +72,12 @@ std::optional<DecodeKind> lowp::chooseDecode(const Format &format) {
     return DecodeKind::Table;
   if (width > 16)
     return std::nullopt;
+  // bfloat16 is the top half of an f32.
+  if (format.isFloat() && format.getFloat().exponentBits == 8 &&
+      format.getFloat().mantissaBits == 7 && format.getFloat().bias == 127 &&
+      format.getFloat().isSigned &&
+      format.getFloat().specials == SpecialValues::IEEE)
+    return DecodeKind::BFloat;
   if (format.isInteger())
     return DecodeKind::Integer;
   if (!format.isFloat())
@@ -123,6 +129,10 @@ Value VectorDecoder::decode(ImplicitLocOpBuilder &at, Value codes,
         select(equals(codes, 0), f32(f32Type, std::ldexp(1.0f, -127)), value);
     return select(equals(codes, 255), f32(f32Type, NAN), value);
   }
+  case DecodeKind::BFloat:
+    // The shift drops any bits above the code's 16.
+    return arith::BitcastOp::create(
+        *b, f32Type, arith::ShLIOp::create(*b, codes, i32(type, 16)));
   case DecodeKind::Minifloat:
     return minifloat(highBitsClear ? codes : mask(codes, (1u << width) - 1),
                      f32Type);
@@ -235,6 +245,62 @@ Value lowp::readVector(ImplicitLocOpBuilder &at, Value tensor,
   return vector::TransferReadOp::create(at, VectorType::get({lanes}, element),
                                         tensor, indices, padding,
                                         ArrayRef<bool>{inBounds});
+}
+
+Value lowp::readCodeLanes(ImplicitLocOpBuilder &at, Value part,
+                          ValueRange leading, Value column, int64_t count,
+                          unsigned width, bool inBounds) {
+  auto indices = [&](Value last) {
+    SmallVector<Value> all(leading);
+    all.push_back(last);
+    return all;
+  };
+  if (!width)
+    return widenCodes(at,
+                      readVector(at, part, indices(column), count, inBounds));
+  int64_t perByte = 8 / width;
+  Value byte = arith::DivUIOp::create(at, column, indexConstant(at, perByte));
+  if (count > 1 && count % perByte != 0) {
+    // Fewer codes than fill whole bytes: each read on its own.
+    Value lanes = arith::ConstantOp::create(
+        at, DenseElementsAttr::get(VectorType::get({count}, at.getI32Type()),
+                                   at.getI32IntegerAttr(0).getValue()));
+    for (int64_t j = 0; j < count; ++j) {
+      Value one =
+          readCodeLanes(at, part, leading,
+                        arith::AddIOp::create(at, column, indexConstant(at, j)),
+                        1, width, inBounds);
+      lanes = vector::InsertOp::create(
+          at, vector::ExtractOp::create(at, one, int64_t(0)), lanes, j);
+    }
+    return lanes;
+  }
+  if (count == 1) {
+    // The code's bits start (column mod P) * w into its byte.
+    Value bits =
+        widenCodes(at, readVector(at, part, indices(byte), 1, inBounds));
+    Value shift = arith::IndexCastOp::create(
+        at, at.getI32Type(),
+        arith::MulIOp::create(
+            at, arith::RemUIOp::create(at, column, indexConstant(at, perByte)),
+            indexConstant(at, width)));
+    return arith::ShRUIOp::create(
+        at, bits,
+        vector::BroadcastOp::create(at, VectorType::get({1}, at.getI32Type()),
+                                    shift));
+  }
+  // Whole bytes: lane l of phase p holds code l * P + p.
+  Value bytes = widenCodes(
+      at, readVector(at, part, indices(byte), count / perByte, inBounds));
+  SmallVector<Value> phases;
+  for (int64_t p = 0; p < perByte; ++p)
+    phases.push_back(
+        p == 0
+            ? bytes
+            : arith::ShRUIOp::create(
+                  at, bytes, i32Splat(at, int32_t(p * width), count / perByte))
+                  .getResult());
+  return interleave(at, phases);
 }
 
 Value lowp::widenCodes(ImplicitLocOpBuilder &b, Value stored) {

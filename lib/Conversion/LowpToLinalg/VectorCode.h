@@ -29,8 +29,10 @@ struct BlockScaledParts {
   mlir::Value scales;
   /// 0-d tensor, or null.
   mlir::Value tensorScale;
-  /// Shaped like `scales`, or null.
+  /// Shaped like `scales`, or null; its rows packed as lowp.pack lays them
+  /// out when `zeroPointWidth` is nonzero.
   mlir::Value zeroPoints;
+  unsigned zeroPointWidth = 0;
 };
 
 /// f32 lanes per vector: one AVX-512 register.
@@ -50,6 +52,8 @@ enum class DecodeKind {
   Minifloat,
   /// E8M0: 2^(code - 127), code 0 is 2^-127, 0xFF is NaN.
   E8M0,
+  /// bfloat16: the code shifted into an f32's top half.
+  BFloat,
 };
 
 /// How VectorDecoder decodes `format`, or none when it cannot.
@@ -99,6 +103,15 @@ mlir::Value i32Splat(mlir::ImplicitLocOpBuilder &at, int32_t value,
 /// `indices`, zero past the end when not `inBounds`.
 mlir::Value readVector(mlir::ImplicitLocOpBuilder &at, mlir::Value tensor,
                        mlir::ValueRange indices, int64_t lanes, bool inBounds);
+
+/// `count` codes of a part from element `column` of its innermost
+/// dimension on (`leading` indexes the others), as i32 lanes. When `width`
+/// is nonzero the rows are packed codes of that width (dividing 8) and the
+/// lanes may carry other codes' bits above the width; then `count` is 1, or
+/// `column` a multiple of 8 / width.
+mlir::Value readCodeLanes(mlir::ImplicitLocOpBuilder &at, mlir::Value part,
+                          mlir::ValueRange leading, mlir::Value column,
+                          int64_t count, unsigned width, bool inBounds);
 
 /// Codes of `stored` (i8, i16, i32 or f32 vectors) as i32 lanes.
 mlir::Value widenCodes(mlir::ImplicitLocOpBuilder &b, mlir::Value stored);

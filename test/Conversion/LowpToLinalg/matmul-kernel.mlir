@@ -73,15 +73,19 @@ func.func @nvfp4(%x: tensor<1x32xf32>, %w: tensor<32x128xf4E2M1FN, #lowp.block_s
 // -----
 
 // Tests that a block of 128 rows is summed in four passes of 32 rows, each
-// reading the scales and zero points of block pass / 4, and that zero
-// points (unpacked from the boundary: they are few) are subtracted from the
-// decoded elements.
+// reading the scales and zero points of block pass / 4, that the zero
+// points are read packed as they arrive (64 bytes, two codes each, the high
+// nibble split off by a shift and interleaved back into column order: no
+// unpack loop), and subtracted from the decoded elements.
 // CHECK-LABEL: func.func @int4_g128(
-// CHECK-SAME:      %[[SCALES:[^:]+]]: tensor<2x128xi16>, %{{[^:]+}}: tensor<2x64xi8>)
-// CHECK:         %[[ZEROS:.+]] = linalg.generic
+// CHECK-SAME:      %[[SCALES:[^:]+]]: tensor<2x128xi16>, %[[ZEROS:[^:]+]]: tensor<2x64xi8>)
+// CHECK-NOT:     linalg.generic
 // CHECK:         scf.for %[[PASS:.+]] = %{{.+}} to %[[PASSES:.+]] step
 // CHECK:           %[[KB:.+]] = arith.divui %[[PASS]], %{{.+}} : index
-// CHECK:           vector.transfer_read %[[ZEROS]][%[[KB]], %{{.+}}]
+// CHECK:           %[[ZERO_BYTES:.+]] = vector.transfer_read %[[ZEROS]][%[[KB]], %{{.+}}]{{.*}} : tensor<2x64xi8>, vector<64xi8>
+// CHECK:           %[[ZERO_LANES:.+]] = arith.extui %[[ZERO_BYTES]] : vector<64xi8> to vector<64xi32>
+// CHECK:           %[[HIGH:.+]] = arith.shrui %[[ZERO_LANES]]
+// CHECK:           vector.interleave %[[ZERO_LANES]], %[[HIGH]] : vector<64xi32> -> vector<128xi32>
 // CHECK:           vector.transfer_read %[[SCALES]][%[[KB]], %{{.+}}]
 // CHECK:           arith.muli %[[PASS]], %{{.+}} : index
 // CHECK:             scf.for
