@@ -28,7 +28,9 @@ namespace {
 
 /// lowp.lookup on AVX-512: one vpermps (f32 tables) or vpermd (i32), which
 /// read only the low four bits of each index, as lookup's index-mod-N
-/// semantics allow.
+/// semantics allow. Fewer than 16 indices (a block's scale or zero point)
+/// are widened to 16 lanes around the permute, which is still far cheaper
+/// than a tree of selects.
 struct LookupToPermute : OpRewritePattern<LookupOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -37,8 +39,23 @@ struct LookupToPermute : OpRewritePattern<LookupOp> {
     VectorType table = op.getTable().getType();
     auto result = cast<VectorType>(op.getType());
     if (table.getNumElements() != 16 || result.getRank() != 1 ||
-        result.getNumElements() != 16)
+        result.getNumElements() > 16)
       return rewriter.notifyMatchFailure(op, "not a 16 x 32-bit lookup");
+    int64_t lanes = result.getNumElements();
+    if (lanes < 16) {
+      Location loc = op.getLoc();
+      SmallVector<int64_t> widen;
+      for (int64_t l = 0; l < 16; ++l)
+        widen.push_back(l < lanes ? l : 0);
+      Value indices = vector::ShuffleOp::create(rewriter, loc, op.getIndices(),
+                                                op.getIndices(), widen);
+      Value wide = LookupOp::create(rewriter, loc, op.getTable(), indices);
+      SmallVector<int64_t> narrow;
+      for (int64_t l = 0; l < lanes; ++l)
+        narrow.push_back(l);
+      rewriter.replaceOpWithNewOp<vector::ShuffleOp>(op, wide, wide, narrow);
+      return success();
+    }
     StringRef intrinsic;
     if (table.getElementType().isF32())
       intrinsic = "llvm.x86.avx512.permvar.sf.512";

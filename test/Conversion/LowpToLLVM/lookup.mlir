@@ -48,3 +48,21 @@ func.func @other_shapes(%t16: vector<16xf32>, %t4: vector<4xf32>, %wide: vector<
   %1 = lowp.lookup %t4[%codes] : vector<4xf32>, vector<16xi32> -> vector<16xf32>
   return %0, %1 : vector<32xf32>, vector<16xf32>
 }
+
+// -----
+
+// Tests that a lookup of one index (a block's zero point) widens it to 16
+// lanes around one vpermps on AVX-512 and takes lane 0 back, rather than a
+// tree of selects.
+// AVX512-LABEL: func.func @one_index
+// AVX512:         %[[WIDE:.+]] = vector.shuffle %[[I:.+]], %[[I]] [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] : vector<1xi32>, vector<1xi32>
+// AVX512:         %[[R:.+]] = llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"(%{{.+}}, %[[WIDE]]) : (vector<16xf32>, vector<16xi32>) -> vector<16xf32>
+// AVX512:         %[[ONE:.+]] = vector.shuffle %[[R]], %[[R]] [0] : vector<16xf32>, vector<16xf32>
+// AVX512-NOT:     arith.select
+// AVX512:         return %[[ONE]] : vector<1xf32>
+// GENERIC-LABEL: func.func @one_index
+// GENERIC-COUNT-15: arith.select
+func.func @one_index(%table: vector<16xf32>, %codes: vector<1xi32>) -> vector<1xf32> {
+  %0 = lowp.lookup %table[%codes] : vector<16xf32>, vector<1xi32> -> vector<1xf32>
+  return %0 : vector<1xf32>
+}
