@@ -963,3 +963,102 @@ Value lowp::emitDecodeKernel(OpBuilder &builder, Location loc, Value codes,
   input.packedWidth = packedWidth;
   return DequantizeEmitter(b, input).emit();
 }
+
+bool lowp::isPackedEncodeKernelCovered(RankedTensorType sourceType,
+                                       const Format &format,
+                                       const RoundingOptions &options) {
+  unsigned width = format.getBitWidth();
+  if (!sourceType.getElementType().isF32() || !sourceType.hasStaticShape() ||
+      sourceType.getRank() < 1 || (width != 1 && width != 2 && width != 4))
+    return false;
+  if (options.mode == RoundingMode::Stochastic ||
+      !ElementCodegen::canEncodeF32(format, options))
+    return false;
+  // Rows of whole bytes: the tensor is one bit stream.
+  return sourceType.getShape().back() * width % 8 == 0;
+}
+
+Value lowp::emitPackedEncodeKernel(OpBuilder &builder, Location loc,
+                                   Value source, const Format &format,
+                                   const RoundingOptions &options,
+                                   RankedTensorType packedType) {
+  ImplicitLocOpBuilder b(loc, builder);
+  auto sourceType = cast<RankedTensorType>(source.getType());
+  unsigned width = format.getBitWidth();
+  int64_t perByte = 8 / width;
+  int64_t group = kLanes * perByte;
+  int64_t total = sourceType.getNumElements();
+  Value values = flatten(b, source);
+  Value bytes = memref::AllocOp::create(
+      b, MemRefType::get({total / perByte}, b.getI8Type()),
+      b.getI64IntegerAttr(64));
+  uint32_t mask = (uint32_t(1) << width) - 1;
+  // One group of 16 P values -> 16 bytes, byte l holding codes l * P + p
+  // at bits p * w.
+  auto emitGroup = [&](ImplicitLocOpBuilder &at, Value element, bool inBounds) {
+    SmallVector<Value> codes;
+    ElementCodegen g(at);
+    for (int64_t p = 0; p < perByte; ++p) {
+      Value x = readVector(at, values,
+                           ValueRange{arith::AddIOp::create(
+                               at, element, indexConstant(at, p * kLanes))},
+                           kLanes, inBounds);
+      codes.push_back(g.encodeF32(format, x, options));
+    }
+    Value natural = codes[0];
+    for (int64_t p = 1; p < perByte; ++p) {
+      SmallVector<int64_t> lanes;
+      int64_t count = cast<VectorType>(natural.getType()).getNumElements();
+      for (int64_t l = 0; l < count + kLanes; ++l)
+        lanes.push_back(l);
+      natural = vector::ShuffleOp::create(at, natural, codes[p], lanes);
+    }
+    SmallVector<Value> byPhase = deinterleave(at, natural, perByte);
+    Value packed;
+    for (int64_t p = 0; p < perByte; ++p) {
+      Value part =
+          arith::AndIOp::create(at, byPhase[p], i32Splat(at, int32_t(mask)));
+      if (p > 0)
+        part =
+            arith::ShLIOp::create(at, part, i32Splat(at, int32_t(p * width)));
+      packed = packed ? arith::OrIOp::create(at, packed, part) : part;
+    }
+    Value byte =
+        arith::DivUIOp::create(at, element, indexConstant(at, perByte));
+    vector::TransferWriteOp::create(
+        at,
+        arith::TruncIOp::create(at, VectorType::get({kLanes}, at.getI8Type()),
+                                packed),
+        bytes, ValueRange{byte}, ArrayRef<bool>{inBounds});
+  };
+  int64_t groups = total / group;
+  if (groups > 0)
+    emitChunks(
+        b, groups, total >= kParallelElements,
+        [&](ImplicitLocOpBuilder &at, Value first, Value count) {
+          scf::ForOp::create(
+              at, indexConstant(at, 0), count, indexConstant(at, 1),
+              ValueRange{},
+              [&](OpBuilder &nested, Location nestedLoc, Value i, ValueRange) {
+                ImplicitLocOpBuilder body(nestedLoc, nested);
+                emitGroup(body,
+                          arith::MulIOp::create(
+                              body, arith::AddIOp::create(body, first, i),
+                              indexConstant(body, group)),
+                          /*inBounds=*/true);
+                scf::YieldOp::create(body);
+              });
+        });
+  if (total % group)
+    emitGroup(b, indexConstant(b, groups * group), /*inBounds=*/false);
+  Value result = bufferization::ToTensorOp::create(
+      b, RankedTensorType::get({total / perByte}, b.getI8Type()), bytes,
+      /*restrict=*/true, /*writable=*/true);
+  if (packedType.getRank() == 1)
+    return result;
+  ReassociationIndices all;
+  for (int64_t d = 0; d < packedType.getRank(); ++d)
+    all.push_back(d);
+  return tensor::ExpandShapeOp::create(b, packedType, result,
+                                       ArrayRef<ReassociationIndices>{all});
+}

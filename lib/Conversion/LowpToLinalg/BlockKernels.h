@@ -47,6 +47,22 @@ mlir::Value emitDecodeKernel(mlir::OpBuilder &builder, mlir::Location loc,
                              mlir::Value codes, mlir::RankedTensorType type,
                              unsigned packedWidth);
 
+/// Whether emitPackedEncodeKernel covers lowp.pack(lowp.convert(x)) of a
+/// static f32 tensor `sourceType` into a format of 1, 2 or 4 bits whose
+/// rows fill whole bytes, rounded by the f32-lane encoder (`options`, not
+/// stochastic).
+bool isPackedEncodeKernelCovered(mlir::RankedTensorType sourceType,
+                                 const numerics::Format &format,
+                                 const numerics::RoundingOptions &options);
+
+/// The packed codes of `source` (f32, shaped `sourceType`) rounded into
+/// `format`, shaped as lowp.pack lays them out (`packedType`).
+mlir::Value emitPackedEncodeKernel(mlir::OpBuilder &builder, mlir::Location loc,
+                                   mlir::Value source,
+                                   const numerics::Format &format,
+                                   const numerics::RoundingOptions &options,
+                                   mlir::RankedTensorType packedType);
+
 /// Whether emitQuantizeKernel covers `op`: an f32 tensor of static shape
 /// quantized under the OCP floor or rceil rule into E8M0 scales over blocks
 /// along the innermost dimension, the elements rounded (nearest even,

@@ -1148,6 +1148,18 @@ struct PackOpLowering : OpConversionPattern<PackOp> {
                          ? rewriter.getRemappedValue(convert.getRandom())
                          : Value();
       ElementConversion conversion(convert);
+      auto sourceType =
+          dyn_cast<RankedTensorType>(convert.getInput().getType());
+      if (sourceType && !convert.getRandom() && !conversion.to.isF64 &&
+          isPackedEncodeKernelCovered(sourceType, *conversion.to.format,
+                                      conversion.options)) {
+        rewriter.replaceOp(
+            op, emitPackedEncodeKernel(
+                    rewriter, op.getLoc(),
+                    rewriter.getRemappedValue(convert.getInput()),
+                    *conversion.to.format, conversion.options, type));
+        return success();
+      }
       if (Value fused = emitPackedConvert(
               rewriter, op.getLoc(), convert,
               rewriter.getRemappedValue(convert.getInput()), random,

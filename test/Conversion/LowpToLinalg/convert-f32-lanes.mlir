@@ -116,27 +116,57 @@ func.func @codebook(%x: tensor<64x!lowp.codebook<nf4>>) -> tensor<64xf32> {
 
 // -----
 
-// Tests that packing a conversion's FP4 result converts straight into the
-// packed bytes: one loop over bytes, two elements each, no unpacked codes
-// (the convert's own loop is gone), its tensor materialized in the empty
-// tensor it started from so that bufferization writes the caller's buffer.
+// Tests that packing a conversion's FP4 result is vector code straight into
+// the packed bytes (BlockKernels.cpp): per 32 values, two reads of 16 f32,
+// each rounded in i32 lanes, the codes deinterleaved into even and odd and
+// joined by a shift into 16 bytes, one store; no unpacked codes and no
+// lowp.pack loop.
 // CHECK-LABEL: func.func @pack_fp4
 // CHECK-SAME: (%[[X:.+]]: tensor<4x64xf32>) -> tensor<4x32xi8>
 // CHECK-NOT: linalg.generic
 // CHECK: %[[FLAT:.+]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1]] : tensor<4x64xf32> into tensor<256xf32>
-// CHECK: %[[EMPTY:.+]] = tensor.empty() : tensor<4x32xi8>
-// CHECK: %[[INIT:.+]] = tensor.collapse_shape %[[EMPTY]] {{\[\[}}0, 1]] : tensor<4x32xi8> into tensor<128xi8>
-// CHECK: %[[LOOP:.+]] = scf.for %[[BYTE:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[ACC:.+]] = %[[INIT]]) -> (tensor<128xi8>)
-// CHECK-COUNT-2: tensor.extract %[[FLAT]]
-// CHECK: %[[NEW:.+]] = tensor.insert %{{.+}} into %[[ACC]][%[[BYTE]]] : tensor<128xi8>
-// CHECK-NEXT: scf.yield %[[NEW]]
-// CHECK: %[[SHAPED:.+]] = tensor.expand_shape %[[LOOP]] {{\[\[}}0, 1]] output_shape [4, 32]
-// CHECK: %[[R:.+]] = bufferization.materialize_in_destination %[[SHAPED]] in %[[EMPTY]]
+// CHECK: %[[BYTES:.+]] = memref.alloc() {alignment = 64 : i64} : memref<128xi8>
+// CHECK: scf.for
+// CHECK-COUNT-2: vector.transfer_read %[[FLAT]][%{{.+}}]{{.*}} : tensor<256xf32>, vector<16xf32>
+// CHECK: %[[EVEN:.+]], %[[ODD:.+]] = vector.deinterleave %{{.+}} : vector<32xi32> -> vector<16xi32>
+// CHECK: %[[HIGH:.+]] = arith.shli %{{.+}}, %{{.+}} : vector<16xi32>
+// CHECK: %[[JOINED:.+]] = arith.ori %{{.+}}, %[[HIGH]] : vector<16xi32>
+// CHECK: %[[PACKED:.+]] = arith.trunci %[[JOINED]] : vector<16xi32> to vector<16xi8>
+// CHECK: vector.transfer_write %[[PACKED]], %[[BYTES]][%{{.+}}] {in_bounds = [true]} : vector<16xi8>, memref<128xi8>
+// CHECK: %[[T:.+]] = bufferization.to_tensor %[[BYTES]] restrict writable
+// CHECK: %[[R:.+]] = tensor.expand_shape %[[T]] {{\[\[}}0, 1]] output_shape [4, 32]
 // CHECK: return %[[R]]
 func.func @pack_fp4(%x: tensor<4x64xf32>) -> tensor<4x32xi8> {
   %0 = lowp.convert %x : tensor<4x64xf32> to tensor<4x64xf4E2M1FN>
   %1 = lowp.pack %0 : tensor<4x64xf4E2M1FN> to tensor<4x32xi8>
   return %1 : tensor<4x32xi8>
+}
+
+// -----
+
+// Tests that packing 6-bit codes, which straddle bytes, converts straight
+// into the packed bytes in one loop over groups of four codes (three
+// bytes), its tensor materialized in the empty tensor it started from so
+// that bufferization writes the caller's buffer.
+// CHECK-LABEL: func.func @pack_fp6
+// CHECK-SAME: (%[[X:.+]]: tensor<4x64xf32>) -> tensor<4x48xi8>
+// CHECK-NOT: linalg.generic
+// CHECK: %[[FLAT:.+]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1]] : tensor<4x64xf32> into tensor<256xf32>
+// CHECK: %[[EMPTY:.+]] = tensor.empty() : tensor<4x48xi8>
+// CHECK: %[[INIT:.+]] = tensor.collapse_shape %[[EMPTY]] {{\[\[}}0, 1]] : tensor<4x48xi8> into tensor<192xi8>
+// CHECK: %[[LOOP:.+]] = scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[ACC:.+]] = %[[INIT]]) -> (tensor<192xi8>)
+// CHECK-COUNT-4: tensor.extract %[[FLAT]]
+// CHECK: tensor.insert %{{.+}} into %[[ACC]]
+// CHECK: tensor.insert
+// CHECK: %[[NEW:.+]] = tensor.insert
+// CHECK-NEXT: scf.yield %[[NEW]]
+// CHECK: %[[SHAPED:.+]] = tensor.expand_shape %[[LOOP]] {{\[\[}}0, 1]] output_shape [4, 48]
+// CHECK: %[[R:.+]] = bufferization.materialize_in_destination %[[SHAPED]] in %[[EMPTY]]
+// CHECK: return %[[R]]
+func.func @pack_fp6(%x: tensor<4x64xf32>) -> tensor<4x48xi8> {
+  %0 = lowp.convert %x : tensor<4x64xf32> to tensor<4x64xf6E2M3FN>
+  %1 = lowp.pack %0 : tensor<4x64xf6E2M3FN> to tensor<4x48xi8>
+  return %1 : tensor<4x48xi8>
 }
 
 // -----
