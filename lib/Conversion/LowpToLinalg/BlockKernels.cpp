@@ -202,6 +202,49 @@ void emitChunks(
            arith::SubIOp::create(at, indexConstant(at, count), first)));
 }
 
+/// Items [0, count) as emitChunks splits them, `body` emitting item `i`.
+void emitItems(ImplicitLocOpBuilder &at, int64_t count, bool parallel,
+               llvm::function_ref<void(ImplicitLocOpBuilder &, Value)> body) {
+  emitChunks(at, count, parallel,
+             [&](ImplicitLocOpBuilder &chunk, Value first, Value items) {
+               scf::ForOp::create(
+                   chunk, indexConstant(chunk, 0), items,
+                   indexConstant(chunk, 1), ValueRange{},
+                   [&](OpBuilder &nested, Location loc, Value i, ValueRange) {
+                     ImplicitLocOpBuilder inner(loc, nested);
+                     body(inner, arith::AddIOp::create(inner, first, i));
+                     scf::YieldOp::create(inner);
+                   });
+             });
+}
+
+/// 16 bytes of packed `width`-bit codes from P = 8 / width vectors of 16
+/// i32 codes in natural order: byte l holds codes l * P + p at bits p * w.
+Value packCodeBytes(ImplicitLocOpBuilder &at, ArrayRef<Value> codes,
+                    unsigned width) {
+  int64_t phases = 8 / width;
+  Value natural = codes[0];
+  for (int64_t p = 1; p < phases; ++p) {
+    int64_t count = cast<VectorType>(natural.getType()).getNumElements();
+    SmallVector<int64_t> lanes;
+    for (int64_t l = 0; l < count + kLanes; ++l)
+      lanes.push_back(l);
+    natural = vector::ShuffleOp::create(at, natural, codes[p], lanes);
+  }
+  uint32_t mask = (uint32_t(1) << width) - 1;
+  SmallVector<Value> byPhase = deinterleave(at, natural, phases);
+  Value bytes;
+  for (int64_t p = 0; p < phases; ++p) {
+    Value part =
+        arith::AndIOp::create(at, byPhase[p], i32Splat(at, int32_t(mask)));
+    if (p > 0)
+      part = arith::ShLIOp::create(at, part, i32Splat(at, int32_t(p * width)));
+    bytes = bytes ? arith::OrIOp::create(at, bytes, part) : part;
+  }
+  return arith::TruncIOp::create(at, VectorType::get({kLanes}, at.getI8Type()),
+                                 bytes);
+}
+
 class DequantizeEmitter {
 public:
   /// `input` is block-scaled, or a plain tensor of codes (its type without
@@ -314,24 +357,13 @@ private:
   /// Units [0, count), in parallel chunks when the tensor is large
   /// enough.
   void emitUnits(ImplicitLocOpBuilder &at, int64_t count) {
-    emitChunks(at, count, count * unitElements >= kParallelElements,
-               [&](ImplicitLocOpBuilder &chunk, Value first, Value units) {
-                 emitUnitLoop(chunk, first, units);
-               });
-  }
-
-  /// Units first .. first + count.
-  void emitUnitLoop(ImplicitLocOpBuilder &at, Value first, Value count) {
-    scf::ForOp::create(
-        at, index(at, 0), count, index(at, 1), ValueRange{},
-        [&](OpBuilder &nested, Location loc, Value u, ValueRange) {
-          ImplicitLocOpBuilder body(loc, nested);
-          Value element =
-              arith::MulIOp::create(body, arith::AddIOp::create(body, first, u),
-                                    index(body, unitElements));
-          emitUnit(body, element, /*inBounds=*/true);
-          scf::YieldOp::create(body);
-        });
+    emitItems(at, count, count * unitElements >= kParallelElements,
+              [&](ImplicitLocOpBuilder &body, Value u) {
+                emitUnit(
+                    body,
+                    arith::MulIOp::create(body, u, index(body, unitElements)),
+                    /*inBounds=*/true);
+              });
   }
 
   /// The decoded part (scales or zero points) of the `count` blocks from
@@ -576,21 +608,13 @@ private:
     int64_t spanElements = kLanes * blockSize;
     int64_t count = total / spanElements;
     if (count > 0)
-      emitChunks(
-          b, count, total >= kParallelElements,
-          [&](ImplicitLocOpBuilder &at, Value first, Value spans) {
-            scf::ForOp::create(
-                at, index(at, 0), spans, index(at, 1), ValueRange{},
-                [&](OpBuilder &nested, Location loc, Value s, ValueRange) {
-                  ImplicitLocOpBuilder body(loc, nested);
-                  emitSpan(body,
-                           arith::MulIOp::create(
-                               body, arith::AddIOp::create(body, first, s),
-                               index(body, spanElements)),
-                           /*inBounds=*/true);
-                  scf::YieldOp::create(body);
+      emitItems(b, count, total >= kParallelElements,
+                [&](ImplicitLocOpBuilder &body, Value s) {
+                  emitSpan(
+                      body,
+                      arith::MulIOp::create(body, s, index(body, spanElements)),
+                      /*inBounds=*/true);
                 });
-          });
     if (total % spanElements)
       emitSpan(b, index(b, count * spanElements), /*inBounds=*/false);
   }
@@ -780,33 +804,10 @@ private:
           ValueRange{groupElement}, ArrayRef<bool>{inBounds});
       return;
     }
-    // The group's P vectors of codes in natural order -> 16 bytes, byte l
-    // holding codes l * P + p at bits p * w.
-    Value natural = codeVectors[0];
-    for (int64_t p = 1; p < phases; ++p) {
-      auto type = cast<VectorType>(natural.getType());
-      SmallVector<int64_t> lanes;
-      for (int64_t l = 0; l < type.getNumElements() + kLanes; ++l)
-        lanes.push_back(l);
-      natural = vector::ShuffleOp::create(at, natural, codeVectors[p], lanes);
-    }
-    uint32_t mask = (uint32_t(1) << width) - 1;
-    SmallVector<Value> byPhase = deinterleave(at, natural, phases);
-    Value bytes;
-    for (int64_t p = 0; p < phases; ++p) {
-      Value part =
-          arith::AndIOp::create(at, byPhase[p], i32Splat(at, int32_t(mask)));
-      if (p > 0)
-        part =
-            arith::ShLIOp::create(at, part, i32Splat(at, int32_t(p * width)));
-      bytes = bytes ? arith::OrIOp::create(at, bytes, part) : part;
-    }
     Value byte = arith::DivUIOp::create(at, groupElement, index(at, phases));
-    vector::TransferWriteOp::create(
-        at,
-        arith::TruncIOp::create(at, VectorType::get({kLanes}, at.getI8Type()),
-                                bytes),
-        codes, ValueRange{byte}, ArrayRef<bool>{inBounds});
+    vector::TransferWriteOp::create(at, packCodeBytes(at, codeVectors, width),
+                                    codes, ValueRange{byte},
+                                    ArrayRef<bool>{inBounds});
   }
 
   ImplicitLocOpBuilder &b;
@@ -992,7 +993,6 @@ Value lowp::emitPackedEncodeKernel(OpBuilder &builder, Location loc,
   Value bytes = memref::AllocOp::create(
       b, MemRefType::get({total / perByte}, b.getI8Type()),
       b.getI64IntegerAttr(64));
-  uint32_t mask = (uint32_t(1) << width) - 1;
   // One group of 16 P values -> 16 bytes, byte l holding codes l * P + p
   // at bits p * w.
   auto emitGroup = [&](ImplicitLocOpBuilder &at, Value element, bool inBounds) {
@@ -1005,50 +1005,20 @@ Value lowp::emitPackedEncodeKernel(OpBuilder &builder, Location loc,
                            kLanes, inBounds);
       codes.push_back(g.encodeF32(format, x, options));
     }
-    Value natural = codes[0];
-    for (int64_t p = 1; p < perByte; ++p) {
-      SmallVector<int64_t> lanes;
-      int64_t count = cast<VectorType>(natural.getType()).getNumElements();
-      for (int64_t l = 0; l < count + kLanes; ++l)
-        lanes.push_back(l);
-      natural = vector::ShuffleOp::create(at, natural, codes[p], lanes);
-    }
-    SmallVector<Value> byPhase = deinterleave(at, natural, perByte);
-    Value packed;
-    for (int64_t p = 0; p < perByte; ++p) {
-      Value part =
-          arith::AndIOp::create(at, byPhase[p], i32Splat(at, int32_t(mask)));
-      if (p > 0)
-        part =
-            arith::ShLIOp::create(at, part, i32Splat(at, int32_t(p * width)));
-      packed = packed ? arith::OrIOp::create(at, packed, part) : part;
-    }
     Value byte =
         arith::DivUIOp::create(at, element, indexConstant(at, perByte));
-    vector::TransferWriteOp::create(
-        at,
-        arith::TruncIOp::create(at, VectorType::get({kLanes}, at.getI8Type()),
-                                packed),
-        bytes, ValueRange{byte}, ArrayRef<bool>{inBounds});
+    vector::TransferWriteOp::create(at, packCodeBytes(at, codes, width), bytes,
+                                    ValueRange{byte}, ArrayRef<bool>{inBounds});
   };
   int64_t groups = total / group;
   if (groups > 0)
-    emitChunks(
-        b, groups, total >= kParallelElements,
-        [&](ImplicitLocOpBuilder &at, Value first, Value count) {
-          scf::ForOp::create(
-              at, indexConstant(at, 0), count, indexConstant(at, 1),
-              ValueRange{},
-              [&](OpBuilder &nested, Location nestedLoc, Value i, ValueRange) {
-                ImplicitLocOpBuilder body(nestedLoc, nested);
-                emitGroup(body,
-                          arith::MulIOp::create(
-                              body, arith::AddIOp::create(body, first, i),
-                              indexConstant(body, group)),
-                          /*inBounds=*/true);
-                scf::YieldOp::create(body);
+    emitItems(b, groups, total >= kParallelElements,
+              [&](ImplicitLocOpBuilder &body, Value i) {
+                emitGroup(
+                    body,
+                    arith::MulIOp::create(body, i, indexConstant(body, group)),
+                    /*inBounds=*/true);
               });
-        });
   if (total % group)
     emitGroup(b, indexConstant(b, groups * group), /*inBounds=*/false);
   Value result = bufferization::ToTensorOp::create(
