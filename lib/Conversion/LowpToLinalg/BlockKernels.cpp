@@ -218,6 +218,26 @@ void emitItems(ImplicitLocOpBuilder &at, int64_t count, bool parallel,
              });
 }
 
+/// Elements [0, total) in steps of `step`: the whole steps as emitItems
+/// runs them (in parallel from kParallelElements on), then the last, partial
+/// one; `body` emits the step from element `offset`, past the end of the
+/// tensor when not `inBounds`.
+void emitSteps(
+    ImplicitLocOpBuilder &at, int64_t total, int64_t step,
+    llvm::function_ref<void(ImplicitLocOpBuilder &, Value, bool)> body) {
+  int64_t whole = total / step;
+  if (whole > 0)
+    emitItems(at, whole, total >= kParallelElements,
+              [&](ImplicitLocOpBuilder &inner, Value i) {
+                body(
+                    inner,
+                    arith::MulIOp::create(inner, i, indexConstant(inner, step)),
+                    /*inBounds=*/true);
+              });
+  if (total % step)
+    body(at, indexConstant(at, whole * step), /*inBounds=*/false);
+}
+
 /// 16 bytes of packed `width`-bit codes from P = 8 / width vectors of 16
 /// i32 codes in natural order: byte l holds codes l * P + p at bits p * w.
 Value packCodeBytes(ImplicitLocOpBuilder &at, ArrayRef<Value> codes,
@@ -346,25 +366,12 @@ private:
   /// Every element of the result: the whole units, then the last, partial
   /// one.
   void emitAll(int64_t total, ImplicitLocOpBuilder &at) {
-    int64_t fullUnits = total / unitElements;
-    if (fullUnits > 0)
-      emitUnits(at, fullUnits);
-    if (total % unitElements)
-      emitUnit(at, index(at, fullUnits * unitElements), /*inBounds=*/false);
-  }
-  void emitAll(int64_t total) { emitAll(total, b); }
-
-  /// Units [0, count), in parallel chunks when the tensor is large
-  /// enough.
-  void emitUnits(ImplicitLocOpBuilder &at, int64_t count) {
-    emitItems(at, count, count * unitElements >= kParallelElements,
-              [&](ImplicitLocOpBuilder &body, Value u) {
-                emitUnit(
-                    body,
-                    arith::MulIOp::create(body, u, index(body, unitElements)),
-                    /*inBounds=*/true);
+    emitSteps(at, total, unitElements,
+              [&](ImplicitLocOpBuilder &body, Value element, bool inBounds) {
+                emitUnit(body, element, inBounds);
               });
   }
+  void emitAll(int64_t total) { emitAll(total, b); }
 
   /// The decoded part (scales or zero points) of the `count` blocks from
   /// block `first`, each broadcast to 16 lanes.
@@ -605,18 +612,10 @@ private:
   /// Spans of 16 blocks, in parallel chunks when the tensor is large
   /// enough, then the last, partial span.
   void emitSpans(int64_t total) {
-    int64_t spanElements = kLanes * blockSize;
-    int64_t count = total / spanElements;
-    if (count > 0)
-      emitItems(b, count, total >= kParallelElements,
-                [&](ImplicitLocOpBuilder &body, Value s) {
-                  emitSpan(
-                      body,
-                      arith::MulIOp::create(body, s, index(body, spanElements)),
-                      /*inBounds=*/true);
-                });
-    if (total % spanElements)
-      emitSpan(b, index(b, count * spanElements), /*inBounds=*/false);
+    emitSteps(b, total, kLanes * blockSize,
+              [&](ImplicitLocOpBuilder &body, Value element, bool inBounds) {
+                emitSpan(body, element, inBounds);
+              });
   }
 
   /// Lane k of the result: the largest lane of vectors[k] (16 vectors of
@@ -1010,17 +1009,7 @@ Value lowp::emitPackedEncodeKernel(OpBuilder &builder, Location loc,
     vector::TransferWriteOp::create(at, packCodeBytes(at, codes, width), bytes,
                                     ValueRange{byte}, ArrayRef<bool>{inBounds});
   };
-  int64_t groups = total / group;
-  if (groups > 0)
-    emitItems(b, groups, total >= kParallelElements,
-              [&](ImplicitLocOpBuilder &body, Value i) {
-                emitGroup(
-                    body,
-                    arith::MulIOp::create(body, i, indexConstant(body, group)),
-                    /*inBounds=*/true);
-              });
-  if (total % group)
-    emitGroup(b, indexConstant(b, groups * group), /*inBounds=*/false);
+  emitSteps(b, total, group, emitGroup);
   Value result = bufferization::ToTensorOp::create(
       b, RankedTensorType::get({total / perByte}, b.getI8Type()), bytes,
       /*restrict=*/true, /*writable=*/true);
