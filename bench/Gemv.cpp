@@ -122,6 +122,12 @@ const WeightFormat kE3M0 = {"E3M0 (lowp only), E8M0 per 32",
 /// zero points run along the rows, low nibble first.
 enum class Layout { KxN, NxK };
 
+class GemvWeights;
+/// Writes copy `toCopy` of `to` (N x K) from copy `fromCopy` of `from`
+/// (K x N) through a kernel's NAME_prepack.
+using PrepackCall = void (*)(GemvWeights &from, int fromCopy, GemvWeights &to,
+                             int toCopy);
+
 /// Copies of one weight matrix in one format and layout, so that
 /// consecutive calls stream weights that no cache level holds.
 class GemvWeights {
@@ -186,6 +192,31 @@ public:
       copies_[c].tensorScale = duplicate(first.tensorScale);
     }
   }
+
+  /// Fills the copies with what `prepack` makes of `source`'s (the same
+  /// weights, K x N): the N x K weights that lowp-assign-layouts'
+  /// NAME_prepack returns. The one call it times is prepackSeconds().
+  void prepareFrom(GemvWeights &source, PrepackCall prepack) {
+    if (!copies_.empty())
+      return;
+    source.prepare();
+    copies_.resize(copiesToDefeatCaches(bytesPerCopy()));
+    Copy &first = copies_[0];
+    first.elements = Buffer(elementBytes());
+    first.scales = Buffer(scaleBytes());
+    first.zeroPoints = Buffer(zeroPointBytes());
+    first.tensorScale = Buffer(tensorScaleBytes());
+    double start = now();
+    prepack(source, 0, *this, 0);
+    prepackSeconds_ = now() - start;
+    for (size_t c = 1; c < copies_.size(); ++c) {
+      copies_[c].elements = duplicate(first.elements);
+      copies_[c].scales = duplicate(first.scales);
+      copies_[c].zeroPoints = duplicate(first.zeroPoints);
+      copies_[c].tensorScale = duplicate(first.tensorScale);
+    }
+  }
+  double prepackSeconds() const { return prepackSeconds_; }
 
   void *elements(int copy) { return copies_[copy].elements.as<void>(); }
   void *scales(int copy) { return copies_[copy].scales.as<void>(); }
@@ -265,6 +296,7 @@ private:
   const WeightFormat &format_;
   Layout layout_;
   std::vector<Copy> copies_;
+  double prepackSeconds_ = 0;
 };
 
 /// What the GEMV benchmarks share: activations, results, and the check
@@ -274,7 +306,7 @@ public:
   GemvBenchmark(std::string name, std::shared_ptr<GemvWeights> weights,
                 int threads)
       : name_(std::move(name)), weights_(std::move(weights)),
-        threads_(threads) {}
+        logical_(weights_), threads_(threads) {}
 
   std::string name() const override { return name_; }
   std::string description() const override {
@@ -310,12 +342,12 @@ public:
   /// NVFP4's logical values to f32 and one for the result. A kernel that
   /// misreads codes, scales or layout is far outside it.
   CheckResult check() override {
-    std::vector<double> exact(kN), magnitude(kN), row(weights_->columns());
+    std::vector<double> exact(kN), magnitude(kN), row(logical_->columns());
     const float *x = x_.as<float>();
-    if (weights_->layout() == Layout::KxN) {
+    if (logical_->layout() == Layout::KxN) {
       // Row k of W: x[k] times it adds to every result.
       for (int64_t k = 0; k < kK; ++k) {
-        weights_->decodeRow(k, row.data());
+        logical_->decodeRow(k, row.data());
         for (int64_t n = 0; n < kN; ++n) {
           double product = double(x[k]) * row[n];
           exact[n] += product;
@@ -325,7 +357,7 @@ public:
     } else {
       // Row n of W (N x K): its dot product with x is result n.
       for (int64_t n = 0; n < kN; ++n) {
-        weights_->decodeRow(n, row.data());
+        logical_->decodeRow(n, row.data());
         for (int64_t k = 0; k < kK; ++k) {
           double product = double(x[k]) * row[k];
           exact[n] += product;
@@ -368,6 +400,10 @@ protected:
 
   std::string name_;
   std::shared_ptr<GemvWeights> weights_;
+  /// The weights whose product check() computes: weights_, or the K x N
+  /// weights that prepacked ones were made from (so that a wrong prepack
+  /// fails the check too).
+  std::shared_ptr<GemvWeights> logical_;
   int threads_;
   Buffer x_, y_;
 };
@@ -432,6 +468,36 @@ protected:
 
 private:
   LowpGemvCall call_;
+};
+
+/// A K x N kernel's NAME_prepacked on weights its NAME_prepack made once,
+/// outside the timed region, from the K x N weights: the decode loop that
+/// lowp-assign-layouts sets up for weights that arrive at run time.
+class LowpPrepackedGemv : public LowpGemv {
+public:
+  LowpPrepackedGemv(std::string name, std::shared_ptr<GemvWeights> weights,
+                    std::shared_ptr<GemvWeights> source, PrepackCall prepack,
+                    LowpGemvCall call, int threads)
+      : LowpGemv(std::move(name), std::move(weights), call, threads),
+        prepack_(prepack) {
+    logical_ = std::move(source);
+  }
+
+  std::string description() const override {
+    char prepack[64];
+    std::snprintf(prepack, sizeof prepack, ", prepacked once in %.0f ms",
+                  weights_->prepackSeconds() * 1e3);
+    return std::string(weights_->format().description) +
+           (weights_->prepackSeconds() > 0 ? prepack : ", prepacked");
+  }
+
+  void prepare() override {
+    weights_->prepareFrom(*logical_, prepack_);
+    LowpGemv::prepare();
+  }
+
+private:
+  PrepackCall prepack_;
 };
 
 // One adapter per kernel: the kernels' signatures differ in their parts
@@ -517,66 +583,240 @@ void callGemvE3M0(GemvWeights &w, int copy, float *x, float *y) {
 // bytes; each weight row n has its own row of K / block scales (and of
 // zero points, 4-bit and packed too: int4's 32 per row are 16 bytes).
 
-void callGemvMxfp4Nk(GemvWeights &w, int copy, float *x, float *y) {
-#if LOWP_BENCH_HAVE_gemv_mxfp4_nk
+#if LOWP_BENCH_HAVE_gemv_mxfp4_nk || LOWP_BENCH_HAVE_gemv_mxfp4
+/// The arguments of an N x K Mxfp4 kernel: the _nk twin, or NAME_prepacked.
+template <typename Kernel>
+void callMxfp4NxK(Kernel kernel, GemvWeights &w, int copy, float *x, float *y) {
   auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
   auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kN, kK / 2});
   auto sd = describe<lowp_memref_uint8_2d>(w.scales(copy), {kN, kK / 32});
   auto yd = describe<lowp_memref_float_2d>(y, {1, kN});
-  _mlir_ciface_gemv_mxfp4_nk(&xd, &ed, &sd, &yd);
+  kernel(&xd, &ed, &sd, &yd);
+}
+#endif
+
+void callGemvMxfp4Nk(GemvWeights &w, int copy, float *x, float *y) {
+#if LOWP_BENCH_HAVE_gemv_mxfp4_nk
+  callMxfp4NxK(_mlir_ciface_gemv_mxfp4_nk, w, copy, x, y);
 #endif
 }
 
-void callGemvNvfp4Nk(GemvWeights &w, int copy, float *x, float *y) {
-#if LOWP_BENCH_HAVE_gemv_nvfp4_nk
+void callGemvMxfp4Prepacked(GemvWeights &w, int copy, float *x, float *y) {
+#if LOWP_BENCH_HAVE_gemv_mxfp4
+  callMxfp4NxK(_mlir_ciface_gemv_mxfp4_prepacked, w, copy, x, y);
+#endif
+}
+
+#if LOWP_BENCH_HAVE_gemv_nvfp4_nk || LOWP_BENCH_HAVE_gemv_nvfp4
+/// The arguments of an N x K Nvfp4 kernel: the _nk twin, or NAME_prepacked.
+template <typename Kernel>
+void callNvfp4NxK(Kernel kernel, GemvWeights &w, int copy, float *x, float *y) {
   auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
   auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kN, kK / 2});
   auto sd = describe<lowp_memref_uint8_2d>(w.scales(copy), {kN, kK / 16});
   auto td = describeScalar<lowp_memref_float_0d>(w.tensorScale(copy));
   auto yd = describe<lowp_memref_float_2d>(y, {1, kN});
-  _mlir_ciface_gemv_nvfp4_nk(&xd, &ed, &sd, &td, &yd);
+  kernel(&xd, &ed, &sd, &td, &yd);
+}
+#endif
+
+void callGemvNvfp4Nk(GemvWeights &w, int copy, float *x, float *y) {
+#if LOWP_BENCH_HAVE_gemv_nvfp4_nk
+  callNvfp4NxK(_mlir_ciface_gemv_nvfp4_nk, w, copy, x, y);
 #endif
 }
 
-void callGemvInt4G128Nk(GemvWeights &w, int copy, float *x, float *y) {
-#if LOWP_BENCH_HAVE_gemv_int4_g128_nk
+void callGemvNvfp4Prepacked(GemvWeights &w, int copy, float *x, float *y) {
+#if LOWP_BENCH_HAVE_gemv_nvfp4
+  callNvfp4NxK(_mlir_ciface_gemv_nvfp4_prepacked, w, copy, x, y);
+#endif
+}
+
+#if LOWP_BENCH_HAVE_gemv_int4_g128_nk || LOWP_BENCH_HAVE_gemv_int4_g128
+/// The arguments of an N x K Int4G128 kernel: the _nk twin, or NAME_prepacked.
+template <typename Kernel>
+void callInt4G128NxK(Kernel kernel, GemvWeights &w, int copy, float *x,
+                     float *y) {
   auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
   auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kN, kK / 2});
   auto sd = describe<lowp_memref_uint16_2d>(w.scales(copy), {kN, kK / 128});
   auto zd =
       describe<lowp_memref_uint8_2d>(w.zeroPoints(copy), {kN, kK / 128 / 2});
   auto yd = describe<lowp_memref_float_2d>(y, {1, kN});
-  _mlir_ciface_gemv_int4_g128_nk(&xd, &ed, &sd, &zd, &yd);
+  kernel(&xd, &ed, &sd, &zd, &yd);
+}
+#endif
+
+void callGemvInt4G128Nk(GemvWeights &w, int copy, float *x, float *y) {
+#if LOWP_BENCH_HAVE_gemv_int4_g128_nk
+  callInt4G128NxK(_mlir_ciface_gemv_int4_g128_nk, w, copy, x, y);
 #endif
 }
 
-void callGemvMxfp8Nk(GemvWeights &w, int copy, float *x, float *y) {
-#if LOWP_BENCH_HAVE_gemv_mxfp8_nk
+void callGemvInt4G128Prepacked(GemvWeights &w, int copy, float *x, float *y) {
+#if LOWP_BENCH_HAVE_gemv_int4_g128
+  callInt4G128NxK(_mlir_ciface_gemv_int4_g128_prepacked, w, copy, x, y);
+#endif
+}
+
+#if LOWP_BENCH_HAVE_gemv_mxfp8_nk || LOWP_BENCH_HAVE_gemv_mxfp8
+/// The arguments of an N x K Mxfp8 kernel: the _nk twin, or NAME_prepacked.
+template <typename Kernel>
+void callMxfp8NxK(Kernel kernel, GemvWeights &w, int copy, float *x, float *y) {
   auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
   auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kN, kK});
   auto sd = describe<lowp_memref_uint8_2d>(w.scales(copy), {kN, kK / 32});
   auto yd = describe<lowp_memref_float_2d>(y, {1, kN});
-  _mlir_ciface_gemv_mxfp8_nk(&xd, &ed, &sd, &yd);
+  kernel(&xd, &ed, &sd, &yd);
+}
+#endif
+
+void callGemvMxfp8Nk(GemvWeights &w, int copy, float *x, float *y) {
+#if LOWP_BENCH_HAVE_gemv_mxfp8_nk
+  callMxfp8NxK(_mlir_ciface_gemv_mxfp8_nk, w, copy, x, y);
 #endif
 }
 
-void callGemvNf4Nk(GemvWeights &w, int copy, float *x, float *y) {
-#if LOWP_BENCH_HAVE_gemv_nf4_nk
+void callGemvMxfp8Prepacked(GemvWeights &w, int copy, float *x, float *y) {
+#if LOWP_BENCH_HAVE_gemv_mxfp8
+  callMxfp8NxK(_mlir_ciface_gemv_mxfp8_prepacked, w, copy, x, y);
+#endif
+}
+
+#if LOWP_BENCH_HAVE_gemv_nf4_nk || LOWP_BENCH_HAVE_gemv_nf4
+/// The arguments of an N x K Nf4 kernel: the _nk twin, or NAME_prepacked.
+template <typename Kernel>
+void callNf4NxK(Kernel kernel, GemvWeights &w, int copy, float *x, float *y) {
   auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
   auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kN, kK / 2});
   auto sd = describe<lowp_memref_float_2d>(w.scales(copy), {kN, kK / 64});
   auto yd = describe<lowp_memref_float_2d>(y, {1, kN});
-  _mlir_ciface_gemv_nf4_nk(&xd, &ed, &sd, &yd);
+  kernel(&xd, &ed, &sd, &yd);
+}
+#endif
+
+void callGemvNf4Nk(GemvWeights &w, int copy, float *x, float *y) {
+#if LOWP_BENCH_HAVE_gemv_nf4_nk
+  callNf4NxK(_mlir_ciface_gemv_nf4_nk, w, copy, x, y);
 #endif
 }
 
-void callGemvE3M0Nk(GemvWeights &w, int copy, float *x, float *y) {
-#if LOWP_BENCH_HAVE_gemv_e3m0_nk
+void callGemvNf4Prepacked(GemvWeights &w, int copy, float *x, float *y) {
+#if LOWP_BENCH_HAVE_gemv_nf4
+  callNf4NxK(_mlir_ciface_gemv_nf4_prepacked, w, copy, x, y);
+#endif
+}
+
+#if LOWP_BENCH_HAVE_gemv_e3m0_nk || LOWP_BENCH_HAVE_gemv_e3m0
+/// The arguments of an N x K E3M0 kernel: the _nk twin, or NAME_prepacked.
+template <typename Kernel>
+void callE3M0NxK(Kernel kernel, GemvWeights &w, int copy, float *x, float *y) {
   auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
   auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kN, kK / 2});
   auto sd = describe<lowp_memref_uint8_2d>(w.scales(copy), {kN, kK / 32});
   auto yd = describe<lowp_memref_float_2d>(y, {1, kN});
-  _mlir_ciface_gemv_e3m0_nk(&xd, &ed, &sd, &yd);
+  kernel(&xd, &ed, &sd, &yd);
+}
+#endif
+
+void callGemvE3M0Nk(GemvWeights &w, int copy, float *x, float *y) {
+#if LOWP_BENCH_HAVE_gemv_e3m0_nk
+  callE3M0NxK(_mlir_ciface_gemv_e3m0_nk, w, copy, x, y);
+#endif
+}
+
+void callGemvE3M0Prepacked(GemvWeights &w, int copy, float *x, float *y) {
+#if LOWP_BENCH_HAVE_gemv_e3m0
+  callE3M0NxK(_mlir_ciface_gemv_e3m0_prepacked, w, copy, x, y);
+#endif
+}
+
+// The NAME_prepack adapters: the K x N parts in, the N x K parts out.
+
+#if LOWP_BENCH_HAVE_gemv_mxfp4 || LOWP_BENCH_HAVE_gemv_e3m0
+/// The prepack of packed 4-bit codes under one-byte scales per 32 (MXFP4,
+/// E3M0).
+template <typename Kernel>
+void prepackCodes4Scales32(Kernel kernel, GemvWeights &from, int fromCopy,
+                           GemvWeights &to, int toCopy) {
+  auto ei =
+      describe<lowp_memref_uint8_2d>(from.elements(fromCopy), {kK, kN / 2});
+  auto si =
+      describe<lowp_memref_uint8_2d>(from.scales(fromCopy), {kK / 32, kN});
+  auto eo = describe<lowp_memref_uint8_2d>(to.elements(toCopy), {kN, kK / 2});
+  auto so = describe<lowp_memref_uint8_2d>(to.scales(toCopy), {kN, kK / 32});
+  kernel(&ei, &si, &eo, &so);
+}
+#endif
+
+void prepackMxfp4(GemvWeights &from, int fromCopy, GemvWeights &to,
+                  int toCopy) {
+#if LOWP_BENCH_HAVE_gemv_mxfp4
+  prepackCodes4Scales32(_mlir_ciface_gemv_mxfp4_prepack, from, fromCopy, to,
+                        toCopy);
+#endif
+}
+
+void prepackNvfp4(GemvWeights &from, int fromCopy, GemvWeights &to,
+                  int toCopy) {
+#if LOWP_BENCH_HAVE_gemv_nvfp4
+  auto ei =
+      describe<lowp_memref_uint8_2d>(from.elements(fromCopy), {kK, kN / 2});
+  auto si =
+      describe<lowp_memref_uint8_2d>(from.scales(fromCopy), {kK / 16, kN});
+  auto ti = describeScalar<lowp_memref_float_0d>(from.tensorScale(fromCopy));
+  auto eo = describe<lowp_memref_uint8_2d>(to.elements(toCopy), {kN, kK / 2});
+  auto so = describe<lowp_memref_uint8_2d>(to.scales(toCopy), {kN, kK / 16});
+  auto to_ = describeScalar<lowp_memref_float_0d>(to.tensorScale(toCopy));
+  _mlir_ciface_gemv_nvfp4_prepack(&ei, &si, &ti, &eo, &so, &to_);
+#endif
+}
+
+void prepackInt4G128(GemvWeights &from, int fromCopy, GemvWeights &to,
+                     int toCopy) {
+#if LOWP_BENCH_HAVE_gemv_int4_g128
+  auto ei =
+      describe<lowp_memref_uint8_2d>(from.elements(fromCopy), {kK, kN / 2});
+  auto si =
+      describe<lowp_memref_uint16_2d>(from.scales(fromCopy), {kK / 128, kN});
+  auto zi = describe<lowp_memref_uint8_2d>(from.zeroPoints(fromCopy),
+                                           {kK / 128, kN / 2});
+  auto eo = describe<lowp_memref_uint8_2d>(to.elements(toCopy), {kN, kK / 2});
+  auto so = describe<lowp_memref_uint16_2d>(to.scales(toCopy), {kN, kK / 128});
+  auto zo =
+      describe<lowp_memref_uint8_2d>(to.zeroPoints(toCopy), {kN, kK / 128 / 2});
+  _mlir_ciface_gemv_int4_g128_prepack(&ei, &si, &zi, &eo, &so, &zo);
+#endif
+}
+
+void prepackMxfp8(GemvWeights &from, int fromCopy, GemvWeights &to,
+                  int toCopy) {
+#if LOWP_BENCH_HAVE_gemv_mxfp8
+  auto ei = describe<lowp_memref_uint8_2d>(from.elements(fromCopy), {kK, kN});
+  auto si =
+      describe<lowp_memref_uint8_2d>(from.scales(fromCopy), {kK / 32, kN});
+  auto eo = describe<lowp_memref_uint8_2d>(to.elements(toCopy), {kN, kK});
+  auto so = describe<lowp_memref_uint8_2d>(to.scales(toCopy), {kN, kK / 32});
+  _mlir_ciface_gemv_mxfp8_prepack(&ei, &si, &eo, &so);
+#endif
+}
+
+void prepackNf4(GemvWeights &from, int fromCopy, GemvWeights &to, int toCopy) {
+#if LOWP_BENCH_HAVE_gemv_nf4
+  auto ei =
+      describe<lowp_memref_uint8_2d>(from.elements(fromCopy), {kK, kN / 2});
+  auto si =
+      describe<lowp_memref_float_2d>(from.scales(fromCopy), {kK / 64, kN});
+  auto eo = describe<lowp_memref_uint8_2d>(to.elements(toCopy), {kN, kK / 2});
+  auto so = describe<lowp_memref_float_2d>(to.scales(toCopy), {kN, kK / 64});
+  _mlir_ciface_gemv_nf4_prepack(&ei, &si, &eo, &so);
+#endif
+}
+
+void prepackE3M0(GemvWeights &from, int fromCopy, GemvWeights &to, int toCopy) {
+#if LOWP_BENCH_HAVE_gemv_e3m0
+  prepackCodes4Scales32(_mlir_ciface_gemv_e3m0_prepack, from, fromCopy, to,
+                        toCopy);
 #endif
 }
 
@@ -586,28 +826,44 @@ struct LowpGemvKernel {
   const WeightFormat &format;
   LowpGemvCall call;
   Layout layout = Layout::KxN;
+  /// For a prepacked entry: the K x N kernel's NAME_prepack, which makes
+  /// the N x K weights from the previous entry's.
+  PrepackCall prepack = nullptr;
 };
 
-// Each N x K kernel follows its K x N twin in the table.
+// Each K x N kernel is followed by itself on prepacked weights, then by its
+// N x K twin.
 const LowpGemvKernel kLowpGemvs[] = {
     {"gemv_f32", LOWP_BENCH_HAVE_gemv_f32, kF32, callGemvF32},
     {"gemv_mxfp4", LOWP_BENCH_HAVE_gemv_mxfp4, kMxfp4, callGemvMxfp4},
+    {"gemv_mxfp4_prepacked", LOWP_BENCH_HAVE_gemv_mxfp4, kMxfp4,
+     callGemvMxfp4Prepacked, Layout::NxK, prepackMxfp4},
     {"gemv_mxfp4_nk", LOWP_BENCH_HAVE_gemv_mxfp4_nk, kMxfp4, callGemvMxfp4Nk,
      Layout::NxK},
     {"gemv_nvfp4", LOWP_BENCH_HAVE_gemv_nvfp4, kNvfp4, callGemvNvfp4},
+    {"gemv_nvfp4_prepacked", LOWP_BENCH_HAVE_gemv_nvfp4, kNvfp4,
+     callGemvNvfp4Prepacked, Layout::NxK, prepackNvfp4},
     {"gemv_nvfp4_nk", LOWP_BENCH_HAVE_gemv_nvfp4_nk, kNvfp4, callGemvNvfp4Nk,
      Layout::NxK},
     {"gemv_int4_g128", LOWP_BENCH_HAVE_gemv_int4_g128, kInt4G128,
      callGemvInt4G128},
+    {"gemv_int4_g128_prepacked", LOWP_BENCH_HAVE_gemv_int4_g128, kInt4G128,
+     callGemvInt4G128Prepacked, Layout::NxK, prepackInt4G128},
     {"gemv_int4_g128_nk", LOWP_BENCH_HAVE_gemv_int4_g128_nk, kInt4G128,
      callGemvInt4G128Nk, Layout::NxK},
     {"gemv_mxfp8", LOWP_BENCH_HAVE_gemv_mxfp8, kMxfp8, callGemvMxfp8},
+    {"gemv_mxfp8_prepacked", LOWP_BENCH_HAVE_gemv_mxfp8, kMxfp8,
+     callGemvMxfp8Prepacked, Layout::NxK, prepackMxfp8},
     {"gemv_mxfp8_nk", LOWP_BENCH_HAVE_gemv_mxfp8_nk, kMxfp8, callGemvMxfp8Nk,
      Layout::NxK},
     {"gemv_nf4", LOWP_BENCH_HAVE_gemv_nf4, kNf4, callGemvNf4},
+    {"gemv_nf4_prepacked", LOWP_BENCH_HAVE_gemv_nf4, kNf4, callGemvNf4Prepacked,
+     Layout::NxK, prepackNf4},
     {"gemv_nf4_nk", LOWP_BENCH_HAVE_gemv_nf4_nk, kNf4, callGemvNf4Nk,
      Layout::NxK},
     {"gemv_e3m0", LOWP_BENCH_HAVE_gemv_e3m0, kE3M0, callGemvE3M0},
+    {"gemv_e3m0_prepacked", LOWP_BENCH_HAVE_gemv_e3m0, kE3M0,
+     callGemvE3M0Prepacked, Layout::NxK, prepackE3M0},
     {"gemv_e3m0_nk", LOWP_BENCH_HAVE_gemv_e3m0_nk, kE3M0, callGemvE3M0Nk,
      Layout::NxK},
 };
@@ -622,6 +878,9 @@ BenchmarkList makeGemvBenchmarks(int threads,
   if (threads > 1)
     list.push_back(std::make_unique<OpenBlasGemv>(f32, threads, false));
   list.push_back(std::make_unique<OpenBlasGemv>(f32, 1, true));
+  // The K x N weights of the last K x N kernel, which its prepacked entry
+  // is made from.
+  std::shared_ptr<GemvWeights> kxn;
   for (const LowpGemvKernel &kernel : kLowpGemvs) {
     if (!kernel.built) {
       notBuilt.push_back(kernel.name);
@@ -631,11 +890,18 @@ BenchmarkList makeGemvBenchmarks(int threads,
         &kernel.format == &kF32 && kernel.layout == Layout::KxN
             ? f32
             : std::make_shared<GemvWeights>(kernel.format, kernel.layout);
-    list.push_back(
-        std::make_unique<LowpGemv>(kernel.name, weights, kernel.call, 1));
-    if (threads > 1)
-      list.push_back(std::make_unique<LowpGemv>(kernel.name, weights,
-                                                kernel.call, threads));
+    if (kernel.layout == Layout::KxN)
+      kxn = weights;
+    for (int t : {1, threads}) {
+      if (t == threads && threads == 1)
+        break;
+      if (kernel.prepack)
+        list.push_back(std::make_unique<LowpPrepackedGemv>(
+            kernel.name, weights, kxn, kernel.prepack, kernel.call, t));
+      else
+        list.push_back(
+            std::make_unique<LowpGemv>(kernel.name, weights, kernel.call, t));
+    }
   }
   return list;
 }

@@ -96,15 +96,23 @@ struct InlineAllocaScopesPass
 
 void lowp::buildCpuPipeline(OpPassManager &pm,
                             const CpuPipelineOptions &options) {
-  // Public functions take and return plain parts, narrow formats packed:
-  // the calling convention of compiled code.
-  if (options.packBoundaries)
-    pm.addPass(createLowpPackBoundaries());
   // Constants fold through the numerics core before anything is lowered.
   pm.addPass(createCanonicalizerPass());
   // Block-scaled operands stay encoded up to the matmuls that read them, so
   // that the kernels factor their scales out of the dot products.
   pm.addPass(createLowpPropagateScales());
+  // Weights in the order the kernels read fastest: constants relaid out
+  // here, run-time weights through NAME_prepack and NAME_prepacked.
+  LowpAssignLayoutsOptions layouts;
+  layouts.prepack = options.prepack;
+  pm.addPass(createLowpAssignLayouts(layouts));
+  // Public functions take and return plain parts, narrow formats packed:
+  // the calling convention of compiled code. After lowp-assign-layouts, so
+  // that the prepack entry points get it too.
+  if (options.packBoundaries)
+    pm.addPass(createLowpPackBoundaries());
+  // Constant relayouts fold into new constants.
+  pm.addPass(createCanonicalizerPass());
   // Elementwise arith and math on tensors become linalg.generic over
   // scalars, so that arith on low-precision types is legalized per element.
   pm.addPass(createConvertElementwiseToLinalgPass());
@@ -175,6 +183,7 @@ void lowp::registerPipelines() {
   registerConvertLowpToLLVMPass();
   registerLowpPackBoundariesPass();
   registerLowpPropagateScalesPass();
+  registerLowpAssignLayoutsPass();
   registerLowpParallelizeElementwisePass();
   PassPipelineRegistration<CpuPipelineOptions>(
       "lowp-cpu-pipeline",

@@ -20,6 +20,7 @@
 
 #include "lowp/Conversion/LowpToLinalg/StorageTypes.h"
 #include "lowp/Dialect/Lowp/IR/LowpOps.h"
+#include "lowp/Dialect/Lowp/Transforms/Passes.h"
 #include "lowp/ExecutionEngine/ExecutionEngine.h"
 #include "lowp/InitAll.h"
 #include "lowp/Reference/Interpreter.h"
@@ -32,6 +33,7 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -554,6 +556,15 @@ int main(int argc, char **argv) {
   sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
+    return 1;
+  // The default entry is chosen among the functions as written.
+  if (entryName.empty())
+    entryName = findEntry(*module).getSymName().str();
+  // The entry points lowp-cpu-pipeline adds (NAME_prepack, NAME_prepacked)
+  // can be run, and checked against the reference, like those written.
+  PassManager layouts(&context);
+  layouts.addPass(createLowpAssignLayouts());
+  if (failed(layouts.run(*module)))
     return 1;
   func::FuncOp entry = findEntry(*module);
 

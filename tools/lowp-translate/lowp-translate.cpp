@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "lowp/Dialect/Lowp/Transforms/Passes.h"
 #include "lowp/InitAll.h"
 #include "lowp/Runtime/Boundary.h"
 #include "lowp/Target/Cpu.h"
@@ -17,6 +18,7 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -83,6 +85,12 @@ int main(int argc, char **argv) {
   sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
+    return 1;
+  // The header declares the entry points lowp-cpu-pipeline adds
+  // (NAME_prepack, NAME_prepacked) with those written.
+  PassManager layouts(&context);
+  layouts.addPass(lowp::createLowpAssignLayouts());
+  if (failed(layouts.run(*module)))
     return 1;
 
   // The C interface returns at most one scalar by value.

@@ -31,6 +31,12 @@ struct CpuPipelineOptions
                      "parts and formats narrower than 8 bits packed "
                      "(lowp-pack-boundaries)"),
       llvm::cl::init(true)};
+  Option<bool> prepack{
+      *this, "prepack",
+      llvm::cl::desc("Add NAME_prepack and NAME_prepacked to each public "
+                     "function whose matmuls read a weight argument faster "
+                     "in another layout (lowp-assign-layouts)"),
+      llvm::cl::init(true)};
   Option<std::string> vectorTarget{
       *this, "vector-target",
       llvm::cl::desc("Vector instructions the matmul kernels may use: host "

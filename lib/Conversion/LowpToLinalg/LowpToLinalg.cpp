@@ -113,6 +113,19 @@ Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
   return tensor::EmptyOp::create(b, loc, shape, element);
 }
 
+/// `value` (a static tensor) with its dimensions in the order of
+/// `permutation`, as linalg.transpose.
+Value transposed(OpBuilder &b, Location loc, Value value,
+                 ArrayRef<int64_t> permutation) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape;
+  for (int64_t d : permutation)
+    shape.push_back(type.getDimSize(d));
+  Value init = emptyTensor(b, loc, shape, type.getElementType());
+  return linalg::TransposeOp::create(b, loc, value, init, permutation)
+      .getResult()[0];
+}
+
 SmallVector<utils::IteratorType> parallel(unsigned rank) {
   return SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel);
 }
@@ -154,7 +167,7 @@ LogicalResult checkLowerable(Operation *op) {
   }
   if (isa<ConvertOp>(op) && isa<VectorType>(op->getResult(0).getType()))
     return op->emitOpError("on vectors is not lowered yet");
-  if (isa<QuantizeOp, MatmulOp, DequantizeOp>(op))
+  if (isa<QuantizeOp, MatmulOp, DequantizeOp, RelayoutOp>(op))
     for (Type type :
          llvm::concat<const Type>(op->getOperandTypes(), op->getResultTypes()))
       if (auto tensor = dyn_cast<RankedTensorType>(type);
@@ -439,6 +452,31 @@ struct DisassembleOpLowering : OpConversionPattern<DisassembleOp> {
       results[2] = {tensor::ExtractOp::create(
           rewriter, op.getLoc(), results[2].front(), ValueRange{})};
     rewriter.replaceOpWithMultiple(op, std::move(results));
+    return success();
+  }
+};
+
+/// lowp.relayout: each part that has the tensor's dimensions (elements,
+/// scales, zero points) transposed on its storage; the tensor scale stays.
+struct RelayoutOpLowering : OpConversionPattern<RelayoutOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(RelayoutOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> permutation = op.getPermutation();
+    int64_t rank = permutation.size();
+    SmallVector<Value> parts;
+    for (Value part : adaptor.getInput()) {
+      auto type = cast<RankedTensorType>(part.getType());
+      if (type.getRank() != rank) {
+        parts.push_back(part);
+        continue;
+      }
+      parts.push_back(transposed(rewriter, loc, part, permutation));
+    }
+    rewriter.replaceOpWithMultiple(op, {parts});
     return success();
   }
 };
@@ -1027,12 +1065,7 @@ private:
       SmallVector<int64_t> permutation = type.getRank() == 3
                                              ? SmallVector<int64_t>{0, 2, 1}
                                              : SmallVector<int64_t>{1, 0};
-      SmallVector<int64_t> shape;
-      for (int64_t d : permutation)
-        shape.push_back(type.getDimSize(d));
-      Value init = emptyTensor(rewriter, loc, shape, type.getElementType());
-      rhs = linalg::TransposeOp::create(rewriter, loc, rhs, init, permutation)
-                .getResult()[0];
+      rhs = transposed(rewriter, loc, rhs, permutation);
     }
     Type accumulator = op.getAccumulator();
     Value zero = arith::ConstantOp::create(rewriter, loc,
@@ -1506,18 +1539,19 @@ struct ConvertLowpToLinalgPass
              converter.isLegal(&func.getBody());
     });
     RewritePatternSet patterns(context);
-    patterns.add<
-        ConvertOpLowering, DequantizeOpLowering, AssembleOpLowering,
-        DisassembleOpLowering, QuantizeOpLowering, ConstantOpLowering,
-        FloatOpLowering, CmpFLowering, FloatCastLowering<arith::TruncFOp>,
-        FloatCastLowering<arith::ExtFOp>, IntFloatCastLowering<arith::SIToFPOp>,
-        IntFloatCastLowering<arith::UIToFPOp>,
-        IntFloatCastLowering<arith::FPToSIOp>,
-        IntFloatCastLowering<arith::FPToUIOp>,
-        StorageMoveLowering<arith::SelectOp>,
-        StorageMoveLowering<linalg::YieldOp>,
-        StorageMoveLowering<tensor::EmptyOp>, GenericOpLowering, PackOpLowering,
-        UnpackOpLowering>(converter, context);
+    patterns.add<ConvertOpLowering, DequantizeOpLowering, AssembleOpLowering,
+                 DisassembleOpLowering, RelayoutOpLowering, QuantizeOpLowering,
+                 ConstantOpLowering, FloatOpLowering, CmpFLowering,
+                 FloatCastLowering<arith::TruncFOp>,
+                 FloatCastLowering<arith::ExtFOp>,
+                 IntFloatCastLowering<arith::SIToFPOp>,
+                 IntFloatCastLowering<arith::UIToFPOp>,
+                 IntFloatCastLowering<arith::FPToSIOp>,
+                 IntFloatCastLowering<arith::FPToUIOp>,
+                 StorageMoveLowering<arith::SelectOp>,
+                 StorageMoveLowering<linalg::YieldOp>,
+                 StorageMoveLowering<tensor::EmptyOp>, GenericOpLowering,
+                 PackOpLowering, UnpackOpLowering>(converter, context);
     patterns.add<MatmulOpLowering>(converter, context);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);

@@ -616,17 +616,24 @@ std::optional<VectorTarget> VectorTarget::byName(llvm::StringRef name) {
 }
 
 bool lowp::isBlockScaledMatmulCovered(MatmulOp op, unsigned packedWidth) {
-  auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
-  auto rhsType = cast<RankedTensorType>(op.getRhs().getType());
+  return isBlockScaledMatmulCovered(
+      cast<RankedTensorType>(op.getLhs().getType()),
+      cast<RankedTensorType>(op.getRhs().getType()), op.getAccumulator(),
+      op.getTransposeRhs(), packedWidth);
+}
+
+bool lowp::isBlockScaledMatmulCovered(RankedTensorType lhsType,
+                                      RankedTensorType rhsType,
+                                      Type accumulator, bool transposed,
+                                      unsigned packedWidth) {
   auto encoding =
       dyn_cast_or_null<BlockScaledEncodingAttr>(rhsType.getEncoding());
   if (!encoding || lhsType.getEncoding() || lhsType.getRank() != 2 ||
-      rhsType.getRank() != 2 || !op.getAccumulator().isF32() ||
+      rhsType.getRank() != 2 || !accumulator.isF32() ||
       !lhsType.hasStaticShape() || !rhsType.hasStaticShape())
     return false;
   // Blocks along K: [B, 1] for a K x N weight, [1, B] for N x K.
   SmallVector<int64_t> block = encoding.getFullBlock(2);
-  bool transposed = op.getTransposeRhs();
   if (block[transposed ? 0 : 1] != 1)
     return false;
   BlockScaling scaling = encoding.getScaling(rhsType.getElementType());

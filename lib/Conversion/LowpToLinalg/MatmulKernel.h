@@ -14,16 +14,15 @@
 
 #include "VectorCode.h"
 
+#include "lowp/Conversion/LowpToLinalg/MatmulKernels.h"
 #include "lowp/Dialect/Lowp/IR/LowpOps.h"
 
 #include "mlir/IR/Builders.h"
 
 namespace lowp {
 
-/// Whether emitBlockScaledMatmul covers `lhs x rhs` (types as written): f32
-/// accumulation of a rank-2 plain activation with a rank-2 weight blocked
-/// along K ([B, 1] for K x N, [1, B] for N x K), with element, scale and
-/// zero-point formats that the vector decoder handles.
+/// Whether emitBlockScaledMatmul covers `op` (types as written; see the
+/// overload on types).
 bool isBlockScaledMatmulCovered(MatmulOp op, unsigned packedWidth);
 
 /// Emits `lhs (M x K, f32) x rhs` as an M x N f32 tensor, rhs being K x N,

@@ -118,3 +118,37 @@ func.func @assemble_disassemble(%e: tensor<32xf4E2M1FN>, %s: tensor<1xf8E8M0FNU>
   %q2 = lowp.assemble %e3, %s3 : tensor<32xf4E2M1FN>, tensor<1xf8E8M0FNU> to tensor<32xf4E2M1FN, #lowp.block_scaled<mx>>
   return %e2, %s2, %q2 : tensor<32xf4E2M1FN>, tensor<1xf8E8M0FNU>, tensor<32xf4E2M1FN, #lowp.block_scaled<mx>>
 }
+
+// -----
+
+// Tests that a relayout of constant parts folds into the constants in their
+// new order: the 4 x 2 elements transposed code for code, the 2 scales of
+// the [2, 1] blocks along the new last axis, the tensor scale as it was.
+// CHECK-LABEL: func.func @relayout_constant
+// CHECK-DAG: %[[E:.+]] = arith.constant dense<{{\[}}[1.000000e+00, 3.000000e+00, 5.000000e-01, 0.000000e+00], [2.000000e+00, 4.000000e+00, 6.000000e+00, -1.000000e+00]]> : tensor<2x4xf4E2M1FN>
+// CHECK-DAG: %[[S:.+]] = arith.constant dense<{{\[}}[1.000000e+00, 2.000000e+00], [5.000000e-01, 4.000000e+00]]> : tensor<2x2xf8E4M3FN>
+// CHECK-DAG: %[[T:.+]] = arith.constant 2.500000e-01 : f32
+// CHECK-NOT: lowp.relayout
+// CHECK: lowp.assemble %[[E]], %[[S]] tensor_scale(%[[T]] : f32) : tensor<2x4xf4E2M1FN>, tensor<2x2xf8E4M3FN> to tensor<2x4xf4E2M1FN, #lowp.block_scaled<block = [2], scale = f8E4M3FN, rule = nvfp4, tensor_scale = f32>>
+func.func @relayout_constant() -> tensor<2x4xf4E2M1FN, #lowp.block_scaled<block = [2], scale = f8E4M3FN, rule = nvfp4, tensor_scale = f32>> {
+  %e = arith.constant dense<[[1.0, 2.0], [3.0, 4.0], [0.5, 6.0], [0.0, -1.0]]> : tensor<4x2xf4E2M1FN>
+  %s = arith.constant dense<[[1.0, 0.5], [2.0, 4.0]]> : tensor<2x2xf8E4M3FN>
+  %t = arith.constant 0.25 : f32
+  %q = lowp.assemble %e, %s tensor_scale(%t : f32) : tensor<4x2xf4E2M1FN>, tensor<2x2xf8E4M3FN> to tensor<4x2xf4E2M1FN, #lowp.block_scaled<block = [2, 1], scale = f8E4M3FN, rule = nvfp4, tensor_scale = f32>>
+  %r = lowp.relayout %q {permutation = array<i64: 1, 0>} : tensor<4x2xf4E2M1FN, #lowp.block_scaled<block = [2, 1], scale = f8E4M3FN, rule = nvfp4, tensor_scale = f32>> to tensor<2x4xf4E2M1FN, #lowp.block_scaled<block = [2], scale = f8E4M3FN, rule = nvfp4, tensor_scale = f32>>
+  return %r : tensor<2x4xf4E2M1FN, #lowp.block_scaled<block = [2], scale = f8E4M3FN, rule = nvfp4, tensor_scale = f32>>
+}
+
+// -----
+
+// Tests that a relayout undone by another folds away, and one that is not
+// stays.
+// CHECK-LABEL: func.func @relayout_round_trip
+// CHECK-SAME: (%[[X:.+]]: tensor<4x8xf32>)
+// CHECK: %[[T:.+]] = lowp.relayout %[[X]] {permutation = array<i64: 1, 0>}
+// CHECK-NEXT: return %[[X]], %[[T]]
+func.func @relayout_round_trip(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<8x4xf32>) {
+  %0 = lowp.relayout %x {permutation = array<i64: 1, 0>} : tensor<4x8xf32> to tensor<8x4xf32>
+  %1 = lowp.relayout %0 {permutation = array<i64: 1, 0>} : tensor<8x4xf32> to tensor<4x8xf32>
+  return %1, %0 : tensor<4x8xf32>, tensor<8x4xf32>
+}

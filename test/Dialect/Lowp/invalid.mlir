@@ -612,3 +612,49 @@ func.func @matmul_transposed_result(%x: tensor<4x64xf32>, %w: tensor<16x64xf32>)
   %0 = lowp.matmul %x, %w {accumulator = f32, transpose_rhs} : tensor<4x64xf32>, tensor<16x64xf32> -> tensor<4x64xf32>
   return %0 : tensor<4x64xf32>
 }
+
+// -----
+
+// Tests lowp.relayout's C1: a permutation that names a dimension twice.
+func.func @relayout_not_a_permutation(%x: tensor<4x8xf32>) -> tensor<8x4xf32> {
+  // expected-error @below {{'lowp.relayout' op permutation [1, 1] is not a permutation of the input's 2 dimensions}}
+  %0 = lowp.relayout %x {permutation = array<i64: 1, 1>} : tensor<4x8xf32> to tensor<8x4xf32>
+  return %0 : tensor<8x4xf32>
+}
+
+// -----
+
+// Tests lowp.relayout's C1: a permutation of the wrong rank.
+func.func @relayout_rank(%x: tensor<4x8xf32>) -> tensor<8x4xf32> {
+  // expected-error @below {{'lowp.relayout' op permutation [1, 0, 2] is not a permutation of the input's 2 dimensions}}
+  %0 = lowp.relayout %x {permutation = array<i64: 1, 0, 2>} : tensor<4x8xf32> to tensor<8x4xf32>
+  return %0 : tensor<8x4xf32>
+}
+
+// -----
+
+// Tests lowp.relayout's C2: a result shape that is not the permuted one.
+func.func @relayout_shape(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @below {{'lowp.relayout' op result must be 'tensor<8x4xf32>' (the input's dimensions and blocks permuted), not 'tensor<4x8xf32>'}}
+  %0 = lowp.relayout %x {permutation = array<i64: 1, 0>} : tensor<4x8xf32> to tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+// Tests lowp.relayout's C2: blocks that did not move with their elements.
+func.func @relayout_blocks(%w: tensor<64x64xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>>)
+    -> tensor<64x64xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>> {
+  // expected-error @below {{'lowp.relayout' op result must be 'tensor<64x64xf4E2M1FN, #lowp.block_scaled<mx>>' (the input's dimensions and blocks permuted), not 'tensor<64x64xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>>'}}
+  %0 = lowp.relayout %w {permutation = array<i64: 1, 0>} : tensor<64x64xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>> to tensor<64x64xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>>
+  return %0 : tensor<64x64xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>>
+}
+
+// -----
+
+// Tests lowp.relayout's C2: an encoding the input does not have.
+func.func @relayout_encoding(%x: tensor<64x32xf4E2M1FN>) -> tensor<32x64xf4E2M1FN, #lowp.block_scaled<mx>> {
+  // expected-error @below {{'lowp.relayout' op result must be 'tensor<32x64xf4E2M1FN>' (the input's dimensions and blocks permuted), not 'tensor<32x64xf4E2M1FN, #lowp.block_scaled<mx>>'}}
+  %0 = lowp.relayout %x {permutation = array<i64: 1, 0>} : tensor<64x32xf4E2M1FN> to tensor<32x64xf4E2M1FN, #lowp.block_scaled<mx>>
+  return %0 : tensor<32x64xf4E2M1FN, #lowp.block_scaled<mx>>
+}

@@ -159,3 +159,17 @@ func.func @matmul_transposed(%x: tensor<4x64xf32>, %w: tensor<16x64xf32>) -> ten
   %0 = lowp.matmul %x, %w {accumulator = f32, transpose_rhs} : tensor<4x64xf32>, tensor<16x64xf32> -> tensor<4x16xf32>
   return %0 : tensor<4x16xf32>
 }
+
+// -----
+
+// Tests lowp.relayout's round trip: a K x N MX weight stored N x K (its
+// blocks move to the last axis) and a plain 3-D tensor.
+// CHECK-LABEL: func.func @relayout
+// CHECK: lowp.relayout %{{.+}} {permutation = array<i64: 1, 0>} : tensor<64x16xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>> to tensor<16x64xf4E2M1FN, #lowp.block_scaled<mx>>
+// CHECK: lowp.relayout %{{.+}} {permutation = array<i64: 2, 0, 1>} : tensor<2x3x4xf32> to tensor<4x2x3xf32>
+func.func @relayout(%w: tensor<64x16xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>>, %x: tensor<2x3x4xf32>)
+    -> (tensor<16x64xf4E2M1FN, #lowp.block_scaled<mx>>, tensor<4x2x3xf32>) {
+  %0 = lowp.relayout %w {permutation = array<i64: 1, 0>} : tensor<64x16xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>> to tensor<16x64xf4E2M1FN, #lowp.block_scaled<mx>>
+  %1 = lowp.relayout %x {permutation = array<i64: 2, 0, 1>} : tensor<2x3x4xf32> to tensor<4x2x3xf32>
+  return %0, %1 : tensor<16x64xf4E2M1FN, #lowp.block_scaled<mx>>, tensor<4x2x3xf32>
+}

@@ -653,6 +653,198 @@ LogicalResult MatmulOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// RelayoutOp
+//===----------------------------------------------------------------------===//
+
+RankedTensorType RelayoutOp::getRelayoutType(RankedTensorType input,
+                                             ArrayRef<int64_t> permutation) {
+  SmallVector<int64_t> shape;
+  for (int64_t d : permutation)
+    shape.push_back(input.getDimSize(d));
+  auto encoding = getEncoding(input);
+  if (!encoding)
+    return RankedTensorType::get(shape, input.getElementType());
+  SmallVector<int64_t> full = encoding.getFullBlock(input.getRank());
+  SmallVector<int64_t> block;
+  for (int64_t d : permutation)
+    block.push_back(full[d]);
+  // Leading blocks of 1 are implied: [1, 32] is written [32].
+  ArrayRef<int64_t> trailing(block);
+  while (trailing.size() > 1 && trailing.front() == 1)
+    trailing = trailing.drop_front();
+  auto permuted = BlockScaledEncodingAttr::get(
+      input.getContext(), trailing, encoding.getScaleType(), encoding.getRule(),
+      encoding.getTensorScaleType(), encoding.getZeroPointType());
+  return RankedTensorType::get(shape, input.getElementType(), permuted);
+}
+
+void RelayoutOp::build(OpBuilder &builder, OperationState &state, Value input,
+                       ArrayRef<int64_t> permutation) {
+  build(builder, state,
+        getRelayoutType(cast<RankedTensorType>(input.getType()), permutation),
+        input, permutation);
+}
+
+/// Whether `permutation` holds each of 0 .. rank-1 once.
+static bool isPermutation(ArrayRef<int64_t> permutation, int64_t rank) {
+  if (int64_t(permutation.size()) != rank)
+    return false;
+  SmallVector<bool> seen(rank, false);
+  for (int64_t d : permutation) {
+    if (d < 0 || d >= rank || seen[d])
+      return false;
+    seen[d] = true;
+  }
+  return true;
+}
+
+LogicalResult RelayoutOp::verify() {
+  auto input = cast<RankedTensorType>(getInput().getType());
+  auto result = cast<RankedTensorType>(getType());
+  ArrayRef<int64_t> permutation = getPermutation();
+  if (!isPermutation(permutation, input.getRank()))
+    return emitOpError("permutation [")
+           << llvm::make_range(permutation.begin(), permutation.end())
+           << "] is not a permutation of the input's " << input.getRank()
+           << " dimensions";
+  RankedTensorType expected = getRelayoutType(input, permutation);
+  auto resultEncoding = getEncoding(result);
+  auto expectedEncoding = getEncoding(expected);
+  // Encodings agree when they block every dimension alike: [1, 32] and
+  // [32] are the same blocks.
+  bool encodingsAgree =
+      (bool)resultEncoding == (bool)expectedEncoding &&
+      (!resultEncoding ||
+       (resultEncoding.getFullBlock(result.getRank()) ==
+            expectedEncoding.getFullBlock(result.getRank()) &&
+        resultEncoding.getScaleType() == expectedEncoding.getScaleType() &&
+        resultEncoding.getRule() == expectedEncoding.getRule() &&
+        resultEncoding.getTensorScaleType() ==
+            expectedEncoding.getTensorScaleType() &&
+        resultEncoding.getZeroPointType() ==
+            expectedEncoding.getZeroPointType()));
+  if (result.getShape() != expected.getShape() ||
+      result.getElementType() != expected.getElementType() || !encodingsAgree)
+    return emitOpError("result must be ")
+           << expected << " (the input's dimensions and blocks permuted), not "
+           << result;
+  return success();
+}
+
+OpFoldResult RelayoutOp::fold(FoldAdaptor) {
+  ArrayRef<int64_t> permutation = getPermutation();
+  bool identity = true;
+  for (size_t d = 0; d < permutation.size(); ++d)
+    identity &= permutation[d] == int64_t(d);
+  if (identity && getInput().getType() == getType())
+    return getInput();
+  // relayout(relayout(x, p), q) is x when q undoes p.
+  if (auto inner = getInput().getDefiningOp<RelayoutOp>()) {
+    ArrayRef<int64_t> first = inner.getPermutation();
+    bool undoes = true;
+    for (size_t d = 0; d < permutation.size(); ++d)
+      undoes &= first[permutation[d]] == int64_t(d);
+    if (undoes && inner.getInput().getType() == getType())
+      return inner.getInput();
+  }
+  return {};
+}
+
+namespace {
+/// `codes` of a row-major tensor of `shape`, stored in the order of
+/// `permutation`.
+SmallVector<uint64_t> permuteCodes(ArrayRef<uint64_t> codes,
+                                   ArrayRef<int64_t> shape,
+                                   ArrayRef<int64_t> permutation) {
+  size_t rank = shape.size();
+  SmallVector<int64_t> strides(rank, 1);
+  for (size_t d = rank; d-- > 1;)
+    strides[d - 1] = strides[d] * shape[d];
+  SmallVector<int64_t> resultShape;
+  for (int64_t d : permutation)
+    resultShape.push_back(shape[d]);
+  SmallVector<uint64_t> result;
+  result.reserve(codes.size());
+  SmallVector<int64_t> index(rank, 0);
+  for (size_t i = 0; i < codes.size(); ++i) {
+    int64_t source = 0;
+    for (size_t d = 0; d < rank; ++d)
+      source += index[d] * strides[permutation[d]];
+    result.push_back(codes[source]);
+    for (size_t d = rank; d-- > 0;) {
+      if (++index[d] < resultShape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return result;
+}
+
+/// A constant part in the order of `permutation`; null if it is not a
+/// constant of every element.
+Value permuteConstant(PatternRewriter &rewriter, Location loc, Value part,
+                      ArrayRef<int64_t> permutation) {
+  Attribute attr;
+  auto type = dyn_cast<RankedTensorType>(part.getType());
+  if (!type || !type.hasStaticShape() || !matchPattern(part, m_Constant(&attr)))
+    return {};
+  std::optional<SmallVector<uint64_t>> codes = getCodes(attr);
+  if (!codes || int64_t(codes->size()) != type.getNumElements())
+    return {};
+  RankedTensorType permutedType =
+      RelayoutOp::getRelayoutType(type, permutation);
+  Attribute permuted = makeConstant(
+      permutedType, permuteCodes(*codes, type.getShape(), permutation));
+  if (!permuted)
+    return {};
+  return arith::ConstantOp::create(rewriter, loc, cast<TypedAttr>(permuted));
+}
+
+/// relayout(constant) and relayout(assemble(constant parts)) become the
+/// constants in their new order: constant weights are laid out at compile
+/// time.
+struct FoldConstantRelayout : OpRewritePattern<RelayoutOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(RelayoutOp op,
+                                PatternRewriter &rewriter) const override {
+    ArrayRef<int64_t> permutation = op.getPermutation();
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    if (!getEncoding(type)) {
+      Value permuted =
+          permuteConstant(rewriter, loc, op.getInput(), permutation);
+      if (!permuted)
+        return failure();
+      rewriter.replaceOp(op, permuted);
+      return success();
+    }
+    auto assemble = op.getInput().getDefiningOp<AssembleOp>();
+    if (!assemble)
+      return failure();
+    Value elements =
+        permuteConstant(rewriter, loc, assemble.getElements(), permutation);
+    Value scales =
+        permuteConstant(rewriter, loc, assemble.getScales(), permutation);
+    Value zeroPoints;
+    if (assemble.getZeroPoints())
+      zeroPoints =
+          permuteConstant(rewriter, loc, assemble.getZeroPoints(), permutation);
+    if (!elements || !scales || (assemble.getZeroPoints() && !zeroPoints))
+      return failure();
+    rewriter.replaceOpWithNewOp<AssembleOp>(
+        op, type, elements, scales, assemble.getTensorScale(), zeroPoints);
+    return success();
+  }
+};
+} // namespace
+
+void RelayoutOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                             MLIRContext *context) {
+  results.add<FoldConstantRelayout>(context);
+}
+
+//===----------------------------------------------------------------------===//
 // PackOp / UnpackOp
 //===----------------------------------------------------------------------===//
 

@@ -195,6 +195,52 @@ def Lowp_UnpackOp : Lowp_Op<"unpack", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Lowp_RelayoutOp : Lowp_Op<"relayout", [Pure]> {
+  let summary = "The same values stored in another order of dimensions";
+  let description = [{
+    `result[i_p0, i_p1, ...] = input[i_0, i_1, ...]` for `permutation` p:
+    result dimension d is input dimension p[d]. On a block-scaled tensor
+    the blocks move with their elements: the encoding's block sizes are
+    permuted the same way, and so are the scales and zero points (the
+    tensor scale stays). Values are unchanged; only their storage order is.
+
+    lowp stores every tensor in one order, the row-major one of
+    docs/Lowering.md (rows of packed codes, scales in row-major order), so a
+    tensor's type fixes its layout and a change of layout is a change of
+    type. lowp-assign-layouts inserts this op where a kernel reads a tensor
+    faster in another order than its producer writes it (docs/Layouts.md),
+    as upstream linalg.pack turns a tiled layout into a tensor of higher
+    rank. A relayout of a constant folds at compile time.
+
+    C1: `permutation` is a permutation of the input's dimensions.
+    C2: the result's shape is the input's, permuted; its element type is the
+        input's; its encoding is the input's with the block sizes permuted
+        (and none if the input has none).
+
+    ```mlir
+    %wt = lowp.relayout %w {permutation = array<i64: 1, 0>}
+        : tensor<4096x14336xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>>
+        to tensor<14336x4096xf4E2M1FN, #lowp.block_scaled<mx>>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$permutation);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$input,
+                   "::llvm::ArrayRef<int64_t>":$permutation)>,
+  ];
+  let extraClassDeclaration = [{
+    /// The type of `input` stored in the order of `permutation`.
+    static ::mlir::RankedTensorType
+    getRelayoutType(::mlir::RankedTensorType input,
+                    ::llvm::ArrayRef<int64_t> permutation);
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+}
+
 def Lowp_MatmulOp : Lowp_Op<"matmul", [Pure]> {
   let summary = "Matrix product of operands in any formats and encodings";
   let description = [{

@@ -62,6 +62,59 @@ def LowpPropagateScales : Pass<"lowp-propagate-scales", "::mlir::ModuleOp"> {
   let dependentDialects = ["::lowp::LowpDialect"];
 }
 
+def LowpAssignLayouts : Pass<"lowp-assign-layouts", "::mlir::ModuleOp"> {
+  let summary = "Store each matmul weight in the order its target's kernel "
+                "reads fastest";
+  let description = [{
+    A tensor's type fixes its storage (docs/Layouts.md): row-major, rows of
+    packed codes, scales in row-major order. A block-scaled weight written
+    K x N with blocks along K (`block = [32, 1]`) therefore puts each
+    block's 32 codes in 32 different rows, and a matmul kernel reading it
+    walks 32 streams at once, more than a CPU's prefetchers follow. Stored N
+    x K, each block is 16 contiguous bytes and a row of the weight is one
+    stream. For `target=cpu` this pass gives every such weight the N x K
+    order wherever the kernel covers it there
+    (`lowp.relayout` with permutation [1, 0] and `transpose_rhs` on the
+    matmul):
+
+    - a constant weight is relaid out at compile time (the relayout of a
+      constant folds), so the compiled code holds it N x K;
+    - a weight that a public function `@f` takes as an argument arrives at
+      run time in the caller's layout, which stays as it is. With `prepack`,
+      the pass adds `@f_prepack`, which takes those arguments and returns
+      them relaid out, and `@f_prepacked`, `@f` taking the prepacked
+      weights: a decode loop calls `@f_prepack` once and `@f_prepacked` per
+      token, and never relayouts per call. `@f` itself is unchanged.
+
+    Weights computed inside a function keep their layout: a relayout would
+    cost a pass over the weight per call, as much as it saves in a GEMV.
+    `target=none` leaves every layout as written.
+
+    ```mlir
+    // before
+    func.func @f(%x: tensor<1x4096xf32>, %w: tensor<4096x14336xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>>) -> tensor<1x14336xf32>
+    // after: @f as it was, and
+    func.func @f_prepack(%w: tensor<4096x14336xf4E2M1FN, #lowp.block_scaled<block = [32, 1], ...>>) -> tensor<14336x4096xf4E2M1FN, #lowp.block_scaled<mx>> {
+      %wt = lowp.relayout %w {permutation = array<i64: 1, 0>} : ...
+      return %wt : ...
+    }
+    func.func @f_prepacked(%x: tensor<1x4096xf32>, %wt: tensor<14336x4096xf4E2M1FN, #lowp.block_scaled<mx>>) -> tensor<1x14336xf32> {
+      %y = lowp.matmul %x, %wt {accumulator = f32, transpose_rhs} : ...
+      return %y : tensor<1x14336xf32>
+    }
+    ```
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
+           "The kernels to lay weights out for: cpu, or none">,
+    Option<"prepack", "prepack", "bool", /*default=*/"true",
+           "Add NAME_prepack and NAME_prepacked for weights that public "
+           "functions take as arguments">,
+  ];
+  let dependentDialects = ["::lowp::LowpDialect",
+                           "::mlir::func::FuncDialect"];
+}
+
 def LowpParallelizeElementwise
     : Pass<"lowp-parallelize-elementwise", "::mlir::func::FuncOp"> {
   let summary = "Split large elementwise linalg ops into chunks run in "
