@@ -1075,12 +1075,42 @@ private:
             rewriter, loc, zero,
             emptyTensor(rewriter, loc, resultType.getShape(), accumulator))
             .getResult(0);
-    if (resultType.getRank() == 3)
-      return linalg::BatchMatmulOp::create(rewriter, loc, init.getType(),
-                                           ValueRange{lhs, rhs}, init)
-          .getResult(0);
-    return linalg::MatmulOp::create(rewriter, loc, init.getType(),
-                                    ValueRange{lhs, rhs}, init)
+    // The loop nest (b,) m, k, n: the innermost loop is a row of rhs times
+    // one lhs value added to a row of the result, contiguous in both, which
+    // LLVM vectorizes without reassociating a sum; linalg.matmul's m, n, k
+    // would walk rhs down its columns. lowp-parallelize-elementwise splits
+    // the outermost parallel dimension across the cores.
+    MLIRContext *context = rewriter.getContext();
+    unsigned rank = resultType.getRank();
+    SmallVector<AffineExpr> dims;
+    for (unsigned d = 0; d <= rank; ++d)
+      dims.push_back(getAffineDimExpr(d, context));
+    SmallVector<AffineExpr> batch(dims.begin(), dims.begin() + (rank - 2));
+    AffineExpr m = dims[rank - 2], k = dims[rank - 1], n = dims[rank];
+    auto map = [&](AffineExpr row, AffineExpr column) {
+      SmallVector<AffineExpr> exprs(batch);
+      exprs.push_back(row);
+      exprs.push_back(column);
+      return AffineMap::get(rank + 1, 0, exprs, context);
+    };
+    SmallVector<utils::IteratorType> iterators = parallel(rank + 1);
+    iterators[rank - 1] = utils::IteratorType::reduction;
+    return linalg::GenericOp::create(
+               rewriter, loc, init.getType(), ValueRange{lhs, rhs}, init,
+               {map(m, k), map(k, n), map(m, n)}, iterators,
+               [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+                 Value sum;
+                 if (integerAccumulator) {
+                   Value product =
+                       arith::MulIOp::create(b, nestedLoc, args[0], args[1]);
+                   sum = arith::AddIOp::create(b, nestedLoc, args[2], product);
+                 } else {
+                   Value product =
+                       arith::MulFOp::create(b, nestedLoc, args[0], args[1]);
+                   sum = arith::AddFOp::create(b, nestedLoc, args[2], product);
+                 }
+                 linalg::YieldOp::create(b, nestedLoc, sum);
+               })
         .getResult(0);
   }
 };

@@ -77,11 +77,19 @@ func.func @constant() -> tensor<3xf8E4M3FN> {
 
 // Tests a matmul whose weight blocks run along N, not K, so that no scale
 // factors out of the dot product: the weights are dequantized to f32 and
-// multiplied by linalg.matmul. (Blocks along K: matmul-kernel.mlir.)
+// multiplied in a loop nest m, k, n, whose innermost loop runs along rows
+// of the weight and of the result. (Blocks along K: matmul-kernel.mlir.)
+// CHECK-DAG: #[[$LHS:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG: #[[$RHS:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[$OUT:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
 // CHECK-LABEL: func.func @matmul
 // CHECK: %[[W:.+]] = linalg.generic
 // CHECK: %[[Z:.+]] = linalg.fill
-// CHECK: linalg.matmul ins(%{{.+}}, %[[W]] : tensor<4x64xf32>, tensor<64x16xf32>) outs(%[[Z]] : tensor<4x16xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[$LHS]], #[[$RHS]], #[[$OUT]]], iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.+}}, %[[W]] : tensor<4x64xf32>, tensor<64x16xf32>) outs(%[[Z]] : tensor<4x16xf32>)
+// CHECK-NEXT: ^bb0(%[[A:.+]]: f32, %[[B:.+]]: f32, %[[ACC:.+]]: f32):
+// CHECK-NEXT: %[[P:.+]] = arith.mulf %[[A]], %[[B]] : f32
+// CHECK-NEXT: %[[S:.+]] = arith.addf %[[ACC]], %[[P]] : f32
+// CHECK-NEXT: linalg.yield %[[S]] : f32
 func.func @matmul(%x: tensor<4x64xf32>, %w: tensor<64x16xf4E2M1FN, #lowp.block_scaled<block = [1, 8], scale = f8E8M0FNU, rule = floor>>) -> tensor<4x16xf32> {
   %0 = lowp.matmul %x, %w {accumulator = f32} : tensor<4x64xf32>, tensor<64x16xf4E2M1FN, #lowp.block_scaled<block = [1, 8], scale = f8E8M0FNU, rule = floor>> -> tensor<4x16xf32>
   return %0 : tensor<4x16xf32>

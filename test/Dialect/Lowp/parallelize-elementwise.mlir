@@ -71,7 +71,7 @@ func.func @rows() -> tensor<4x65536xi32> {
 
 // -----
 
-// Tests that reductions and dynamic shapes are left as they are.
+// Tests that a pure reduction and dynamic shapes are left as they are.
 // CHECK-LABEL: func.func @left_alone
 // CHECK-NOT: scf.forall
 // CHECK: linalg.generic {{.*}}iterator_types = ["reduction"]
@@ -99,4 +99,29 @@ func.func @left_alone(%x: tensor<1048576xf32>, %d: tensor<?xf32>) -> (tensor<f32
     linalg.yield %v : f32
   } -> tensor<?xf32>
   return %sum, %neg : tensor<f32>, tensor<?xf32>
+}
+
+// -----
+
+// Tests a loop nest with a reduction inside (the dequantizing matmul's m, k,
+// n): the outermost parallel dimension with 8 points is n, not m (1 point)
+// and never k; each chunk computes 16 whole columns of the result.
+// CHECK-LABEL: func.func @matmul_nest
+// CHECK: scf.forall (%[[N:.+]]) = (0) to (128) step (16) shared_outs(%[[O:.+]] = %{{.+}}) -> (tensor<1x128xf32>)
+// CHECK: tensor.extract_slice %{{.+}}[0, %[[N]]] [1024, 16] [1, 1] : tensor<1024x128xf32> to tensor<1024x16xf32>
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK-SAME: ins(%{{.+}}, %{{.+}} : tensor<1x1024xf32>, tensor<1024x16xf32>) outs(%{{.+}} : tensor<1x16xf32>)
+// CHECK: tensor.parallel_insert_slice %{{.+}} into %[[O]][0, %[[N]]] [1, 16] [1, 1]
+// OPTIONS-LABEL: func.func @matmul_nest
+// OPTIONS: scf.forall (%{{.+}}) = (0) to (128) step (43)
+func.func @matmul_nest(%x: tensor<1x1024xf32>, %w: tensor<1024x128xf32>, %init: tensor<1x128xf32>) -> tensor<1x128xf32> {
+  %y = linalg.generic {indexing_maps = [affine_map<(m, k, n) -> (m, k)>, affine_map<(m, k, n) -> (k, n)>, affine_map<(m, k, n) -> (m, n)>],
+                       iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%x, %w : tensor<1x1024xf32>, tensor<1024x128xf32>) outs(%init : tensor<1x128xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x128xf32>
+  return %y : tensor<1x128xf32>
 }

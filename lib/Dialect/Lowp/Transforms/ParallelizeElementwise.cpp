@@ -37,11 +37,13 @@ struct ParallelizeElementwise
     IRRewriter rewriter(&getContext());
     for (linalg::GenericOp op : candidates) {
       SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-      // The outermost dimension with a point for every chunk.
+      // The outermost parallel dimension with a point for every chunk:
+      // chunks of a reduction would each need their own partial result.
+      SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
       SmallVector<OpFoldResult> tileSizes(ranges.size(),
                                           rewriter.getIndexAttr(0));
       for (size_t d = 0; d < ranges.size(); ++d) {
-        if (ranges[d] < chunks)
+        if (ranges[d] < chunks || iterators[d] != utils::IteratorType::parallel)
           continue;
         tileSizes[d] =
             rewriter.getIndexAttr(llvm::divideCeil(ranges[d], chunks));
@@ -74,7 +76,7 @@ struct ParallelizeElementwise
   bool isCandidate(linalg::GenericOp op) const {
     if (!op.hasPureTensorSemantics() || op->getParentOfType<scf::ForallOp>())
       return false;
-    if (op.getNumLoops() == 0 || op.getNumParallelLoops() != op.getNumLoops())
+    if (op.getNumParallelLoops() == 0)
       return false;
     int64_t points = 1;
     for (int64_t range : op.getStaticLoopRanges()) {

@@ -117,18 +117,21 @@ def LowpAssignLayouts : Pass<"lowp-assign-layouts", "::mlir::ModuleOp"> {
 
 def LowpParallelizeElementwise
     : Pass<"lowp-parallelize-elementwise", "::mlir::func::FuncOp"> {
-  let summary = "Split large elementwise linalg ops into chunks run in "
-                "parallel";
+  let summary = "Split large linalg ops into chunks of their parallel "
+                "dimensions, run in parallel";
   let description = [{
-    Tiles every `linalg.generic` on tensors whose iterators are all
-    parallel and whose static iteration space holds at least
-    `min-iterations` points into `chunks` nearly equal chunks along its
-    outermost dimension that has at least `chunks` points, as one
-    `scf.forall` (an OpenMP loop once lowp-cpu-pipeline lowers it). This is
-    what makes the element code of convert-lowp-to-linalg (lowp.convert,
-    arith on low-precision types, packing) use every core. Ops already
-    inside an `scf.forall`, and smaller ones, are left as they are: below
-    64Ki points waking threads costs more than it saves.
+    Tiles every `linalg.generic` on tensors whose static iteration space
+    holds at least `min-iterations` points into `chunks` nearly equal
+    chunks along its outermost parallel dimension that has at least
+    `chunks` points, as one `scf.forall` (an OpenMP loop once
+    lowp-cpu-pipeline lowers it). Reduction dimensions are never split:
+    each chunk computes whole results. This is what makes the element code
+    of convert-lowp-to-linalg (lowp.convert, arith on low-precision types,
+    packing) and its loop nests for what the kernels do not cover (the
+    dequantizing matmul, quantization in f64) use every core. Ops already
+    inside an `scf.forall`, ops with no parallel dimension of `chunks`
+    points, and smaller ones, are left as they are: below 64Ki points
+    waking threads costs more than it saves.
 
     ```mlir
     // before
