@@ -116,6 +116,8 @@ void lowp::buildCpuPipeline(OpPassManager &pm,
   // Elementwise arith and math on tensors become linalg.generic over
   // scalars, so that arith on low-precision types is legalized per element.
   pm.addPass(createConvertElementwiseToLinalgPass());
+  // The ops a vector kernel covers become vector code over whole blocks.
+  pm.addPass(createLowpVectorize());
   // lowp ops become linalg on storage types; block-scaled tensors become
   // their parts; arith and math on low-precision types are computed in f64
   // and rounded back.
@@ -180,6 +182,7 @@ void lowp::buildCpuPipeline(OpPassManager &pm,
 
 void lowp::registerPipelines() {
   registerConvertLowpToLinalgPass();
+  registerLowpVectorizePass();
   registerConvertLowpToLLVMPass();
   registerLowpPackBoundariesPass();
   registerLowpPropagateScalesPass();

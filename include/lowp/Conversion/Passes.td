@@ -5,6 +5,64 @@
 
 include "mlir/Pass/PassBase.td"
 
+def LowpVectorize : Pass<"lowp-vectorize", "::mlir::ModuleOp"> {
+  let summary = "Lower the lowp ops that a vector kernel covers to vector "
+                "code over whole blocks";
+  let description = [{
+    The block-wise loops of lowp's ops as vector code on storage types
+    (docs/Lowering.md has each kernel, its loop nest and what limits it):
+
+    - `lowp.matmul` of a plain activation with a weight blocked along K
+      (K x N, or N x K with `transpose_rhs`): per K-block the dot product
+      of the activations with the elements' unscaled values, then one
+      multiply by the block's scales, several accumulators, the weight read
+      once in its stored form;
+    - `lowp.dequantize` to f32 and `lowp.convert` to f32 (decoding);
+    - `lowp.quantize` under the MX rules, its codes written packed where
+      they are returned packed;
+    - `lowp.pack(lowp.convert)` from f32 into 1-, 2- and 4-bit codes.
+
+    Element formats are not special-cased: one decoder (VectorCode.cpp)
+    reads every format of at most 8 bits through a small table in a
+    register (`lowp.lookup`: 16 entries for 4-bit codes, a tree of them
+    for wider ones) or through bit arithmetic where that is exact and
+    cheaper (FP8, bf16, E8M0, integers), so E2M1, int4, NF4, any4
+    codebooks, `!lowp.float<e3m0>` and 2-bit integers share the kernels.
+    Which instructions a table lookup becomes (one `vpermps` with AVX-512,
+    selects elsewhere) is decided when convert-lowp-to-llvm lowers
+    `lowp.lookup` for its `vector-target`.
+
+    Before lowering, exact rewrites bring more ops to a kernel: a matmul
+    with an activation or result of another plain format becomes an f32
+    matmul between lowp.converts, and a matmul no kernel covers reads its
+    block-scaled operands through the dequantize kernel.
+
+    This is a partial conversion with convert-lowp-to-linalg's type
+    conversion (block-scaled tensors to their parts, formats to their
+    storage): what it does not cover is left as it is, meeting the
+    lowered code through unrealized casts, for convert-lowp-to-linalg.
+
+    ```mlir
+    // before
+    %y = lowp.dequantize %q : tensor<4096x4096xf4E2M1FN, #lowp.block_scaled<mx>> to tensor<4096x4096xf32>
+    // after: an scf.forall over chunks of rows, each a loop of
+    // vector.transfer_read of 16 bytes of codes, lowp.lookup of the E2M1
+    // values, one multiply by the block's E8M0 scale, vector.transfer_write
+    ```
+  }];
+  let dependentDialects = [
+    "::lowp::LowpDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 def ConvertLowpToLinalg : Pass<"convert-lowp-to-linalg", "::mlir::ModuleOp"> {
   let summary = "Lower lowp ops to linalg, tensor and arith on storage types";
   let description = [{
@@ -19,11 +77,10 @@ def ConvertLowpToLinalg : Pass<"convert-lowp-to-linalg", "::mlir::ModuleOp"> {
     its parts after this pass. The element code computes exactly what the
     numerics core computes (lib/Conversion/LowpToLinalg/ElementCodegen.cpp).
 
-    lowp.matmul of a plain activation with a weight blocked along K becomes
-    block-factored vector code (lib/Conversion/LowpToLinalg/MatmulKernel.cpp):
-    per K-block the dot product of unscaled elements, then one multiply by
-    the block's scales, reading packed codes where the function boundary
-    packed them. Other matmuls dequantize their operands to f32 first.
+    The ops that a vector kernel covers are lowp-vectorize's, which runs
+    first; this pass lowers everything else, and removes the unrealized
+    casts between the two. A lowp.matmul here dequantizes its operands to
+    f32 and multiplies in a loop nest m, k, n.
 
     Sub-byte elements are stored one per byte at this stage; packing them
     is a layout decision for lowp-assign-layouts. Rounding into a codebook

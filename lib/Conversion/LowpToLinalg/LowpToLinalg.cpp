@@ -11,6 +11,7 @@
 #include "ElementCodegen.h"
 #include "MatmulKernel.h"
 #include "PackedConversions.h"
+#include "StorageLowering.h"
 
 #include "lowp/Conversion/Passes.h"
 #include "lowp/Dialect/Lowp/IR/LowpDialect.h"
@@ -42,6 +43,104 @@ using namespace mlir;
 using namespace lowp;
 using namespace lowp::numerics;
 
+//===----------------------------------------------------------------------===//
+// Types
+//===----------------------------------------------------------------------===//
+
+/// Whether an element type is changed by lowering.
+bool lowp::needsStorage(Type elementType) {
+  if (isa<IndexType>(elementType) || elementType.isInteger(1) ||
+      elementType.isInteger(64))
+    return false;
+  if (!getNumericFormat(elementType) && !elementType.isF64())
+    return false;
+  return getStorageType(elementType) != elementType;
+}
+
+lowp::StorageTypeConverter::StorageTypeConverter() {
+  addConversion([](Type type) { return type; });
+  addConversion([](Type type) -> std::optional<Type> {
+    if (isa<ShapedType>(type) || !needsStorage(type))
+      return std::nullopt;
+    return getStorageType(type);
+  });
+  addConversion([](VectorType type) -> Type {
+    Type element = type.getElementType();
+    return needsStorage(element)
+               ? VectorType::get(type.getShape(), getStorageType(element))
+               : type;
+  });
+  addConversion([](RankedTensorType type,
+                   SmallVectorImpl<Type> &results) -> LogicalResult {
+    auto encoding =
+        dyn_cast_or_null<BlockScaledEncodingAttr>(type.getEncoding());
+    Type element = type.getElementType();
+    Type storage = needsStorage(element) ? getStorageType(element) : element;
+    results.push_back(RankedTensorType::get(type.getShape(), storage));
+    if (!encoding)
+      return success();
+    SmallVector<int64_t> scaleShape = encoding.getScaleShape(type.getShape());
+    results.push_back(RankedTensorType::get(
+        scaleShape, getStorageType(encoding.getScaleType())));
+    // The tensor scale travels as a 0-d tensor, so that every part is a
+    // buffer at function boundaries.
+    if (Type tensorScale = encoding.getTensorScaleType())
+      results.push_back(RankedTensorType::get({}, getStorageType(tensorScale)));
+    if (Type zeroPoint = encoding.getZeroPointType())
+      results.push_back(
+          RankedTensorType::get(scaleShape, getStorageType(zeroPoint)));
+    return success();
+  });
+}
+
+/// The parts of a block-scaled value for the vector kernels, reading
+/// sub-byte codes where lowp-pack-boundaries left them packed: a tensor that
+/// arrives packed is never unpacked into a temporary.
+BlockScaledParts lowp::kernelParts(Value encoded, ValueRange lowered,
+                                   ConversionPatternRewriter &rewriter) {
+  auto type = cast<RankedTensorType>(encoded.getType());
+  auto encoding = cast<BlockScaledEncodingAttr>(type.getEncoding());
+  // Elements, scales, then the tensor scale and zero points where the
+  // encoding has them (the type converter's order).
+  BlockScaledParts result{type, lowered[0], 0, lowered[1], Value(), Value()};
+  unsigned next = 2;
+  if (encoding.getTensorScaleType())
+    result.tensorScale = lowered[next++];
+  if (encoding.getZeroPointType())
+    result.zeroPoints = lowered[next++];
+  auto assemble = encoded.getDefiningOp<AssembleOp>();
+  if (!assemble)
+    return result;
+  if (auto unpack = assemble.getElements().getDefiningOp<UnpackOp>()) {
+    result.elements = rewriter.getRemappedValue(unpack.getInput());
+    result.packedWidth = getNumericFormat(type.getElementType())->getBitWidth();
+  }
+  // Zero points arrive packed too (int4-g128's ui4): read where their rows
+  // fill whole bytes of codes that do not straddle them.
+  if (Value zeroPoints = assemble.getZeroPoints())
+    if (auto unpack = zeroPoints.getDefiningOp<UnpackOp>()) {
+      auto zeroType = cast<RankedTensorType>(zeroPoints.getType());
+      unsigned width =
+          getNumericFormat(zeroType.getElementType())->getBitWidth();
+      if (8 % width == 0 && zeroType.hasStaticShape() &&
+          zeroType.getShape().back() * width % 8 == 0) {
+        result.zeroPoints = rewriter.getRemappedValue(unpack.getInput());
+        result.zeroPointWidth = width;
+      }
+    }
+  return result;
+}
+
+/// The width of the codes kernelParts reads packed, or 0.
+unsigned lowp::packedWidthOf(Value encoded) {
+  if (auto assemble = encoded.getDefiningOp<AssembleOp>())
+    if (assemble.getElements().getDefiningOp<UnpackOp>())
+      return getNumericFormat(
+                 cast<RankedTensorType>(encoded.getType()).getElementType())
+          ->getBitWidth();
+  return 0;
+}
+
 namespace {
 
 //===----------------------------------------------------------------------===//
@@ -53,55 +152,6 @@ BlockScaledEncodingAttr getEncoding(Type type) {
     return dyn_cast_or_null<BlockScaledEncodingAttr>(tensor.getEncoding());
   return {};
 }
-
-/// Whether an element type is changed by lowering.
-bool needsStorage(Type elementType) {
-  if (isa<IndexType>(elementType) || elementType.isInteger(1) ||
-      elementType.isInteger(64))
-    return false;
-  if (!getNumericFormat(elementType) && !elementType.isF64())
-    return false;
-  return getStorageType(elementType) != elementType;
-}
-
-class StorageTypeConverter : public TypeConverter {
-public:
-  StorageTypeConverter() {
-    addConversion([](Type type) { return type; });
-    addConversion([](Type type) -> std::optional<Type> {
-      if (isa<ShapedType>(type) || !needsStorage(type))
-        return std::nullopt;
-      return getStorageType(type);
-    });
-    addConversion([](VectorType type) -> Type {
-      Type element = type.getElementType();
-      return needsStorage(element)
-                 ? VectorType::get(type.getShape(), getStorageType(element))
-                 : type;
-    });
-    addConversion([](RankedTensorType type,
-                     SmallVectorImpl<Type> &results) -> LogicalResult {
-      auto encoding = getEncoding(type);
-      Type element = type.getElementType();
-      Type storage = needsStorage(element) ? getStorageType(element) : element;
-      results.push_back(RankedTensorType::get(type.getShape(), storage));
-      if (!encoding)
-        return success();
-      SmallVector<int64_t> scaleShape = encoding.getScaleShape(type.getShape());
-      results.push_back(RankedTensorType::get(
-          scaleShape, getStorageType(encoding.getScaleType())));
-      // The tensor scale travels as a 0-d tensor, so that every part is a
-      // buffer at function boundaries.
-      if (Type tensorScale = encoding.getTensorScaleType())
-        results.push_back(
-            RankedTensorType::get({}, getStorageType(tensorScale)));
-      if (Type zeroPoint = encoding.getZeroPointType())
-        results.push_back(
-            RankedTensorType::get(scaleShape, getStorageType(zeroPoint)));
-      return success();
-    });
-  }
-};
 
 //===----------------------------------------------------------------------===//
 // Building blocks
@@ -191,26 +241,6 @@ struct ConvertOpLowering : OpConversionPattern<ConvertOp> {
     Type storage = conversion.storage;
     Value table = codebookTable(rewriter, loc, conversion.from);
 
-    // Decoding into f32 is exact: vector code over the stored codes, packed
-    // ones read as they are.
-    auto sourceType = dyn_cast<RankedTensorType>(op.getInput().getType());
-    auto resultType = dyn_cast<RankedTensorType>(op.getType());
-    if (sourceType && resultType && !op.getRandom()) {
-      auto unpack = op.getInput().getDefiningOp<UnpackOp>();
-      bool packed = unpack && unpack->hasOneUse();
-      unsigned width =
-          packed ? getNumericFormat(sourceType.getElementType())->getBitWidth()
-                 : 0;
-      if (isDecodeKernelCovered(sourceType, resultType.getElementType(),
-                                width)) {
-        Value codes = packed ? rewriter.getRemappedValue(unpack.getInput())
-                             : adaptor.getInput();
-        rewriter.replaceOp(
-            op, emitDecodeKernel(rewriter, loc, codes, sourceType, width));
-        return success();
-      }
-    }
-
     // A convert of an unpacked argument reads the packed bytes itself (the
     // unpack is then dead).
     if (auto unpack = op.getInput().getDefiningOp<UnpackOp>();
@@ -298,48 +328,6 @@ AffineMap blockMap(MLIRContext *context, ArrayRef<int64_t> fullBlock) {
   return AffineMap::get(fullBlock.size(), 0, exprs, context);
 }
 
-/// The parts of a block-scaled value for the vector kernels, reading
-/// sub-byte codes where lowp-pack-boundaries left them packed: a tensor that
-/// arrives packed is never unpacked into a temporary.
-BlockScaledParts kernelParts(Value encoded, ValueRange lowered,
-                             ConversionPatternRewriter &rewriter) {
-  auto type = cast<RankedTensorType>(encoded.getType());
-  Parts parts = Parts::from(lowered, getEncoding(type));
-  BlockScaledParts result{type,         parts.elements,    0,
-                          parts.scales, parts.tensorScale, parts.zeroPoints};
-  auto assemble = encoded.getDefiningOp<AssembleOp>();
-  if (!assemble)
-    return result;
-  if (auto unpack = assemble.getElements().getDefiningOp<UnpackOp>()) {
-    result.elements = rewriter.getRemappedValue(unpack.getInput());
-    result.packedWidth = getNumericFormat(type.getElementType())->getBitWidth();
-  }
-  // Zero points arrive packed too (int4-g128's ui4): read where their rows
-  // fill whole bytes of codes that do not straddle them.
-  if (Value zeroPoints = assemble.getZeroPoints())
-    if (auto unpack = zeroPoints.getDefiningOp<UnpackOp>()) {
-      auto zeroType = cast<RankedTensorType>(zeroPoints.getType());
-      unsigned width =
-          getNumericFormat(zeroType.getElementType())->getBitWidth();
-      if (8 % width == 0 && zeroType.hasStaticShape() &&
-          zeroType.getShape().back() * width % 8 == 0) {
-        result.zeroPoints = rewriter.getRemappedValue(unpack.getInput());
-        result.zeroPointWidth = width;
-      }
-    }
-  return result;
-}
-
-/// The width of the codes kernelParts reads packed, or 0.
-unsigned packedWidthOf(Value encoded) {
-  if (auto assemble = encoded.getDefiningOp<AssembleOp>())
-    if (assemble.getElements().getDefiningOp<UnpackOp>())
-      return getNumericFormat(
-                 cast<RankedTensorType>(encoded.getType()).getElementType())
-          ->getBitWidth();
-  return 0;
-}
-
 /// Logical values of a block-scaled tensor, rounded to nearest even into
 /// `resultElement` (as lowp.dequantize defines), as a tensor of its storage
 /// type.
@@ -404,14 +392,6 @@ struct DequantizeOpLowering : OpConversionPattern<DequantizeOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto inputType = cast<RankedTensorType>(op.getInput().getType());
     Type resultElement = op.getType().getElementType();
-    if (isDequantizeKernelCovered(inputType, resultElement,
-                                  packedWidthOf(op.getInput()))) {
-      rewriter.replaceOp(
-          op, emitDequantizeKernel(
-                  rewriter, op.getLoc(),
-                  kernelParts(op.getInput(), adaptor.getInput(), rewriter)));
-      return success();
-    }
     Parts parts = Parts::from(adaptor.getInput(), getEncoding(inputType));
     rewriter.replaceOp(op, emitDequantize(rewriter, op.getLoc(), parts,
                                           inputType, resultElement));
@@ -888,47 +868,10 @@ struct QuantizeOpLowering : OpConversionPattern<QuantizeOp> {
   LogicalResult
   matchAndRewrite(QuantizeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    // What lowp-pack-boundaries writes before a return, quantize ->
-    // disassemble -> pack of the elements: the kernel writes the packed
-    // bytes itself.
-    PackOp pack = packOfElements(op);
-    unsigned width =
-        pack ? getNumericFormat(
-                   cast<RankedTensorType>(op.getType()).getElementType())
-                   ->getBitWidth()
-             : 0;
-    if (pack && !isQuantizeKernelCovered(op, width)) {
-      pack = {};
-      width = 0;
-    }
-    if (isQuantizeKernelCovered(op, width)) {
-      auto [elements, scales] = emitQuantizeKernel(rewriter, op.getLoc(), op,
-                                                   adaptor.getInput(), width);
-      if (pack) {
-        rewriter.replaceOp(pack, elements);
-        // The unpacked elements are then never read.
-        auto type = cast<RankedTensorType>(op.getType());
-        elements = emptyTensor(rewriter, op.getLoc(), type.getShape(),
-                               getStorageType(type.getElementType()));
-      }
-      rewriter.replaceOpWithMultiple(op, {{elements, scales}});
-      return success();
-    }
     QuantizeEmitter emitter(rewriter, op.getLoc(), op);
     Parts parts = emitter.emit(adaptor.getInput(), adaptor.getRandom());
     rewriter.replaceOpWithMultiple(op, {parts.values()});
     return success();
-  }
-
-private:
-  /// The lowp.pack of `op`'s elements, when they go nowhere else.
-  static PackOp packOfElements(QuantizeOp op) {
-    if (!op->hasOneUse())
-      return {};
-    auto disassemble = dyn_cast<DisassembleOp>(*op->getUsers().begin());
-    if (!disassemble || !disassemble.getElements().hasOneUse())
-      return {};
-    return dyn_cast<PackOp>(*disassemble.getElements().getUsers().begin());
   }
 };
 
@@ -990,21 +933,8 @@ struct MatmulOpLowering : OpConversionPattern<MatmulOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     bool integerAccumulator = op.getAccumulator().isSignlessInteger(32);
-    auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
-    Value kernelProduct;
-    if (isBlockScaledMatmulCovered(op, packedWidthOf(op.getRhs()))) {
-      Value lhs =
-          toF32(rewriter, loc, adaptor.getLhs()[0], lhsType.getElementType());
-      kernelProduct = emitBlockScaledMatmul(
-          rewriter, loc, lhs,
-          kernelParts(op.getRhs(), adaptor.getRhs(), rewriter),
-          op.getTransposeRhs());
-    }
     auto resultType = cast<RankedTensorType>(op.getType());
-    Value product =
-        kernelProduct
-            ? kernelProduct
-            : emitDequantizedProduct(op, adaptor, rewriter, resultType);
+    Value product = emitDequantizedProduct(op, adaptor, rewriter, resultType);
     Type resultElement = resultType.getElementType();
     if (resultElement.isF32() && !integerAccumulator) {
       rewriter.replaceOp(op, product);
@@ -1036,8 +966,7 @@ struct MatmulOpLowering : OpConversionPattern<MatmulOp> {
 
 private:
   /// Every operand converted to a plain f32 (or i32) tensor, then
-  /// linalg.matmul: the path for what the block-factored kernel does not
-  /// cover.
+  /// multiplied: the path for what lowp-vectorize's kernels do not cover.
   Value emitDequantizedProduct(MatmulOp op, OneToNOpAdaptor adaptor,
                                ConversionPatternRewriter &rewriter,
                                RankedTensorType resultType) const {
@@ -1045,14 +974,9 @@ private:
     bool integerAccumulator = op.getAccumulator().isSignlessInteger(32);
     auto operand = [&](Value original, ValueRange lowered) -> Value {
       auto type = cast<RankedTensorType>(original.getType());
-      if (auto encoding = getEncoding(type)) {
-        if (isDequantizeKernelCovered(type, rewriter.getF32Type(),
-                                      packedWidthOf(original)))
-          return emitDequantizeKernel(rewriter, loc,
-                                      kernelParts(original, lowered, rewriter));
+      if (auto encoding = getEncoding(type))
         return emitDequantize(rewriter, loc, Parts::from(lowered, encoding),
                               type, rewriter.getF32Type());
-      }
       if (integerAccumulator)
         return toI32(rewriter, loc, lowered[0], type.getElementType());
       return toF32(rewriter, loc, lowered[0], type.getElementType());
@@ -1211,18 +1135,6 @@ struct PackOpLowering : OpConversionPattern<PackOp> {
                          ? rewriter.getRemappedValue(convert.getRandom())
                          : Value();
       ElementConversion conversion(convert);
-      auto sourceType =
-          dyn_cast<RankedTensorType>(convert.getInput().getType());
-      if (sourceType && !convert.getRandom() && !conversion.to.isF64 &&
-          isPackedEncodeKernelCovered(sourceType, *conversion.to.format,
-                                      conversion.options)) {
-        rewriter.replaceOp(
-            op, emitPackedEncodeKernel(
-                    rewriter, op.getLoc(),
-                    rewriter.getRemappedValue(convert.getInput()),
-                    *conversion.to.format, conversion.options, type));
-        return success();
-      }
       if (Value fused = emitPackedConvert(
               rewriter, op.getLoc(), convert,
               rewriter.getRemappedValue(convert.getInput()), random,
@@ -1539,6 +1451,41 @@ struct GenericOpLowering : OpConversionPattern<linalg::GenericOp> {
   }
 };
 
+/// The casts lowp-vectorize leaves between the values it lowered and those
+/// it did not (a block-scaled tensor and its parts, a format and its
+/// storage): once both sides are lowered they hold the same values, so each
+/// result is the matching converted operand.
+struct ForwardStorageCasts : OpConversionPattern<UnrealizedConversionCastOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(UnrealizedConversionCastOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    SmallVector<Value> operands;
+    for (ValueRange operand : adaptor.getOperands())
+      llvm::append_range(operands, operand);
+    SmallVector<SmallVector<Value>> results;
+    size_t next = 0;
+    for (Type type : op.getResultTypes()) {
+      SmallVector<Type> converted;
+      if (failed(getTypeConverter()->convertType(type, converted)))
+        return failure();
+      if (next + converted.size() > operands.size())
+        return rewriter.notifyMatchFailure(op, "not a storage cast");
+      SmallVector<Value> values(operands.begin() + next,
+                                operands.begin() + next + converted.size());
+      if (TypeRange(values) != TypeRange(converted))
+        return rewriter.notifyMatchFailure(op, "not a storage cast");
+      results.push_back(values);
+      next += converted.size();
+    }
+    if (next != operands.size())
+      return rewriter.notifyMatchFailure(op, "not a storage cast");
+    rewriter.replaceOpWithMultiple(op, results);
+    return success();
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // The pass
 //===----------------------------------------------------------------------===//
@@ -1582,7 +1529,7 @@ struct ConvertLowpToLinalgPass
                  StorageMoveLowering<linalg::YieldOp>,
                  StorageMoveLowering<tensor::EmptyOp>, GenericOpLowering,
                  PackOpLowering, UnpackOpLowering>(converter, context);
-    patterns.add<MatmulOpLowering>(converter, context);
+    patterns.add<MatmulOpLowering, ForwardStorageCasts>(converter, context);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

@@ -1,4 +1,4 @@
-// RUN: lowp-opt %s --convert-lowp-to-linalg --canonicalize --cse --split-input-file | FileCheck %s
+// RUN: lowp-opt %s --lowp-vectorize --convert-lowp-to-linalg --canonicalize --cse --split-input-file | FileCheck %s
 
 // Tests that rounding f32 into FP8 is i32 arithmetic on the f32's bits (the
 // normal range through A + C, the subnormal one through an exact f32

@@ -1,4 +1,4 @@
-// RUN: lowp-opt %s --lowp-pack-boundaries --convert-lowp-to-linalg --canonicalize --split-input-file | FileCheck %s
+// RUN: lowp-opt %s --lowp-pack-boundaries --lowp-vectorize --convert-lowp-to-linalg --canonicalize --split-input-file | FileCheck %s
 
 // Tests the shape of lowp.dequantize's vector kernel on packed MXFP4: one
 // read of 16 bytes per 32 elements, both nibbles decoded by lowp.lookup in

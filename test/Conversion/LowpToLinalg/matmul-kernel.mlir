@@ -1,4 +1,4 @@
-// RUN: lowp-opt %s --lowp-pack-boundaries --canonicalize --convert-lowp-to-linalg --canonicalize --cse --split-input-file | FileCheck %s
+// RUN: lowp-opt %s --lowp-pack-boundaries --canonicalize --lowp-vectorize --convert-lowp-to-linalg --canonicalize --cse --split-input-file | FileCheck %s
 
 // Tests that a matmul with MXFP4 weights blocked along K keeps its blocks:
 // a loop over K-blocks (the E8M0 scales read once per block and tile), a

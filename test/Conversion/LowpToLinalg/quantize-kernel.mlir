@@ -1,4 +1,4 @@
-// RUN: lowp-opt %s --lowp-pack-boundaries --convert-lowp-to-linalg --canonicalize | FileCheck %s
+// RUN: lowp-opt %s --lowp-pack-boundaries --lowp-vectorize --convert-lowp-to-linalg --canonicalize | FileCheck %s
 
 // Tests the shape of lowp.quantize's vector kernel on MXFP4 returned packed
 // (512 values: exactly one span of 16 blocks of 32). Pass 1: each block's

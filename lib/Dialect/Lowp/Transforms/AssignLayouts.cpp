@@ -25,13 +25,6 @@ namespace {
 
 constexpr int64_t kTranspose[] = {1, 0};
 
-BlockScaledEncodingAttr getEncoding(Type type) {
-  auto tensor = dyn_cast<RankedTensorType>(type);
-  return tensor
-             ? dyn_cast_or_null<BlockScaledEncodingAttr>(tensor.getEncoding())
-             : BlockScaledEncodingAttr();
-}
-
 /// The width in which a weight of `type` arrives at a public function's
 /// boundary: lowp-pack-boundaries packs formats narrower than 8 bits.
 unsigned boundaryPackedWidth(RankedTensorType type) {
@@ -45,7 +38,7 @@ unsigned boundaryPackedWidth(RankedTensorType type) {
 /// per byte for 0).
 bool prefersTransposedWeight(MatmulOp op, unsigned packedWidth) {
   auto rhs = cast<RankedTensorType>(op.getRhs().getType());
-  auto encoding = getEncoding(rhs);
+  auto encoding = getBlockScaledEncoding(rhs);
   if (op.getTransposeRhs() || !encoding || rhs.getRank() != 2)
     return false;
   SmallVector<int64_t> block = encoding.getFullBlock(2);

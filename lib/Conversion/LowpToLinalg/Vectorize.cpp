@@ -1,0 +1,370 @@
+//===- Vectorize.cpp - lowp ops that a vector kernel covers ---------------===//
+//
+// lowp-vectorize: the block-wise loops of lowp's ops as vector code over
+// whole blocks (BlockKernels.cpp, MatmulKernel.cpp, decoding and encoding
+// through VectorCode.cpp for every element format at once). It is a partial
+// conversion on the storage types of convert-lowp-to-linalg: what it lowers
+// meets what it leaves through unrealized casts, which
+// convert-lowp-to-linalg then removes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "BlockKernels.h"
+#include "MatmulKernel.h"
+#include "PackedConversions.h"
+#include "StorageLowering.h"
+
+#include "lowp/Conversion/LowpToLinalg/StorageTypes.h"
+#include "lowp/Conversion/Passes.h"
+#include "lowp/Dialect/Lowp/IR/LowpDialect.h"
+#include "lowp/Dialect/Lowp/IR/LowpOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Transforms/DialectConversion.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace lowp {
+#define GEN_PASS_DEF_LOWPVECTORIZE
+#include "lowp/Conversion/Passes.h.inc"
+} // namespace lowp
+
+using namespace mlir;
+using namespace lowp;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// What the kernels cover
+//===----------------------------------------------------------------------===//
+
+/// Whether one op reads `value`, not counting the casts that the
+/// conversion adds when it lowers that op's operands (which would otherwise
+/// make a kernel's match depend on when it is tried).
+bool hasOneRealUse(Value value) {
+  return llvm::count_if(value.getUsers(), [](Operation *user) {
+           return !isa<UnrealizedConversionCastOp>(user);
+         }) == 1;
+}
+
+/// The unpack whose codes a convert reads packed, when nothing else reads
+/// them.
+UnpackOp packedSource(ConvertOp op) {
+  auto unpack = op.getInput().getDefiningOp<UnpackOp>();
+  return unpack && hasOneRealUse(unpack.getResult()) ? unpack : UnpackOp();
+}
+
+/// The width in which the decode kernel reads `op`'s codes: packed, or 0.
+unsigned decodeWidth(ConvertOp op) {
+  if (!packedSource(op))
+    return 0;
+  return getNumericFormat(
+             cast<RankedTensorType>(op.getInput().getType()).getElementType())
+      ->getBitWidth();
+}
+
+bool isDecodeCovered(ConvertOp op) {
+  auto sourceType = dyn_cast<RankedTensorType>(op.getInput().getType());
+  auto resultType = dyn_cast<RankedTensorType>(op.getType());
+  return sourceType && resultType && !op.getRandom() &&
+         isDecodeKernelCovered(sourceType, resultType.getElementType(),
+                               decodeWidth(op));
+}
+
+/// What lowp-pack-boundaries writes before a return, quantize ->
+/// disassemble -> pack of the elements: the pack, when the elements go
+/// nowhere else.
+PackOp packOfElements(QuantizeOp op) {
+  if (!op->hasOneUse())
+    return {};
+  auto disassemble = dyn_cast<DisassembleOp>(*op->getUsers().begin());
+  if (!disassemble || !hasOneRealUse(disassemble.getElements()))
+    return {};
+  for (Operation *user : disassemble.getElements().getUsers())
+    if (auto pack = dyn_cast<PackOp>(user))
+      return pack;
+  return {};
+}
+
+/// The width in which the quantize kernel writes `op`'s elements: packed
+/// into their lowp.pack where the kernel covers that, else 0.
+unsigned quantizeWidth(QuantizeOp op) {
+  if (!packOfElements(op))
+    return 0;
+  unsigned width =
+      getNumericFormat(cast<RankedTensorType>(op.getType()).getElementType())
+          ->getBitWidth();
+  return isQuantizeKernelCovered(op, width) ? width : 0;
+}
+
+bool isQuantizeCovered(QuantizeOp op) {
+  return isQuantizeKernelCovered(op, quantizeWidth(op));
+}
+
+/// The convert that `op` packs, when the packed-encode kernel covers the
+/// pair.
+ConvertOp encodedConvert(PackOp op) {
+  auto convert = op.getInput().getDefiningOp<ConvertOp>();
+  if (!convert || !hasOneRealUse(convert.getResult()) || convert.getRandom())
+    return {};
+  auto sourceType = dyn_cast<RankedTensorType>(convert.getInput().getType());
+  ElementConversion conversion(convert);
+  if (!sourceType || conversion.to.isF64 ||
+      !isPackedEncodeKernelCovered(sourceType, *conversion.to.format,
+                                   conversion.options))
+    return {};
+  return convert;
+}
+
+/// The block-factored kernel's own case: f32 activations and result (the
+/// preparation patterns below make the other plain formats so).
+bool isMatmulCovered(MatmulOp op) {
+  return cast<RankedTensorType>(op.getLhs().getType())
+             .getElementType()
+             .isF32() &&
+         cast<RankedTensorType>(op.getType()).getElementType().isF32() &&
+         isBlockScaledMatmulCovered(op, packedWidthOf(op.getRhs()));
+}
+
+//===----------------------------------------------------------------------===//
+// Preparation: exact rewrites that bring more ops to a kernel
+//===----------------------------------------------------------------------===//
+
+/// A matmul the kernel covers but for the formats of its activation or
+/// result: lowp.matmul rounds each operand's value to f32 and the f32 sum
+/// once into the result, exactly what converting the activation to f32
+/// first and the f32 result after computes.
+struct MatmulToF32 : OpRewritePattern<MatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type f32 = rewriter.getF32Type();
+    if ((lhsType.getElementType().isF32() &&
+         resultType.getElementType().isF32()) ||
+        getBlockScaledEncoding(lhsType) ||
+        !isBlockScaledMatmulCovered(op, packedWidthOf(op.getRhs())))
+      return failure();
+    Location loc = op.getLoc();
+    Value lhs = op.getLhs();
+    if (!lhsType.getElementType().isF32())
+      lhs = ConvertOp::create(rewriter, loc, lhsType.clone(f32), lhs);
+    Value product =
+        MatmulOp::create(rewriter, loc, resultType.clone(f32), lhs, op.getRhs(),
+                         op.getAccumulatorAttr(), op.getTransposeRhsAttr());
+    if (!resultType.getElementType().isF32())
+      product = ConvertOp::create(rewriter, loc, resultType, product);
+    rewriter.replaceOp(op, product);
+    return success();
+  }
+};
+
+/// A matmul the kernel does not cover, with an f32 accumulator and a
+/// block-scaled operand that the dequantize kernel covers: the operand
+/// dequantized to f32 by the kernel, which is what lowp.matmul rounds it
+/// to, for the dequantizing matmul of convert-lowp-to-linalg.
+struct DequantizeMatmulOperands : OpRewritePattern<MatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.getAccumulator().isF32() ||
+        isBlockScaledMatmulCovered(op, packedWidthOf(op.getRhs())))
+      return failure();
+    bool changed = false;
+    for (OpOperand *operand : {&op.getLhsMutable(), &op.getRhsMutable()}) {
+      auto type = cast<RankedTensorType>(operand->get().getType());
+      if (!getBlockScaledEncoding(type) ||
+          !isDequantizeKernelCovered(type, rewriter.getF32Type(),
+                                     packedWidthOf(operand->get())))
+        continue;
+      Value dequantized = DequantizeOp::create(
+          rewriter, op.getLoc(),
+          RankedTensorType::get(type.getShape(), rewriter.getF32Type()),
+          operand->get());
+      rewriter.modifyOpInPlace(op, [&] { operand->set(dequantized); });
+      changed = true;
+    }
+    return success(changed);
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// The kernels
+//===----------------------------------------------------------------------===//
+
+/// lowp.convert to f32 of a plain tensor: decoding is exact, so vector code
+/// over the stored codes, packed ones read as they are.
+struct VectorizeDecode : OpConversionPattern<ConvertOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ConvertOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isDecodeCovered(op))
+      return failure();
+    unsigned width = decodeWidth(op);
+    Value codes = width ? rewriter.getRemappedValue(packedSource(op).getInput())
+                        : adaptor.getInput();
+    rewriter.replaceOp(
+        op, emitDecodeKernel(rewriter, op.getLoc(), codes,
+                             cast<RankedTensorType>(op.getInput().getType()),
+                             width));
+    return success();
+  }
+};
+
+struct VectorizeDequantize : OpConversionPattern<DequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(DequantizeOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isVectorized(op))
+      return failure();
+    rewriter.replaceOp(
+        op, emitDequantizeKernel(
+                rewriter, op.getLoc(),
+                kernelParts(op.getInput(), adaptor.getInput(), rewriter)));
+    return success();
+  }
+};
+
+struct VectorizeQuantize : OpConversionPattern<QuantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(QuantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isQuantizeCovered(op))
+      return failure();
+    unsigned width = quantizeWidth(op);
+    auto [elements, scales] = emitQuantizeKernel(rewriter, op.getLoc(), op,
+                                                 adaptor.getInput(), width);
+    if (width) {
+      rewriter.replaceOp(packOfElements(op), elements);
+      // The unpacked elements are then never read.
+      auto type = cast<RankedTensorType>(op.getType());
+      elements = tensor::EmptyOp::create(rewriter, op.getLoc(), type.getShape(),
+                                         getStorageType(type.getElementType()));
+    }
+    rewriter.replaceOpWithMultiple(op, {{elements, scales}});
+    return success();
+  }
+};
+
+struct VectorizeMatmul : OpConversionPattern<MatmulOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isMatmulCovered(op))
+      return failure();
+    rewriter.replaceOp(op,
+                       emitBlockScaledMatmul(
+                           rewriter, op.getLoc(), adaptor.getLhs()[0],
+                           kernelParts(op.getRhs(), adaptor.getRhs(), rewriter),
+                           op.getTransposeRhs()));
+    return success();
+  }
+};
+
+/// lowp.pack(lowp.convert) from f32: rounded and packed in registers (the
+/// convert is then dead).
+struct VectorizePackedEncode : OpConversionPattern<PackOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(PackOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    ConvertOp convert = encodedConvert(op);
+    if (!convert)
+      return failure();
+    ElementConversion conversion(convert);
+    rewriter.replaceOp(op, emitPackedEncodeKernel(
+                               rewriter, op.getLoc(),
+                               rewriter.getRemappedValue(convert.getInput()),
+                               *conversion.to.format, conversion.options,
+                               cast<RankedTensorType>(op.getType())));
+    return success();
+  }
+};
+
+/// convert-lowp-to-linalg's type conversion, with the casts between what
+/// this pass lowers and what it leaves kept as unrealized casts (for
+/// convert-lowp-to-linalg's ForwardStorageCasts).
+class VectorizeTypeConverter : public StorageTypeConverter {
+public:
+  VectorizeTypeConverter() {
+    addSourceMaterialization([](OpBuilder &builder, Type type,
+                                ValueRange inputs, Location loc) -> Value {
+      return UnrealizedConversionCastOp::create(builder, loc, type, inputs)
+          .getResult(0);
+    });
+    addTargetMaterialization([](OpBuilder &builder, TypeRange types,
+                                ValueRange inputs,
+                                Location loc) -> SmallVector<Value> {
+      ValueRange results =
+          UnrealizedConversionCastOp::create(builder, loc, types, inputs)
+              .getResults();
+      return SmallVector<Value>(results.begin(), results.end());
+    });
+  }
+};
+
+struct LowpVectorizePass : lowp::impl::LowpVectorizeBase<LowpVectorizePass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    MLIRContext *context = &getContext();
+    RewritePatternSet preparation(context);
+    preparation.add<MatmulToF32, DequantizeMatmulOperands>(context);
+    if (failed(applyPatternsGreedily(module, std::move(preparation))))
+      return signalPassFailure();
+
+    VectorizeTypeConverter converter;
+    ConversionTarget target(*context);
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    target.addDynamicallyLegalOp<ConvertOp, DequantizeOp, QuantizeOp, MatmulOp,
+                                 PackOp>(
+        [](Operation *op) { return !isVectorized(op); });
+    RewritePatternSet patterns(context);
+    populateLowpVectorizePatterns(converter, patterns);
+    if (failed(applyPartialConversion(module, target, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+bool lowp::isVectorized(Operation *op) {
+  if (auto convert = dyn_cast<ConvertOp>(op))
+    return isDecodeCovered(convert);
+  if (auto dequantize = dyn_cast<DequantizeOp>(op))
+    return isDequantizeKernelCovered(
+        cast<RankedTensorType>(dequantize.getInput().getType()),
+        dequantize.getType().getElementType(),
+        packedWidthOf(dequantize.getInput()));
+  if (auto quantize = dyn_cast<QuantizeOp>(op))
+    return isQuantizeCovered(quantize);
+  if (auto matmul = dyn_cast<MatmulOp>(op))
+    return isMatmulCovered(matmul);
+  if (auto pack = dyn_cast<PackOp>(op))
+    return (bool)encodedConvert(pack);
+  return false;
+}
+
+void lowp::populateLowpVectorizePatterns(StorageTypeConverter &converter,
+                                         RewritePatternSet &patterns) {
+  patterns.add<VectorizeDecode, VectorizeDequantize, VectorizeQuantize,
+               VectorizeMatmul, VectorizePackedEncode>(converter,
+                                                       patterns.getContext());
+}

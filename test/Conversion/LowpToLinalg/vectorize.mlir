@@ -1,0 +1,58 @@
+// RUN: lowp-opt %s --lowp-vectorize --split-input-file | FileCheck %s
+// RUN: lowp-opt %s --lowp-vectorize --convert-lowp-to-linalg --split-input-file | FileCheck %s --check-prefix=LOWERED
+
+// Tests that an op no kernel covers is left for convert-lowp-to-linalg:
+// rounding f32 into FP8 is element code.
+// CHECK-LABEL: func.func @kept
+// CHECK-NEXT: %[[C:.+]] = lowp.convert %{{.+}} : tensor<64xf32> to tensor<64xf8E4M3FN>
+// CHECK-NEXT: return %[[C]]
+// LOWERED-LABEL: func.func @kept
+// LOWERED-NOT: lowp.
+// LOWERED-NOT: unrealized_conversion_cast
+// LOWERED: return %{{.+}} : tensor<64xi8>
+func.func @kept(%x: tensor<64xf32>) -> tensor<64xf8E4M3FN> {
+  %0 = lowp.convert %x : tensor<64xf32> to tensor<64xf8E4M3FN>
+  return %0 : tensor<64xf8E4M3FN>
+}
+
+// -----
+
+// Tests a matmul the kernel covers but for its bf16 activation and f16
+// result: the activation is decoded to f32 by the decode kernel, the
+// product is the block-factored kernel's (lookups, FMAs), and the f32 sum
+// is rounded into f16 by a lowp.convert left for convert-lowp-to-linalg.
+// The weight and the activation reach the kernels through casts to their
+// storage, which convert-lowp-to-linalg removes (LOWERED).
+// CHECK-LABEL: func.func @activation_and_result
+// CHECK: builtin.unrealized_conversion_cast %{{.+}} : tensor<256x64xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>> to tensor<256x64xi8>, tensor<8x64xi8>
+// CHECK: builtin.unrealized_conversion_cast %{{.+}} : tensor<1x256xbf16> to tensor<1x256xi16>
+// CHECK-NOT: lowp.matmul
+// CHECK: lowp.lookup
+// CHECK: vector.fma
+// CHECK: %[[Y:.+]] = lowp.convert %{{.+}} : tensor<1x64xf32> to tensor<1x64xf16>
+// CHECK-NEXT: return %[[Y]] : tensor<1x64xf16>
+// LOWERED-LABEL: func.func @activation_and_result
+// LOWERED-SAME: (%{{.+}}: tensor<1x256xi16>, %{{.+}}: tensor<256x64xi8>, %{{.+}}: tensor<8x64xi8>) -> tensor<1x64xi16>
+// LOWERED-NOT: unrealized_conversion_cast
+// LOWERED-NOT: lowp.{{(matmul|convert)}}
+// LOWERED: return %{{.+}} : tensor<1x64xi16>
+func.func @activation_and_result(%x: tensor<1x256xbf16>, %w: tensor<256x64xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>>) -> tensor<1x64xf16> {
+  %0 = lowp.matmul %x, %w {accumulator = f32} : tensor<1x256xbf16>, tensor<256x64xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>> -> tensor<1x64xf16>
+  return %0 : tensor<1x64xf16>
+}
+
+// -----
+
+// Tests a matmul no kernel covers (MX blocks along N): its weight is
+// dequantized by the dequantize kernel, and the f32 matmul is left for
+// convert-lowp-to-linalg's loop nest.
+// CHECK-LABEL: func.func @blocks_along_n
+// CHECK: %[[D:.+]] = tensor.expand_shape %{{.+}} {{\[\[}}0, 1]] output_shape [64, 64] : tensor<4096xf32> into tensor<64x64xf32>
+// CHECK-NEXT: %[[Y:.+]] = lowp.matmul %{{.+}}, %[[D]] {accumulator = f32} : tensor<2x64xf32>, tensor<64x64xf32> -> tensor<2x64xf32>
+// CHECK-NEXT: return %[[Y]]
+// LOWERED-LABEL: func.func @blocks_along_n
+// LOWERED: linalg.generic {{.*}}iterator_types = ["parallel", "reduction", "parallel"]
+func.func @blocks_along_n(%x: tensor<2x64xf32>, %w: tensor<64x64xf4E2M1FN, #lowp.block_scaled<mx>>) -> tensor<2x64xf32> {
+  %0 = lowp.matmul %x, %w {accumulator = f32} : tensor<2x64xf32>, tensor<64x64xf4E2M1FN, #lowp.block_scaled<mx>> -> tensor<2x64xf32>
+  return %0 : tensor<2x64xf32>
+}
