@@ -116,6 +116,8 @@ void lowp::buildCpuPipeline(OpPassManager &pm,
   // Elementwise arith and math on tensors become linalg.generic over
   // scalars, so that arith on low-precision types is legalized per element.
   pm.addPass(createConvertElementwiseToLinalgPass());
+  // Arith and math on formats stored as codes: in f64, rounded once.
+  pm.addPass(createLowpLegalizeArith());
   // The ops a vector kernel covers become vector code over whole blocks.
   pm.addPass(createLowpVectorize());
   // lowp ops become linalg on storage types; block-scaled tensors become
@@ -183,6 +185,7 @@ void lowp::buildCpuPipeline(OpPassManager &pm,
 void lowp::registerPipelines() {
   registerConvertLowpToLinalgPass();
   registerLowpVectorizePass();
+  registerLowpLegalizeArithPass();
   registerConvertLowpToLLVMPass();
   registerLowpPackBoundariesPass();
   registerLowpPropagateScalesPass();

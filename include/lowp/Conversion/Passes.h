@@ -12,6 +12,10 @@ class RewritePatternSet;
 namespace lowp {
 struct VectorTarget;
 
+/// lowp-legalize-arith's patterns: arith and math on floats stored as codes
+/// computed in f64 between lowp.converts.
+void populateLowpLegalizeArithPatterns(mlir::RewritePatternSet &patterns);
+
 /// convert-lowp-to-llvm's patterns: lowp.lookup to a permute or selects.
 void populateLowpToLLVMPatterns(mlir::RewritePatternSet &patterns,
                                 const VectorTarget &target);

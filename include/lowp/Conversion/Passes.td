@@ -5,6 +5,47 @@
 
 include "mlir/Pass/PassBase.td"
 
+def LowpLegalizeArith : Pass<"lowp-legalize-arith"> {
+  let summary = "Compute arith and math on low-precision floats in f64, "
+                "rounded once by lowp.convert";
+  let description = [{
+    LLVM has no arithmetic on FP8, FP6, FP4, `!lowp.float` or codebooks,
+    and lowp stores f16 and bf16 as codes too (docs/Lowering.md,
+    "Storage"). As upstream's `arith-emulate-unsupported-floats` does with
+    f32, this pass rewrites every scalar float op whose values are stored as
+    codes into ops on f64 between `lowp.convert`s:
+
+    - `arith.addf`, `subf`, `mulf`, `divf`, `remf`, `maximumf`, `minimumf`,
+      `maxnumf`, `minnumf`, `negf` and every `math` op: the operands
+      converted (exactly) to f64, the op in f64, the result rounded to
+      nearest even into the type. For +, -, *, / and sqrt this is the
+      correctly rounded result: f64 carries more than twice the precision
+      of every such format plus two bits;
+    - `arith.truncf` and `extf`: one `lowp.convert`, with truncf's rounding
+      mode;
+    - `arith.cmpf`: a comparison of the exact f64 values;
+    - `arith.sitofp`, `uitofp`, `fptosi`, `fptoui`: through f64 (exact for
+      integers of up to 53 bits).
+
+    Ops on tensors are left (convert-elementwise-to-linalg makes them
+    scalar ops in a linalg.generic first); f32 and f64 are left.
+    convert-lowp-to-linalg applies these patterns itself before it lowers,
+    so it can also be run alone.
+
+    ```mlir
+    // before
+    %s = arith.addf %a, %b : f8E4M3FN
+    // after
+    %0 = lowp.convert %a : f8E4M3FN to f64
+    %1 = lowp.convert %b : f8E4M3FN to f64
+    %2 = arith.addf %0, %1 : f64
+    %s = lowp.convert %2 : f64 to f8E4M3FN
+    ```
+  }];
+  let dependentDialects = ["::lowp::LowpDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def LowpVectorize : Pass<"lowp-vectorize", "::mlir::ModuleOp"> {
   let summary = "Lower the lowp ops that a vector kernel covers to vector "
                 "code over whole blocks";
@@ -69,9 +110,9 @@ def ConvertLowpToLinalg : Pass<"convert-lowp-to-linalg", "::mlir::ModuleOp"> {
     Rewrites every lowp op into linalg.generic (and linalg.matmul) on
     tensors whose elements are storage types: f64 and f32 stay themselves,
     every other number format (f16 and bf16 included) becomes its code in
-    an i8, i16 or i32. arith and math ops on such formats are computed on
-    the exact values in f64 and rounded back to nearest even (truncf by its
-    rounding mode). Block-scaled tensors become their parts (elements, scales, and the
+    an i8, i16 or i32. arith and math ops on such formats are first
+    rewritten by lowp-legalize-arith's patterns (computed on the exact
+    values in f64 and rounded back by lowp.convert). Block-scaled tensors become their parts (elements, scales, and the
     tensor scale and zero points where the encoding has them), function
     signatures included, so a function taking a block-scaled tensor takes
     its parts after this pass. The element code computes exactly what the

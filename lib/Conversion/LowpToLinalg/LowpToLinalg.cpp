@@ -31,6 +31,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <cmath>
 
@@ -1255,157 +1256,8 @@ struct ConstantOpLowering : OpConversionPattern<arith::ConstantOp> {
 };
 
 //===----------------------------------------------------------------------===//
-// arith and math on low-precision types
+// Values that only move
 //===----------------------------------------------------------------------===//
-
-/// The value format of a scalar type that lowering stores as a code, or
-/// nullopt if the type is stored as itself.
-std::optional<ValueFormat> storedFormat(Type type) {
-  if (!needsStorage(type))
-    return std::nullopt;
-  return getValueFormat(type);
-}
-
-/// The f64 value of an operand: decoded if it is stored as a code, extended
-/// (exactly) if it is a native float, converted if it is an integer.
-Value toF64(ImplicitLocOpBuilder &b, ElementCodegen &g, Type original,
-            Value converted) {
-  if (std::optional<ValueFormat> format = storedFormat(original))
-    return g.decode(*format, g.loadCode(converted));
-  if (original.isF64())
-    return converted;
-  return arith::ExtFOp::create(b, b.getF64Type(), converted);
-}
-
-/// An f64 value rounded into `original` by `options`, as its storage.
-Value fromF64(ElementCodegen &g, Type original, Value value,
-              const RoundingOptions &options) {
-  ValueFormat format = *getValueFormat(original);
-  return g.storeCode(g.encode(format, value, options),
-                     getStorageType(original));
-}
-
-/// Float arithmetic (arith and math) on low-precision scalars: the
-/// operands' exact values in f64, the op in f64, the result rounded to
-/// nearest even into the type. For +, -, *, / and sqrt this is the
-/// correctly rounded result, since f64 carries more than twice the
-/// precision of every such type plus two bits.
-struct FloatOpLowering : ConversionPattern {
-  FloatOpLowering(const TypeConverter &converter, MLIRContext *context)
-      : ConversionPattern(converter, MatchAnyOpTypeTag(), 1, context) {}
-
-  static bool isComputation(Operation *op) {
-    return isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::DivFOp,
-               arith::RemFOp, arith::MaximumFOp, arith::MinimumFOp,
-               arith::MaxNumFOp, arith::MinNumFOp, arith::NegFOp>(op) ||
-           (op->getDialect() && isa<math::MathDialect>(op->getDialect()));
-  }
-
-  LogicalResult
-  matchAndRewrite(Operation *op, ArrayRef<Value> operands,
-                  ConversionPatternRewriter &rewriter) const override {
-    if (!isComputation(op) || op->getNumResults() != 1 ||
-        isa<ShapedType>(op->getResult(0).getType()))
-      return failure();
-    Type resultType = op->getResult(0).getType();
-    if (!isa<FloatType>(resultType) || !storedFormat(resultType))
-      return failure();
-    for (Value operand : op->getOperands())
-      if (!isa<FloatType>(operand.getType()))
-        return failure();
-    ImplicitLocOpBuilder b(op->getLoc(), rewriter);
-    ElementCodegen g(b);
-    SmallVector<Value> wide;
-    for (auto [original, converted] : llvm::zip(op->getOperands(), operands))
-      wide.push_back(toF64(b, g, original.getType(), converted));
-    OperationState state(op->getLoc(), op->getName(), wide,
-                         TypeRange{b.getF64Type()}, op->getAttrs());
-    Operation *computed = rewriter.create(state);
-    rewriter.replaceOp(
-        op, fromF64(g, resultType, computed->getResult(0), RoundingOptions{}));
-    return success();
-  }
-};
-
-/// arith.truncf and arith.extf: one rounding of the exact source value, by
-/// the op's rounding mode (to nearest even by default).
-template <typename CastOp>
-struct FloatCastLowering : OpConversionPattern<CastOp> {
-  using OpConversionPattern<CastOp>::OpConversionPattern;
-
-  LogicalResult
-  matchAndRewrite(CastOp op, typename CastOp::Adaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Type from = op.getIn().getType(), to = op.getType();
-    if (isa<ShapedType>(to))
-      return failure();
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    ElementCodegen g(b);
-    RoundingOptions options;
-    if constexpr (std::is_same_v<CastOp, arith::TruncFOp>)
-      options.mode = toNumerics(op.getRoundingmode());
-    // In f32 lanes where the formats allow, as lowp.convert does.
-    std::optional<ValueFormat> fromFormat = getValueFormat(from),
-                               toFormat = getValueFormat(to);
-    if (fromFormat && toFormat &&
-        ElementCodegen::convertsThroughF32(*fromFormat, *toFormat, options,
-                                           /*hasRandom=*/false)) {
-      rewriter.replaceOp(op, g.convert(*fromFormat, *toFormat, adaptor.getIn(),
-                                       getStorageType(to), options));
-      return success();
-    }
-    Value value = toF64(b, g, from, adaptor.getIn());
-    if (to.isF64())
-      rewriter.replaceOp(op, value);
-    else
-      rewriter.replaceOp(op, fromF64(g, to, value, options));
-    return success();
-  }
-};
-
-/// arith.cmpf on low-precision scalars compares their exact values.
-struct CmpFLowering : OpConversionPattern<arith::CmpFOp> {
-  using OpConversionPattern::OpConversionPattern;
-
-  LogicalResult
-  matchAndRewrite(arith::CmpFOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    if (isa<ShapedType>(op.getLhs().getType()))
-      return failure();
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    ElementCodegen g(b);
-    Value lhs = toF64(b, g, op.getLhs().getType(), adaptor.getLhs());
-    Value rhs = toF64(b, g, op.getRhs().getType(), adaptor.getRhs());
-    rewriter.replaceOpWithNewOp<arith::CmpFOp>(op, op.getPredicate(), lhs, rhs);
-    return success();
-  }
-};
-
-/// Integer <-> low-precision float conversions through f64 (exact for every
-/// integer of up to 53 bits).
-template <typename CastOp>
-struct IntFloatCastLowering : OpConversionPattern<CastOp> {
-  using OpConversionPattern<CastOp>::OpConversionPattern;
-
-  LogicalResult
-  matchAndRewrite(CastOp op, typename CastOp::Adaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Type from = op.getIn().getType(), to = op.getType();
-    if (isa<ShapedType>(to))
-      return failure();
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    ElementCodegen g(b);
-    if constexpr (std::is_same_v<CastOp, arith::SIToFPOp> ||
-                  std::is_same_v<CastOp, arith::UIToFPOp>) {
-      Value wide = CastOp::create(b, b.getF64Type(), adaptor.getIn());
-      rewriter.replaceOp(op, fromF64(g, to, wide, RoundingOptions{}));
-    } else {
-      Value wide = toF64(b, g, from, adaptor.getIn());
-      rewriter.replaceOpWithNewOp<CastOp>(op, to, wide);
-    }
-    return success();
-  }
-};
 
 /// Ops that only move values (select, yield): the same op on storage.
 template <typename MoveOp>
@@ -1504,6 +1356,13 @@ struct ConvertLowpToLinalgPass
       return signalPassFailure();
 
     MLIRContext *context = &getContext();
+    // Arith and math on formats stored as codes become f64 ops between
+    // lowp.converts (lowp-legalize-arith), which this pass then lowers.
+    RewritePatternSet legalization(context);
+    populateLowpLegalizeArithPatterns(legalization);
+    if (failed(applyPatternsGreedily(module, std::move(legalization))))
+      return signalPassFailure();
+
     StorageTypeConverter converter;
     ConversionTarget target(*context);
     target.addIllegalDialect<LowpDialect>();
@@ -1518,14 +1377,7 @@ struct ConvertLowpToLinalgPass
     RewritePatternSet patterns(context);
     patterns.add<ConvertOpLowering, DequantizeOpLowering, AssembleOpLowering,
                  DisassembleOpLowering, RelayoutOpLowering, QuantizeOpLowering,
-                 ConstantOpLowering, FloatOpLowering, CmpFLowering,
-                 FloatCastLowering<arith::TruncFOp>,
-                 FloatCastLowering<arith::ExtFOp>,
-                 IntFloatCastLowering<arith::SIToFPOp>,
-                 IntFloatCastLowering<arith::UIToFPOp>,
-                 IntFloatCastLowering<arith::FPToSIOp>,
-                 IntFloatCastLowering<arith::FPToUIOp>,
-                 StorageMoveLowering<arith::SelectOp>,
+                 ConstantOpLowering, StorageMoveLowering<arith::SelectOp>,
                  StorageMoveLowering<linalg::YieldOp>,
                  StorageMoveLowering<tensor::EmptyOp>, GenericOpLowering,
                  PackOpLowering, UnpackOpLowering>(converter, context);

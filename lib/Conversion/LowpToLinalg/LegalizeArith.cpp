@@ -1,0 +1,173 @@
+//===- LegalizeArith.cpp - arith and math on low-precision floats ---------===//
+//
+// What upstream's arith-emulate-unsupported-floats does for f32, with f64
+// and lowp.convert: every value of these formats is exact in f64, and f64
+// carries more than twice their precision plus two bits, so +, -, *, / and
+// sqrt computed in f64 and rounded once are the correctly rounded results.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowp/Conversion/LowpToLinalg/StorageTypes.h"
+#include "lowp/Conversion/Passes.h"
+#include "lowp/Dialect/Lowp/IR/LowpOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace lowp {
+#define GEN_PASS_DEF_LOWPLEGALIZEARITH
+#include "lowp/Conversion/Passes.h.inc"
+} // namespace lowp
+
+using namespace mlir;
+using namespace lowp;
+
+namespace {
+
+/// Whether `type` is a scalar float that compiled code stores as a code
+/// (every format but f32 and f64: f16, bf16, FP8, ..., `!lowp.float`).
+bool isStoredAsCode(Type type) {
+  return isa<FloatType>(type) && !type.isF64() && getStorageType(type) != type;
+}
+
+Value toF64(PatternRewriter &rewriter, Location loc, Value value) {
+  if (value.getType().isF64())
+    return value;
+  return ConvertOp::create(rewriter, loc, rewriter.getF64Type(), value);
+}
+
+Rounding toRounding(std::optional<arith::RoundingMode> mode) {
+  switch (mode.value_or(arith::RoundingMode::to_nearest_even)) {
+  case arith::RoundingMode::to_nearest_even:
+    return Rounding::to_nearest_even;
+  case arith::RoundingMode::to_nearest_away:
+    return Rounding::to_nearest_away;
+  case arith::RoundingMode::toward_zero:
+    return Rounding::toward_zero;
+  case arith::RoundingMode::upward:
+    return Rounding::upward;
+  case arith::RoundingMode::downward:
+    return Rounding::downward;
+  }
+  return Rounding::to_nearest_even;
+}
+
+/// Float arithmetic (arith and math) whose result is stored as a code: the
+/// operands' exact values in f64, the op in f64, the result rounded to
+/// nearest even into the type.
+struct ComputeInF64 : RewritePattern {
+  ComputeInF64(MLIRContext *context)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, context) {}
+
+  static bool isComputation(Operation *op) {
+    return isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::DivFOp,
+               arith::RemFOp, arith::MaximumFOp, arith::MinimumFOp,
+               arith::MaxNumFOp, arith::MinNumFOp, arith::NegFOp>(op) ||
+           (op->getDialect() && isa<math::MathDialect>(op->getDialect()));
+  }
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    if (!isComputation(op) || op->getNumResults() != 1 ||
+        !isStoredAsCode(op->getResult(0).getType()))
+      return failure();
+    for (Value operand : op->getOperands())
+      if (!isa<FloatType>(operand.getType()))
+        return failure();
+    Location loc = op->getLoc();
+    SmallVector<Value> wide;
+    for (Value operand : op->getOperands())
+      wide.push_back(toF64(rewriter, loc, operand));
+    OperationState state(loc, op->getName(), wide,
+                         TypeRange{rewriter.getF64Type()}, op->getAttrs());
+    Operation *computed = rewriter.create(state);
+    rewriter.replaceOpWithNewOp<ConvertOp>(op, op->getResult(0).getType(),
+                                           computed->getResult(0));
+    return success();
+  }
+};
+
+/// arith.truncf and arith.extf with a side stored as a code: one rounding
+/// of the exact source value, by the op's rounding mode.
+template <typename CastOp> struct CastAsConvert : OpRewritePattern<CastOp> {
+  using OpRewritePattern<CastOp>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(CastOp op,
+                                PatternRewriter &rewriter) const override {
+    Type from = op.getIn().getType(), to = op.getType();
+    if (!isStoredAsCode(from) && !isStoredAsCode(to))
+      return failure();
+    Rounding rounding = Rounding::to_nearest_even;
+    if constexpr (std::is_same_v<CastOp, arith::TruncFOp>)
+      rounding = toRounding(op.getRoundingmode());
+    rewriter.replaceOpWithNewOp<ConvertOp>(op, to, op.getIn(), Value(),
+                                           rounding, /*saturate=*/false);
+    return success();
+  }
+};
+
+/// arith.cmpf compares the operands' exact values.
+struct CompareInF64 : OpRewritePattern<arith::CmpFOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(arith::CmpFOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isStoredAsCode(op.getLhs().getType()))
+      return failure();
+    Location loc = op.getLoc();
+    rewriter.replaceOpWithNewOp<arith::CmpFOp>(
+        op, op.getPredicate(), toF64(rewriter, loc, op.getLhs()),
+        toF64(rewriter, loc, op.getRhs()));
+    return success();
+  }
+};
+
+/// Integers to and from floats stored as codes, through f64 (exact for
+/// every integer of up to 53 bits).
+template <typename CastOp>
+struct IntegerCastThroughF64 : OpRewritePattern<CastOp> {
+  using OpRewritePattern<CastOp>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(CastOp op,
+                                PatternRewriter &rewriter) const override {
+    constexpr bool toFloat = std::is_same_v<CastOp, arith::SIToFPOp> ||
+                             std::is_same_v<CastOp, arith::UIToFPOp>;
+    Type floatType = toFloat ? op.getType() : op.getIn().getType();
+    if (!isStoredAsCode(floatType))
+      return failure();
+    Location loc = op.getLoc();
+    if constexpr (toFloat) {
+      Value wide =
+          CastOp::create(rewriter, loc, rewriter.getF64Type(), op.getIn());
+      rewriter.replaceOpWithNewOp<ConvertOp>(op, op.getType(), wide);
+    } else {
+      rewriter.replaceOpWithNewOp<CastOp>(op, op.getType(),
+                                          toF64(rewriter, loc, op.getIn()));
+    }
+    return success();
+  }
+};
+
+struct LowpLegalizeArithPass
+    : lowp::impl::LowpLegalizeArithBase<LowpLegalizeArithPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateLowpLegalizeArithPatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+void lowp::populateLowpLegalizeArithPatterns(RewritePatternSet &patterns) {
+  MLIRContext *context = patterns.getContext();
+  patterns.add<ComputeInF64, CastAsConvert<arith::TruncFOp>,
+               CastAsConvert<arith::ExtFOp>, CompareInF64,
+               IntegerCastThroughF64<arith::SIToFPOp>,
+               IntegerCastThroughF64<arith::UIToFPOp>,
+               IntegerCastThroughF64<arith::FPToSIOp>,
+               IntegerCastThroughF64<arith::FPToUIOp>>(context);
+}

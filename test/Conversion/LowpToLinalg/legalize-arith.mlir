@@ -1,0 +1,69 @@
+// RUN: lowp-opt %s --lowp-legalize-arith --split-input-file | FileCheck %s
+
+// Tests arithmetic on a format stored as a code: operands exactly to f64,
+// the op in f64, one rounding back.
+// CHECK-LABEL: func.func @add
+// CHECK-SAME: (%[[A:.+]]: f8E4M3FN, %[[B:.+]]: f8E4M3FN)
+// CHECK-NEXT: %[[WA:.+]] = lowp.convert %[[A]] : f8E4M3FN to f64
+// CHECK-NEXT: %[[WB:.+]] = lowp.convert %[[B]] : f8E4M3FN to f64
+// CHECK-NEXT: %[[S:.+]] = arith.addf %[[WA]], %[[WB]] : f64
+// CHECK-NEXT: %[[R:.+]] = lowp.convert %[[S]] : f64 to f8E4M3FN
+// CHECK-NEXT: return %[[R]] : f8E4M3FN
+func.func @add(%a: f8E4M3FN, %b: f8E4M3FN) -> f8E4M3FN {
+  %0 = arith.addf %a, %b : f8E4M3FN
+  return %0 : f8E4M3FN
+}
+
+// -----
+
+// Tests math ops and negation on bf16, which lowp stores as a code too.
+// CHECK-LABEL: func.func @sqrt_neg
+// CHECK: %[[W:.+]] = lowp.convert %{{.+}} : bf16 to f64
+// CHECK-NEXT: %[[Q:.+]] = math.sqrt %[[W]] : f64
+// CHECK-NEXT: %[[R:.+]] = lowp.convert %[[Q]] : f64 to bf16
+// CHECK-NEXT: %[[W2:.+]] = lowp.convert %[[R]] : bf16 to f64
+// CHECK-NEXT: %[[N:.+]] = arith.negf %[[W2]] : f64
+// CHECK-NEXT: lowp.convert %[[N]] : f64 to bf16
+func.func @sqrt_neg(%a: bf16) -> bf16 {
+  %0 = math.sqrt %a : bf16
+  %1 = arith.negf %0 : bf16
+  return %1 : bf16
+}
+
+// -----
+
+// Tests casts: truncf keeps its rounding mode, extf is exact, comparisons
+// and integer conversions go through f64.
+// CHECK-LABEL: func.func @casts
+// CHECK: lowp.convert %{{.+}} toward_zero : f32 to f4E2M1FN
+// CHECK: lowp.convert %{{.+}} : f4E2M1FN to f32
+// CHECK: %[[L:.+]] = lowp.convert %{{.+}} : f4E2M1FN to f64
+// CHECK: %[[R:.+]] = lowp.convert %{{.+}} : f4E2M1FN to f64
+// CHECK: arith.cmpf olt, %[[L]], %[[R]] : f64
+// CHECK: %[[I:.+]] = arith.sitofp %{{.+}} : i32 to f64
+// CHECK-NEXT: lowp.convert %[[I]] : f64 to f8E5M2
+// CHECK: %[[F:.+]] = lowp.convert %{{.+}} : f8E5M2 to f64
+// CHECK-NEXT: arith.fptosi %[[F]] : f64 to i32
+func.func @casts(%x: f32, %i: i32) -> (f32, i1, i32) {
+  %0 = arith.truncf %x toward_zero : f32 to f4E2M1FN
+  %1 = arith.extf %0 : f4E2M1FN to f32
+  %2 = arith.cmpf olt, %0, %0 : f4E2M1FN
+  %3 = arith.sitofp %i : i32 to f8E5M2
+  %4 = arith.fptosi %3 : f8E5M2 to i32
+  return %1, %2, %4 : f32, i1, i32
+}
+
+// -----
+
+// Tests what is left: f32 and f64 arithmetic, and ops on tensors.
+// CHECK-LABEL: func.func @left
+// CHECK-NOT: lowp.convert
+// CHECK: arith.addf %{{.+}}, %{{.+}} : f32
+// CHECK: arith.mulf %{{.+}}, %{{.+}} : f64
+// CHECK: arith.addf %{{.+}}, %{{.+}} : tensor<4xf8E4M3FN>
+func.func @left(%a: f32, %b: f64, %t: tensor<4xf8E4M3FN>) -> (f32, f64, tensor<4xf8E4M3FN>) {
+  %0 = arith.addf %a, %a : f32
+  %1 = arith.mulf %b, %b : f64
+  %2 = arith.addf %t, %t : tensor<4xf8E4M3FN>
+  return %0, %1, %2 : f32, f64, tensor<4xf8E4M3FN>
+}
