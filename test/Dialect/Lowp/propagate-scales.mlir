@@ -59,3 +59,56 @@ func.func @both_operands(%a: tensor<4x64xf4E2M1FN, #lowp.block_scaled<block = [1
   %y = lowp.matmul %x, %w {accumulator = f32, transpose_rhs} : tensor<4x64xf32>, tensor<16x64xf32> -> tensor<4x16xf32>
   return %y : tensor<4x16xf32>
 }
+
+// -----
+
+!nvfp4 = tensor<64x16xf4E2M1FN, #lowp.block_scaled<block = [16, 1], scale = f8E4M3FN, rule = nvfp4, tensor_scale = f32>>
+!int4 = tensor<128x16xui4, #lowp.block_scaled<block = [128, 1], scale = f16, rule = minmax, zero_point = ui4>>
+
+// Tests NVFP4 (a tensor scale) and int4-g128 (zero points) weights: the
+// matmuls read them encoded, tensor scale and zero points included.
+// CHECK-LABEL: func.func @nvfp4_and_int4(
+// CHECK-SAME:      %[[X:[^:]+]]: tensor<4x64xf32>, %[[N:[^:]+]]: tensor<64x16xf4E2M1FN, {{.+}}>, %[[H:[^:]+]]: tensor<4x128xf32>, %[[I:[^:]+]]: tensor<128x16xui4, {{.+}}>)
+// CHECK-NOT:     lowp.dequantize
+// CHECK:         lowp.matmul %[[X]], %[[N]] {accumulator = f32} : tensor<4x64xf32>, tensor<64x16xf4E2M1FN, #lowp.block_scaled<block = [16, 1], scale = f8E4M3FN, rule = nvfp4, tensor_scale = f32>> -> tensor<4x16xf32>
+// CHECK:         lowp.matmul %[[H]], %[[I]] {accumulator = f32} : tensor<4x128xf32>, tensor<128x16xui4, #lowp.block_scaled<block = [128, 1], scale = f16, rule = minmax, zero_point = ui4>> -> tensor<4x16xf32>
+func.func @nvfp4_and_int4(%x: tensor<4x64xf32>, %n: !nvfp4, %h: tensor<4x128xf32>, %i: !int4) -> (tensor<4x16xf32>, tensor<4x16xf32>) {
+  %wn = lowp.dequantize %n : !nvfp4 to tensor<64x16xf32>
+  %wi = lowp.dequantize %i : !int4 to tensor<128x16xf32>
+  %y = lowp.matmul %x, %wn {accumulator = f32} : tensor<4x64xf32>, tensor<64x16xf32> -> tensor<4x16xf32>
+  %z = lowp.matmul %h, %wi {accumulator = f32} : tensor<4x128xf32>, tensor<128x16xf32> -> tensor<4x16xf32>
+  return %y, %z : tensor<4x16xf32>, tensor<4x16xf32>
+}
+
+// -----
+
+!tiles = tensor<64x32xf8E4M3FN, #lowp.block_scaled<block = [16, 16], scale = f32, rule = absmax>>
+
+// Tests 2D blocks, which no matmul kernel covers yet: the matmul still
+// reads the encoded weight (lowp-vectorize or convert-lowp-to-linalg
+// dequantize it where they lower it), so the pattern does not depend on
+// what the kernels cover.
+// CHECK-LABEL: func.func @tiles(
+// CHECK-SAME:      %[[X:[^:]+]]: tensor<2x64xf32>, %[[Q:[^:]+]]: tensor<64x32xf8E4M3FN, {{.+}}>)
+// CHECK-NEXT:    %[[Y:.+]] = lowp.matmul %[[X]], %[[Q]] {accumulator = f32} : tensor<2x64xf32>, tensor<64x32xf8E4M3FN, #lowp.block_scaled<block = [16, 16], scale = f32, rule = absmax>> -> tensor<2x32xf32>
+// CHECK-NEXT:    return %[[Y]]
+func.func @tiles(%x: tensor<2x64xf32>, %q: !tiles) -> tensor<2x32xf32> {
+  %w = lowp.dequantize %q : !tiles to tensor<64x32xf32>
+  %y = lowp.matmul %x, %w {accumulator = f32} : tensor<2x64xf32>, tensor<64x32xf32> -> tensor<2x32xf32>
+  return %y : tensor<2x32xf32>
+}
+
+// -----
+
+!mx = tensor<64x16xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>>
+
+// Tests mixed operands: a bf16 activation stays as it is (it is already
+// plain) and the MX weight is read encoded.
+// CHECK-LABEL: func.func @mixed(
+// CHECK-SAME:      %[[X:[^:]+]]: tensor<4x64xbf16>, %[[Q:[^:]+]]: tensor<64x16xf4E2M1FN
+// CHECK:         lowp.matmul %[[X]], %[[Q]] {accumulator = f32} : tensor<4x64xbf16>, tensor<64x16xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>> -> tensor<4x16xf32>
+func.func @mixed(%x: tensor<4x64xbf16>, %q: !mx) -> tensor<4x16xf32> {
+  %w = lowp.dequantize %q : !mx to tensor<64x16xf32>
+  %y = lowp.matmul %x, %w {accumulator = f32} : tensor<4x64xbf16>, tensor<64x16xf32> -> tensor<4x16xf32>
+  return %y : tensor<4x16xf32>
+}
