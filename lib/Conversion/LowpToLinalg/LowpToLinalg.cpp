@@ -177,6 +177,51 @@ Value transposed(OpBuilder &b, Location loc, Value value,
       .getResult()[0];
 }
 
+/// `value` (a static matrix) transposed in tiles of 64 x 64, in parallel:
+/// each tile reads 64 rows of 64 contiguous values and writes 64, so both
+/// sides stay in L1, where a whole-matrix transpose reads one value per
+/// cache line. A dimension that is not a multiple of 64 is one tile.
+Value tiledTranspose(OpBuilder &b, Location loc, Value value) {
+  constexpr int64_t kTile = 64;
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape{type.getDimSize(1), type.getDimSize(0)};
+  SmallVector<int64_t> tile, counts;
+  for (int64_t size : shape) {
+    tile.push_back(size % kTile == 0 ? kTile : size);
+    counts.push_back(size / tile.back());
+  }
+  Value init = emptyTensor(b, loc, shape, type.getElementType());
+  auto forall =
+      scf::ForallOp::create(b, loc,
+                            ArrayRef<OpFoldResult>{b.getIndexAttr(counts[0]),
+                                                   b.getIndexAttr(counts[1])},
+                            ValueRange{init}, std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getBody());
+  SmallVector<OpFoldResult> offsets;
+  for (unsigned d = 0; d < 2; ++d)
+    offsets.push_back(
+        arith::MulIOp::create(b, loc, forall.getInductionVars()[d],
+                              arith::ConstantIndexOp::create(b, loc, tile[d]))
+            .getResult());
+  SmallVector<OpFoldResult> sizes{b.getIndexAttr(tile[0]),
+                                  b.getIndexAttr(tile[1])};
+  SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+  Value shared = forall.getRegionIterArgs()[0];
+  Value source = tensor::ExtractSliceOp::create(
+      b, loc, value, SmallVector<OpFoldResult>{offsets[1], offsets[0]},
+      SmallVector<OpFoldResult>{sizes[1], sizes[0]}, strides);
+  Value target =
+      tensor::ExtractSliceOp::create(b, loc, shared, offsets, sizes, strides);
+  Value transposedTile = linalg::TransposeOp::create(b, loc, source, target,
+                                                     ArrayRef<int64_t>{1, 0})
+                             .getResult()[0];
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(b, loc, transposedTile, shared, offsets,
+                                        sizes, strides);
+  return forall.getResult(0);
+}
+
 SmallVector<utils::IteratorType> parallel(unsigned rank) {
   return SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel);
 }
@@ -455,7 +500,11 @@ struct RelayoutOpLowering : OpConversionPattern<RelayoutOp> {
         parts.push_back(part);
         continue;
       }
-      parts.push_back(transposed(rewriter, loc, part, permutation));
+      // Matrices (the weights lowp-assign-layouts relays out) in tiles;
+      // other permutations as one linalg.transpose.
+      bool matrix = rank == 2 && type.hasStaticShape();
+      parts.push_back(matrix ? tiledTranspose(rewriter, loc, part)
+                             : transposed(rewriter, loc, part, permutation));
     }
     rewriter.replaceOpWithMultiple(op, {parts});
     return success();
