@@ -482,6 +482,10 @@ struct DisassembleOpLowering : OpConversionPattern<DisassembleOp> {
   }
 };
 
+Value indexConstant(ImplicitLocOpBuilder &b, int64_t value);
+Value i32Constant(ImplicitLocOpBuilder &b, int64_t value);
+SmallVector<Value> loopIndices(ImplicitLocOpBuilder &b, unsigned rank);
+
 /// lowp.relayout: each part that has the tensor's dimensions (elements,
 /// scales, zero points) transposed on its storage; the tensor scale stays.
 struct RelayoutOpLowering : OpConversionPattern<RelayoutOp> {
@@ -493,8 +497,20 @@ struct RelayoutOpLowering : OpConversionPattern<RelayoutOp> {
     Location loc = op.getLoc();
     ArrayRef<int64_t> permutation = op.getPermutation();
     int64_t rank = permutation.size();
+    // What lowp-pack-boundaries makes of NAME_prepack: packed codes in,
+    // unpacked, relaid out and packed again. The codes go from packed bytes
+    // to packed bytes instead, and the unpacked codes are never made.
+    PackOp pack = packOfRelaidOutElements(op);
     SmallVector<Value> parts;
-    for (Value part : adaptor.getInput()) {
+    for (auto [index, part] : llvm::enumerate(adaptor.getInput())) {
+      if (index == 0 && pack) {
+        rewriter.replaceOp(pack, emitPackedTranspose(rewriter, op, pack));
+        auto type = cast<RankedTensorType>(part.getType());
+        parts.push_back(emptyTensor(rewriter, loc,
+                                    {type.getDimSize(1), type.getDimSize(0)},
+                                    type.getElementType()));
+        continue;
+      }
       auto type = cast<RankedTensorType>(part.getType());
       if (type.getRank() != rank) {
         parts.push_back(part);
@@ -508,6 +524,88 @@ struct RelayoutOpLowering : OpConversionPattern<RelayoutOp> {
     }
     rewriter.replaceOpWithMultiple(op, {parts});
     return success();
+  }
+
+private:
+  /// The lowp.pack of `op`'s elements, for a 2-D relayout of codes that
+  /// arrive packed (a lowp.unpack into the lowp.assemble), in a width that
+  /// divides 8, and leave packed (disassemble, then only the pack reads
+  /// the elements); null otherwise.
+  static PackOp packOfRelaidOutElements(RelayoutOp op) {
+    auto type = cast<RankedTensorType>(op.getInput().getType());
+    if (type.getRank() != 2 || !type.hasStaticShape() ||
+        op.getPermutation() != ArrayRef<int64_t>{1, 0} || !op->hasOneUse())
+      return {};
+    auto assemble = op.getInput().getDefiningOp<AssembleOp>();
+    if (!assemble || !assemble.getElements().getDefiningOp<UnpackOp>())
+      return {};
+    unsigned width = getNumericFormat(type.getElementType())->getBitWidth();
+    if (width >= 8 || 8 % width)
+      return {};
+    auto disassemble = dyn_cast<DisassembleOp>(*op->getUsers().begin());
+    if (!disassemble || !disassemble.getElements().hasOneUse())
+      return {};
+    return dyn_cast<PackOp>(*disassemble.getElements().getUsers().begin());
+  }
+
+  /// The packed rows of the transposed codes: byte j of result row n holds
+  /// the codes of input rows k = P j .. P j + P - 1 (P = 8 / w codes to a
+  /// byte) at column n, each read out of its input byte n / P.
+  static Value emitPackedTranspose(ConversionPatternRewriter &rewriter,
+                                   RelayoutOp op, PackOp pack) {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getInput().getType());
+    unsigned width = getNumericFormat(type.getElementType())->getBitWidth();
+    int64_t perByte = 8 / width, rows = type.getDimSize(0);
+    auto unpack = op.getInput()
+                      .getDefiningOp<AssembleOp>()
+                      .getElements()
+                      .getDefiningOp<UnpackOp>();
+    Value packed = rewriter.getRemappedValue(unpack.getInput());
+    auto resultType = cast<RankedTensorType>(pack.getType());
+    Value init =
+        emptyTensor(rewriter, loc, resultType.getShape(), rewriter.getI8Type());
+    return linalg::GenericOp::create(
+               rewriter, loc, init.getType(), ValueRange{}, ValueRange{init},
+               SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(2)},
+               parallel(2),
+               [&](OpBuilder &nested, Location nestedLoc, ValueRange) {
+                 ImplicitLocOpBuilder b(nestedLoc, nested);
+                 auto index = [&](int64_t v) { return indexConstant(b, v); };
+                 auto i32 = [&](int64_t v) { return i32Constant(b, v); };
+                 SmallVector<Value> at = loopIndices(b, 2);
+                 Value column =
+                     arith::DivUIOp::create(b, at[0], index(perByte));
+                 Value shift = arith::IndexCastOp::create(
+                     b, b.getI32Type(),
+                     arith::MulIOp::create(
+                         b, arith::RemUIOp::create(b, at[0], index(perByte)),
+                         index(width)));
+                 Value first = arith::MulIOp::create(b, at[1], index(perByte));
+                 Value byte = i32(0);
+                 for (int64_t p = 0; p < perByte; ++p) {
+                   Value row = arith::AddIOp::create(b, first, index(p));
+                   // Past the last row: padding bits, zero.
+                   Value inside = arith::CmpIOp::create(
+                       b, arith::CmpIPredicate::ult, row, index(rows));
+                   Value clamped =
+                       arith::MinUIOp::create(b, row, index(rows - 1));
+                   Value word = arith::ExtUIOp::create(
+                       b, b.getI32Type(),
+                       tensor::ExtractOp::create(b, packed,
+                                                 ValueRange{clamped, column}));
+                   Value code = arith::AndIOp::create(
+                       b, arith::ShRUIOp::create(b, word, shift),
+                       i32((int64_t(1) << width) - 1));
+                   code = arith::SelectOp::create(b, inside, code, i32(0));
+                   byte = arith::OrIOp::create(
+                       b, byte, arith::ShLIOp::create(b, code, i32(p * width)));
+                 }
+                 Value truncated =
+                     arith::TruncIOp::create(b, b.getI8Type(), byte);
+                 linalg::YieldOp::create(b, ValueRange{truncated});
+               })
+        .getResult(0);
   }
 };
 
