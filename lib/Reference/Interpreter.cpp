@@ -351,30 +351,18 @@ private:
 
   /// `tensor` stored in the order of `permutation` (lowp.relayout).
   static Tensor permuted(const Tensor &tensor, ArrayRef<int64_t> permutation) {
-    size_t rank = tensor.shape.size();
-    std::vector<int64_t> strides(rank, 1);
-    for (size_t d = rank; d-- > 1;)
-      strides[d - 1] = strides[d] * tensor.shape[d];
     Tensor result;
     result.elementType = tensor.elementType;
     for (int64_t d : permutation)
       result.shape.push_back(tensor.shape[d]);
-    std::vector<int64_t> index(rank, 0);
-    for (size_t i = 0; i < tensor.codes.size(); ++i) {
-      int64_t source = 0;
-      for (size_t d = 0; d < rank; ++d)
-        source += index[d] * strides[permutation[d]];
+    for (int64_t source :
+         RelayoutOp::getSourceOffsets(tensor.shape, permutation)) {
       result.codes.push_back(tensor.codes[source]);
       // A matmul's result carries its exact sums and bounds along.
       if (!tensor.values.empty())
         result.values.push_back(tensor.values[source]);
       if (!tensor.tolerance.empty())
         result.tolerance.push_back(tensor.tolerance[source]);
-      for (size_t d = rank; d-- > 0;) {
-        if (++index[d] < result.shape[d])
-          break;
-        index[d] = 0;
-      }
     }
     return result;
   }

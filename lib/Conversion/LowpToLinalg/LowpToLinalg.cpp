@@ -132,6 +132,23 @@ BlockScaledParts lowp::kernelParts(Value encoded, ValueRange lowered,
   return result;
 }
 
+PackOp lowp::packOfElements(Value encoded) {
+  if (!encoded.hasOneUse())
+    return {};
+  auto disassemble = dyn_cast<DisassembleOp>(*encoded.getUsers().begin());
+  if (!disassemble)
+    return {};
+  PackOp pack;
+  for (Operation *user : disassemble.getElements().getUsers()) {
+    if (isa<UnrealizedConversionCastOp>(user))
+      continue;
+    if (pack || !isa<PackOp>(user))
+      return {};
+    pack = cast<PackOp>(user);
+  }
+  return pack;
+}
+
 /// The width of the codes kernelParts reads packed, or 0.
 unsigned lowp::packedWidthOf(Value encoded) {
   if (auto assemble = encoded.getDefiningOp<AssembleOp>())
@@ -529,12 +546,11 @@ struct RelayoutOpLowering : OpConversionPattern<RelayoutOp> {
 private:
   /// The lowp.pack of `op`'s elements, for a 2-D relayout of codes that
   /// arrive packed (a lowp.unpack into the lowp.assemble), in a width that
-  /// divides 8, and leave packed (disassemble, then only the pack reads
-  /// the elements); null otherwise.
+  /// divides 8, and leave packed (packOfElements); null otherwise.
   static PackOp packOfRelaidOutElements(RelayoutOp op) {
     auto type = cast<RankedTensorType>(op.getInput().getType());
     if (type.getRank() != 2 || !type.hasStaticShape() ||
-        op.getPermutation() != ArrayRef<int64_t>{1, 0} || !op->hasOneUse())
+        op.getPermutation() != ArrayRef<int64_t>{1, 0})
       return {};
     auto assemble = op.getInput().getDefiningOp<AssembleOp>();
     if (!assemble || !assemble.getElements().getDefiningOp<UnpackOp>())
@@ -542,10 +558,7 @@ private:
     unsigned width = getNumericFormat(type.getElementType())->getBitWidth();
     if (width >= 8 || 8 % width)
       return {};
-    auto disassemble = dyn_cast<DisassembleOp>(*op->getUsers().begin());
-    if (!disassemble || !disassemble.getElements().hasOneUse())
-      return {};
-    return dyn_cast<PackOp>(*disassemble.getElements().getUsers().begin());
+    return packOfElements(op.getResult());
   }
 
   /// The packed rows of the transposed codes: byte j of result row n holds

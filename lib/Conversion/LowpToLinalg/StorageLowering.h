@@ -14,6 +14,8 @@
 
 #include "VectorCode.h"
 
+#include "lowp/Dialect/Lowp/IR/LowpOps.h"
+
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace lowp {
@@ -37,6 +39,12 @@ BlockScaledParts kernelParts(mlir::Value encoded, mlir::ValueRange lowered,
 
 /// The width of the codes kernelParts reads packed, or 0.
 unsigned packedWidthOf(mlir::Value encoded);
+
+/// What lowp-pack-boundaries writes before a return, disassemble -> pack of
+/// the elements: the lowp.pack of the block-scaled `encoded`'s elements
+/// when nothing else reads them (not counting the casts a conversion adds),
+/// so that a kernel can write them packed; null otherwise.
+PackOp packOfElements(mlir::Value encoded);
 
 /// The vector kernels' patterns (lowp-vectorize): each rewrites an op that a
 /// kernel covers and fails on any other.

@@ -77,25 +77,10 @@ bool isDecodeCovered(ConvertOp op) {
                                decodeWidth(op));
 }
 
-/// What lowp-pack-boundaries writes before a return, quantize ->
-/// disassemble -> pack of the elements: the pack, when the elements go
-/// nowhere else.
-PackOp packOfElements(QuantizeOp op) {
-  if (!op->hasOneUse())
-    return {};
-  auto disassemble = dyn_cast<DisassembleOp>(*op->getUsers().begin());
-  if (!disassemble || !hasOneRealUse(disassemble.getElements()))
-    return {};
-  for (Operation *user : disassemble.getElements().getUsers())
-    if (auto pack = dyn_cast<PackOp>(user))
-      return pack;
-  return {};
-}
-
 /// The width in which the quantize kernel writes `op`'s elements: packed
 /// into their lowp.pack where the kernel covers that, else 0.
 unsigned quantizeWidth(QuantizeOp op) {
-  if (!packOfElements(op))
+  if (!packOfElements(op.getResult()))
     return 0;
   unsigned width =
       getNumericFormat(cast<RankedTensorType>(op.getType()).getElementType())
@@ -250,7 +235,7 @@ struct VectorizeQuantize : OpConversionPattern<QuantizeOp> {
     auto [elements, scales] = emitQuantizeKernel(rewriter, op.getLoc(), op,
                                                  adaptor.getInput(), width);
     if (width) {
-      rewriter.replaceOp(packOfElements(op), elements);
+      rewriter.replaceOp(packOfElements(op.getResult()), elements);
       // The unpacked elements are then never read.
       auto type = cast<RankedTensorType>(op.getType());
       elements = tensor::EmptyOp::create(rewriter, op.getLoc(), type.getShape(),

@@ -678,6 +678,36 @@ RankedTensorType RelayoutOp::getRelayoutType(RankedTensorType input,
   return RankedTensorType::get(shape, input.getElementType(), permuted);
 }
 
+SmallVector<int64_t>
+RelayoutOp::getSourceOffsets(ArrayRef<int64_t> shape,
+                             ArrayRef<int64_t> permutation) {
+  size_t rank = shape.size();
+  SmallVector<int64_t> strides(rank, 1);
+  for (size_t d = rank; d-- > 1;)
+    strides[d - 1] = strides[d] * shape[d];
+  int64_t count = 1;
+  SmallVector<int64_t> resultShape;
+  for (int64_t d : permutation) {
+    resultShape.push_back(shape[d]);
+    count *= shape[d];
+  }
+  SmallVector<int64_t> offsets;
+  offsets.reserve(count);
+  SmallVector<int64_t> index(rank, 0);
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t source = 0;
+    for (size_t d = 0; d < rank; ++d)
+      source += index[d] * strides[permutation[d]];
+    offsets.push_back(source);
+    for (size_t d = rank; d-- > 0;) {
+      if (++index[d] < resultShape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return offsets;
+}
+
 void RelayoutOp::build(OpBuilder &builder, OperationState &state, Value input,
                        ArrayRef<int64_t> permutation) {
   build(builder, state,
@@ -751,35 +781,6 @@ OpFoldResult RelayoutOp::fold(FoldAdaptor) {
 }
 
 namespace {
-/// `codes` of a row-major tensor of `shape`, stored in the order of
-/// `permutation`.
-SmallVector<uint64_t> permuteCodes(ArrayRef<uint64_t> codes,
-                                   ArrayRef<int64_t> shape,
-                                   ArrayRef<int64_t> permutation) {
-  size_t rank = shape.size();
-  SmallVector<int64_t> strides(rank, 1);
-  for (size_t d = rank; d-- > 1;)
-    strides[d - 1] = strides[d] * shape[d];
-  SmallVector<int64_t> resultShape;
-  for (int64_t d : permutation)
-    resultShape.push_back(shape[d]);
-  SmallVector<uint64_t> result;
-  result.reserve(codes.size());
-  SmallVector<int64_t> index(rank, 0);
-  for (size_t i = 0; i < codes.size(); ++i) {
-    int64_t source = 0;
-    for (size_t d = 0; d < rank; ++d)
-      source += index[d] * strides[permutation[d]];
-    result.push_back(codes[source]);
-    for (size_t d = rank; d-- > 0;) {
-      if (++index[d] < resultShape[d])
-        break;
-      index[d] = 0;
-    }
-  }
-  return result;
-}
-
 /// A constant part in the order of `permutation`; null if it is not a
 /// constant of every element.
 Value permuteConstant(PatternRewriter &rewriter, Location loc, Value part,
@@ -793,8 +794,11 @@ Value permuteConstant(PatternRewriter &rewriter, Location loc, Value part,
     return {};
   RankedTensorType permutedType =
       RelayoutOp::getRelayoutType(type, permutation);
-  Attribute permuted = makeConstant(
-      permutedType, permuteCodes(*codes, type.getShape(), permutation));
+  SmallVector<uint64_t> permutedCodes;
+  for (int64_t source :
+       RelayoutOp::getSourceOffsets(type.getShape(), permutation))
+    permutedCodes.push_back((*codes)[source]);
+  Attribute permuted = makeConstant(permutedType, permutedCodes);
   if (!permuted)
     return {};
   return arith::ConstantOp::create(rewriter, loc, cast<TypedAttr>(permuted));

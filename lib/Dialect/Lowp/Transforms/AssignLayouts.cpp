@@ -25,11 +25,13 @@ namespace {
 
 constexpr int64_t kTranspose[] = {1, 0};
 
-/// The width in which a weight of `type` arrives at a public function's
-/// boundary: lowp-pack-boundaries packs formats narrower than 8 bits.
+/// The width in which the elements of a weight of `type` arrive at a public
+/// function's boundary: packed where lowp-pack-boundaries packs them, else 0.
 unsigned boundaryPackedWidth(RankedTensorType type) {
-  auto format = getNumericFormat(type.getElementType());
-  return format && format->getBitWidth() < 8 ? format->getBitWidth() : 0;
+  if (!getPackedType(
+          RankedTensorType::get(type.getShape(), type.getElementType())))
+    return 0;
+  return getNumericFormat(type.getElementType())->getBitWidth();
 }
 
 /// Whether the cpu kernels read `op`'s K x N weight faster N x K: the

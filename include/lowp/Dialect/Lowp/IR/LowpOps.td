@@ -235,6 +235,11 @@ def Lowp_RelayoutOp : Lowp_Op<"relayout", [Pure]> {
     static ::mlir::RankedTensorType
     getRelayoutType(::mlir::RankedTensorType input,
                     ::llvm::ArrayRef<int64_t> permutation);
+    /// For each element of the relayout of a row-major array of `shape`, in
+    /// the result's row-major order, the offset of its source element.
+    static ::llvm::SmallVector<int64_t>
+    getSourceOffsets(::llvm::ArrayRef<int64_t> shape,
+                     ::llvm::ArrayRef<int64_t> permutation);
   }];
   let hasVerifier = 1;
   let hasFolder = 1;
