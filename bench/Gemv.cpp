@@ -583,7 +583,8 @@ void callGemvE3M0(GemvWeights &w, int copy, float *x, float *y) {
 // bytes; each weight row n has its own row of K / block scales (and of
 // zero points, 4-bit and packed too: int4's 32 per row are 16 bytes).
 
-#if LOWP_BENCH_HAVE_gemv_mxfp4_nk || LOWP_BENCH_HAVE_gemv_mxfp4
+#if LOWP_BENCH_HAVE_gemv_mxfp4_nk || LOWP_BENCH_HAVE_gemv_mxfp4 ||             \
+    LOWP_BENCH_HAVE_gemv_mxfp4_nk_dynamic
 /// The arguments of an N x K Mxfp4 kernel: the _nk twin, or NAME_prepacked.
 template <typename Kernel>
 void callMxfp4NxK(Kernel kernel, GemvWeights &w, int copy, float *x, float *y) {
@@ -598,6 +599,12 @@ void callMxfp4NxK(Kernel kernel, GemvWeights &w, int copy, float *x, float *y) {
 void callGemvMxfp4Nk(GemvWeights &w, int copy, float *x, float *y) {
 #if LOWP_BENCH_HAVE_gemv_mxfp4_nk
   callMxfp4NxK(_mlir_ciface_gemv_mxfp4_nk, w, copy, x, y);
+#endif
+}
+
+void callGemvMxfp4NkDynamic(GemvWeights &w, int copy, float *x, float *y) {
+#if LOWP_BENCH_HAVE_gemv_mxfp4_nk_dynamic
+  callMxfp4NxK(_mlir_ciface_gemv_mxfp4_nk_dynamic, w, copy, x, y);
 #endif
 }
 
@@ -832,7 +839,7 @@ struct LowpGemvKernel {
 };
 
 // Each K x N kernel is followed by itself on prepacked weights, then by its
-// N x K twin.
+// N x K twin (MXFP4's also with dynamic rows).
 const LowpGemvKernel kLowpGemvs[] = {
     {"gemv_f32", LOWP_BENCH_HAVE_gemv_f32, kF32, callGemvF32},
     {"gemv_mxfp4", LOWP_BENCH_HAVE_gemv_mxfp4, kMxfp4, callGemvMxfp4},
@@ -840,6 +847,8 @@ const LowpGemvKernel kLowpGemvs[] = {
      callGemvMxfp4Prepacked, Layout::NxK, prepackMxfp4},
     {"gemv_mxfp4_nk", LOWP_BENCH_HAVE_gemv_mxfp4_nk, kMxfp4, callGemvMxfp4Nk,
      Layout::NxK},
+    {"gemv_mxfp4_nk_dynamic", LOWP_BENCH_HAVE_gemv_mxfp4_nk_dynamic, kMxfp4,
+     callGemvMxfp4NkDynamic, Layout::NxK},
     {"gemv_nvfp4", LOWP_BENCH_HAVE_gemv_nvfp4, kNvfp4, callGemvNvfp4},
     {"gemv_nvfp4_prepacked", LOWP_BENCH_HAVE_gemv_nvfp4, kNvfp4,
      callGemvNvfp4Prepacked, Layout::NxK, prepackNvfp4},

@@ -4,6 +4,8 @@
 
 #include "lowp/Pipelines/Pipelines.h"
 #include "lowp/Runtime/Boundary.h"
+#include "lowp/Runtime/Packing.h"
+#include "lowp/Runtime/ResultShapes.h"
 #include "lowp/Target/Cpu.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -31,7 +33,59 @@ llvm::Error makeError(const llvm::Twine &message) {
 /// What each public function's boundary holds, from the module as written.
 struct FunctionBoundary {
   std::vector<BoundaryValue> arguments, results;
+  SizeRelations sizes;
 };
+
+/// The logical shape of each function argument from its buffers (the
+/// elements' buffer of a block-scaled tensor); -1 for the length of a
+/// packed row of dynamic length, which the bytes do not give.
+std::vector<std::vector<int64_t>>
+logicalShapes(const std::vector<BoundaryValue> &values,
+              llvm::ArrayRef<BoundaryBuffer> buffers) {
+  std::vector<std::vector<int64_t>> shapes;
+  for (auto [value, buffer] : llvm::zip(values, buffers)) {
+    if (value.part != 0)
+      continue;
+    std::vector<int64_t> shape;
+    if (!value.isScalar) {
+      shape.assign(buffer.shape.begin(), buffer.shape.end());
+      if (value.packedWidth && !shape.empty())
+        shape.back() = value.shape.back() >= 0 ? value.shape.back() : -1;
+    }
+    shapes.push_back(std::move(shape));
+  }
+  return shapes;
+}
+
+/// Checks the result buffers against the result shapes that the arguments'
+/// sizes give.
+llvm::Error checkResultSizes(llvm::StringRef function,
+                             const FunctionBoundary &boundary,
+                             llvm::ArrayRef<BoundaryBuffer> arguments,
+                             llvm::ArrayRef<BoundaryBuffer> results) {
+  auto shapes =
+      boundary.sizes.resultShapes(logicalShapes(boundary.arguments, arguments));
+  if (!shapes)
+    return shapes.takeError();
+  for (auto [value, buffer] : llvm::zip(boundary.results, results)) {
+    if (value.part != 0 || value.isScalar)
+      continue;
+    std::vector<int64_t> want = (*shapes)[value.position];
+    if (value.packedWidth && !want.empty())
+      want.back() = packedRowBytes(want.back(), value.packedWidth);
+    if (llvm::ArrayRef<int64_t>(want) == llvm::ArrayRef(buffer.shape))
+      continue;
+    std::string wantText, got;
+    for (int64_t d : want)
+      wantText += (wantText.empty() ? "" : "x") + std::to_string(d);
+    for (int64_t d : buffer.shape)
+      got += (got.empty() ? "" : "x") + std::to_string(d);
+    return makeError("@" + function + ": for these arguments " + value.name +
+                     " is stored as [" + wantText + "], got a [" + got +
+                     "] buffer");
+  }
+  return llvm::Error::success();
+}
 
 llvm::Error checkBuffers(llvm::StringRef function, const char *role,
                          const std::vector<BoundaryValue> &expected,
@@ -101,7 +155,8 @@ CompiledModule::compile(ModuleOp module, const ExecutionOptions &options) {
     if (function.isPublic() && !function.isExternal())
       compiled->boundaries->functions[function.getSymName().str()] = {
           getBoundaryValues(function.getArgumentTypes(), "argument"),
-          getBoundaryValues(function.getResultTypes(), "result")};
+          getBoundaryValues(function.getResultTypes(), "result"),
+          SizeRelations::analyze(function)};
 
   OwningOpRef<ModuleOp> lowered = module.clone();
   PassManager pm(module.getContext());
@@ -142,6 +197,22 @@ CompiledModule::compile(ModuleOp module, const ExecutionOptions &options) {
   return std::move(compiled);
 }
 
+llvm::Expected<std::vector<std::vector<int64_t>>> CompiledModule::resultShapes(
+    llvm::StringRef name,
+    const std::vector<std::vector<int64_t>> &argumentShapes) const {
+  auto found = boundaries->functions.find(name);
+  if (found == boundaries->functions.end())
+    return makeError("no public function @" + name + " in the module");
+  if (!found->second.sizes.hasDynamicSizes()) {
+    std::vector<std::vector<int64_t>> shapes;
+    for (const BoundaryValue &value : found->second.results)
+      if (value.part == 0)
+        shapes.push_back(value.shape);
+    return shapes;
+  }
+  return found->second.sizes.resultShapes(argumentShapes);
+}
+
 llvm::Error CompiledModule::call(llvm::StringRef name,
                                  llvm::ArrayRef<BoundaryBuffer> arguments,
                                  llvm::ArrayRef<BoundaryBuffer> results) {
@@ -154,6 +225,10 @@ llvm::Error CompiledModule::call(llvm::StringRef name,
   if (llvm::Error error =
           checkBuffers(name, "result", found->second.results, results))
     return error;
+  if (found->second.sizes.hasDynamicSizes())
+    if (llvm::Error error =
+            checkResultSizes(name, found->second, arguments, results))
+      return error;
   if (llvm::count_if(results, [](const BoundaryBuffer &buffer) {
         return buffer.isScalar;
       }) > 1)

@@ -83,10 +83,16 @@ private:
     return false;
   }
 
-  static Tensor plain(Type type) {
+  /// An empty tensor of `type`, its dynamic sizes those of `like` (an
+  /// operand of the same shape).
+  static Tensor plain(Type type, const Tensor *like = nullptr) {
     Tensor tensor;
     tensor.elementType = getElementTypeOrSelf(type);
     tensor.shape = shapeOf(type);
+    if (like && like->shape.size() == tensor.shape.size())
+      for (size_t d = 0; d < tensor.shape.size(); ++d)
+        if (ShapedType::isDynamic(tensor.shape[d]))
+          tensor.shape[d] = like->shape[d];
     return tensor;
   }
 
@@ -173,15 +179,19 @@ private:
         })
         .Case<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::DivFOp,
               arith::MaximumFOp, arith::MinimumFOp>([&](Operation *binary) {
+          if (in(binary->getOperand(0))[0].shape !=
+              in(binary->getOperand(1))[0].shape)
+            return fail(binary, "has operands of different shapes");
           values[binary->getResult(0)] = {
               runBinary(binary, in(binary->getOperand(0))[0],
                         in(binary->getOperand(1))[0])};
           return true;
         })
         .Case([&](arith::NegFOp neg) {
-          Tensor result = plain(neg.getType());
+          const Tensor &input = in(neg.getOperand())[0];
+          Tensor result = plain(neg.getType(), &input);
           ValueFormat format = *getValueFormat(result.elementType);
-          for (uint64_t code : in(neg.getOperand())[0].codes)
+          for (uint64_t code : input.codes)
             result.codes.push_back(
                 format.encode(-format.decode(code), 0, RoundingOptions{}));
           values[neg.getResult()] = {result};
@@ -189,8 +199,10 @@ private:
         })
         .Case([&](PackOp pack) {
           const Tensor &input = in(pack.getInput())[0];
-          Tensor result = plain(pack.getType());
+          Tensor result = plain(pack.getType(), &input);
           unsigned width = getNumericFormat(input.elementType)->getBitWidth();
+          if (!result.shape.empty())
+            result.shape.back() = packedRowBytes(input.shape.back(), width);
           for (uint8_t byte : packRows(input.codes, input.shape.back(), width))
             result.codes.push_back(byte);
           values[pack.getResult()] = {result};
@@ -198,8 +210,11 @@ private:
         })
         .Case([&](UnpackOp unpack) {
           const Tensor &input = in(unpack.getInput())[0];
-          Tensor result = plain(unpack.getType());
+          Tensor result = plain(unpack.getType(), &input);
           unsigned width = getNumericFormat(result.elementType)->getBitWidth();
+          if (!result.shape.empty())
+            result.shape.back() =
+                cast<RankedTensorType>(unpack.getType()).getShape().back();
           std::vector<uint8_t> bytes(input.codes.begin(), input.codes.end());
           result.codes = unpackRows(bytes, result.shape.back(), width);
           values[unpack.getResult()] = {result};
@@ -249,7 +264,7 @@ private:
 
   /// arith.truncf / arith.extf: the exact source value rounded once.
   Tensor runCast(Type resultType, const Tensor &input, RoundingMode mode) {
-    Tensor result = plain(resultType);
+    Tensor result = plain(resultType, &input);
     ValueFormat from = *getValueFormat(input.elementType);
     ValueFormat to = *getValueFormat(result.elementType);
     RoundingOptions options;
@@ -263,7 +278,7 @@ private:
   /// rounded to nearest even (correct rounding for every type lowp
   /// computes this way).
   Tensor runBinary(Operation *op, const Tensor &lhs, const Tensor &rhs) {
-    Tensor result = plain(op->getResult(0).getType());
+    Tensor result = plain(op->getResult(0).getType(), &lhs);
     ValueFormat format = *getValueFormat(result.elementType);
     ValueFormat lhsFormat = *getValueFormat(lhs.elementType);
     ValueFormat rhsFormat = *getValueFormat(rhs.elementType);
@@ -291,7 +306,7 @@ private:
   }
 
   Tensor runConvert(ConvertOp op, const Tensor &input, const Tensor *random) {
-    Tensor result = plain(op.getType());
+    Tensor result = plain(op.getType(), &input);
     ValueFormat from = *getValueFormat(input.elementType);
     ValueFormat to = *getValueFormat(result.elementType);
     RoundingOptions options;
@@ -405,11 +420,14 @@ private:
 
   Tensor runMatmul(MatmulOp op, const std::vector<Tensor> &lhsParts,
                    const std::vector<Tensor> &rhsParts) {
+    // The operands' shapes as they are: the rows of lhs may be dynamic.
+    std::vector<int64_t> lhsShape = lhsParts[0].shape;
+    std::vector<int64_t> rhsShape = rhsParts[0].shape;
     Tensor result = plain(op.getType());
+    result.shape = lhsShape;
+    result.shape.back() = shapeOf(op.getType()).back();
     std::vector<double> a = logicalValues(op.getLhs().getType(), lhsParts);
     std::vector<double> b = logicalValues(op.getRhs().getType(), rhsParts);
-    std::vector<int64_t> lhsShape = shapeOf(op.getLhs().getType());
-    std::vector<int64_t> rhsShape = shapeOf(op.getRhs().getType());
     bool batched = lhsShape.size() == 3;
     int64_t batches = batched ? lhsShape[0] : 1;
     bool transposed = op.getTransposeRhs();

@@ -13,10 +13,13 @@ std::vector<BoundaryValue> lowp::getBoundaryValues(TypeRange types,
   std::vector<BoundaryValue> values;
   for (auto [index, type] : llvm::enumerate(types)) {
     std::string name = std::string(role) + " " + std::to_string(index);
+    size_t first = values.size();
     auto add = [&](const std::string &part, Type element,
                    ArrayRef<int64_t> shape, bool isScalar) {
       BoundaryValue value;
       value.name = part.empty() ? name : name + " (" + part + ")";
+      value.position = unsigned(index);
+      value.part = unsigned(values.size() - first);
       value.elementType = element;
       value.storageType = getStorageType(element);
       value.storageByteWidth = value.storageType.getIntOrFloatBitWidth() / 8;
@@ -52,7 +55,7 @@ std::vector<BoundaryValue> lowp::getBoundaryValues(TypeRange types,
 
 std::vector<int64_t> BoundaryValue::storageShape() const {
   std::vector<int64_t> result = shape;
-  if (packedWidth && !result.empty())
+  if (packedWidth && !result.empty() && result.back() >= 0)
     result.back() = packedRowBytes(result.back(), packedWidth);
   return result;
 }

@@ -7,7 +7,8 @@
   generate.py matmul > test.mlir
   generate.py wideint > test.mlir
   lowp-format table FORMAT | generate.py arith FORMAT > test.mlir
-  generate.py npy OUT.npy DTYPE VALUE...   (a 1-D array, for boundary tests)
+  generate.py npy OUT.npy DTYPE [--shape=AxB] VALUE...
+                                           (words as integers, for boundary tests)
   generate.py badnpy KIND OUT.npy          (a malformed .npy file)
 
 Inputs are dense hex constants in @main, passed to the functions under test
@@ -48,10 +49,14 @@ def hex_tensor(words, width_bytes):
     return '"0x' + data.hex().upper() + '"'
 
 
-def write_npy(path, dtype, words, width_bytes):
-    """A 1-D .npy file (version 1.0) of little-endian words."""
-    header = "{'descr': '%s', 'fortran_order': False, 'shape': (%d,), }" % (
-        dtype, len(words))
+def write_npy(path, dtype, words, width_bytes, shape=None):
+    """A .npy file (version 1.0) of little-endian words, 1-D unless a shape
+    is given."""
+    dims = ", ".join(str(d) for d in (shape or [len(words)]))
+    if not shape or len(shape) == 1:
+        dims += ","
+    header = "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }" % (
+        dtype, dims)
     header += " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
     with open(path, "wb") as f:
         f.write(b"\x93NUMPY\x01\x00")
@@ -525,7 +530,10 @@ if __name__ == "__main__":
      "wideint": wide_integers,
      "arith": lambda: arith(sys.argv[2]),
      "badnpy": lambda: bad_npy(sys.argv[2], sys.argv[3]),
-     "npy": lambda: write_npy(sys.argv[2], sys.argv[3],
-                              [int(v) for v in sys.argv[4:]],
-                              int(sys.argv[3][2:])),
+     "npy": lambda: write_npy(
+         sys.argv[2], sys.argv[3],
+         [int(v) for v in sys.argv[4:] if not v.startswith("--shape=")],
+         int(sys.argv[3][2:]),
+         [int(d) for a in sys.argv[4:] if a.startswith("--shape=")
+          for d in a[len("--shape="):].split("x")]),
      }[sys.argv[1]]()

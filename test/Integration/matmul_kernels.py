@@ -116,12 +116,15 @@ CASES = [
 
 def run_case(lowp_run, workdir, extra, name, element, encoding, element_codes,
              element_dtype, scale_codes, scale_dtype, parts, shape, rng,
-             transposed, dequantized=False):
+             transposed, dequantized=False, dynamic=False):
     m, k, n = shape
     block = int(encoding.split("[")[1].split(",")[0])
     blocks = (k + block - 1) // block
-    tag = "%s%s%s_%dx%dx%d" % (name, "_nk" if transposed else "",
-                               "_dequantized" if dequantized else "", m, k, n)
+    tag = "%s%s%s%s_%dx%dx%d" % (name, "_nk" if transposed else "",
+                                 "_dequantized" if dequantized else "",
+                                 "_dynamic" if dynamic else "", m, k, n)
+    # Dynamic rows: the activations and result are tensor<?xKxf32>.
+    lhs_rows = "?" if dynamic else str(m)
     if transposed:
         # An N x K weight (nn.Linear's layout): blocks along its last axis.
         encoding = encoding.replace("[%d, 1]" % block, "[1, %d]" % block)
@@ -131,8 +134,8 @@ def run_case(lowp_run, workdir, extra, name, element, encoding, element_codes,
     attributes = "accumulator = f32" + (", transpose_rhs" if transposed else "")
     program = os.path.join(workdir, tag + ".mlir")
     with open(program, "w") as f:
-        f.write("func.func @mm(%%x: tensor<%dx%dxf32>, %%w: %s) -> tensor<%dx%dxf32> {\n"
-                % (m, k, weight, m, n))
+        f.write("func.func @mm(%%x: tensor<%sx%dxf32>, %%w: %s) -> tensor<%sx%dxf32> {\n"
+                % (lhs_rows, k, weight, lhs_rows, n))
         operand = weight
         if dequantized:
             # What importers write: lowp-propagate-scales hands the matmul
@@ -142,9 +145,9 @@ def run_case(lowp_run, workdir, extra, name, element, encoding, element_codes,
             f.write("  %%w32 = lowp.dequantize %%w : %s to %s\n" % (weight, plain))
             operand = plain
         f.write("  %%0 = lowp.matmul %%x, %s {%s} : "
-                "tensor<%dx%dxf32>, %s -> tensor<%dx%dxf32>\n"
-                % ("%w32" if dequantized else "%w", attributes, m, k, operand, m, n))
-        f.write("  return %%0 : tensor<%dx%dxf32>\n}\n" % (m, n))
+                "tensor<%sx%dxf32>, %s -> tensor<%sx%dxf32>\n"
+                % ("%w32" if dequantized else "%w", attributes, lhs_rows, k, operand, lhs_rows, n))
+        f.write("  return %%0 : tensor<%sx%dxf32>\n}\n" % (lhs_rows, n))
     inputs = []
 
     def npy(part, dtype, dims, words):
@@ -220,6 +223,22 @@ def main():
                                element_codes, element_dtype, scale_type_codes,
                                scale_dtype, parts, shapes[0], rng, False,
                                dequantized=True)
+    # Rows known only at run time (batch and sequence length), through the
+    # kernels of both orientations and the dequantizing path (MXFP6), from
+    # no rows to several.
+    dynamic = {"mxfp4": [(3, 256, 129), (0, 64, 129)], "int4_g128": [(2, 128, 130)],
+               "mxfp6_e2m3": [(2, 64, 40)]}
+    for case in CASES:
+        name, element, encoding, element_codes, element_dtype, scale_type_codes, \
+            scale_dtype, parts, _ = case
+        if name not in dynamic or (wanted and name not in wanted):
+            continue
+        for transposed in (False, True):
+            for shape in dynamic[name]:
+                status |= run_case(lowp_run, workdir, extra, name, element,
+                                   encoding, element_codes, element_dtype,
+                                   scale_type_codes, scale_dtype, parts, shape,
+                                   rng, transposed, dynamic=True)
     sys.exit(1 if status else 0)
 
 

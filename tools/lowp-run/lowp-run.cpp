@@ -27,6 +27,7 @@
 #include "lowp/Runtime/Boundary.h"
 #include "lowp/Runtime/Npy.h"
 #include "lowp/Runtime/Packing.h"
+#include "lowp/Runtime/ResultShapes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -446,15 +447,33 @@ reference::Tensor toReference(const HostValue &value) {
   return tensor;
 }
 
-std::vector<HostValue> allocateResults(func::FuncOp entry) {
+/// The results, sized for the arguments: dynamic sizes follow from the
+/// arguments' (lowp/Runtime/ResultShapes.h).
+std::vector<HostValue>
+allocateResults(func::FuncOp entry, const std::vector<HostValue> &arguments) {
+  std::vector<std::vector<int64_t>> shapes;
+  SizeRelations sizes = SizeRelations::analyze(entry);
+  if (sizes.hasDynamicSizes()) {
+    std::vector<std::vector<int64_t>> argumentShapes;
+    for (const HostValue &argument : arguments)
+      if (argument.boundary.part == 0)
+        argumentShapes.push_back(argument.shape);
+    auto inferred = sizes.resultShapes(argumentShapes);
+    if (!inferred)
+      fail(llvm::toString(inferred.takeError()));
+    shapes = std::move(*inferred);
+  }
   std::vector<HostValue> results;
   for (const BoundaryValue &boundary :
        getBoundaryValues(entry.getResultTypes(), "result")) {
-    for (int64_t d : boundary.shape)
+    std::vector<int64_t> shape = boundary.shape;
+    if (!shapes.empty() && boundary.part == 0)
+      shape = shapes[boundary.position];
+    for (int64_t d : shape)
       if (ShapedType::isDynamic(d))
-        fail(boundary.name + " has a dynamic shape; lowp-run needs static "
-                             "result shapes");
-    HostValue value{boundary, boundary.shape, {}};
+        fail(boundary.name + " has a dynamic shape that lowp-run cannot "
+                             "size");
+    HostValue value{boundary, shape, {}};
     value.bytes.assign(size_t(value.numElements()) * boundary.storageBytes(),
                        0);
     results.push_back(value);
@@ -583,7 +602,7 @@ int main(int argc, char **argv) {
   std::vector<HostValue> arguments;
   for (size_t i = 0; i < inputs.size(); ++i)
     arguments.push_back(loadArgument(inputs[i], argumentBoundary[i]));
-  std::vector<HostValue> results = allocateResults(entry);
+  std::vector<HostValue> results = allocateResults(entry, arguments);
   if (!outputs.empty() && outputs.size() != results.size())
     fail("@" + entry.getSymName().str() + " has " +
          std::to_string(results.size()) + " results, got " +

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace mlir {
 class ExecutionEngine;
@@ -78,9 +79,20 @@ public:
   /// Calls public function `name` on `arguments` and writes `results`, both
   /// in boundary order; at most one result may be a scalar. Buffers must
   /// have the shapes the function's boundary gives: a run-time size that
-  /// disagrees with a static one is an error here, not an out-of-bounds
-  /// access in compiled code. Sets the OpenMP runtime's thread count when
-  /// the options name one (a process-wide setting).
+  /// disagrees with a static one or with another argument's, or result
+  /// buffers of other shapes than resultShapes gives, are an error here,
+  /// not an out-of-bounds access in compiled code. Sets the OpenMP runtime's
+  /// thread count when the options name one (a process-wide setting). The
+  /// logical shape of each result of @name (one per result as written) for
+  /// arguments of the given logical shapes (one per argument as written,
+  /// scalars empty): what a caller allocates when sizes are dynamic. An error
+  /// when the arguments' sizes disagree with each other or with the function's
+  /// static sizes, or when a result's size does not follow from them
+  /// (lowp/Runtime/ResultShapes.h says which ops it sees through).
+  llvm::Expected<std::vector<std::vector<int64_t>>>
+  resultShapes(llvm::StringRef name,
+               const std::vector<std::vector<int64_t>> &argumentShapes) const;
+
   llvm::Error call(llvm::StringRef name,
                    llvm::ArrayRef<BoundaryBuffer> arguments,
                    llvm::ArrayRef<BoundaryBuffer> results);

@@ -23,6 +23,10 @@ namespace lowp {
 struct BoundaryValue {
   /// "argument 0", "argument 1 (scales)", "result 0 (tensor scale)", ...
   std::string name;
+  /// The function argument or result this value is (part of), and which
+  /// part: 0 for a plain value or a block-scaled tensor's elements, then
+  /// scales, tensor scale, zero points as the encoding has them.
+  unsigned position = 0, part = 0;
   /// The element type as written: f4E2M1FN, f8E8M0FNU, f32, ...
   mlir::Type elementType;
   /// The type each element is stored as: f32, i8, ...

@@ -280,7 +280,23 @@ LogicalResult checkLowerable(Operation *op) {
   }
   if (isa<ConvertOp>(op) && isa<VectorType>(op->getResult(0).getType()))
     return op->emitOpError("on vectors is not lowered yet");
-  if (isa<QuantizeOp, MatmulOp, DequantizeOp, RelayoutOp>(op))
+  if (auto matmul = dyn_cast<MatmulOp>(op)) {
+    // Rows of activations may be dynamic (batch and sequence length change
+    // at run time); every other size is static, so no run-time size can
+    // disagree with another operand's or a block.
+    auto lhs = cast<RankedTensorType>(matmul.getLhs().getType());
+    auto result = cast<RankedTensorType>(matmul.getType());
+    int64_t rows = lhs.getRank() - 2;
+    for (int64_t d = 0; d < lhs.getRank(); ++d)
+      if (d != rows && (lhs.isDynamicDim(d) || result.isDynamicDim(d)))
+        return op->emitOpError("dynamic sizes other than the rows of lhs are "
+                               "not lowered yet (dimension ")
+               << d << ")";
+    if (!cast<RankedTensorType>(matmul.getRhs().getType()).hasStaticShape())
+      return op->emitOpError("a dynamic rhs is not lowered yet");
+    return success();
+  }
+  if (isa<QuantizeOp, DequantizeOp, RelayoutOp>(op))
     for (Type type :
          llvm::concat<const Type>(op->getOperandTypes(), op->getResultTypes()))
       if (auto tensor = dyn_cast<RankedTensorType>(type);
@@ -1049,7 +1065,9 @@ Value toF32(OpBuilder &builder, Location loc, Value stored, Type elementType) {
   ValueFormat to = *getValueFormat(builder.getF32Type());
   Value table = codebookTable(builder, loc, from);
   unsigned rank = type.getRank();
-  Value init = emptyTensor(builder, loc, type.getShape(), builder.getF32Type());
+  Value init = tensor::EmptyOp::create(
+      builder, loc, tensor::getMixedSizes(builder, loc, stored),
+      builder.getF32Type());
   SmallVector<AffineMap> maps(2, builder.getMultiDimIdentityMap(rank));
   return linalg::GenericOp::create(
              builder, loc, init.getType(), ValueRange{stored}, ValueRange{init},
@@ -1070,7 +1088,9 @@ Value toI32(OpBuilder &builder, Location loc, Value stored, Type elementType) {
   auto type = cast<RankedTensorType>(stored.getType());
   ValueFormat from = *getValueFormat(elementType);
   unsigned rank = type.getRank();
-  Value init = emptyTensor(builder, loc, type.getShape(), builder.getI32Type());
+  Value init = tensor::EmptyOp::create(
+      builder, loc, tensor::getMixedSizes(builder, loc, stored),
+      builder.getI32Type());
   SmallVector<AffineMap> maps(2, builder.getMultiDimIdentityMap(rank));
   return linalg::GenericOp::create(
              builder, loc, init.getType(), ValueRange{stored}, ValueRange{init},
@@ -1105,8 +1125,8 @@ struct MatmulOpLowering : OpConversionPattern<MatmulOp> {
     ValueFormat to = *getValueFormat(resultElement);
     Type storage = getStorageType(resultElement);
     unsigned rank = resultType.getRank();
-    Value resultInit =
-        emptyTensor(rewriter, loc, resultType.getShape(), storage);
+    Value resultInit = tensor::EmptyOp::create(
+        rewriter, loc, tensor::getMixedSizes(rewriter, loc, product), storage);
     SmallVector<AffineMap> maps(2, rewriter.getMultiDimIdentityMap(rank));
     auto generic = linalg::GenericOp::create(
         rewriter, loc, resultInit.getType(), ValueRange{product},
@@ -1155,10 +1175,14 @@ private:
     Type accumulator = op.getAccumulator();
     Value zero = arith::ConstantOp::create(rewriter, loc,
                                            rewriter.getZeroAttr(accumulator));
+    // Only the rows of lhs (and its batch) may be dynamic: the verifier and
+    // checkLowerable keep K and N static.
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, lhs);
+    sizes.back() = rewriter.getIndexAttr(resultType.getShape().back());
     Value init =
         linalg::FillOp::create(
             rewriter, loc, zero,
-            emptyTensor(rewriter, loc, resultType.getShape(), accumulator))
+            Value(tensor::EmptyOp::create(rewriter, loc, sizes, accumulator)))
             .getResult(0);
     // The loop nest (b,) m, k, n: the innermost loop is a row of rhs times
     // one lhs value added to a row of the result, contiguous in both, which

@@ -37,6 +37,7 @@
 
 #include "lowp/Conversion/VectorTarget.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -90,7 +91,9 @@ protected:
     if (scaling.zeroPoint)
       zeroPointDecoder.emplace(*scaling.zeroPoint);
     auto lhsType = cast<RankedTensorType>(lhs.getType());
-    rows = lhsType.getDimSize(0);
+    // The rows of x may be dynamic (batch and sequence length change at run
+    // time); K and the weight are static.
+    rows = tensor::getMixedSize(b, b.getLoc(), lhs, 0);
     depth = lhsType.getDimSize(1);
     width = rhs.packedWidth ? rhs.packedWidth : 8;
     // 4- and 8-bit codes are read as 32-bit words, narrower ones as bytes
@@ -101,6 +104,16 @@ protected:
 
   Value index(ImplicitLocOpBuilder &at, int64_t value) {
     return indexConstant(at, value);
+  }
+  /// The number of rows of x, as an index value.
+  Value rowCount(ImplicitLocOpBuilder &at) {
+    return getValueOrCreateConstantIndexOp(at, at.getLoc(), rows);
+  }
+  /// An f32 tensor of `columns` columns and x's rows.
+  Value emptyRows(ImplicitLocOpBuilder &at, int64_t columns) {
+    return tensor::EmptyOp::create(
+        at, ArrayRef<OpFoldResult>{rows, at.getIndexAttr(columns)},
+        at.getF32Type());
   }
   VectorType f32Vector(int64_t lanes) {
     return VectorType::get({lanes}, b.getF32Type());
@@ -177,8 +190,7 @@ protected:
                                         index(b, chunkColumns));
     Value shared = forall.getRegionIterArgs()[0];
     SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), begin};
-    SmallVector<OpFoldResult> sizes{b.getIndexAttr(rows),
-                                    b.getIndexAttr(chunkColumns)};
+    SmallVector<OpFoldResult> sizes{rows, b.getIndexAttr(chunkColumns)};
     SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
     Value slice =
         tensor::ExtractSliceOp::create(b, shared, offsets, sizes, strides);
@@ -196,7 +208,8 @@ protected:
   BlockScaling scaling;
   VectorDecoder elementDecoder, scaleDecoder;
   std::optional<VectorDecoder> zeroPointDecoder;
-  int64_t rows, depth;
+  OpFoldResult rows;
+  int64_t depth;
   unsigned width, containerBits;
   int64_t phases;
 };
@@ -229,11 +242,9 @@ public:
                                                {dynamic, dynamic})),
         rhs.elements, /*read_only=*/true);
     Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0));
-    Value init = linalg::FillOp::create(
-                     b, zero,
-                     ValueRange{tensor::EmptyOp::create(
-                         b, ArrayRef<int64_t>{rows, columns}, b.getF32Type())})
-                     .getResult(0);
+    Value init =
+        linalg::FillOp::create(b, zero, ValueRange{emptyRows(b, columns)})
+            .getResult(0);
     int64_t fullTiles = columns / kTileColumns;
     Value out = init;
     if (fullTiles > 0) {
@@ -249,8 +260,7 @@ public:
     if (int64_t tail = columns % kTileColumns) {
       Value begin = index(b, fullTiles * kTileColumns);
       SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), begin};
-      SmallVector<OpFoldResult> sizes{b.getIndexAttr(rows),
-                                      b.getIndexAttr(tail)};
+      SmallVector<OpFoldResult> sizes{rows, b.getIndexAttr(tail)};
       SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
       Value slice =
           tensor::ExtractSliceOp::create(b, out, offsets, sizes, strides);
@@ -347,7 +357,7 @@ private:
     Value byteBase =
         width < 8 ? arith::DivUIOp::create(at, n0, index(at, 8 / width)) : n0;
     auto rowLoop = scf::ForOp::create(
-        at, index(at, 0), index(at, rows), index(at, 1), ValueRange{out},
+        at, index(at, 0), rowCount(at), index(at, 1), ValueRange{out},
         [&](OpBuilder &nested, Location loc, Value m, ValueRange iter) {
           ImplicitLocOpBuilder body(loc, nested);
           SmallVector<Value> initial(chunks * phases, splat(body, 0));
@@ -454,8 +464,7 @@ public:
 
   Value emit() {
     Value phased = emitPhasedActivations();
-    Value init = tensor::EmptyOp::create(b, ArrayRef<int64_t>{rows, outputs},
-                                         b.getF32Type());
+    Value init = emptyRows(b, outputs);
     // Chunks of weight rows, which are the result's columns.
     int64_t chunkCount = largestDivisorAtMost(outputs, kParallelChunks);
     int64_t chunkRows = outputs / chunkCount;
@@ -482,10 +491,9 @@ private:
   Value emitPhasedActivations() {
     if (phases == 1)
       return lhs;
-    Value init = tensor::EmptyOp::create(b, ArrayRef<int64_t>{rows, depth},
-                                         b.getF32Type());
+    Value init = emptyRows(b, depth);
     auto rowLoop = scf::ForOp::create(
-        b, index(b, 0), index(b, rows), index(b, 1), ValueRange{init},
+        b, index(b, 0), rowCount(b), index(b, 1), ValueRange{init},
         [&](OpBuilder &nested, Location loc, Value m, ValueRange iter) {
           ImplicitLocOpBuilder body(loc, nested);
           auto chunkLoop = scf::ForOp::create(
@@ -539,7 +547,7 @@ private:
     // applied to each row's total.
     Value factor = scaleFactor(at);
     auto rowLoop = scf::ForOp::create(
-        at, index(at, 0), index(at, rows), index(at, 1), ValueRange{out},
+        at, index(at, 0), rowCount(at), index(at, 1), ValueRange{out},
         [&](OpBuilder &nested, Location loc, Value m, ValueRange iter) {
           ImplicitLocOpBuilder body(loc, nested);
           auto chunkLoop = scf::ForOp::create(
@@ -630,7 +638,7 @@ bool lowp::isBlockScaledMatmulCovered(RankedTensorType lhsType,
       dyn_cast_or_null<BlockScaledEncodingAttr>(rhsType.getEncoding());
   if (!encoding || lhsType.getEncoding() || lhsType.getRank() != 2 ||
       rhsType.getRank() != 2 || !accumulator.isF32() ||
-      !lhsType.hasStaticShape() || !rhsType.hasStaticShape())
+      lhsType.isDynamicDim(1) || !rhsType.hasStaticShape())
     return false;
   // Blocks along K: [B, 1] for a K x N weight, [1, B] for N x K.
   SmallVector<int64_t> block = encoding.getFullBlock(2);

@@ -127,3 +127,20 @@ func.func @nk(%x: tensor<2x256xf32>, %w: tensor<24x256xf4E2M1FN, #lowp.block_sca
   %0 = lowp.matmul %x, %w {accumulator = f32, transpose_rhs} : tensor<2x256xf32>, tensor<24x256xf4E2M1FN, #lowp.block_scaled<block = [1, 32], scale = f8E8M0FNU, rule = floor>> -> tensor<2x24xf32>
   return %0 : tensor<2x24xf32>
 }
+
+// -----
+
+// Rows of the activations known only at run time: the same kernel, its
+// result and row loops sized by tensor.dim of x.
+// CHECK-LABEL: func.func @dynamic_rows(
+// CHECK-SAME:      %[[X:[^:]+]]: tensor<?x256xf32>
+// CHECK-NOT:     linalg.matmul
+// CHECK:         %[[ROWS:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x256xf32>
+// CHECK:         tensor.empty(%[[ROWS]]) : tensor<?x128xf32>
+// CHECK:         scf.for %{{.+}} = %{{.+}} to %[[ROWS]] step
+// CHECK:           vector.fma
+// CHECK:         return %{{.+}} : tensor<?x128xf32>
+func.func @dynamic_rows(%x: tensor<?x256xf32>, %w: tensor<128x256xf4E2M1FN, #lowp.block_scaled<block = [1, 32], scale = f8E8M0FNU, rule = floor>>) -> tensor<?x128xf32> {
+  %y = lowp.matmul %x, %w {accumulator = f32, transpose_rhs} : tensor<?x256xf32>, tensor<128x256xf4E2M1FN, #lowp.block_scaled<block = [1, 32], scale = f8E8M0FNU, rule = floor>> -> tensor<?x128xf32>
+  return %y : tensor<?x128xf32>
+}

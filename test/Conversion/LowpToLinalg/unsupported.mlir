@@ -15,3 +15,13 @@ func.func @f(%x: vector<4xf32>) -> vector<4xf8E4M3FN> {
   %0 = lowp.convert %x : vector<4xf32> to vector<4xf8E4M3FN>
   return %0 : vector<4xf8E4M3FN>
 }
+
+// -----
+
+// Only the rows of a matmul's activations may be dynamic: a dynamic K could
+// disagree with the weight's at run time.
+func.func @f(%x: tensor<?x?xf32>, %w: tensor<8x4xf32>) -> tensor<?x4xf32> {
+  // expected-error @below {{'lowp.matmul' op dynamic sizes other than the rows of lhs are not lowered yet (dimension 1)}}
+  %0 = lowp.matmul %x, %w {accumulator = f32} : tensor<?x?xf32>, tensor<8x4xf32> -> tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}

@@ -43,3 +43,15 @@ func.func @from_fp4(%x: tensor<4xf4E2M1FN>) -> tensor<4xf32> {
   %0 = lowp.convert %x : tensor<4xf4E2M1FN> to tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// Two dynamic sizes that must agree at run time.
+func.func @add_rows(%a: tensor<?x4xf32>, %b: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %0 = arith.addf %a, %b : tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// A result size that lowp-run does not derive: a product of sizes.
+func.func @collapsed(%a: tensor<?x4xf32>) -> tensor<?xf32> {
+  %0 = tensor.collapse_shape %a [[0, 1]] : tensor<?x4xf32> into tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
