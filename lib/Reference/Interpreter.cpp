@@ -8,6 +8,8 @@
 #include "lowp/Runtime/Packing.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/DenseMap.h"
@@ -164,6 +166,19 @@ private:
             if (part.shape.size() == relayout.getPermutation().size())
               part = permuted(part, relayout.getPermutation());
           values[relayout.getResult()] = parts;
+          return true;
+        })
+        .Case([&](linalg::TransposeOp transpose) {
+          values[transpose->getResult(0)] = {permuted(
+              in(transpose.getInput())[0], transpose.getPermutation())};
+          return true;
+        })
+        // A transpose's init, whose values are never read.
+        .Case([&](tensor::EmptyOp empty) {
+          for (OpOperand &use : empty->getUses())
+            if (!isa<linalg::TransposeOp>(use.getOwner()))
+              return fail(&op, "is implemented by the reference interpreter "
+                               "only as the init of a linalg.transpose");
           return true;
         })
         .Case([&](arith::TruncFOp trunc) {

@@ -11,7 +11,9 @@ fails. The shapes make the kernels' edge cases happen: columns that are not
 a multiple of the 128-column tile (down to one column), odd columns of
 packed 4-bit rows, a single K-block and many, one row and several. Each case runs with a K x N weight and with the N x K weight of
 lowp.matmul's transpose_rhs (whose kernel reads rows of 128 codes: K of
-32 or 96 there takes the dequantizing path). The reference sums exactly in f64 and accepts lowp.matmul's
+32 or 96 there takes the dequantizing path); some also as importers
+write them (the weight dequantized, or dequantized and transposed), and
+some with the rows of x dynamic. The reference sums exactly in f64 and accepts lowp.matmul's
 documented bound, so a table entry off by one code, a scale applied to the
 wrong block or a tail read wrong all fail. Standard library only.
 """
@@ -116,13 +118,14 @@ CASES = [
 
 def run_case(lowp_run, workdir, extra, name, element, encoding, element_codes,
              element_dtype, scale_codes, scale_dtype, parts, shape, rng,
-             transposed, dequantized=False, dynamic=False):
+             transposed, dequantized=False, dynamic=False, via_transpose=False):
     m, k, n = shape
     block = int(encoding.split("[")[1].split(",")[0])
     blocks = (k + block - 1) // block
-    tag = "%s%s%s%s_%dx%dx%d" % (name, "_nk" if transposed else "",
-                                 "_dequantized" if dequantized else "",
-                                 "_dynamic" if dynamic else "", m, k, n)
+    tag = "%s%s%s%s%s_%dx%dx%d" % (name, "_nk" if transposed else "",
+                                   "_dequantized" if dequantized else "",
+                                   "_transposed" if via_transpose else "",
+                                   "_dynamic" if dynamic else "", m, k, n)
     # Dynamic rows: the activations and result are tensor<?xKxf32>.
     lhs_rows = "?" if dynamic else str(m)
     if transposed:
@@ -131,7 +134,8 @@ def run_case(lowp_run, workdir, extra, name, element, encoding, element_codes,
         weight = "tensor<%dx%dx%s, #lowp.block_scaled<%s>>" % (n, k, element, encoding)
     else:
         weight = "tensor<%dx%dx%s, #lowp.block_scaled<%s>>" % (k, n, element, encoding)
-    attributes = "accumulator = f32" + (", transpose_rhs" if transposed else "")
+    attributes = "accumulator = f32" + (
+        ", transpose_rhs" if transposed and not via_transpose else "")
     program = os.path.join(workdir, tag + ".mlir")
     with open(program, "w") as f:
         f.write("func.func @mm(%%x: tensor<%sx%dxf32>, %%w: %s) -> tensor<%sx%dxf32> {\n"
@@ -144,9 +148,17 @@ def run_case(lowp_run, workdir, extra, name, element, encoding, element_codes,
             plain = "tensor<%dx%dxf32>" % (rows, cols)
             f.write("  %%w32 = lowp.dequantize %%w : %s to %s\n" % (weight, plain))
             operand = plain
+            if via_transpose:
+                # x @ W.T as importers write it: the N x K weight
+                # dequantized, then transposed to K x N.
+                operand = "tensor<%dx%dxf32>" % (k, n)
+                f.write("  %%init = tensor.empty() : %s\n" % operand)
+                f.write("  %%w32t = linalg.transpose ins(%%w32 : %s) outs(%%init : %s) "
+                        "permutation = [1, 0]\n" % (plain, operand))
         f.write("  %%0 = lowp.matmul %%x, %s {%s} : "
                 "tensor<%sx%dxf32>, %s -> tensor<%sx%dxf32>\n"
-                % ("%w32" if dequantized else "%w", attributes, lhs_rows, k, operand, lhs_rows, n))
+                % ("%w32t" if via_transpose else "%w32" if dequantized else "%w",
+                   attributes, lhs_rows, k, operand, lhs_rows, n))
         f.write("  return %%0 : tensor<%sx%dxf32>\n}\n" % (lhs_rows, n))
     inputs = []
 
@@ -223,6 +235,13 @@ def main():
                                element_codes, element_dtype, scale_type_codes,
                                scale_dtype, parts, shapes[0], rng, False,
                                dequantized=True)
+        if name in ("mxfp4", "nvfp4"):
+            # lowp-propagate-scales folds the transpose into transpose_rhs
+            # and the dequantize into the matmul.
+            status |= run_case(lowp_run, workdir, extra, name, element, encoding,
+                               element_codes, element_dtype, scale_type_codes,
+                               scale_dtype, parts, shapes[-1], rng, True,
+                               dequantized=True, via_transpose=True)
     # Rows known only at run time (batch and sequence length), through the
     # kernels of both orientations and the dequantizing path (MXFP6), from
     # no rows to several.

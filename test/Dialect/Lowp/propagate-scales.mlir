@@ -112,3 +112,99 @@ func.func @mixed(%x: tensor<4x64xbf16>, %q: !mx) -> tensor<4x16xf32> {
   %y = lowp.matmul %x, %w {accumulator = f32} : tensor<4x64xbf16>, tensor<64x16xf32> -> tensor<4x16xf32>
   return %y : tensor<4x16xf32>
 }
+
+// -----
+
+!nk = tensor<16x64xf4E2M1FN, #lowp.block_scaled<block = [1, 32], scale = f8E8M0FNU, rule = floor>>
+
+// Tests PyTorch's x @ W.T on an N x K weight, as importers write it (the
+// weight dequantized, then transposed): the matmul reads the encoded
+// weight as stored, through transpose_rhs, with no dequantize or transpose
+// left.
+// CHECK-LABEL: func.func @linear(
+// CHECK-SAME:      %[[X:[^:]+]]: tensor<4x64xf32>, %[[Q:[^:]+]]: tensor<16x64xf4E2M1FN
+// CHECK-NOT:     lowp.dequantize
+// CHECK-NOT:     linalg.transpose
+// CHECK-NOT:     lowp.relayout
+// CHECK:         lowp.matmul %[[X]], %[[Q]] {accumulator = f32, transpose_rhs} : tensor<4x64xf32>, tensor<16x64xf4E2M1FN, #lowp.block_scaled<block = [1, 32], scale = f8E8M0FNU, rule = floor>> -> tensor<4x16xf32>
+func.func @linear(%x: tensor<4x64xf32>, %q: !nk) -> tensor<4x16xf32> {
+  %w = lowp.dequantize %q : !nk to tensor<16x64xf32>
+  %init = tensor.empty() : tensor<64x16xf32>
+  %wt = linalg.transpose ins(%w : tensor<16x64xf32>) outs(%init : tensor<64x16xf32>) permutation = [1, 0]
+  %y = lowp.matmul %x, %wt {accumulator = f32} : tensor<4x64xf32>, tensor<64x16xf32> -> tensor<4x16xf32>
+  return %y : tensor<4x16xf32>
+}
+
+// -----
+
+!q = tensor<2x16x64xf4E2M1FN, #lowp.block_scaled<block = [1, 1, 16], scale = f8E4M3FN, rule = nvfp4, tensor_scale = f32>>
+
+// Tests a batched weight relaid out and already transpose_rhs: the swap
+// of its matrix axes undoes transpose_rhs, and the NVFP4 blocks (with the
+// tensor scale) move with their elements.
+// CHECK-LABEL: func.func @batched_relayout(
+// CHECK-SAME:      %[[X:[^:]+]]: tensor<2x4x16xf32>, %[[Q:[^:]+]]: tensor<2x16x64xf4E2M1FN
+// CHECK-NOT:     lowp.dequantize
+// CHECK-NOT:     lowp.relayout
+// CHECK:         lowp.matmul %[[X]], %[[Q]] {accumulator = f32} : tensor<2x4x16xf32>, tensor<2x16x64xf4E2M1FN, #lowp.block_scaled<block = [1, 1, 16], scale = f8E4M3FN, rule = nvfp4, tensor_scale = f32>> -> tensor<2x4x64xf32>
+func.func @batched_relayout(%x: tensor<2x4x16xf32>, %q: !q) -> tensor<2x4x64xf32> {
+  %w = lowp.dequantize %q : !q to tensor<2x16x64xf32>
+  %wt = lowp.relayout %w {permutation = array<i64: 0, 2, 1>} : tensor<2x16x64xf32> to tensor<2x64x16xf32>
+  %y = lowp.matmul %x, %wt {accumulator = f32, transpose_rhs} : tensor<2x4x16xf32>, tensor<2x64x16xf32> -> tensor<2x4x64xf32>
+  return %y : tensor<2x4x64xf32>
+}
+
+// -----
+
+!q = tensor<16x2x64xf4E2M1FN, #lowp.block_scaled<block = [1, 1, 32], scale = f8E8M0FNU, rule = floor>>
+
+// Tests a permutation that moves the batch axis: not what transpose_rhs
+// says, so the matmul keeps a transposed operand, but the dequantize moves
+// after the relayout (of the encoded weight, its blocks permuted along)
+// and then into the matmul.
+// CHECK-LABEL: func.func @batch_moved(
+// CHECK-SAME:      %{{[^:]+}}: tensor<2x4x16xf32>, %[[Q:[^:]+]]: tensor<16x2x64xf4E2M1FN
+// CHECK:         %[[R:.+]] = lowp.relayout %[[Q]] {permutation = array<i64: 1, 0, 2>} : tensor<16x2x64xf4E2M1FN, #lowp.block_scaled<block = [1, 1, 32], scale = f8E8M0FNU, rule = floor>> to tensor<2x16x64xf4E2M1FN, #lowp.block_scaled<mx>>
+// CHECK-NOT:     lowp.dequantize
+// CHECK:         lowp.matmul %{{.+}}, %[[R]] {accumulator = f32}
+func.func @batch_moved(%x: tensor<2x4x16xf32>, %q: !q) -> tensor<2x4x64xf32> {
+  %w = lowp.dequantize %q : !q to tensor<16x2x64xf32>
+  %wt = lowp.relayout %w {permutation = array<i64: 1, 0, 2>} : tensor<16x2x64xf32> to tensor<2x16x64xf32>
+  %y = lowp.matmul %x, %wt {accumulator = f32} : tensor<2x4x16xf32>, tensor<2x16x64xf32> -> tensor<2x4x64xf32>
+  return %y : tensor<2x4x64xf32>
+}
+
+// -----
+
+!nk = tensor<16x64xf4E2M1FN, #lowp.block_scaled<block = [1, 32], scale = f8E8M0FNU, rule = floor>>
+
+// Tests that a dequantize the program also returns is not moved: the
+// weight would be dequantized twice. The transpose still folds into
+// transpose_rhs.
+// CHECK-LABEL: func.func @shared_before_transpose(
+// CHECK-SAME:      %[[X:[^:]+]]: tensor<4x64xf32>, %[[Q:[^:]+]]: tensor<16x64xf4E2M1FN
+// CHECK:         %[[W:.+]] = lowp.dequantize %[[Q]]
+// CHECK-NOT:     linalg.transpose
+// CHECK:         %[[Y:.+]] = lowp.matmul %[[X]], %[[Q]] {accumulator = f32, transpose_rhs}
+// CHECK:         return %[[Y]], %[[W]]
+func.func @shared_before_transpose(%x: tensor<4x64xf32>, %q: !nk) -> (tensor<4x16xf32>, tensor<16x64xf32>) {
+  %w = lowp.dequantize %q : !nk to tensor<16x64xf32>
+  %init = tensor.empty() : tensor<64x16xf32>
+  %wt = linalg.transpose ins(%w : tensor<16x64xf32>) outs(%init : tensor<64x16xf32>) permutation = [1, 0]
+  %y = lowp.matmul %x, %wt {accumulator = f32} : tensor<4x64xf32>, tensor<64x16xf32> -> tensor<4x16xf32>
+  return %y, %w : tensor<4x16xf32>, tensor<16x64xf32>
+}
+
+// -----
+
+// Tests that a plain f32 weight transposed for a matmul is read as stored.
+// CHECK-LABEL: func.func @plain_transpose(
+// CHECK-SAME:      %[[X:[^:]+]]: tensor<4x64xf32>, %[[W:[^:]+]]: tensor<16x64xf32>
+// CHECK-NOT:     linalg.transpose
+// CHECK:         lowp.matmul %[[X]], %[[W]] {accumulator = f32, transpose_rhs} : tensor<4x64xf32>, tensor<16x64xf32> -> tensor<4x16xf32>
+func.func @plain_transpose(%x: tensor<4x64xf32>, %w: tensor<16x64xf32>) -> tensor<4x16xf32> {
+  %init = tensor.empty() : tensor<64x16xf32>
+  %wt = linalg.transpose ins(%w : tensor<16x64xf32>) outs(%init : tensor<64x16xf32>) permutation = [1, 0]
+  %y = lowp.matmul %x, %wt {accumulator = f32} : tensor<4x64xf32>, tensor<64x16xf32> -> tensor<4x16xf32>
+  return %y : tensor<4x16xf32>
+}

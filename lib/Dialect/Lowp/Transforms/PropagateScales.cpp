@@ -3,6 +3,8 @@
 #include "lowp/Dialect/Lowp/IR/LowpOps.h"
 #include "lowp/Dialect/Lowp/Transforms/Passes.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -49,6 +51,75 @@ struct MatmulOfDequantize : OpRewritePattern<MatmulOp> {
   }
 };
 
+/// What `value` transposes and the permutation: lowp.relayout (of a plain
+/// or a block-scaled tensor: the logical values are permuted alike) or
+/// linalg.transpose.
+std::optional<std::pair<Value, SmallVector<int64_t>>>
+getTransposed(Value value) {
+  if (auto relayout = value.getDefiningOp<RelayoutOp>())
+    return std::make_pair(relayout.getInput(),
+                          llvm::to_vector(relayout.getPermutation()));
+  if (auto transpose = value.getDefiningOp<linalg::TransposeOp>();
+      transpose && transpose->getNumResults() == 1)
+    return std::make_pair(transpose.getInput(),
+                          llvm::to_vector(transpose.getPermutation()));
+  return std::nullopt;
+}
+
+/// transpose(dequantize(q)) -> dequantize(relayout(q)): dequantize is
+/// elementwise, so it commutes with any permutation of the dimensions, and
+/// the blocks (with their scales, tensor scale and zero points) move with
+/// the elements. Only when the transpose is the dequantize's one use, so
+/// that the weight is not dequantized twice.
+template <typename TransposeOp>
+struct TransposeOfDequantize : OpRewritePattern<TransposeOp> {
+  using OpRewritePattern<TransposeOp>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    Value result = op->getResult(0);
+    auto transposed = getTransposed(result);
+    if (!transposed)
+      return failure();
+    auto [input, permutation] = *transposed;
+    auto dequantize = input.template getDefiningOp<DequantizeOp>();
+    if (!dequantize || !dequantize->hasOneUse())
+      return rewriter.notifyMatchFailure(op, "not the one use of a dequantize");
+    Location loc = op.getLoc();
+    Value relaidOut =
+        RelayoutOp::create(rewriter, loc, dequantize.getInput(), permutation);
+    rewriter.replaceOpWithNewOp<DequantizeOp>(op, result.getType(), relaidOut);
+    return success();
+  }
+};
+
+/// matmul(x, transpose(w)) -> matmul(x, w) with transpose_rhs flipped, when
+/// the transpose swaps the matrix dimensions (the batch, if any, staying
+/// first): that swap is what transpose_rhs says, so the product reads w as
+/// stored rather than a transposed copy, and a transposed dequantize
+/// reaches the kernels encoded (PyTorch's x @ W.T on an N x K weight).
+struct MatmulOfTransposedRhs : OpRewritePattern<MatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    auto transposed = getTransposed(op.getRhs());
+    if (!transposed)
+      return failure();
+    auto [input, permutation] = *transposed;
+    SmallVector<int64_t> swap = permutation.size() == 3
+                                    ? SmallVector<int64_t>{0, 2, 1}
+                                    : SmallVector<int64_t>{1, 0};
+    if (permutation != swap)
+      return rewriter.notifyMatchFailure(op, "not a swap of the matrix axes");
+    rewriter.modifyOpInPlace(op, [&] {
+      op.getRhsMutable().assign(input);
+      op.setTransposeRhs(!op.getTransposeRhs());
+    });
+    return success();
+  }
+};
+
 struct LowpPropagateScalesPass
     : lowp::impl::LowpPropagateScalesBase<LowpPropagateScalesPass> {
   void runOnOperation() override {
@@ -62,5 +133,8 @@ struct LowpPropagateScalesPass
 } // namespace
 
 void lowp::populateLowpPropagateScalesPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatmulOfDequantize>(patterns.getContext());
+  patterns.add<MatmulOfDequantize, MatmulOfTransposedRhs,
+               TransposeOfDequantize<RelayoutOp>,
+               TransposeOfDequantize<linalg::TransposeOp>>(
+      patterns.getContext());
 }

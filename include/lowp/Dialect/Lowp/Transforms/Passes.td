@@ -46,10 +46,18 @@ def LowpPropagateScales : Pass<"lowp-propagate-scales", "::mlir::ModuleOp"> {
       encoded tensor directly. This is exact: lowp.matmul rounds each
       operand's logical value to nearest even into f32, which is what
       dequantize to f32 computes.
+    - a transpose (`lowp.relayout` or `linalg.transpose`) of a
+      `lowp.dequantize` that has no other use: the dequantize of the
+      relaid-out encoded tensor, whose blocks, scales, tensor scale and zero
+      points move with its elements. Exact: dequantize is elementwise.
+    - `lowp.matmul` whose rhs is a transpose swapping its two matrix axes
+      (the batch axis staying first): the matmul reads the transpose's
+      input with `transpose_rhs` flipped, which is the same product, so no
+      transposed copy is made and PyTorch's `x @ W.T` on an N x K weight
+      reaches the N x K kernels encoded.
 
-    Later patterns of this pass will carry scales through transpose,
-    reshape, broadcast, relu/max and multiplication by constants, and turn
-    dequantize-quantize pairs into one requantization.
+    Not yet: scales through reshape, broadcast, relu/max and multiplication
+    by constants, and dequantize-quantize pairs as one requantization.
 
     ```mlir
     // before
@@ -57,6 +65,14 @@ def LowpPropagateScales : Pass<"lowp-propagate-scales", "::mlir::ModuleOp"> {
     %y = lowp.matmul %x, %w {accumulator = f32} : tensor<1x4096xf32>, tensor<4096x4096xf32> -> tensor<1x4096xf32>
     // after
     %y = lowp.matmul %x, %q {accumulator = f32} : tensor<1x4096xf32>, tensor<4096x4096xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>> -> tensor<1x4096xf32>
+
+    // before: x @ W.T with W stored N x K
+    %w = lowp.dequantize %q : tensor<14336x4096xf4E2M1FN, #lowp.block_scaled<block = [1, 32], scale = f8E8M0FNU, rule = floor>> to tensor<14336x4096xf32>
+    %init = tensor.empty() : tensor<4096x14336xf32>
+    %wt = linalg.transpose ins(%w : tensor<14336x4096xf32>) outs(%init : tensor<4096x14336xf32>) permutation = [1, 0]
+    %y = lowp.matmul %x, %wt {accumulator = f32} : tensor<1x4096xf32>, tensor<4096x14336xf32> -> tensor<1x14336xf32>
+    // after
+    %y = lowp.matmul %x, %q {accumulator = f32, transpose_rhs} : tensor<1x4096xf32>, tensor<14336x4096xf4E2M1FN, #lowp.block_scaled<block = [1, 32], scale = f8E8M0FNU, rule = floor>> -> tensor<1x14336xf32>
     ```
   }];
   let dependentDialects = ["::lowp::LowpDialect"];
