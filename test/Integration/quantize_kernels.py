@@ -13,7 +13,11 @@ either side (where rceil moves up), element ties; the rest random
 magnitudes over many binades. The shapes make the kernel's edge cases
 happen: tensors of fewer than the 16 blocks of one span, spans and a
 partial one, ranks 1 to 3, packed 2- and 4-bit codes, unpacked 6- and
-8-bit ones, and a tensor large enough to be split among threads.
+8-bit ones, and a tensor large enough to be split among threads. The
+minmax cases (int4-g128 and kin) have blocks of their own: ties of the
+elements and of the zero point on an exact f16 scale, all-positive and
+all-negative blocks, ranges whose scale rounds to 0 or to f16 subnormals
+or saturates at 65504, NaN and infinities.
 Standard library only.
 """
 
@@ -75,6 +79,49 @@ def block_values(rng, size, max_element, kind):
 KINDS = ["random", "zeros", "nan", "inf", "-inf", "subnormal", "huge",
          "exact", "above", "below", "ties", "random", "random"]
 
+
+def f16_value(rng, low, high):
+    """A random f16 value with exponent in [low, high] (normal), or a
+    subnormal one when low is below -14."""
+    exponent = rng.randrange(low, high + 1)
+    if exponent < -14:
+        return rng.randrange(1, 1024) * 2.0 ** -24
+    return (1 + rng.randrange(0, 1024) / 1024) * 2.0 ** exponent
+
+
+def minmax_values(rng, size, levels, kind):
+    """One block of `size` f32 values for the minmax rule with `levels`
+    steps (qmax - qmin): the cases of its scale, zero point and elements."""
+    if kind in ("grid_ties", "zero_ties"):
+        # hi - lo is exactly levels * s for an f16 s, so the scale is s and
+        # every element (grid_ties) or the zero point (zero_ties) lies on a
+        # tie.
+        s = f16_value(rng, -10, 10)
+        low = -(levels // 2) - (0.5 if kind == "zero_ties" else 0)
+        high = low + levels
+        values = [(rng.randrange(int(low), int(high)) + 0.5) * s
+                  for _ in range(size)]
+        values[0], values[1] = low * s, high * s
+        return values
+    if kind == "positive":
+        return [abs(rng.gauss(0, 1)) * 3 for _ in range(size)]
+    if kind == "negative":
+        return [-abs(rng.gauss(0, 1)) * 0.01 for _ in range(size)]
+    if kind == "tiny":
+        # A range whose scale rounds to 0 in f16, or to its smallest
+        # subnormals.
+        return [rng.uniform(-1, 1) * 2.0 ** rng.randrange(-30, -20)
+                for _ in range(size)]
+    if kind == "overflow":
+        # A range past 65504 * levels: the scale saturates.
+        return [rng.uniform(-1, 1) * 1e30 for _ in range(size)]
+    return block_values(rng, size, 6.0, kind)
+
+
+MINMAX_KINDS = ["random", "zeros", "grid_ties", "zero_ties", "positive",
+                "negative", "tiny", "nan", "inf", "-inf", "overflow",
+                "subnormal", "huge", "random"]
+
 # name, element type, encoding, rounding (or ""), block size, the largest
 # element value (scaled by the element unit), shapes.
 CASES = [
@@ -94,7 +141,20 @@ CASES = [
     ("mxfp6_e2m3", "f6E2M3FN", "mx", "", 32, 7.5, [(3, 64)]),
     ("int2", "i2", "block = [1, 32], scale = f8E8M0FNU, rule = floor", "", 32,
      1.0, [(3, 64), (20, 32)]),
+    # minmax (GPTQ/AWQ): the largest element is not what the scale is made
+    # of; None picks the minmax kinds of block, with qmax - qmin levels.
+    ("int4_g128", "ui4",
+     "block = [1, 128], scale = f16, rule = minmax, zero_point = ui4", "", 128,
+     None, [(3, 256), (2, 3, 128), (40, 512), (160, 512)]),
+    ("int4_signed_g32", "i4",
+     "block = [1, 32], scale = f16, rule = minmax, zero_point = i4", "", 32,
+     None, [(5, 96)]),
+    ("uint8_g64", "ui8",
+     "block = [1, 64], scale = f16, rule = minmax, zero_point = ui8", "", 64,
+     None, [(7, 64)]),
 ]
+
+LEVELS = {"ui4": 15, "i4": 15, "ui8": 255}
 
 
 def run_case(lowp_run, workdir, extra, case, shape, rng):
@@ -114,7 +174,12 @@ def run_case(lowp_run, workdir, extra, case, shape, rng):
         count *= d
     values = []
     for b in range(count // block):
-        values += block_values(rng, block, max_element, KINDS[b % len(KINDS)])
+        if max_element is None:
+            values += minmax_values(rng, block, LEVELS[element],
+                                    MINMAX_KINDS[b % len(MINMAX_KINDS)])
+        else:
+            values += block_values(rng, block, max_element,
+                                   KINDS[b % len(KINDS)])
     path = os.path.join(workdir, tag + ".x.npy")
     write_npy(path, "<f4", list(shape),
               [f32(v) if math.isfinite(v) and abs(v) <= 3.4e38 else v

@@ -35,6 +35,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -44,6 +45,7 @@
 
 #include <climits>
 #include <cmath>
+#include <functional>
 
 using namespace mlir;
 using namespace lowp;
@@ -526,6 +528,44 @@ private:
 // The quantize kernel
 //===----------------------------------------------------------------------===//
 
+/// A flat buffer the kernel filled, as a tensor of `shape`.
+Value unflattenBuffer(ImplicitLocOpBuilder &b, Value buffer,
+                      ArrayRef<int64_t> shape) {
+  auto type = cast<MemRefType>(buffer.getType());
+  Value tensor = bufferization::ToTensorOp::create(
+      b, RankedTensorType::get(type.getShape(), type.getElementType()), buffer,
+      /*restrict=*/true, /*writable=*/true);
+  if (shape.size() == 1)
+    return tensor;
+  ReassociationIndices all;
+  for (size_t d = 0; d < shape.size(); ++d)
+    all.push_back(d);
+  return tensor::ExpandShapeOp::create(
+      b, RankedTensorType::get(shape, type.getElementType()), tensor,
+      ArrayRef<ReassociationIndices>{all});
+}
+
+/// Stores the i32 codes of the group of 16 P elements from `groupElement`
+/// (P = 8 / width vectors in natural order) into the flat `codes` buffer:
+/// packed, one 16-byte store, when `width` is nonzero, else one code per
+/// element of `storage`.
+void storeGroupCodes(ImplicitLocOpBuilder &at, ArrayRef<Value> codeVectors,
+                     Value codes, Value groupElement, Type storage,
+                     unsigned width, bool inBounds) {
+  if (!width) {
+    ElementCodegen g(at);
+    vector::TransferWriteOp::create(at, g.storeCode32(codeVectors[0], storage),
+                                    codes, ValueRange{groupElement},
+                                    ArrayRef<bool>{inBounds});
+    return;
+  }
+  Value byte =
+      arith::DivUIOp::create(at, groupElement, indexConstant(at, 8 / width));
+  vector::TransferWriteOp::create(at, packCodeBytes(at, codeVectors, width),
+                                  codes, ValueRange{byte},
+                                  ArrayRef<bool>{inBounds});
+}
+
 /// The rounding of lowp.quantize's elements: the op's mode, saturating.
 RoundingOptions elementRounding(QuantizeOp op) {
   RoundingOptions options;
@@ -533,6 +573,116 @@ RoundingOptions elementRounding(QuantizeOp op) {
   options.saturate = true;
   return options;
 }
+
+/// Combines 16 vectors of 16 lanes as they come, so that lane k of the
+/// result is `combine` over the lanes of the k-th vector added: halves of
+/// two vectors of a level merge into one of the next as soon as both exist
+/// (after each merge a vector holds twice the vectors' results in groups of
+/// half the lanes), so at most one vector per level is live rather than
+/// all 16.
+class LaneCombiner {
+public:
+  // Held, not referred to: callers pass lambdas.
+  using Combine = std::function<Value(ImplicitLocOpBuilder &, Value, Value)>;
+  explicit LaneCombiner(Combine combine) : combine(std::move(combine)) {}
+
+  void add(ImplicitLocOpBuilder &at, Value vector) {
+    int level = 0;
+    while (!pending.empty() && pending.back().first == level) {
+      Value first = pending.pop_back_val().second;
+      vector = merge(at, first, vector, level++);
+    }
+    pending.push_back({level, vector});
+  }
+
+  /// The result, once 16 vectors were added.
+  Value result() const { return pending.front().second; }
+
+private:
+  Value merge(ImplicitLocOpBuilder &at, Value a, Value c, int level) {
+    int64_t groupLanes = kLanes >> level;
+    int64_t groups = kLanes / groupLanes, half = groupLanes / 2;
+    SmallVector<int64_t> low, high;
+    for (int64_t source = 0; source < 2; ++source)
+      for (int64_t g = 0; g < groups; ++g)
+        for (int64_t l = 0; l < half; ++l) {
+          low.push_back(source * kLanes + g * groupLanes + l);
+          high.push_back(source * kLanes + g * groupLanes + half + l);
+        }
+    return combine(at, vector::ShuffleOp::create(at, a, c, low),
+                   vector::ShuffleOp::create(at, a, c, high));
+  }
+
+  Combine combine;
+  SmallVector<std::pair<int, Value>> pending;
+};
+
+/// What the quantize kernels share: the op's result type and scaling, the
+/// flat input, the buffers of the parts, and how groups of 16 lanes of P
+/// codes are stored.
+class QuantizeKernel {
+protected:
+  QuantizeKernel(ImplicitLocOpBuilder &b, QuantizeOp op, Value input,
+                 unsigned packedWidth)
+      : b(b), input(input), resultType(cast<RankedTensorType>(op.getType())),
+        encoding(cast<BlockScaledEncodingAttr>(resultType.getEncoding())),
+        scaling(encoding.getScaling(resultType.getElementType())),
+        width(packedWidth) {
+    blockSize = encoding.getFullBlock(resultType.getRank()).back();
+    phases = width ? 8 / width : 1;
+    groupElements = kLanes * phases;
+  }
+
+  Value index(ImplicitLocOpBuilder &at, int64_t value) {
+    return indexConstant(at, value);
+  }
+
+  /// The flat input and the buffer of the elements' codes (packed when
+  /// `width` is nonzero).
+  void allocateElements() {
+    int64_t total = resultType.getNumElements();
+    values = flatten(b, input);
+    Type elementStorage = getStorageType(resultType.getElementType());
+    codes = memref::AllocOp::create(
+        b,
+        MemRefType::get({width ? total * width / 8 : total},
+                        width ? b.getI8Type() : elementStorage),
+        b.getI64IntegerAttr(64));
+  }
+
+  /// The elements' buffer as a tensor of the result's shape (a packed row
+  /// in bytes).
+  Value elementsTensor() {
+    SmallVector<int64_t> codeShape(resultType.getShape());
+    if (width)
+      codeShape.back() = codeShape.back() * width / 8;
+    return unflattenBuffer(b, codes, codeShape);
+  }
+
+  /// A buffer with one value per block as a tensor of the blocks' shape.
+  Value blocksTensor(Value buffer) {
+    SmallVector<int64_t> blockShape(resultType.getShape());
+    blockShape.back() /= blockSize;
+    return unflattenBuffer(b, buffer, blockShape);
+  }
+
+  void storeGroup(ImplicitLocOpBuilder &at, ArrayRef<Value> codeVectors,
+                  Value groupElement, bool inBounds) {
+    storeGroupCodes(at, codeVectors, codes, groupElement,
+                    getStorageType(resultType.getElementType()), width,
+                    inBounds);
+  }
+
+  ImplicitLocOpBuilder &b;
+  Value input;
+  RankedTensorType resultType;
+  BlockScaledEncodingAttr encoding;
+  BlockScaling scaling;
+  unsigned width;
+  int64_t blockSize = 0, phases = 1, groupElements = 0;
+  /// The flat input, and the buffers of the elements and the scales.
+  Value values, codes, scales;
+};
 
 /// lowp.quantize of f32 under the floor or rceil rule into E8M0 scales,
 /// blocks of B along the innermost dimension, in units of U = max(B, G)
@@ -550,18 +700,12 @@ RoundingOptions elementRounding(QuantizeOp op) {
 /// x * 2^-e is exact unless it falls below 2^-126, where every mode the
 /// kernel takes rounds it to zero in the element format (checked), as it
 /// does the exact quotient.
-class QuantizeEmitter {
+class QuantizeEmitter : QuantizeKernel {
 public:
   QuantizeEmitter(ImplicitLocOpBuilder &b, QuantizeOp op, Value input,
                   unsigned packedWidth)
-      : b(b), op(op), input(input),
-        resultType(cast<RankedTensorType>(op.getType())),
-        encoding(cast<BlockScaledEncodingAttr>(resultType.getEncoding())),
-        scaling(encoding.getScaling(resultType.getElementType())),
-        rounding(elementRounding(op)), width(packedWidth) {
-    blockSize = encoding.getFullBlock(resultType.getRank()).back();
-    phases = width ? 8 / width : 1;
-    groupElements = kLanes * phases;
+      : QuantizeKernel(b, op, input, packedWidth),
+        rounding(elementRounding(op)) {
     unit = scaling.getElementUnit();
     maxElementExponent =
         int(std::floor(std::log2(scaling.getMaxElementValue())));
@@ -569,46 +713,15 @@ public:
 
   std::pair<Value, Value> emit() {
     int64_t total = resultType.getNumElements();
-    values = flatten(b, input);
-    Type elementStorage = getStorageType(resultType.getElementType());
-    int64_t codeCount = width ? total * width / 8 : total;
-    codes = memref::AllocOp::create(
-        b, MemRefType::get({codeCount}, width ? b.getI8Type() : elementStorage),
-        b.getI64IntegerAttr(64));
+    allocateElements();
     scales = memref::AllocOp::create(
         b, MemRefType::get({total / blockSize}, b.getI8Type()),
         b.getI64IntegerAttr(64));
     emitSpans(total);
-    // The parts in the shapes of the unflattened tensor.
-    SmallVector<int64_t> codeShape(resultType.getShape());
-    if (width)
-      codeShape.back() = codeShape.back() * width / 8;
-    SmallVector<int64_t> scaleShape(resultType.getShape());
-    scaleShape.back() /= blockSize;
-    return {unflatten(codes, codeShape), unflatten(scales, scaleShape)};
+    return {elementsTensor(), blocksTensor(scales)};
   }
 
 private:
-  Value index(ImplicitLocOpBuilder &at, int64_t value) {
-    return indexConstant(at, value);
-  }
-
-  /// A buffer as a tensor of `shape`.
-  Value unflatten(Value buffer, ArrayRef<int64_t> shape) {
-    auto type = cast<MemRefType>(buffer.getType());
-    Value tensor = bufferization::ToTensorOp::create(
-        b, RankedTensorType::get(type.getShape(), type.getElementType()),
-        buffer, /*restrict=*/true, /*writable=*/true);
-    if (shape.size() == 1)
-      return tensor;
-    ReassociationIndices all;
-    for (size_t d = 0; d < shape.size(); ++d)
-      all.push_back(d);
-    return tensor::ExpandShapeOp::create(
-        b, RankedTensorType::get(shape, type.getElementType()), tensor,
-        ArrayRef<ReassociationIndices>{all});
-  }
-
   /// Spans of 16 blocks, in parallel chunks when the tensor is large
   /// enough, then the last, partial span.
   void emitSpans(int64_t total) {
@@ -616,33 +729,6 @@ private:
               [&](ImplicitLocOpBuilder &body, Value element, bool inBounds) {
                 emitSpan(body, element, inBounds);
               });
-  }
-
-  /// Lane k of the result: the largest lane of vectors[k] (16 vectors of
-  /// 16 i32 lanes), by merging halves pairwise: after each round a vector
-  /// holds twice the blocks in groups of half the lanes.
-  Value maxOfEach(ImplicitLocOpBuilder &at, SmallVector<Value> vectors) {
-    int64_t groupLanes = kLanes;
-    while (vectors.size() > 1) {
-      int64_t groups = kLanes / groupLanes, half = groupLanes / 2;
-      SmallVector<int64_t> low, high;
-      for (int64_t source = 0; source < 2; ++source)
-        for (int64_t g = 0; g < groups; ++g)
-          for (int64_t l = 0; l < half; ++l) {
-            low.push_back(source * kLanes + g * groupLanes + l);
-            high.push_back(source * kLanes + g * groupLanes + half + l);
-          }
-      SmallVector<Value> merged;
-      for (size_t i = 0; i < vectors.size(); i += 2) {
-        Value a = vectors[i], c = vectors[i + 1];
-        merged.push_back(
-            arith::MaxSIOp::create(at, vector::ShuffleOp::create(at, a, c, low),
-                                   vector::ShuffleOp::create(at, a, c, high)));
-      }
-      vectors = std::move(merged);
-      groupLanes = half;
-    }
-    return vectors.front();
   }
 
   /// The scales of 16 blocks whose amax bits are `amaxBits` (lane k, block
@@ -744,7 +830,10 @@ private:
                         inBounds);
     };
     // Pass 1: each block's amax.
-    SmallVector<Value> magnitudes;
+    LaneCombiner magnitudes(
+        [](ImplicitLocOpBuilder &where, Value a, Value c) -> Value {
+          return arith::MaxSIOp::create(where, a, c);
+        });
     for (int64_t k = 0; k < kLanes; ++k) {
       Value magnitude;
       for (int64_t v = k * vectorsPerBlock; v < (k + 1) * vectorsPerBlock;
@@ -755,10 +844,10 @@ private:
         magnitude =
             magnitude ? arith::MaxSIOp::create(at, magnitude, bits) : bits;
       }
-      magnitudes.push_back(magnitude);
+      magnitudes.add(at, magnitude);
     }
     Value reciprocals = emitScales(
-        at, maxOfEach(at, magnitudes),
+        at, magnitudes.result(),
         arith::DivUIOp::create(at, element, index(at, blockSize)), inBounds);
     // Pass 2, a loop over the span's groups of 16 lanes of P codes: the
     // values read again (from L1) rather than held in B registers.
@@ -795,33 +884,285 @@ private:
           kLanes, inBounds);
       codeVectors.push_back(encode(at, x, reciprocal));
     }
-    if (!width) {
-      Type storage = getStorageType(resultType.getElementType());
-      ElementCodegen g(at);
-      vector::TransferWriteOp::create(
-          at, g.storeCode32(codeVectors[0], storage), codes,
-          ValueRange{groupElement}, ArrayRef<bool>{inBounds});
-      return;
-    }
-    Value byte = arith::DivUIOp::create(at, groupElement, index(at, phases));
-    vector::TransferWriteOp::create(at, packCodeBytes(at, codeVectors, width),
-                                    codes, ValueRange{byte},
-                                    ArrayRef<bool>{inBounds});
+    storeGroup(at, codeVectors, groupElement, inBounds);
   }
 
-  ImplicitLocOpBuilder &b;
-  QuantizeOp op;
-  Value input;
-  RankedTensorType resultType;
-  BlockScaledEncodingAttr encoding;
-  BlockScaling scaling;
   RoundingOptions rounding;
-  unsigned width;
-  int64_t blockSize = 0, phases = 1, groupElements = 0;
   double unit = 1.0;
   int maxElementExponent = 0;
-  /// The flat input, and the buffers of the codes and the scales.
-  Value values, codes, scales;
+};
+
+/// lowp.quantize of f32 under the minmax rule (GPTQ/AWQ int4-g128: integer
+/// elements, an f16 scale and an integer zero point per block of B along
+/// the innermost dimension), in spans of 16 blocks as the MX kernel, lane
+/// k of the per-block vectors holding block k:
+///
+///   parallel for each chunk of spans (scf.forall)
+///     lo = min(0, x of block k), hi = max(0, x of block k)
+///     scale[k] = f16((hi - lo) / (qmax - qmin))   the exact quotient: in
+///                f64, rounded to odd into f32, then to nearest even (the
+///                f64 quotient is never on an f16 rounding boundary unless
+///                exact; rounding to odd keeps f32's rounding from making
+///                one)
+///     s = decode(scale); z = clamp(qmin + round(-lo / s), zmin, zmax), or
+///         clamp(0, zmin, zmax) where s is 0
+///     for each 16 lanes of x in block k:
+///       q = clamp(round(x / s), qmin - z, qmax - z) + z
+///
+/// round(x / s) is roundeven of the f32 quotient, which is the exact
+/// quotient rounded to nearest even: an f16 s has 11 significant bits, so a
+/// quotient that is not a half-integer lies more than half an f32 ulp from
+/// every half-integer (below 2^12, beyond which both clamp alike), and f32
+/// division, correctly rounded and monotonic, neither lands on one nor
+/// crosses one. Where s is 0 the clamp bounds are 0, so q is z. A block
+/// holding NaN or inf gets the reference's codes: a NaN scale, the code NaN
+/// encodes to, zero point 0.
+class MinMaxQuantizeEmitter : QuantizeKernel {
+public:
+  MinMaxQuantizeEmitter(ImplicitLocOpBuilder &b, QuantizeOp op, Value input,
+                        unsigned packedWidth)
+      : QuantizeKernel(b, op, input, packedWidth) {
+    const Format &element = scaling.element;
+    const Format &zeroPoint = *scaling.zeroPoint;
+    qmin = int32_t(element.decode(element.getMaxFiniteCode(true)));
+    qmax = int32_t(element.getMaxFinite());
+    zmin = std::max(
+        qmin, int32_t(zeroPoint.decode(zeroPoint.getMaxFiniteCode(true))));
+    zmax = std::min(qmax, int32_t(zeroPoint.getMaxFinite()));
+    nearest.saturate = true;
+  }
+
+  SmallVector<Value> emit() {
+    int64_t total = resultType.getNumElements();
+    int64_t blocks = total / blockSize;
+    allocateElements();
+    scales = memref::AllocOp::create(
+        b, MemRefType::get({blocks}, getStorageType(encoding.getScaleType())),
+        b.getI64IntegerAttr(64));
+    zeroPoints = memref::AllocOp::create(
+        b,
+        MemRefType::get({blocks}, getStorageType(encoding.getZeroPointType())),
+        b.getI64IntegerAttr(64));
+    emitSteps(b, total, kLanes * blockSize,
+              [&](ImplicitLocOpBuilder &body, Value element, bool inBounds) {
+                emitSpan(body, element, inBounds);
+              });
+    return {elementsTensor(), blocksTensor(scales), blocksTensor(zeroPoints)};
+  }
+
+private:
+  VectorType lanes(Type element) { return VectorType::get({kLanes}, element); }
+
+  /// What each block of a span needs for its elements, lane k for block k:
+  /// the scale, the clamp bounds of the rounded quotient (f32), the zero
+  /// point (i32), and the code of every element (a block of NaN or inf) or
+  /// -1.
+  struct SpanBlocks {
+    Value scale, low, high, zero, override_;
+  };
+
+  static Value minimum(ImplicitLocOpBuilder &at, Value a, Value c) {
+    // Compare and select: one vminps (arith.minimumf's NaN and signed-zero
+    // rules cost several instructions).
+    return arith::SelectOp::create(
+        at, arith::CmpFOp::create(at, arith::CmpFPredicate::OLT, a, c), a, c);
+  }
+  static Value maximum(ImplicitLocOpBuilder &at, Value a, Value c) {
+    return arith::SelectOp::create(
+        at, arith::CmpFOp::create(at, arith::CmpFPredicate::OGT, a, c), a, c);
+  }
+  static Value largest(ImplicitLocOpBuilder &at, Value a, Value c) {
+    return arith::MaxSIOp::create(at, a, c);
+  }
+
+  /// roundeven(x / s) clamped into [low, high], as i32 (NaN, of a 0 / 0 or
+  /// a NaN block, becomes low).
+  Value roundQuotient(ImplicitLocOpBuilder &at, Value x, Value scale, Value low,
+                      Value high) {
+    Value n =
+        math::RoundEvenOp::create(at, arith::DivFOp::create(at, x, scale));
+    n = minimum(at, maximum(at, n, low), high);
+    return arith::FPToSIOp::create(at, lanes(at.getI32Type()), n);
+  }
+
+  /// The scales and zero points of 16 blocks from their lo and hi (lane k,
+  /// block k; meaningless where `nonFinite`, a block holding NaN or inf),
+  /// stored from block `firstBlock` on.
+  SpanBlocks emitBlocks(ImplicitLocOpBuilder &at, Value lo, Value hi,
+                        Value nonFinite, Value firstBlock, bool inBounds) {
+    using F = arith::CmpFPredicate;
+    auto i32 = [&](int32_t v) { return i32Splat(at, v); };
+    auto f32 = [&](float v) { return f32Splat(at, v); };
+    auto select = [&](Value condition, Value a, Value c) {
+      return arith::SelectOp::create(at, condition, a, c);
+    };
+    VectorType f64Type = lanes(at.getF64Type());
+    VectorType f32Type = lanes(at.getF32Type());
+    VectorType i32Type = lanes(at.getI32Type());
+    // hi - lo in f64, as the reference computes it, and the quotient.
+    Value range =
+        arith::SubFOp::create(at, arith::ExtFOp::create(at, f64Type, hi),
+                              arith::ExtFOp::create(at, f64Type, lo));
+    Value quotient = arith::DivFOp::create(
+        at, range,
+        arith::ConstantOp::create(
+            at,
+            DenseElementsAttr::get(
+                f64Type, at.getF64FloatAttr(double(qmax - qmin)).getValue())));
+    // Rounded to odd into f32 (the quotient is not negative): rounded to
+    // nearest, stepped down where that went up, the last bit set where
+    // that was inexact.
+    Value nearestF32 = arith::TruncFOp::create(at, f32Type, quotient);
+    Value back = arith::ExtFOp::create(at, f64Type, nearestF32);
+    Value bits = arith::BitcastOp::create(at, i32Type, nearestF32);
+    bits = arith::SubIOp::create(
+        at, bits,
+        arith::ExtUIOp::create(
+            at, i32Type, arith::CmpFOp::create(at, F::OGT, back, quotient)));
+    bits = arith::OrIOp::create(
+        at, bits,
+        arith::ExtUIOp::create(
+            at, i32Type, arith::CmpFOp::create(at, F::ONE, back, quotient)));
+    Value odd = arith::BitcastOp::create(at, f32Type, bits);
+    ElementCodegen g(at);
+    Value scaleCode = g.encodeF32(scaling.scale, odd, nearest);
+    const Format &scaleFormat = scaling.scale;
+    int64_t invalidScale = scaleFormat.hasNaN()
+                               ? scaleFormat.getNaNCode()
+                               : scaleFormat.getMaxFiniteCode(false);
+    Value storedScale =
+        select(nonFinite, i32(int32_t(invalidScale)), scaleCode);
+    vector::TransferWriteOp::create(
+        at,
+        arith::TruncIOp::create(
+            at, lanes(getStorageType(encoding.getScaleType())), storedScale),
+        scales, ValueRange{firstBlock}, ArrayRef<bool>{inBounds});
+    // The scale's value, exactly.
+    Value scale = VectorDecoder(scaleFormat).decode(at, scaleCode, true);
+    Value scaleIsZero = arith::CmpFOp::create(at, F::OEQ, scale, f32(0));
+    // -lo / s is at most about qmax - qmin unless the scale saturated; the
+    // bound keeps the conversion defined.
+    Value shift = roundQuotient(at, arith::NegFOp::create(at, lo), scale,
+                                f32(-1e6f), f32(1e6f));
+    Value zero = select(
+        scaleIsZero, i32(std::clamp(0, zmin, zmax)),
+        arith::MinSIOp::create(
+            at,
+            arith::MaxSIOp::create(
+                at, arith::AddIOp::create(at, shift, i32(qmin)), i32(zmin)),
+            i32(zmax)));
+    zero = select(nonFinite, i32(0), zero);
+    const Format &zeroFormat = *scaling.zeroPoint;
+    uint32_t zeroMask = (uint32_t(1) << zeroFormat.getBitWidth()) - 1;
+    vector::TransferWriteOp::create(
+        at,
+        arith::TruncIOp::create(
+            at, lanes(getStorageType(encoding.getZeroPointType())),
+            arith::AndIOp::create(at, zero, i32(int32_t(zeroMask)))),
+        zeroPoints, ValueRange{firstBlock}, ArrayRef<bool>{inBounds});
+    // q = n + z in [qmin, qmax]: n in [qmin - z, qmax - z]; 0 when s is 0.
+    Value zeroF32 = arith::SIToFPOp::create(at, f32Type, zero);
+    Value low = select(scaleIsZero, f32(0),
+                       arith::SubFOp::create(at, f32(float(qmin)), zeroF32));
+    Value high = select(scaleIsZero, f32(0),
+                        arith::SubFOp::create(at, f32(float(qmax)), zeroF32));
+    int64_t nanElement = scaling.element.encode(NAN, nearest);
+    Value override_ = select(nonFinite, i32(int32_t(nanElement)), i32(-1));
+    return {scale, low, high, zero, override_};
+  }
+
+  /// 16 blocks from `element` on; past the end of the tensor when not
+  /// `inBounds`, what lies there read as zero (which lo and hi include
+  /// anyway) and left unwritten.
+  void emitSpan(ImplicitLocOpBuilder &at, Value element, bool inBounds) {
+    int64_t vectorsPerBlock = blockSize / kLanes;
+    // Pass 1: each block's lo and hi, and its largest magnitude's bits,
+    // which find NaN and inf as the MX kernel finds them.
+    LaneCombiner lows(minimum), highs(maximum), magnitudes(largest);
+    for (int64_t k = 0; k < kLanes; ++k) {
+      Value low = f32Splat(at, 0), high = f32Splat(at, 0), magnitude;
+      for (int64_t v = k * vectorsPerBlock; v < (k + 1) * vectorsPerBlock;
+           ++v) {
+        Value x = readVector(at, values,
+                             ValueRange{arith::AddIOp::create(
+                                 at, element, index(at, v * kLanes))},
+                             kLanes, inBounds);
+        low = minimum(at, x, low);
+        high = maximum(at, x, high);
+        Value bits = arith::AndIOp::create(
+            at, arith::BitcastOp::create(at, lanes(at.getI32Type()), x),
+            i32Splat(at, 0x7FFFFFFF));
+        magnitude = magnitude ? largest(at, magnitude, bits) : bits;
+      }
+      lows.add(at, low);
+      highs.add(at, high);
+      magnitudes.add(at, magnitude);
+    }
+    Value nonFinite =
+        arith::CmpIOp::create(at, arith::CmpIPredicate::sge,
+                              magnitudes.result(), i32Splat(at, 0x7F800000));
+    SpanBlocks blocks = emitBlocks(
+        at, lows.result(), highs.result(), nonFinite,
+        arith::DivUIOp::create(at, element, index(at, blockSize)), inBounds);
+    // Pass 2, block by block (the values read again, from L1): the block's
+    // lanes spread once, then its groups of 16 lanes of P codes.
+    scf::ForOp::create(
+        at, index(at, 0), index(at, kLanes), index(at, 1), ValueRange{},
+        [&](OpBuilder &nested, Location loc, Value k, ValueRange) {
+          ImplicitLocOpBuilder body(loc, nested);
+          Value lane = vector::BroadcastOp::create(
+              body, lanes(body.getI32Type()),
+              arith::IndexCastOp::create(body, body.getI32Type(), k));
+          auto spread = [&](Value perBlock) -> Value {
+            return LookupOp::create(body, perBlock, lane);
+          };
+          SpanBlocks block{spread(blocks.scale), spread(blocks.low),
+                           spread(blocks.high), spread(blocks.zero),
+                           spread(blocks.override_)};
+          Value blockStart = arith::AddIOp::create(
+              body, element,
+              arith::MulIOp::create(body, k, index(body, blockSize)));
+          scf::ForOp::create(
+              body, index(body, 0), index(body, blockSize),
+              index(body, groupElements), ValueRange{},
+              [&](OpBuilder &inner, Location innerLoc, Value group,
+                  ValueRange) {
+                ImplicitLocOpBuilder step(innerLoc, inner);
+                emitGroup(step, arith::AddIOp::create(step, blockStart, group),
+                          block, inBounds);
+                scf::YieldOp::create(step);
+              });
+          scf::YieldOp::create(body);
+        });
+  }
+
+  /// The codes of the group of 16 P elements from `groupElement`, stored.
+  void emitGroup(ImplicitLocOpBuilder &at, Value groupElement,
+                 const SpanBlocks &block, bool inBounds) {
+    SmallVector<Value> codeVectors;
+    uint32_t mask = (uint32_t(1) << scaling.element.getBitWidth()) - 1;
+    for (int64_t p = 0; p < phases; ++p) {
+      Value x = readVector(at, values,
+                           ValueRange{arith::AddIOp::create(
+                               at, groupElement, index(at, p * kLanes))},
+                           kLanes, inBounds);
+      Value q = arith::AddIOp::create(
+          at, roundQuotient(at, x, block.scale, block.low, block.high),
+          block.zero);
+      Value code = arith::AndIOp::create(at, q, i32Splat(at, int32_t(mask)));
+      code = arith::SelectOp::create(
+          at,
+          arith::CmpIOp::create(at, arith::CmpIPredicate::sge, block.override_,
+                                i32Splat(at, 0)),
+          block.override_, code);
+      codeVectors.push_back(code);
+    }
+    storeGroup(at, codeVectors, groupElement, inBounds);
+  }
+
+  RoundingOptions nearest;
+  int32_t qmin = 0, qmax = 0, zmin = 0, zmax = 0;
+  Value zeroPoints;
 };
 
 /// The block size of a statically shaped block-scaled tensor whose blocks
@@ -891,6 +1232,32 @@ Value lowp::emitDequantizeKernel(OpBuilder &builder, Location loc,
   return DequantizeEmitter(b, input).emit();
 }
 
+namespace {
+/// MinMaxQuantizeEmitter's cases: integer elements and zero points of at
+/// most 8 bits, an f16 scale (whose products with n + 1/2 are exact in f32),
+/// rounding to nearest even, groups of 16 lanes of P codes within blocks.
+bool isMinMaxQuantizeCovered(QuantizeOp op, const BlockScaling &scaling,
+                             int64_t blockSize, unsigned packedWidth) {
+  auto type = cast<RankedTensorType>(op.getType());
+  auto encoding = cast<BlockScaledEncodingAttr>(type.getEncoding());
+  if (!scaling.element.isInteger() || scaling.element.getBitWidth() > 8 ||
+      !scaling.zeroPoint || !scaling.zeroPoint->isInteger() ||
+      scaling.zeroPoint->getBitWidth() > 8 ||
+      !encoding.getScaleType().isF16() || scaling.tensorScale)
+    return false;
+  if (elementRounding(op).mode != RoundingMode::NearestEven)
+    return false;
+  RoundingOptions nearest;
+  nearest.saturate = true;
+  if (!ElementCodegen::canEncodeF32(scaling.scale, nearest))
+    return false;
+  if (packedWidth && packedWidth != 1 && packedWidth != 2 && packedWidth != 4)
+    return false;
+  int64_t group = kLanes * (packedWidth ? 8 / packedWidth : 1);
+  return blockSize % group == 0;
+}
+} // namespace
+
 bool lowp::isQuantizeKernelCovered(QuantizeOp op, unsigned packedWidth) {
   auto inputType = cast<RankedTensorType>(op.getInput().getType());
   auto type = cast<RankedTensorType>(op.getType());
@@ -903,6 +1270,8 @@ bool lowp::isQuantizeKernelCovered(QuantizeOp op, unsigned packedWidth) {
     return false;
   int64_t blockSize = *innermostBlock;
   BlockScaling scaling = encoding.getScaling(type.getElementType());
+  if (scaling.rule == ScaleRule::MinMax)
+    return isMinMaxQuantizeCovered(op, scaling, blockSize, packedWidth);
   if (scaling.rule != ScaleRule::Floor && scaling.rule != ScaleRule::RCeil)
     return false;
   if (chooseDecode(scaling.scale) != DecodeKind::E8M0)
@@ -929,12 +1298,16 @@ bool lowp::isQuantizeKernelCovered(QuantizeOp op, unsigned packedWidth) {
   return blockSize % kLanes == 0;
 }
 
-std::pair<Value, Value> lowp::emitQuantizeKernel(OpBuilder &builder,
-                                                 Location loc, QuantizeOp op,
-                                                 Value input,
-                                                 unsigned packedWidth) {
+SmallVector<Value> lowp::emitQuantizeKernel(OpBuilder &builder, Location loc,
+                                            QuantizeOp op, Value input,
+                                            unsigned packedWidth) {
   ImplicitLocOpBuilder b(loc, builder);
-  return QuantizeEmitter(b, op, input, packedWidth).emit();
+  auto type = cast<RankedTensorType>(op.getType());
+  if (cast<BlockScaledEncodingAttr>(type.getEncoding()).getRule() ==
+      ScaleRule::MinMax)
+    return MinMaxQuantizeEmitter(b, op, input, packedWidth).emit();
+  auto [elements, scales] = QuantizeEmitter(b, op, input, packedWidth).emit();
+  return {elements, scales};
 }
 
 bool lowp::isDecodeKernelCovered(RankedTensorType type, Type resultElement,

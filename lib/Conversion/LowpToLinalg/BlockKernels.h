@@ -64,18 +64,20 @@ mlir::Value emitPackedEncodeKernel(mlir::OpBuilder &builder, mlir::Location loc,
                                    mlir::RankedTensorType packedType);
 
 /// Whether emitQuantizeKernel covers `op`: an f32 tensor of static shape
-/// quantized under the OCP floor or rceil rule into E8M0 scales over blocks
-/// along the innermost dimension, the elements rounded (nearest even,
-/// nearest away or toward zero) by the f32-lane encoder, every element
-/// code then bit for bit the reference's; `packedWidth` nonzero when the
-/// elements are to be written packed (widths 1, 2 and 4).
+/// quantized over blocks along the innermost dimension, under the OCP floor
+/// or rceil rule into E8M0 scales (the elements rounded nearest even,
+/// nearest away or toward zero by the f32-lane encoder), or under minmax
+/// into integer elements with f16 scales and integer zero points
+/// (int4-g128; nearest even), every code then bit for bit the reference's;
+/// `packedWidth` nonzero when the elements are to be written packed
+/// (widths 1, 2 and 4).
 bool isQuantizeKernelCovered(QuantizeOp op, unsigned packedWidth);
 
 /// The parts of `op`'s result for the f32 tensor `input` (stored), as
-/// isQuantizeKernelCovered says: elements (packed as lowp.pack lays them
-/// out when `packedWidth` is nonzero, else one code per storage element)
-/// and scales.
-std::pair<mlir::Value, mlir::Value>
+/// isQuantizeKernelCovered says, in the encoding's order: elements (packed
+/// as lowp.pack lays them out when `packedWidth` is nonzero, else one code
+/// per storage element), scales, and zero points under minmax.
+llvm::SmallVector<mlir::Value>
 emitQuantizeKernel(mlir::OpBuilder &builder, mlir::Location loc, QuantizeOp op,
                    mlir::Value input, unsigned packedWidth);
 

@@ -232,16 +232,16 @@ struct VectorizeQuantize : OpConversionPattern<QuantizeOp> {
     if (!isQuantizeCovered(op))
       return failure();
     unsigned width = quantizeWidth(op);
-    auto [elements, scales] = emitQuantizeKernel(rewriter, op.getLoc(), op,
-                                                 adaptor.getInput(), width);
+    SmallVector<Value> parts = emitQuantizeKernel(rewriter, op.getLoc(), op,
+                                                  adaptor.getInput(), width);
     if (width) {
-      rewriter.replaceOp(packOfElements(op.getResult()), elements);
+      rewriter.replaceOp(packOfElements(op.getResult()), parts[0]);
       // The unpacked elements are then never read.
       auto type = cast<RankedTensorType>(op.getType());
-      elements = tensor::EmptyOp::create(rewriter, op.getLoc(), type.getShape(),
+      parts[0] = tensor::EmptyOp::create(rewriter, op.getLoc(), type.getShape(),
                                          getStorageType(type.getElementType()));
     }
-    rewriter.replaceOpWithMultiple(op, {{elements, scales}});
+    rewriter.replaceOpWithMultiple(op, {parts});
     return success();
   }
 };
