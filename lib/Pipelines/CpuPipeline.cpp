@@ -172,6 +172,8 @@ void lowp::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createConvertLowpToLLVM(toLLVM));
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertVectorToLLVMPass());
+  // Vector code that builds vectors element by element starts from poison.
+  pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());

@@ -28,6 +28,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -278,8 +279,6 @@ LogicalResult checkLowerable(Operation *op) {
       return op->emitOpError("block-scaled tensors with dynamic shapes are "
                              "not lowered yet");
   }
-  if (isa<ConvertOp>(op) && isa<VectorType>(op->getResult(0).getType()))
-    return op->emitOpError("on vectors is not lowered yet");
   if (auto matmul = dyn_cast<MatmulOp>(op)) {
     // Rows of activations may be dynamic (batch and sequence length change
     // at run time); every other size is static, so no run-time size can
@@ -312,6 +311,31 @@ LogicalResult checkLowerable(Operation *op) {
 struct ConvertOpLowering : OpConversionPattern<ConvertOp> {
   using OpConversionPattern::OpConversionPattern;
 
+  /// lowp.convert of a vector (`input` and `random` in storage types): the
+  /// f32-lane element code on the whole vector where both formats allow
+  /// (it is shape-generic), else the f64 element code on each element,
+  /// which is scalar.
+  static Value emitVectorConvert(OpBuilder &builder, Location loc,
+                                 const ElementConversion &conversion,
+                                 VectorType type, Value input, Value random,
+                                 Value table) {
+    if (ElementCodegen::convertsThroughF32(conversion.from, conversion.to,
+                                           conversion.options, bool(random)))
+      return conversion.emit(builder, loc, input, random, table);
+    SmallVector<int64_t> shape(type.getShape());
+    SmallVector<Value> elements;
+    for (int64_t i = 0; i < type.getNumElements(); ++i) {
+      SmallVector<int64_t> position = delinearize(i, computeStrides(shape));
+      Value element = vector::ExtractOp::create(builder, loc, input, position);
+      Value bits;
+      if (random)
+        bits = vector::ExtractOp::create(builder, loc, random, position);
+      elements.push_back(conversion.emit(builder, loc, element, bits, table));
+    }
+    return vector::FromElementsOp::create(
+        builder, loc, VectorType::get(shape, conversion.storage), elements);
+  }
+
   LogicalResult
   matchAndRewrite(ConvertOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -339,10 +363,14 @@ struct ConvertOpLowering : OpConversionPattern<ConvertOp> {
       return conversion.emit(nested, nestedLoc, input, random, table);
     };
 
+    if (auto vector = dyn_cast<VectorType>(op.getType())) {
+      rewriter.replaceOp(op, emitVectorConvert(rewriter, loc, conversion,
+                                               vector, adaptor.getInput(),
+                                               adaptor.getRandom(), table));
+      return success();
+    }
     auto shaped = dyn_cast<RankedTensorType>(op.getType());
     if (!shaped) {
-      if (isa<ShapedType>(op.getType()))
-        return rewriter.notifyMatchFailure(op, "vectors are not lowered yet");
       rewriter.replaceOp(
           op, body(rewriter, loc, adaptor.getInput(), adaptor.getRandom()));
       return success();
@@ -1443,7 +1471,8 @@ struct ConstantOpLowering : OpConversionPattern<arith::ConstantOp> {
 // Values that only move
 //===----------------------------------------------------------------------===//
 
-/// Ops that only move values (select, yield): the same op on storage.
+/// Ops that only move values (select, yield, vector transfers of unpacked
+/// codes): the same op on storage.
 template <typename MoveOp>
 struct StorageMoveLowering : OpConversionPattern<MoveOp> {
   using OpConversionPattern<MoveOp>::OpConversionPattern;
@@ -1457,6 +1486,28 @@ struct StorageMoveLowering : OpConversionPattern<MoveOp> {
       return failure();
     rewriter.replaceOpWithNewOp<MoveOp>(op, types, adaptor.getOperands(),
                                         op->getAttrs());
+    return success();
+  }
+};
+
+/// arith.bitcast to or from a format stored as its code (f8E4M3FN <-> i8,
+/// bf16 <-> i16, on scalars and vectors): the code is the bits, so the
+/// storage value itself, or a bitcast between storage types (f32 <-> i32
+/// codes).
+struct BitcastLowering : OpConversionPattern<arith::BitcastOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(arith::BitcastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Type type = getTypeConverter()->convertType(op.getType());
+    if (!type)
+      return failure();
+    Value input = adaptor.getIn();
+    if (input.getType() == type)
+      rewriter.replaceOp(op, input);
+    else
+      rewriter.replaceOpWithNewOp<arith::BitcastOp>(op, type, input);
     return success();
   }
 };
@@ -1564,7 +1615,10 @@ struct ConvertLowpToLinalgPass
                  ConstantOpLowering, StorageMoveLowering<arith::SelectOp>,
                  StorageMoveLowering<linalg::YieldOp>,
                  StorageMoveLowering<tensor::EmptyOp>, GenericOpLowering,
-                 PackOpLowering, UnpackOpLowering>(converter, context);
+                 PackOpLowering, UnpackOpLowering, BitcastLowering,
+                 StorageMoveLowering<vector::TransferReadOp>,
+                 StorageMoveLowering<vector::TransferWriteOp>>(converter,
+                                                               context);
     patterns.add<MatmulOpLowering, ForwardStorageCasts>(converter, context);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);

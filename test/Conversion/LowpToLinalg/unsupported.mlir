@@ -8,13 +8,6 @@ func.func @f(%x: tensor<?x32xf32>) -> tensor<?x32xf4E2M1FN, #lowp.block_scaled<m
   return %0 : tensor<?x32xf4E2M1FN, #lowp.block_scaled<mx>>
 }
 
-// -----
-
-func.func @f(%x: vector<4xf32>) -> vector<4xf8E4M3FN> {
-  // expected-error @below {{'lowp.convert' op on vectors is not lowered yet}}
-  %0 = lowp.convert %x : vector<4xf32> to vector<4xf8E4M3FN>
-  return %0 : vector<4xf8E4M3FN>
-}
 
 // -----
 

@@ -18,7 +18,9 @@ def Lowp_ConvertOp : Lowp_Op<"convert", [Pure]> {
     `rounding` (default `to_nearest_even`), with `saturate` turning
     out-of-range values and infinities into ±max; the special-value policy
     of docs/Numerics.md decides NaN, inf and -0. Operand and result are
-    scalars or tensors of the same shape without an encoding; their element
+    scalars, vectors or tensors of the same shape without an encoding
+    (vectors of the builtin formats: MLIR's vectors take no other element
+    types); their element
     types are number formats (NumericFormatTypeInterface) or f64, which
     holds every supported value exactly.
 
