@@ -110,6 +110,37 @@ double timeReadSum(const Buffer &buffer, int threads, uint64_t &checksum) {
   return seconds;
 }
 
+double timeFmaPeak(int threads, uint64_t iterations, float &sink) {
+  typedef float Lanes __attribute__((vector_size(64)));
+  std::vector<float> sums(std::max(threads, 1));
+  double seconds = timeOnSlices(
+      size_t(std::max(threads, 1)), threads, [&](int t, size_t, size_t) {
+        // x -> x * m + c stays near c / (1 - m): no overflow, no
+        // subnormals to slow it down.
+        Lanes m, c, chain[12];
+        for (int lane = 0; lane < 16; ++lane) {
+          m[lane] = 0.999f;
+          c[lane] = 0.001f * float(t + 1);
+        }
+        for (int k = 0; k < 12; ++k)
+          chain[k] = c * float(k);
+        for (uint64_t i = 0; i < iterations; ++i)
+          for (int k = 0; k < 12; ++k)
+            chain[k] = __builtin_elementwise_fma(chain[k], m, c);
+        Lanes total = {};
+        for (int k = 0; k < 12; ++k)
+          total += chain[k];
+        float sum = 0;
+        for (int lane = 0; lane < 16; ++lane)
+          sum += total[lane];
+        sums[t] = sum;
+      });
+  sink = 0;
+  for (float sum : sums)
+    sink += sum;
+  return seconds;
+}
+
 double timeFill(Buffer &buffer, bool nonTemporal, int threads) {
   Line *lines = buffer.as<Line>();
   // Not zero: this machine writes all-zero lines faster than data.

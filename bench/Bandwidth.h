@@ -29,6 +29,18 @@ double timeReadSum(const Buffer &buffer, int threads, uint64_t &checksum);
 /// Returns seconds, as timeReadSum.
 double timeFill(Buffer &buffer, bool nonTemporal, int threads);
 
+/// Multiply-adds of 16 f32 lanes (one 512-bit FMA each, -march=native) in
+/// 12 independent chains, `iterations` rounds of them on each of `threads`
+/// threads: the most f32 multiply-adds one core retires, which bounds every
+/// kernel whose products are f32 FMAs. Returns seconds, as timeReadSum;
+/// `sink` receives a sum of the chains.
+double timeFmaPeak(int threads, uint64_t iterations, float &sink);
+
+/// The f32 multiply-adds timeFmaPeak does per thread and round, and the
+/// rounds of one probe call (some 15 ms of FMAs on one core).
+constexpr uint64_t kFmaPeakLanes = 12 * 16;
+constexpr uint64_t kFmaPeakIterations = uint64_t(1) << 22;
+
 /// Copies `source` into `destination` (at least as large) on `threads`
 /// threads with vector loads and either ordinary stores, which read each
 /// destination line before writing it (what compiled loops do), or

@@ -23,6 +23,7 @@ enum class Section {
   Memory,     ///< a bandwidth probe: the yardstick
   Gemv,       ///< y = x W at batch 1: compared with DRAM read bandwidth
   Conversion, ///< elementwise: compared with a read + write roofline
+  Compute,    ///< a compute peak (f32 FMA): the other yardstick
 };
 
 struct CheckResult {
@@ -61,7 +62,8 @@ public:
 using BenchmarkList = std::vector<std::unique_ptr<Benchmark>>;
 
 /// DRAM read bandwidth on 1 and on `threads` threads; write (fill) and
-/// copy bandwidth with ordinary and with non-temporal stores on 1 thread.
+/// copy bandwidth with ordinary and with non-temporal stores on 1 thread;
+/// the f32 FMA peak on 1 and on `threads` threads.
 BenchmarkList makeMemoryProbes(int threads);
 
 /// OpenBLAS sgemv on the GEMV shape, on 1 and on `threads` threads, and

@@ -119,6 +119,33 @@ private:
 
 } // namespace
 
+/// The f32 FMA peak: its "bytes" are none; lowp-bench prints GFLOP/s.
+class FmaProbe : public Benchmark {
+public:
+  explicit FmaProbe(int threads) : threads_(threads) {}
+
+  std::string name() const override {
+    return "fma_" + std::to_string(threads_) + "t";
+  }
+  std::string description() const override {
+    return "f32 FMA peak: 512-bit FMAs in 12 chains";
+  }
+  Section section() const override { return Section::Compute; }
+  int threads() const override { return threads_; }
+  uint64_t bytesRead() const override { return 0; }
+  uint64_t bytesWritten() const override { return 0; }
+  double run(int64_t) override {
+    float sink;
+    double seconds = timeFmaPeak(threads_, kFmaPeakIterations, sink);
+    sink_ = sink;
+    return seconds;
+  }
+
+private:
+  int threads_;
+  volatile float sink_ = 0;
+};
+
 BenchmarkList makeMemoryProbes(int threads) {
   BenchmarkList probes;
   auto readBuffer = std::make_shared<Buffer>();
@@ -135,6 +162,9 @@ BenchmarkList makeMemoryProbes(int threads) {
     probes.push_back(std::make_unique<WriteProbe>(true, threads));
     probes.push_back(std::make_unique<CopyProbe>(true, threads));
   }
+  probes.push_back(std::make_unique<FmaProbe>(1));
+  if (threads > 1)
+    probes.push_back(std::make_unique<FmaProbe>(threads));
   return probes;
 }
 

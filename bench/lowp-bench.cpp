@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Bandwidth.h"
 #include "Benchmark.h"
 #include "Support.h"
 
@@ -44,8 +45,8 @@ const char *const kHelp = R"(usage: lowp-bench [OPTIONS]
 
 Times lowp's compiled kernels against baselines measured in the same run:
 DRAM read bandwidth (a vector read-sum of 1 GiB), write and copy
-bandwidth, and OpenBLAS cblas_sgemv on the same GEMV shape (K = 4096,
-N = 14336, batch 1).
+bandwidth, the f32 FMA peak, and OpenBLAS cblas_sgemv on the same GEMV
+shape (K = 4096, N = 14336, batch 1).
 Prints medians, bytes moved per call, GB/s, the share of the measured
 bandwidth, and speed-ups over OpenBLAS sgemv on 1 thread. Every kernel's
 first result is checked against an f64 reference; a wrong one is marked
@@ -131,6 +132,7 @@ bool parseOptions(int argc, char **argv, Options &options, bool &help) {
 /// The yardsticks that the ratios in the tables need (a few seconds).
 bool isYardstick(const Benchmark &benchmark) {
   return benchmark.section() == Section::Memory ||
+         benchmark.section() == Section::Compute ||
          benchmark.name() == "openblas_sgemv_1t";
 }
 
@@ -354,6 +356,46 @@ void report(const std::vector<Measurement> &measurements,
                 std::to_string(m.samples.size())});
   }
   memory.print();
+
+  // The FMA peak, and what it leaves of a GEMV's DRAM share: its K x N
+  // multiply-adds at the peak against reading a 4-bit weight (MXFP4, 4.25
+  // bits an element with its scales) at DRAM speed.
+  std::printf("\nCompute peak\n");
+  Table compute({"probe", "what", "threads", "median ms", "GFLOP/s", "runs"},
+                2);
+  auto fmaRate = [&](int threads) {
+    const Measurement *fma =
+        find(measurements, "fma_" + std::to_string(threads) + "t");
+    return fma ? 2.0 * kFmaPeakLanes * kFmaPeakIterations * threads /
+                     fma->seconds()
+               : 0;
+  };
+  for (const Measurement &m : measurements) {
+    const Benchmark &b = *m.benchmark;
+    if (b.section() != Section::Compute)
+      continue;
+    compute.add({b.name(), b.description(), std::to_string(b.threads()),
+                 milliseconds(m.seconds()),
+                 format("%.1f", fmaRate(b.threads()) / 1e9),
+                 std::to_string(m.samples.size())});
+  }
+  compute.print();
+  for (int threads : {1, options.threads}) {
+    double flops = fmaRate(threads);
+    if (flops == 0)
+      continue;
+    double fmaSeconds = 2.0 * 4096 * 14336 / flops;
+    double readSeconds =
+        4096.0 * 14336 * 4.25 / 8 / readBandwidth(measurements, threads);
+    std::printf("  GEMV 4096 x 14336 on %d thread%s: its f32 multiply-adds "
+                "alone take %.2f ms at this peak, a 4-bit weight's read "
+                "%.2f ms: %%DRAM <= %.0f\n",
+                threads, threads == 1 ? "" : "s", fmaSeconds * 1e3,
+                readSeconds * 1e3,
+                std::min(100.0, readSeconds / fmaSeconds * 100));
+    if (options.threads == 1)
+      break;
+  }
 
   // GEMV.
   const Measurement *sgemv = find(measurements, "openblas_sgemv_1t");

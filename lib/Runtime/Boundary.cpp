@@ -14,11 +14,12 @@ std::vector<BoundaryValue> lowp::getBoundaryValues(TypeRange types,
   for (auto [index, type] : llvm::enumerate(types)) {
     std::string name = std::string(role) + " " + std::to_string(index);
     size_t first = values.size();
+    unsigned position = unsigned(index);
     auto add = [&](const std::string &part, Type element,
                    ArrayRef<int64_t> shape, bool isScalar) {
       BoundaryValue value;
       value.name = part.empty() ? name : name + " (" + part + ")";
-      value.position = unsigned(index);
+      value.position = position;
       value.part = unsigned(values.size() - first);
       value.elementType = element;
       value.storageType = getStorageType(element);

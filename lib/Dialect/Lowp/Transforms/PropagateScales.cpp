@@ -106,11 +106,12 @@ struct MatmulOfTransposedRhs : OpRewritePattern<MatmulOp> {
     auto transposed = getTransposed(op.getRhs());
     if (!transposed)
       return failure();
-    auto [input, permutation] = *transposed;
+    Value input = transposed->first;
+    ArrayRef<int64_t> permutation = transposed->second;
     SmallVector<int64_t> swap = permutation.size() == 3
                                     ? SmallVector<int64_t>{0, 2, 1}
                                     : SmallVector<int64_t>{1, 0};
-    if (permutation != swap)
+    if (permutation != ArrayRef<int64_t>(swap))
       return rewriter.notifyMatchFailure(op, "not a swap of the matrix axes");
     rewriter.modifyOpInPlace(op, [&] {
       op.getRhsMutable().assign(input);
