@@ -605,6 +605,98 @@ private:
     return packOfElements(op.getResult());
   }
 
+  /// 4-bit codes transposed in tiles of 16 rows by 32 columns, in
+  /// parallel: each tile's 16 rows of 16 bytes read as vectors, split into
+  /// nibbles, paired into the result's bytes (rows 2j and 2j + 1 make byte
+  /// j), and moved to the result's 32 rows of 8 bytes by one shuffle.
+  /// Every input byte is read once, in rows, where the generic loop gathers
+  /// one byte of each of 16 rows for each result byte. `rows` (K) must be
+  /// a multiple of 16; columns past the last are masked.
+  static Value emitNibbleTranspose(ConversionPatternRewriter &rewriter,
+                                   Location loc, Value packed, int64_t rows,
+                                   int64_t columns,
+                                   RankedTensorType resultType) {
+    ImplicitLocOpBuilder b(loc, rewriter);
+    constexpr int64_t kTileRows = 16, kTileColumns = 32;
+    int64_t inputBytes = cast<RankedTensorType>(packed.getType()).getDimSize(1);
+    VectorType rowType = VectorType::get({16}, b.getI8Type());
+    Value result = memref::AllocOp::create(
+        b, MemRefType::get(resultType.getShape(), b.getI8Type()),
+        b.getI64IntegerAttr(64));
+    auto forall = scf::ForallOp::create(
+        b,
+        ArrayRef<OpFoldResult>{
+            b.getIndexAttr(rows / kTileRows),
+            b.getIndexAttr(llvm::divideCeil(columns, kTileColumns))},
+        ValueRange{}, std::nullopt);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(forall.getBody());
+      auto index = [&](int64_t v) { return indexConstant(b, v); };
+      auto bytes = [&](int64_t v) {
+        return arith::ConstantOp::create(
+            b, DenseElementsAttr::get(rowType, b.getI8IntegerAttr(v)));
+      };
+      Value k0 = arith::MulIOp::create(b, forall.getInductionVars()[0],
+                                       index(kTileRows));
+      Value n0 = arith::MulIOp::create(b, forall.getInductionVars()[1],
+                                       index(kTileColumns));
+      Value byte0 = arith::DivUIOp::create(b, n0, index(2));
+      Value zero = arith::ConstantIntOp::create(b, b.getI8Type(), 0);
+      // Nibbles of row r: low ones are the even columns, high the odd.
+      SmallVector<Value> low, high;
+      for (int64_t r = 0; r < kTileRows; ++r) {
+        Value row = arith::AddIOp::create(b, k0, index(r));
+        Value v = vector::TransferReadOp::create(
+            b, rowType, packed, ValueRange{row, byte0}, zero,
+            ArrayRef<bool>{inputBytes % 16 == 0});
+        low.push_back(arith::AndIOp::create(b, v, bytes(0x0F)));
+        high.push_back(arith::ShRUIOp::create(b, v, bytes(4)));
+      }
+      // Result byte j of a column: rows 2j (low nibble) and 2j + 1.
+      auto concatenate = [&](SmallVector<Value> parts) {
+        while (parts.size() > 1) {
+          SmallVector<Value> joined;
+          for (size_t i = 0; i < parts.size(); i += 2) {
+            int64_t n = cast<VectorType>(parts[i].getType()).getNumElements();
+            SmallVector<int64_t> lanes;
+            for (int64_t l = 0; l < 2 * n; ++l)
+              lanes.push_back(l);
+            joined.push_back(
+                vector::ShuffleOp::create(b, parts[i], parts[i + 1], lanes));
+          }
+          parts = std::move(joined);
+        }
+        return parts.front();
+      };
+      SmallVector<Value> byParity[2];
+      for (int64_t j = 0; j < kTileRows / 2; ++j)
+        for (int p = 0; p < 2; ++p) {
+          SmallVector<Value> &nibbles = p ? high : low;
+          byParity[p].push_back(arith::OrIOp::create(
+              b, nibbles[2 * j],
+              arith::ShLIOp::create(b, nibbles[2 * j + 1], bytes(4))));
+        }
+      // Lane 16 j + c of parity p's 128 bytes is result byte j of column
+      // 2 c + p; the result's rows are the columns, 8 bytes each.
+      Value even = concatenate(byParity[0]), odd = concatenate(byParity[1]);
+      SmallVector<int64_t> lanes;
+      for (int64_t column = 0; column < kTileColumns; ++column)
+        for (int64_t j = 0; j < kTileRows / 2; ++j)
+          lanes.push_back((column % 2) * 128 + j * 16 + column / 2);
+      Value tile = vector::ShapeCastOp::create(
+          b, VectorType::get({kTileColumns, kTileRows / 2}, b.getI8Type()),
+          vector::ShuffleOp::create(b, even, odd, lanes));
+      vector::TransferWriteOp::create(
+          b, tile, result,
+          ValueRange{n0, arith::DivUIOp::create(b, k0, index(2))},
+          ArrayRef<bool>{columns % kTileColumns == 0, true});
+    }
+    return bufferization::ToTensorOp::create(
+        b, RankedTensorType::get(resultType.getShape(), b.getI8Type()), result,
+        /*restrict=*/true, /*writable=*/true);
+  }
+
   /// The packed rows of the transposed codes: byte j of result row n holds
   /// the codes of input rows k = P j .. P j + P - 1 (P = 8 / w codes to a
   /// byte) at column n, each read out of its input byte n / P.
@@ -620,6 +712,9 @@ private:
                       .getDefiningOp<UnpackOp>();
     Value packed = rewriter.getRemappedValue(unpack.getInput());
     auto resultType = cast<RankedTensorType>(pack.getType());
+    if (width == 4 && rows % 16 == 0)
+      return emitNibbleTranspose(rewriter, loc, packed, rows,
+                                 type.getDimSize(1), resultType);
     Value init =
         emptyTensor(rewriter, loc, resultType.getShape(), rewriter.getI8Type());
     return linalg::GenericOp::create(
