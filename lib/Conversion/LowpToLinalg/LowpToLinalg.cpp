@@ -195,6 +195,75 @@ Value transposed(OpBuilder &b, Location loc, Value value,
       .getResult()[0];
 }
 
+/// `parts` (a power of two of vectors of one type), joined in order by
+/// shuffles of lanes 0 .. 2n - 1.
+Value concatenateVectors(OpBuilder &b, Location loc, SmallVector<Value> parts) {
+  while (parts.size() > 1) {
+    SmallVector<Value> joined;
+    for (size_t i = 0; i < parts.size(); i += 2) {
+      int64_t n = cast<VectorType>(parts[i].getType()).getNumElements();
+      SmallVector<int64_t> lanes;
+      for (int64_t l = 0; l < 2 * n; ++l)
+        lanes.push_back(l);
+      joined.push_back(
+          vector::ShuffleOp::create(b, loc, parts[i], parts[i + 1], lanes));
+    }
+    parts = std::move(joined);
+  }
+  return parts.front();
+}
+
+/// `value` (a static matrix of 8- or 16-bit codes) transposed in tiles of
+/// 16 x 16, in parallel: 16 vector reads of a tile's rows, one shuffle of
+/// its 256 codes into transposed order, one 2-D write; the edges masked.
+/// Every byte is read and written in runs, where linalg.transpose's loop
+/// moves one code at a time.
+Value vectorTranspose(OpBuilder &builder, Location loc, Value value) {
+  constexpr int64_t kTile = 16;
+  ImplicitLocOpBuilder b(loc, builder);
+  auto type = cast<RankedTensorType>(value.getType());
+  Type element = type.getElementType();
+  int64_t rows = type.getDimSize(0), columns = type.getDimSize(1);
+  Value result = memref::AllocOp::create(
+      b, MemRefType::get({columns, rows}, element), b.getI64IntegerAttr(64));
+  auto forall = scf::ForallOp::create(
+      b,
+      ArrayRef<OpFoldResult>{b.getIndexAttr(llvm::divideCeil(rows, kTile)),
+                             b.getIndexAttr(llvm::divideCeil(columns, kTile))},
+      ValueRange{}, std::nullopt);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forall.getBody());
+    Value r0 = arith::MulIOp::create(b, forall.getInductionVars()[0],
+                                     arith::ConstantIndexOp::create(b, kTile));
+    Value c0 = arith::MulIOp::create(b, forall.getInductionVars()[1],
+                                     arith::ConstantIndexOp::create(b, kTile));
+    Value zero = arith::ConstantOp::create(b, b.getZeroAttr(element));
+    bool rowsWhole = rows % kTile == 0, columnsWhole = columns % kTile == 0;
+    SmallVector<Value> tileRows;
+    for (int64_t r = 0; r < kTile; ++r)
+      tileRows.push_back(vector::TransferReadOp::create(
+          b, VectorType::get({kTile}, element), value,
+          ValueRange{arith::AddIOp::create(
+                         b, r0, arith::ConstantIndexOp::create(b, r)),
+                     c0},
+          zero, ArrayRef<bool>{rowsWhole && columnsWhole}));
+    SmallVector<int64_t> lanes;
+    for (int64_t c = 0; c < kTile; ++c)
+      for (int64_t r = 0; r < kTile; ++r)
+        lanes.push_back(r * kTile + c);
+    Value joined = concatenateVectors(b, loc, tileRows);
+    Value tile = vector::ShapeCastOp::create(
+        b, VectorType::get({kTile, kTile}, element),
+        vector::ShuffleOp::create(b, joined, joined, lanes));
+    vector::TransferWriteOp::create(b, tile, result, ValueRange{c0, r0},
+                                    ArrayRef<bool>{columnsWhole, rowsWhole});
+  }
+  return bufferization::ToTensorOp::create(
+      b, RankedTensorType::get({columns, rows}, element), result,
+      /*restrict=*/true, /*writable=*/true);
+}
+
 /// `value` (a static matrix) transposed in tiles of 64 x 64, in parallel:
 /// each tile reads 64 rows of 64 contiguous values and writes 64, so both
 /// sides stay in L1, where a whole-matrix transpose reads one value per
@@ -580,8 +649,12 @@ struct RelayoutOpLowering : OpConversionPattern<RelayoutOp> {
       // Matrices (the weights lowp-assign-layouts relays out) in tiles;
       // other permutations as one linalg.transpose.
       bool matrix = rank == 2 && type.hasStaticShape();
-      parts.push_back(matrix ? tiledTranspose(rewriter, loc, part)
-                             : transposed(rewriter, loc, part, permutation));
+      unsigned bits = type.getElementType().getIntOrFloatBitWidth();
+      if (matrix && (bits == 8 || bits == 16))
+        parts.push_back(vectorTranspose(rewriter, loc, part));
+      else
+        parts.push_back(matrix ? tiledTranspose(rewriter, loc, part)
+                               : transposed(rewriter, loc, part, permutation));
     }
     rewriter.replaceOpWithMultiple(op, {parts});
     return success();
@@ -654,21 +727,6 @@ private:
         high.push_back(arith::ShRUIOp::create(b, v, bytes(4)));
       }
       // Result byte j of a column: rows 2j (low nibble) and 2j + 1.
-      auto concatenate = [&](SmallVector<Value> parts) {
-        while (parts.size() > 1) {
-          SmallVector<Value> joined;
-          for (size_t i = 0; i < parts.size(); i += 2) {
-            int64_t n = cast<VectorType>(parts[i].getType()).getNumElements();
-            SmallVector<int64_t> lanes;
-            for (int64_t l = 0; l < 2 * n; ++l)
-              lanes.push_back(l);
-            joined.push_back(
-                vector::ShuffleOp::create(b, parts[i], parts[i + 1], lanes));
-          }
-          parts = std::move(joined);
-        }
-        return parts.front();
-      };
       SmallVector<Value> byParity[2];
       for (int64_t j = 0; j < kTileRows / 2; ++j)
         for (int p = 0; p < 2; ++p) {
@@ -679,7 +737,8 @@ private:
         }
       // Lane 16 j + c of parity p's 128 bytes is result byte j of column
       // 2 c + p; the result's rows are the columns, 8 bytes each.
-      Value even = concatenate(byParity[0]), odd = concatenate(byParity[1]);
+      Value even = concatenateVectors(b, loc, byParity[0]),
+            odd = concatenateVectors(b, loc, byParity[1]);
       SmallVector<int64_t> lanes;
       for (int64_t column = 0; column < kTileColumns; ++column)
         for (int64_t j = 0; j < kTileRows / 2; ++j)

@@ -5,7 +5,8 @@
 // (64 rows of 128 bytes) without an unpacked copy, in parallel tiles of 16
 // rows by 32 columns: 16 rows of 16 bytes read as vectors and split into
 // nibbles, rows 2j and 2j + 1 paired into result bytes, one shuffle of the
-// 256 bytes into the result's 32 rows of 8 bytes, one 2-D write.
+// 256 bytes into the result's 32 rows of 8 bytes, one 2-D write. The
+// scales, one per byte, move in 16 x 16 vector tiles (relayout.mlir).
 // CHECK-LABEL: func.func @prepack
 // CHECK-SAME: (%[[E:.+]]: tensor<256x32xi8>, %[[S:.+]]: tensor<8x64xi8>) -> (tensor<64x128xi8>, tensor<64x8xi8>)
 // CHECK:       %[[OUT:.+]] = memref.alloc() {alignment = 64 : i64} : memref<64x128xi8>
@@ -17,7 +18,8 @@
 // CHECK:         %[[ROWS:.+]] = vector.shape_cast %[[TILE]] : vector<256xi8> to vector<32x8xi8>
 // CHECK:         vector.transfer_write %[[ROWS]], %[[OUT]][%{{.+}}, %{{.+}}] {in_bounds = [true, true]} : vector<32x8xi8>, memref<64x128xi8>
 // CHECK:       %[[P:.+]] = bufferization.to_tensor %[[OUT]] restrict writable
-// CHECK:       %[[T:.+]] = linalg.transpose ins(%[[S]] : tensor<8x64xi8>)
+// CHECK:       vector.transfer_read %[[S]]
+// CHECK:       %[[T:.+]] = bufferization.to_tensor
 // CHECK:       return %[[P]], %[[T]]
 func.func @prepack(%w: tensor<256x64xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>>)
     -> tensor<64x256xf4E2M1FN, #lowp.block_scaled<mx>> {
