@@ -36,6 +36,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
@@ -387,6 +388,21 @@ void load(HostValue &value, const StoredValue &stored) {
              value.bytes, value.boundary.storageBytes());
 }
 
+/// `module` with only what `entry` needs: every other public function made
+/// private, then what nothing uses dropped (symbol-dce), so that one run
+/// does not compile the file's other entry points.
+OwningOpRef<ModuleOp> moduleFor(ModuleOp module, StringRef entry) {
+  OwningOpRef<ModuleOp> pruned = module.clone();
+  for (auto function : pruned->getOps<func::FuncOp>())
+    if (function.isPublic() && function.getSymName() != entry)
+      function.setPrivate();
+  PassManager pm(module.getContext());
+  pm.addPass(createSymbolDCEPass());
+  if (failed(pm.run(*pruned)))
+    fail("dropping the functions @" + entry.str() + " does not use failed");
+  return pruned;
+}
+
 /// The entry point compiled for this CPU, with its arguments stored once so
 /// that repeated runs time the call alone.
 class CompiledFunction {
@@ -396,7 +412,8 @@ public:
     ExecutionOptions options;
     options.vectorTarget = vectorTarget;
     options.threads = threadCount;
-    auto compiledModule = CompiledModule::compile(module, options);
+    OwningOpRef<ModuleOp> needed = moduleFor(module, name);
+    auto compiledModule = CompiledModule::compile(*needed, options);
     if (!compiledModule)
       fail("compiling '" + inputFile + "' for the CPU failed: " +
            llvm::toString(compiledModule.takeError()));
