@@ -17,6 +17,8 @@
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Inliner.h"
+#include "mlir/Transforms/InliningUtils.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
@@ -34,6 +36,93 @@ struct EmitCInterfacePass
         func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                       UnitAttr::get(func.getContext()));
     });
+  }
+};
+
+/// Inlines every call whose results have dynamic sizes: compiled functions
+/// return results in buffers their callers allocate, and a caller cannot
+/// size one whose shape only the callee knows (upstream's
+/// buffer-results-to-out-params refuses such calls). Bodies are cloned, so
+/// other callers keep the function; a private one left without callers is
+/// erased.
+struct InlineDynamicResultCallsPass
+    : PassWrapper<InlineDynamicResultCallsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(InlineDynamicResultCallsPass)
+  StringRef getArgument() const override {
+    return "lowp-inline-dynamic-result-calls";
+  }
+
+  /// Every op may be inlined here (lowp's are pure, and the callee is
+  /// cloned whole); func.return's operands replace the call's results.
+  struct Inliner : InlinerInterface {
+    using InlinerInterface::InlinerInterface;
+    bool isLegalToInline(Operation *, Operation *, bool) const override {
+      return true;
+    }
+    bool isLegalToInline(Region *, Region *, bool, IRMapping &) const override {
+      return true;
+    }
+    bool isLegalToInline(Operation *, Region *, bool,
+                         IRMapping &) const override {
+      return true;
+    }
+    void handleTerminator(Operation *op,
+                          ValueRange valuesToReplace) const override {
+      for (auto [value, replacement] :
+           llvm::zip(valuesToReplace, op->getOperands()))
+        value.replaceAllUsesWith(replacement);
+    }
+    // The defaults ask the dialects' inliner interfaces, which not every
+    // dialect here registers: arguments and results pass as they are.
+    Value handleArgument(OpBuilder &, Operation *, Operation *, Value argument,
+                         DictionaryAttr) const override {
+      return argument;
+    }
+    Value handleResult(OpBuilder &, Operation *, Operation *, Value result,
+                       DictionaryAttr) const override {
+      return result;
+    }
+    void
+    processInlinedCallBlocks(Operation *,
+                             iterator_range<Region::iterator>) const override {}
+    bool allowSingleBlockOptimization(
+        iterator_range<Region::iterator>) const override {
+      return true;
+    }
+  };
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SymbolTable symbols(module);
+    auto dynamic = [](Type type) {
+      auto tensor = dyn_cast<RankedTensorType>(type);
+      return tensor && !tensor.hasStaticShape();
+    };
+    Inliner interface(&getContext());
+    InlinerConfig config;
+    // Calls inlined bring their own calls along: until none is left
+    // (a recursion that never ends is cut off).
+    for (int round = 0; round < 16; ++round) {
+      SmallVector<func::CallOp> calls;
+      module.walk([&](func::CallOp call) {
+        if (llvm::any_of(call.getResultTypes(), dynamic))
+          calls.push_back(call);
+      });
+      if (calls.empty())
+        return;
+      for (func::CallOp call : calls) {
+        auto callee = symbols.lookup<func::FuncOp>(call.getCallee());
+        if (!callee || callee.isExternal())
+          continue;
+        if (failed(inlineCall(interface, config.getCloneCallback(), call,
+                              callee, &callee.getBody())))
+          continue;
+        call.erase();
+        if (callee.isPrivate() &&
+            SymbolTable::symbolKnownUseEmpty(callee, module))
+          callee.erase();
+      }
+    }
   }
 };
 
@@ -96,6 +185,7 @@ struct InlineAllocaScopesPass
 
 void lowp::buildCpuPipeline(OpPassManager &pm,
                             const CpuPipelineOptions &options) {
+  pm.addPass(std::make_unique<InlineDynamicResultCallsPass>());
   // Constants fold through the numerics core before anything is lowered.
   pm.addPass(createCanonicalizerPass());
   // Block-scaled operands stay encoded up to the matmuls that read them, so

@@ -95,7 +95,46 @@ struct SizeGraph {
       tie(u, v, op);
   }
 
+  /// Calls nested this deep or deeper are not followed (recursion).
+  static constexpr int kMaxCallDepth = 8;
+  int callDepth = 0;
+
+  /// A call: the callee's sizes as a fresh instance for this call site, its
+  /// arguments tied to the call's operands and its results to the call's.
+  void visitCall(func::CallOp call) {
+    auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+        call, call.getCalleeAttr());
+    if (!callee || callee.isExternal() || callDepth >= kMaxCallDepth)
+      return;
+    // Forget what another call site made of the callee's values.
+    callee.walk([&](Operation *inner) {
+      for (Value result : inner->getResults())
+        tensorSizes.erase(result);
+      for (Region &region : inner->getRegions())
+        for (Block &block : region)
+          for (BlockArgument argument : block.getArguments())
+            tensorSizes.erase(argument);
+    });
+    for (auto [operand, argument] :
+         llvm::zip(call.getOperands(), callee.getArguments()))
+      tieShapes(operand, argument, call);
+    ++callDepth;
+    callee.walk<WalkOrder::PreOrder>([&](Operation *inner) {
+      visit(inner);
+      if (auto ret = dyn_cast<func::ReturnOp>(inner);
+          ret && ret->getParentOp() == callee)
+        for (auto [result, value] :
+             llvm::zip(call.getResults(), ret.getOperands()))
+          tieShapes(result, value, call);
+    });
+    --callDepth;
+  }
+
   void visit(Operation *op) {
+    if (auto call = dyn_cast<func::CallOp>(op)) {
+      visitCall(call);
+      return;
+    }
     if (auto matmul = dyn_cast<MatmulOp>(op)) {
       SmallVector<int> lhs(sizesOf(matmul.getLhs())),
           rhs(sizesOf(matmul.getRhs())), result(sizesOf(matmul.getResult()));

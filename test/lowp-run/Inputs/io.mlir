@@ -55,3 +55,16 @@ func.func @collapsed(%a: tensor<?x4xf32>) -> tensor<?xf32> {
   %0 = tensor.collapse_shape %a [[0, 1]] : tensor<?x4xf32> into tensor<?xf32>
   return %0 : tensor<?xf32>
 }
+
+func.func private @doubled(%a: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %0 = arith.addf %a, %a : tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// Calls whose results have dynamic sizes (inlined when compiled), one
+// callee at two sizes: each call site's sizes are its own.
+func.func @through_calls(%a: tensor<?x4xf32>, %b: tensor<?x4xf32>) -> (tensor<?x4xf32>, tensor<?x4xf32>) {
+  %0 = func.call @doubled(%a) : (tensor<?x4xf32>) -> tensor<?x4xf32>
+  %1 = func.call @doubled(%b) : (tensor<?x4xf32>) -> tensor<?x4xf32>
+  return %0, %1 : tensor<?x4xf32>, tensor<?x4xf32>
+}
