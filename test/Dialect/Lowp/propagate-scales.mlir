@@ -208,3 +208,25 @@ func.func @plain_transpose(%x: tensor<4x64xf32>, %w: tensor<16x64xf32>) -> tenso
   %y = lowp.matmul %x, %wt {accumulator = f32} : tensor<4x64xf32>, tensor<64x16xf32> -> tensor<4x16xf32>
   return %y : tensor<4x16xf32>
 }
+
+// -----
+
+!q = tensor<2x32xf4E2M1FN, #lowp.block_scaled<block = [1, 16], scale = f8E4M3FN, rule = nvfp4, tensor_scale = f32>>
+
+// Tests that relu stays after the dequantize when scales may be negative
+// (E4M3, and an f32 tensor scale) and for maxnumf, which turns a NaN
+// product into 0: neither is relu of the elements.
+// CHECK-LABEL: func.func @relu_not_moved(
+// CHECK-NOT:     lowp.disassemble
+// CHECK:         %[[D:.+]] = lowp.dequantize
+// CHECK:         arith.maximumf %[[D]]
+// CHECK:         arith.maxnumf
+func.func @relu_not_moved(%q: !q, %p: tensor<2x64xf4E2M1FN, #lowp.block_scaled<mx>>) -> (tensor<2x32xf32>, tensor<2x64xf32>) {
+  %d = lowp.dequantize %q : !q to tensor<2x32xf32>
+  %z = arith.constant dense<0.0> : tensor<2x32xf32>
+  %r = arith.maximumf %d, %z : tensor<2x32xf32>
+  %e = lowp.dequantize %p : tensor<2x64xf4E2M1FN, #lowp.block_scaled<mx>> to tensor<2x64xf32>
+  %z2 = arith.constant dense<0.0> : tensor<2x64xf32>
+  %s = arith.maxnumf %e, %z2 : tensor<2x64xf32>
+  return %r, %s : tensor<2x32xf32>, tensor<2x64xf32>
+}

@@ -3,7 +3,9 @@
 #include "lowp/Dialect/Lowp/IR/LowpOps.h"
 #include "lowp/Dialect/Lowp/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Matchers.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -121,6 +123,65 @@ struct MatmulOfTransposedRhs : OpRewritePattern<MatmulOp> {
   }
 };
 
+/// max(dequantize(q), 0) -> dequantize(q with max(elements, 0)), for q with
+/// positive scales (E8M0, which holds only powers of two and NaN) and float
+/// elements, no zero point or tensor scale: s * e is negative exactly where
+/// e is, so relu of the product is s times relu of the element, and the
+/// value stays block-scaled for what follows. Exact with arith.maximumf's
+/// rules: a NaN element or scale gives NaN either way (maximumf propagates
+/// it, and NaN times 0 is NaN), and -0 becomes +0 either way. Not for
+/// maxnumf, which turns a NaN product into 0 but NaN * relu(e) stays NaN.
+struct ReluOfDequantize : OpRewritePattern<arith::MaximumFOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(arith::MaximumFOp op,
+                                PatternRewriter &rewriter) const override {
+    DequantizeOp dequantize;
+    Value other;
+    for (auto [a, b] : {std::pair(op.getLhs(), op.getRhs()),
+                        std::pair(op.getRhs(), op.getLhs())})
+      if (auto d = a.getDefiningOp<DequantizeOp>(); d && !dequantize) {
+        dequantize = d;
+        other = b;
+      }
+    if (!dequantize || !dequantize->hasOneUse())
+      return rewriter.notifyMatchFailure(op, "not the one use of a dequantize");
+    DenseElementsAttr dense;
+    if (!matchPattern(other, m_Constant(&dense)) || !dense.isSplat())
+      return rewriter.notifyMatchFailure(op, "not a max with a constant");
+    auto zero = dyn_cast<FloatAttr>(dense.getSplatValue<Attribute>());
+    if (!zero || !zero.getValue().isZero())
+      return rewriter.notifyMatchFailure(op, "not a max with zero");
+    Value q = dequantize.getInput();
+    auto type = cast<RankedTensorType>(q.getType());
+    auto encoding = getBlockScaledEncoding(type);
+    if (!encoding || !isa<Float8E8M0FNUType>(encoding.getScaleType()) ||
+        encoding.getTensorScaleType() || encoding.getZeroPointType() ||
+        !isa<FloatType>(type.getElementType()))
+      return rewriter.notifyMatchFailure(op, "scales or elements not covered");
+    Location loc = op.getLoc();
+    SmallVector<int64_t> scaleShape = encoding.getScaleShape(type.getShape());
+    auto elementsType =
+        RankedTensorType::get(type.getShape(), type.getElementType());
+    auto scalesType =
+        RankedTensorType::get(scaleShape, encoding.getScaleType());
+    auto parts = DisassembleOp::create(rewriter, loc, elementsType, scalesType,
+                                       Type(), Type(), q);
+    Value zeros = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(
+            elementsType,
+            rewriter.getFloatAttr(type.getElementType(),
+                                  zero.getValue().isNegative() ? -0.0 : 0.0)));
+    Value relu =
+        arith::MaximumFOp::create(rewriter, loc, parts.getElements(), zeros);
+    Value requantized = AssembleOp::create(rewriter, loc, type, relu,
+                                           parts.getScales(), Value(), Value());
+    rewriter.replaceOpWithNewOp<DequantizeOp>(op, op.getType(), requantized);
+    return success();
+  }
+};
+
 struct LowpPropagateScalesPass
     : lowp::impl::LowpPropagateScalesBase<LowpPropagateScalesPass> {
   void runOnOperation() override {
@@ -134,7 +195,7 @@ struct LowpPropagateScalesPass
 } // namespace
 
 void lowp::populateLowpPropagateScalesPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatmulOfDequantize, MatmulOfTransposedRhs,
+  patterns.add<MatmulOfDequantize, MatmulOfTransposedRhs, ReluOfDequantize,
                TransposeOfDequantize<RelayoutOp>,
                TransposeOfDequantize<linalg::TransposeOp>>(
       patterns.getContext());

@@ -56,8 +56,16 @@ def LowpPropagateScales : Pass<"lowp-propagate-scales", "::mlir::ModuleOp"> {
       transposed copy is made and PyTorch's `x @ W.T` on an N x K weight
       reaches the N x K kernels encoded.
 
-    Not yet: scales through reshape, broadcast, relu/max and multiplication
-    by constants, and dequantize-quantize pairs as one requantization.
+    - `arith.maximumf` of a `lowp.dequantize` and zero (relu), where the
+      scales are E8M0 (positive or NaN), the elements floats and there is
+      no zero point or tensor scale: the dequantize of the same blocks with
+      relu applied to the elements, so the value stays block-scaled. Exact:
+      s * e is negative exactly where e is, NaN stays NaN and -0 becomes +0
+      either way. Not for maxnumf (NaN * relu(e) would stay NaN where
+      maxnumf gives 0) nor signed scales.
+
+    Not yet: scales through reshape, broadcast and multiplication by
+    constants, and dequantize-quantize pairs as one requantization.
 
     ```mlir
     // before
