@@ -240,6 +240,37 @@ void emitSteps(
     body(at, indexConstant(at, whole * step), /*inBounds=*/false);
 }
 
+/// Emits `body` once for writing `bytes` into `out` (a 1-D buffer): with
+/// ordinary stores, or, past the caches' size, in an scf.if that takes
+/// non-temporal stores where the buffer is aligned to whole lines (a result
+/// larger than the caches would otherwise be read into them before it is
+/// written; the buffer may become the caller's, of any alignment).
+void emitStoresFor(
+    ImplicitLocOpBuilder &b, Value out, int64_t bytes,
+    llvm::function_ref<void(ImplicitLocOpBuilder &, bool streaming)> body) {
+  if (bytes <= kStreamingBytes) {
+    body(b, false);
+    return;
+  }
+  Value address = memref::ExtractAlignedPointerAsIndexOp::create(b, out);
+  Value aligned = arith::CmpIOp::create(
+      b, arith::CmpIPredicate::eq,
+      arith::RemUIOp::create(b, address, indexConstant(b, 64)),
+      indexConstant(b, 0));
+  scf::IfOp::create(
+      b, aligned,
+      [&](OpBuilder &nested, Location loc) {
+        ImplicitLocOpBuilder then(loc, nested);
+        body(then, true);
+        scf::YieldOp::create(then);
+      },
+      [&](OpBuilder &nested, Location loc) {
+        ImplicitLocOpBuilder otherwise(loc, nested);
+        body(otherwise, false);
+        scf::YieldOp::create(otherwise);
+      });
+}
+
 /// 16 bytes of packed `width`-bit codes from P = 8 / width vectors of 16
 /// i32 codes in natural order: byte l holds codes l * P + p at bits p * w.
 Value packCodeBytes(ImplicitLocOpBuilder &at, ArrayRef<Value> codes,
@@ -305,30 +336,11 @@ public:
     // read into them before it is written.
     out = memref::AllocOp::create(b, MemRefType::get({total}, b.getF32Type()),
                                   b.getI64IntegerAttr(64));
-    if (total * 4 <= kStreamingBytes) {
-      emitAll(total);
-    } else {
-      // Non-temporal stores where the buffer is aligned to whole lines (the
-      // result may become the caller's buffer, of any alignment).
-      Value address = memref::ExtractAlignedPointerAsIndexOp::create(b, out);
-      Value aligned = arith::CmpIOp::create(
-          b, arith::CmpIPredicate::eq,
-          arith::RemUIOp::create(b, address, index(b, 64)), index(b, 0));
-      scf::IfOp::create(
-          b, aligned,
-          [&](OpBuilder &nested, Location loc) {
-            ImplicitLocOpBuilder then(loc, nested);
-            streaming = true;
-            emitAll(total, then);
-            scf::YieldOp::create(then);
-          },
-          [&](OpBuilder &nested, Location loc) {
-            ImplicitLocOpBuilder otherwise(loc, nested);
-            streaming = false;
-            emitAll(total, otherwise);
-            scf::YieldOp::create(otherwise);
-          });
-    }
+    emitStoresFor(b, out, total * 4,
+                  [&](ImplicitLocOpBuilder &at, bool nonTemporal) {
+                    streaming = nonTemporal;
+                    emitAll(total, at);
+                  });
     Value result = bufferization::ToTensorOp::create(
         b, RankedTensorType::get({total}, b.getF32Type()), out,
         /*restrict=*/true, /*writable=*/true);
@@ -1335,6 +1347,51 @@ Value lowp::emitDecodeKernel(OpBuilder &builder, Location loc, Value codes,
   input.elements = codes;
   input.packedWidth = packedWidth;
   return DequantizeEmitter(b, input).emit();
+}
+
+bool lowp::isEncodeKernelCovered(RankedTensorType sourceType,
+                                 const Format &format,
+                                 const RoundingOptions &options) {
+  unsigned width = format.getBitWidth();
+  if (!sourceType.getElementType().isF32() || !sourceType.hasStaticShape() ||
+      sourceType.getRank() < 1 || (width != 8 && width != 16))
+    return false;
+  return options.mode != RoundingMode::Stochastic &&
+         ElementCodegen::canEncodeF32(format, options);
+}
+
+Value lowp::emitEncodeKernel(OpBuilder &builder, Location loc, Value source,
+                             const Format &format,
+                             const RoundingOptions &options,
+                             RankedTensorType storageType) {
+  ImplicitLocOpBuilder b(loc, builder);
+  int64_t total = storageType.getNumElements();
+  Type storage = storageType.getElementType();
+  Value values = flatten(b, source);
+  Value codes = memref::AllocOp::create(b, MemRefType::get({total}, storage),
+                                        b.getI64IntegerAttr(64));
+  emitStoresFor(
+      b, codes, total * storage.getIntOrFloatBitWidth() / 8,
+      [&](ImplicitLocOpBuilder &at, bool streaming) {
+        emitSteps(
+            at, total, kLanes,
+            [&](ImplicitLocOpBuilder &step, Value element, bool inBounds) {
+              ElementCodegen g(step);
+              Value x = readVector(step, values, ValueRange{element}, kLanes,
+                                   inBounds);
+              Value code =
+                  g.storeCode32(g.encodeF32(format, x, options), storage);
+              if (inBounds)
+                vector::StoreOp::create(
+                    step, code, codes, ValueRange{element}, streaming,
+                    streaming ? llvm::MaybeAlign(16) : llvm::MaybeAlign());
+              else
+                vector::TransferWriteOp::create(step, code, codes,
+                                                ValueRange{element},
+                                                ArrayRef<bool>{false});
+            });
+      });
+  return unflattenBuffer(b, codes, storageType.getShape());
 }
 
 bool lowp::isPackedEncodeKernelCovered(RankedTensorType sourceType,

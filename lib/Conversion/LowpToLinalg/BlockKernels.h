@@ -63,6 +63,22 @@ mlir::Value emitPackedEncodeKernel(mlir::OpBuilder &builder, mlir::Location loc,
                                    const numerics::RoundingOptions &options,
                                    mlir::RankedTensorType packedType);
 
+/// Whether emitEncodeKernel covers lowp.convert of `sourceType` (f32, static
+/// shape) into `format`, 8 or 16 bits wide (stored one code per byte or
+/// per 16 bits), rounded by `options` (deterministic) in the f32-lane
+/// encoder.
+bool isEncodeKernelCovered(mlir::RankedTensorType sourceType,
+                           const numerics::Format &format,
+                           const numerics::RoundingOptions &options);
+
+/// The codes of `source` (f32) in `format`, as a tensor of `storageType`:
+/// vector code over 16 lanes at a time, with non-temporal stores when the
+/// codes are larger than the caches and the buffer is aligned.
+mlir::Value emitEncodeKernel(mlir::OpBuilder &builder, mlir::Location loc,
+                             mlir::Value source, const numerics::Format &format,
+                             const numerics::RoundingOptions &options,
+                             mlir::RankedTensorType storageType);
+
 /// Whether emitQuantizeKernel covers `op`: an f32 tensor of static shape
 /// quantized over blocks along the innermost dimension, under the OCP floor
 /// or rceil rule into E8M0 scales (the elements rounded nearest even,

@@ -77,6 +77,18 @@ bool isDecodeCovered(ConvertOp op) {
                                decodeWidth(op));
 }
 
+/// lowp.convert of an f32 tensor into a format of 8 or 16 bits that the
+/// encode kernel covers (a narrower one is packed by VectorizePackedEncode).
+bool isEncodeCovered(ConvertOp op) {
+  auto sourceType = dyn_cast<RankedTensorType>(op.getInput().getType());
+  if (!sourceType || !isa<RankedTensorType>(op.getType()) || op.getRandom())
+    return false;
+  ElementConversion conversion(op);
+  return !conversion.to.isF64 &&
+         isEncodeKernelCovered(sourceType, *conversion.to.format,
+                               conversion.options);
+}
+
 /// The width in which the quantize kernel writes `op`'s elements: packed
 /// into their lowp.pack where the kernel covers that, else 0.
 unsigned quantizeWidth(QuantizeOp op) {
@@ -207,6 +219,27 @@ struct VectorizeDecode : OpConversionPattern<ConvertOp> {
   }
 };
 
+/// lowp.convert from f32 into an 8- or 16-bit format: vector code over the
+/// f32 values, with non-temporal stores for results beyond the caches.
+struct VectorizeEncode : OpConversionPattern<ConvertOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ConvertOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (isDecodeCovered(op) || !isEncodeCovered(op))
+      return failure();
+    ElementConversion conversion(op);
+    rewriter.replaceOp(
+        op,
+        emitEncodeKernel(rewriter, op.getLoc(), adaptor.getInput(),
+                         *conversion.to.format, conversion.options,
+                         cast<RankedTensorType>(
+                             getTypeConverter()->convertType(op.getType()))));
+    return success();
+  }
+};
+
 struct VectorizeDequantize : OpConversionPattern<DequantizeOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -332,7 +365,7 @@ struct LowpVectorizePass : lowp::impl::LowpVectorizeBase<LowpVectorizePass> {
 
 bool lowp::isVectorized(Operation *op) {
   if (auto convert = dyn_cast<ConvertOp>(op))
-    return isDecodeCovered(convert);
+    return isDecodeCovered(convert) || isEncodeCovered(convert);
   if (auto dequantize = dyn_cast<DequantizeOp>(op))
     return isDequantizeKernelCovered(
         cast<RankedTensorType>(dequantize.getInput().getType()),
@@ -350,6 +383,6 @@ bool lowp::isVectorized(Operation *op) {
 void lowp::populateLowpVectorizePatterns(StorageTypeConverter &converter,
                                          RewritePatternSet &patterns) {
   patterns.add<VectorizeDecode, VectorizeDequantize, VectorizeQuantize,
-               VectorizeMatmul, VectorizePackedEncode>(converter,
-                                                       patterns.getContext());
+               VectorizeMatmul, VectorizePackedEncode, VectorizeEncode>(
+      converter, patterns.getContext());
 }

@@ -1,18 +1,19 @@
 // RUN: lowp-opt %s --lowp-vectorize --convert-lowp-to-linalg --canonicalize --cse --split-input-file | FileCheck %s
 
-// Tests that rounding f32 into FP8 is i32 arithmetic on the f32's bits (the
-// normal range through A + C, the subnormal one through an exact f32
-// addition), with no i64 or f64 left to halve the vector lanes.
+// Tests that rounding f32 into FP8 is the encode kernel: i32 arithmetic on
+// 16 f32s' bits (the normal range through A + C, the subnormal one through
+// an exact f32 addition), with no i64 or f64 left to halve the lanes, and
+// one vector store of the 16 codes.
 // CHECK-LABEL: func.func @encode_e4m3
-// CHECK: linalg.generic
-// CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: i8):
-// CHECK: %[[BITS:.+]] = arith.bitcast %[[IN]] : f32 to i32
-// CHECK: arith.andi %[[BITS]], %{{.+}} : i32
+// CHECK: scf.for
+// CHECK: %[[IN:.+]] = vector.transfer_read %{{.+}} : tensor<64xf32>, vector<16xf32>
+// CHECK: %[[BITS:.+]] = arith.bitcast %[[IN]] : vector<16xf32> to vector<16xi32>
+// CHECK: arith.andi %[[BITS]], %{{.+}} : vector<16xi32>
 // CHECK-NOT: {{i64|f64}}
-// CHECK: arith.addf %{{.+}}, %{{.+}} : f32
+// CHECK: arith.addf %{{.+}}, %{{.+}} : vector<16xf32>
 // CHECK-NOT: {{i64|f64}}
-// CHECK: %[[CODE:.+]] = arith.trunci %{{.+}} : i32 to i8
-// CHECK-NEXT: linalg.yield %[[CODE]] : i8
+// CHECK: %[[CODE:.+]] = arith.trunci %{{.+}} : vector<16xi32> to vector<16xi8>
+// CHECK-NEXT: vector.store %[[CODE]], %{{.+}} : memref<64xi8>, vector<16xi8>
 func.func @encode_e4m3(%x: tensor<64xf32>) -> tensor<64xf8E4M3FN> {
   %0 = lowp.convert %x : tensor<64xf32> to tensor<64xf8E4M3FN>
   return %0 : tensor<64xf8E4M3FN>
@@ -63,11 +64,11 @@ func.func @e4m3_to_e5m2(%x: tensor<64xf8E4M3FN>) -> tensor<64xf8E5M2> {
 // Tests that E8M0, whose range reaches into f32's subnormals, normalizes
 // them with a leading-zero count, still in i32.
 // CHECK-LABEL: func.func @encode_e8m0
-// CHECK: linalg.generic
+// CHECK: scf.for
 // CHECK-NOT: {{i64|f64}}
-// CHECK: math.ctlz %{{.+}} : i32
+// CHECK: math.ctlz %{{.+}} : vector<16xi32>
 // CHECK-NOT: {{i64|f64}}
-// CHECK: linalg.yield %{{.+}} : i8
+// CHECK: vector.store %{{.+}} : memref<64xi8>, vector<16xi8>
 func.func @encode_e8m0(%x: tensor<64xf32>) -> tensor<64xf8E8M0FNU> {
   %0 = lowp.convert %x upward : tensor<64xf32> to tensor<64xf8E8M0FNU>
   return %0 : tensor<64xf8E8M0FNU>
@@ -78,11 +79,11 @@ func.func @encode_e8m0(%x: tensor<64xf32>) -> tensor<64xf8E8M0FNU> {
 // Tests that rounding f32 to an integer is an f32 rounding to an integral
 // value, a range check on it and a 32-bit conversion.
 // CHECK-LABEL: func.func @encode_int8
-// CHECK: linalg.generic
-// CHECK: %[[R:.+]] = math.trunc %{{.+}} : f32
-// CHECK: arith.fptosi %{{.+}} : f32 to i32
+// CHECK: scf.for
+// CHECK: %[[R:.+]] = math.trunc %{{.+}} : vector<16xf32>
+// CHECK: arith.fptosi %{{.+}} : vector<16xf32> to vector<16xi32>
 // CHECK-NOT: {{i64|f64}}
-// CHECK: arith.trunci %{{.+}} : i32 to i8
+// CHECK: arith.trunci %{{.+}} : vector<16xi32> to vector<16xi8>
 func.func @encode_int8(%x: tensor<64xf32>) -> tensor<64xi8> {
   %0 = lowp.convert %x toward_zero : tensor<64xf32> to tensor<64xi8>
   return %0 : tensor<64xi8>

@@ -2,17 +2,34 @@
 // RUN: lowp-opt %s --lowp-vectorize --convert-lowp-to-linalg --split-input-file | FileCheck %s --check-prefix=LOWERED
 
 // Tests that an op no kernel covers is left for convert-lowp-to-linalg:
-// rounding f32 into FP8 is element code.
+// stochastic rounding of f32 into FP8 is element code.
 // CHECK-LABEL: func.func @kept
-// CHECK-NEXT: %[[C:.+]] = lowp.convert %{{.+}} : tensor<64xf32> to tensor<64xf8E4M3FN>
+// CHECK-NEXT: %[[C:.+]] = lowp.convert %{{.+}} random(%{{.+}} : tensor<64xi8>) stochastic : tensor<64xf32> to tensor<64xf8E4M3FN>
 // CHECK-NEXT: return %[[C]]
 // LOWERED-LABEL: func.func @kept
 // LOWERED-NOT: lowp.
 // LOWERED-NOT: unrealized_conversion_cast
 // LOWERED: return %{{.+}} : tensor<64xi8>
-func.func @kept(%x: tensor<64xf32>) -> tensor<64xf8E4M3FN> {
-  %0 = lowp.convert %x : tensor<64xf32> to tensor<64xf8E4M3FN>
+func.func @kept(%x: tensor<64xf32>, %r: tensor<64xi8>) -> tensor<64xf8E4M3FN> {
+  %0 = lowp.convert %x random(%r : tensor<64xi8>) stochastic : tensor<64xf32> to tensor<64xf8E4M3FN>
   return %0 : tensor<64xf8E4M3FN>
+}
+
+// -----
+
+// Tests that rounding f32 into an 8- or 16-bit format is the encode
+// kernel: the f32-lane encoder on 16 lanes at a time, the codes stored by
+// vector stores (non-temporal past 32 MiB, not at this size), the tail
+// masked.
+// CHECK-LABEL: func.func @encoded
+// CHECK-NOT: lowp.convert
+// CHECK: scf.for
+// CHECK: %[[CODE:.+]] = arith.trunci %{{.+}} : vector<16xi32> to vector<16xi8>
+// CHECK: vector.store %[[CODE]], %{{.+}}[%{{.+}}] : memref<72xi8>, vector<16xi8>
+// CHECK: vector.transfer_write %{{.+}}, %{{.+}}[%{{.+}}] : vector<16xi8>, memref<72xi8>
+func.func @encoded(%x: tensor<72xf32>) -> tensor<72xf8E4M3FN> {
+  %0 = lowp.convert %x : tensor<72xf32> to tensor<72xf8E4M3FN>
+  return %0 : tensor<72xf8E4M3FN>
 }
 
 // -----
@@ -20,7 +37,7 @@ func.func @kept(%x: tensor<64xf32>) -> tensor<64xf8E4M3FN> {
 // Tests a matmul the kernel covers but for its bf16 activation and f16
 // result: the activation is decoded to f32 by the decode kernel, the
 // product is the block-factored kernel's (lookups, FMAs), and the f32 sum
-// is rounded into f16 by a lowp.convert left for convert-lowp-to-linalg.
+// is rounded into f16 by the encode kernel.
 // The weight and the activation reach the kernels through casts to their
 // storage, which convert-lowp-to-linalg removes (LOWERED).
 // CHECK-LABEL: func.func @activation_and_result
@@ -29,8 +46,9 @@ func.func @kept(%x: tensor<64xf32>) -> tensor<64xf8E4M3FN> {
 // CHECK-NOT: lowp.matmul
 // CHECK: lowp.lookup
 // CHECK: vector.fma
-// CHECK: %[[Y:.+]] = lowp.convert %{{.+}} : tensor<1x64xf32> to tensor<1x64xf16>
-// CHECK-NEXT: return %[[Y]] : tensor<1x64xf16>
+// CHECK-NOT: lowp.convert
+// CHECK: vector.store %{{.+}} : memref<64xi16>, vector<16xi16>
+// CHECK: return %{{.+}} : tensor<1x64xf16>
 // LOWERED-LABEL: func.func @activation_and_result
 // LOWERED-SAME: (%{{.+}}: tensor<1x256xi16>, %{{.+}}: tensor<256x64xi8>, %{{.+}}: tensor<8x64xi8>) -> tensor<1x64xi16>
 // LOWERED-NOT: unrealized_conversion_cast
