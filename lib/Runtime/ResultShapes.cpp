@@ -9,7 +9,6 @@
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/DenseMap.h"
 
-#include <deque>
 #include <map>
 
 using namespace mlir;

@@ -399,7 +399,7 @@ OwningOpRef<ModuleOp> moduleFor(ModuleOp module, StringRef entry) {
   PassManager pm(module.getContext());
   pm.addPass(createSymbolDCEPass());
   if (failed(pm.run(*pruned)))
-    fail("dropping the functions @" + entry.str() + " does not use failed");
+    fail("could not drop the functions that @" + entry.str() + " does not use");
   return pruned;
 }
 

@@ -9,9 +9,10 @@
 // it. SizeRelations reads both from the function as written: every
 // dimension of every tensor in it is a size variable; the ops that tie
 // sizes together (elementwise ops, lowp.matmul, lowp.relayout, linalg ops
-// through their indexing maps, tensor.empty and tensor.dim, tensor.cast)
-// join variables into classes; the arguments' sizes then give each class
-// its value. A size that comes from an op it does not know (a call, a loop)
+// through their indexing maps, tensor.empty and tensor.dim, tensor.cast,
+// and calls, each call site a fresh instance of the callee's sizes) join
+// variables into classes; the arguments' sizes then give each class its
+// value. A size that comes from an op it does not know (a loop, a reshape)
 // is unknown: an error only if a result needs it.
 //
 //===----------------------------------------------------------------------===//

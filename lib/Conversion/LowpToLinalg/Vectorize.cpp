@@ -227,7 +227,7 @@ struct VectorizeEncode : OpConversionPattern<ConvertOp> {
   LogicalResult
   matchAndRewrite(ConvertOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (isDecodeCovered(op) || !isEncodeCovered(op))
+    if (!isEncodeCovered(op))
       return failure();
     ElementConversion conversion(op);
     rewriter.replaceOp(
