@@ -173,12 +173,55 @@ private:
               in(transpose.getInput())[0], transpose.getPermutation())};
           return true;
         })
-        // A transpose's init, whose values are never read.
+        .Case([&](linalg::BroadcastOp broadcast) {
+          auto shape = shapeOf(broadcast.getInit().getType());
+          if (llvm::any_of(shape, ShapedType::isDynamic))
+            return fail(&op, "has a dynamic result size, which the reference "
+                             "interpreter does not take from a tensor.empty");
+          values[broadcast->getResult(0)] = {broadcasted(
+              in(broadcast.getInput())[0], shape, broadcast.getDimensions())};
+          return true;
+        })
+        .Case([&](tensor::CollapseShapeOp collapse) {
+          Tensor result = in(collapse.getSrc())[0];
+          std::vector<int64_t> shape;
+          for (const ReassociationIndices &group :
+               collapse.getReassociationIndices()) {
+            int64_t size = 1;
+            for (int64_t d : group)
+              size *= result.shape[d];
+            shape.push_back(size);
+          }
+          result.shape = shape;
+          values[collapse.getResult()] = {result};
+          return true;
+        })
+        .Case([&](tensor::ExpandShapeOp expand) {
+          Tensor result = in(expand.getSrc())[0];
+          std::vector<int64_t> shape = shapeOf(expand.getType());
+          // At most one dynamic size per group: the rest of its source's.
+          for (auto [source, group] :
+               llvm::enumerate(expand.getReassociationIndices())) {
+            int64_t known = 1;
+            for (int64_t d : group)
+              if (!ShapedType::isDynamic(shape[d]))
+                known *= shape[d];
+            for (int64_t d : group)
+              if (ShapedType::isDynamic(shape[d]))
+                shape[d] = known ? result.shape[source] / known : 0;
+          }
+          result.shape = shape;
+          values[expand.getResult()] = {result};
+          return true;
+        })
+        // The init of a transpose or a broadcast, whose values are never
+        // read.
         .Case([&](tensor::EmptyOp empty) {
           for (OpOperand &use : empty->getUses())
-            if (!isa<linalg::TransposeOp>(use.getOwner()))
+            if (!isa<linalg::TransposeOp, linalg::BroadcastOp>(use.getOwner()))
               return fail(&op, "is implemented by the reference interpreter "
-                               "only as the init of a linalg.transpose");
+                               "only as the init of a linalg.transpose or "
+                               "linalg.broadcast");
           return true;
         })
         .Case([&](arith::TruncFOp trunc) {
@@ -393,6 +436,36 @@ private:
         result.values.push_back(tensor.values[source]);
       if (!tensor.tolerance.empty())
         result.tolerance.push_back(tensor.tolerance[source]);
+    }
+    return result;
+  }
+
+  /// `tensor` broadcast to `shape` along the added `dimensions`
+  /// (linalg.broadcast).
+  static Tensor broadcasted(const Tensor &tensor, ArrayRef<int64_t> shape,
+                            ArrayRef<int64_t> dimensions) {
+    Tensor result;
+    result.elementType = tensor.elementType;
+    result.shape.assign(shape.begin(), shape.end());
+    int64_t count = result.numElements();
+    std::vector<int64_t> index(shape.size(), 0);
+    for (int64_t i = 0; i < count; ++i) {
+      int64_t source = 0;
+      for (size_t d = 0, kept = 0; d < shape.size(); ++d) {
+        if (llvm::is_contained(dimensions, int64_t(d)))
+          continue;
+        source = source * tensor.shape[kept++] + index[d];
+      }
+      result.codes.push_back(tensor.codes[source]);
+      if (!tensor.values.empty())
+        result.values.push_back(tensor.values[source]);
+      if (!tensor.tolerance.empty())
+        result.tolerance.push_back(tensor.tolerance[source]);
+      for (int64_t d = int64_t(shape.size()) - 1; d >= 0; --d) {
+        if (++index[d] < shape[d])
+          break;
+        index[d] = 0;
+      }
     }
     return result;
   }

@@ -8,7 +8,9 @@
   generate.py wideint > test.mlir
   lowp-format table FORMAT | generate.py arith FORMAT > test.mlir
   generate.py npy OUT.npy DTYPE [--shape=AxB] VALUE...
-                                           (words as integers, for boundary tests)
+                                           (words as integers, for boundary tests;
+                                           a VALUE N%M stands for N codes below M
+                                           in a fixed scrambled order)
   generate.py badnpy KIND OUT.npy          (a malformed .npy file)
 
 Inputs are dense hex constants in @main, passed to the functions under test
@@ -67,6 +69,16 @@ def write_npy(path, dtype, words, width_bytes, shape=None):
             signed = False
         for w in words:
             f.write(w.to_bytes(width_bytes, "little", signed=signed))
+
+
+def npy_words(value):
+    """The words a VALUE of `generate.py npy` stands for: one integer, or
+    N%M: N codes below M, in an order that neither repeats along rows nor
+    follows the index, so that a misplaced element shows."""
+    if "%" not in value:
+        return [int(value)]
+    count, modulus = (int(p) for p in value.split("%"))
+    return [(i * 37 + i * i // 5) % modulus for i in range(count)]
 
 
 def bad_npy(kind, path):
@@ -532,7 +544,8 @@ if __name__ == "__main__":
      "badnpy": lambda: bad_npy(sys.argv[2], sys.argv[3]),
      "npy": lambda: write_npy(
          sys.argv[2], sys.argv[3],
-         [int(v) for v in sys.argv[4:] if not v.startswith("--shape=")],
+         [w for v in sys.argv[4:] if not v.startswith("--shape=")
+          for w in npy_words(v)],
          int(sys.argv[3][2:]),
          [int(d) for a in sys.argv[4:] if a.startswith("--shape=")
           for d in a[len("--shape="):].split("x")]),

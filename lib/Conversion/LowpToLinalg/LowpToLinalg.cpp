@@ -1644,6 +1644,44 @@ struct StorageMoveLowering : OpConversionPattern<MoveOp> {
   }
 };
 
+/// Ops of the tensor and linalg dialects that only reshape, permute or
+/// broadcast values (tensor.collapse_shape, linalg.broadcast, ...): a
+/// low-precision element is its code, so the same op on the storage
+/// tensors, with the element arguments of its body (if any) converted.
+struct StorageStructuralLowering : ConversionPattern {
+  StorageStructuralLowering(const TypeConverter &converter,
+                            MLIRContext *context)
+      : ConversionPattern(converter, MatchAnyOpTypeTag(), /*benefit=*/1,
+                          context) {}
+
+  static bool isMove(Operation *op) {
+    return isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp, tensor::CastOp,
+               tensor::DimOp, linalg::TransposeOp, linalg::BroadcastOp>(op);
+  }
+
+  LogicalResult
+  matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isMove(op))
+      return failure();
+    SmallVector<Type> types;
+    if (failed(getTypeConverter()->convertTypes(op->getResultTypes(), types)))
+      return failure();
+    OperationState state(op->getLoc(), op->getName(), operands, types,
+                         op->getAttrs());
+    for (size_t i = 0; i < op->getNumRegions(); ++i)
+      state.addRegion();
+    Operation *moved = rewriter.create(state);
+    for (auto [from, to] : llvm::zip(op->getRegions(), moved->getRegions())) {
+      rewriter.inlineRegionBefore(from, to, to.end());
+      if (failed(rewriter.convertRegionTypes(&to, *getTypeConverter())))
+        return failure();
+    }
+    rewriter.replaceOp(op, moved->getResults());
+    return success();
+  }
+};
+
 /// arith.bitcast to or from a format stored as its code (f8E4M3FN <-> i8,
 /// bf16 <-> i16, on scalars and vectors): the code is the bits, so the
 /// storage value itself, or a bitcast between storage types (f32 <-> i32
@@ -1773,7 +1811,9 @@ struct ConvertLowpToLinalgPass
                  StorageMoveLowering<vector::TransferReadOp>,
                  StorageMoveLowering<vector::TransferWriteOp>>(converter,
                                                                context);
-    patterns.add<MatmulOpLowering, ForwardStorageCasts>(converter, context);
+    patterns
+        .add<MatmulOpLowering, ForwardStorageCasts, StorageStructuralLowering>(
+            converter, context);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);
