@@ -230,3 +230,78 @@ func.func @relu_not_moved(%q: !q, %p: tensor<2x64xf4E2M1FN, #lowp.block_scaled<m
   %s = arith.maxnumf %e, %z2 : tensor<2x64xf32>
   return %r, %s : tensor<2x32xf32>, tensor<2x64xf32>
 }
+
+// -----
+
+!tiles = tensor<32x32xf8E4M3FN, #lowp.block_scaled<block = [16, 16], scale = f32, rule = absmax>>
+
+// Tests that reshapes which would split a block stay after the dequantize:
+// 16 x 16 tiles in rows of 32 are not runs of the collapsed dimension, and
+// 32 elements along a row do not fit rows of 24.
+// CHECK-LABEL: func.func @reshape_splits_blocks(
+// CHECK:         %[[D:.+]] = lowp.dequantize %{{.+}} : tensor<32x32xf8E4M3FN
+// CHECK:         tensor.collapse_shape %[[D]]
+// CHECK:         %[[E:.+]] = lowp.dequantize %{{.+}} : tensor<2x96xf4E2M1FN
+// CHECK:         tensor.expand_shape %[[E]]
+func.func @reshape_splits_blocks(%q: !tiles, %p: tensor<2x96xf4E2M1FN, #lowp.block_scaled<mx>>) -> (tensor<1024xf32>, tensor<2x4x24xf32>) {
+  %d = lowp.dequantize %q : !tiles to tensor<32x32xf32>
+  %c = tensor.collapse_shape %d [[0, 1]] : tensor<32x32xf32> into tensor<1024xf32>
+  %e = lowp.dequantize %p : tensor<2x96xf4E2M1FN, #lowp.block_scaled<mx>> to tensor<2x96xf32>
+  %x = tensor.expand_shape %e [[0], [1, 2]] output_shape [2, 4, 24] : tensor<2x96xf32> into tensor<2x4x24xf32>
+  return %c, %x : tensor<1024xf32>, tensor<2x4x24xf32>
+}
+
+// -----
+
+!int4 = tensor<128x16xui4, #lowp.block_scaled<block = [128, 1], scale = f16, rule = minmax, zero_point = ui4>>
+!mx = tensor<64x16xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>>
+
+// Tests that a scaled operand stays scaled when the factor is not a power
+// of two (3 times a value is rounded), and when the scaled values may leave
+// f32's range (E8M0 scales reach 2^127) without fastmath<reassoc>.
+// CHECK-LABEL: func.func @scaling_kept(
+// CHECK:         %[[D:.+]] = lowp.dequantize %{{.+}} : tensor<128x16xui4
+// CHECK:         %[[S:.+]] = arith.mulf %[[D]]
+// CHECK:         lowp.matmul %{{.+}}, %[[S]]
+// CHECK:         %[[E:.+]] = lowp.dequantize %{{.+}} : tensor<64x16xf4E2M1FN
+// CHECK:         %[[T:.+]] = arith.mulf %[[E]]
+// CHECK:         lowp.matmul %{{.+}}, %[[T]]
+func.func @scaling_kept(%x: tensor<3x128xf32>, %q: !int4, %h: tensor<3x64xf32>, %p: !mx) -> (tensor<3x16xf32>, tensor<3x16xf32>) {
+  %w = lowp.dequantize %q : !int4 to tensor<128x16xf32>
+  %three = arith.constant dense<3.0> : tensor<128x16xf32>
+  %s = arith.mulf %w, %three : tensor<128x16xf32>
+  %y = lowp.matmul %x, %s {accumulator = f32} : tensor<3x128xf32>, tensor<128x16xf32> -> tensor<3x16xf32>
+  %v = lowp.dequantize %p : !mx to tensor<64x16xf32>
+  %half = arith.constant dense<0.5> : tensor<64x16xf32>
+  %t = arith.mulf %v, %half : tensor<64x16xf32>
+  %z = lowp.matmul %h, %t {accumulator = f32} : tensor<3x64xf32>, tensor<64x16xf32> -> tensor<3x16xf32>
+  return %y, %z : tensor<3x16xf32>, tensor<3x16xf32>
+}
+
+// -----
+
+!mx = tensor<64x16xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>>
+
+// Tests that a weight broadcast along the batch of a matmul is not copied:
+// the B x M rows meet it in one matrix product. And that elsewhere a
+// broadcast dequantize becomes a broadcast of the parts.
+// CHECK-LABEL: func.func @broadcasts(
+// CHECK-SAME:      %[[X:[^:]+]]: tensor<2x3x64xf32>, %[[Q:[^:]+]]: tensor<64x16xf4E2M1FN
+// CHECK:         %[[R:.+]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1], [2]] : tensor<2x3x64xf32> into tensor<6x64xf32>
+// CHECK:         %[[Y:.+]] = lowp.matmul %[[R]], %[[Q]] {accumulator = f32} : tensor<6x64xf32>, tensor<64x16xf4E2M1FN, {{.+}}> -> tensor<6x16xf32>
+// CHECK:         %[[Z:.+]] = tensor.expand_shape %[[Y]] {{\[\[}}0, 1], [2]] output_shape [2, 3, 16]
+// CHECK:         %[[E:.+]], %[[S:.+]] = lowp.disassemble %[[Q]]
+// CHECK:         linalg.broadcast ins(%[[E]] : tensor<64x16xf4E2M1FN>) outs(%{{.+}} : tensor<4x64x16xf4E2M1FN>) dimensions = [0]
+// CHECK:         linalg.broadcast ins(%[[S]] : tensor<2x16xf8E8M0FNU>) outs(%{{.+}} : tensor<4x2x16xf8E8M0FNU>) dimensions = [0]
+// CHECK:         %[[B:.+]] = lowp.dequantize %{{.+}} : tensor<4x64x16xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>> to tensor<4x64x16xf32>
+// CHECK:         return %[[Z]], %[[B]]
+func.func @broadcasts(%x: tensor<2x3x64xf32>, %q: !mx) -> (tensor<2x3x16xf32>, tensor<4x64x16xf32>) {
+  %w = lowp.dequantize %q : !mx to tensor<64x16xf32>
+  %init = tensor.empty() : tensor<2x64x16xf32>
+  %b = linalg.broadcast ins(%w : tensor<64x16xf32>) outs(%init : tensor<2x64x16xf32>) dimensions = [0]
+  %y = lowp.matmul %x, %b {accumulator = f32} : tensor<2x3x64xf32>, tensor<2x64x16xf32> -> tensor<2x3x16xf32>
+  %v = lowp.dequantize %q : !mx to tensor<64x16xf32>
+  %init4 = tensor.empty() : tensor<4x64x16xf32>
+  %c = linalg.broadcast ins(%v : tensor<64x16xf32>) outs(%init4 : tensor<4x64x16xf32>) dimensions = [0]
+  return %y, %c : tensor<2x3x16xf32>, tensor<4x64x16xf32>
+}

@@ -1,14 +1,19 @@
 //===- PropagateScales.cpp - Keep block-scaled operands encoded -----------===//
 
 #include "lowp/Dialect/Lowp/IR/LowpOps.h"
+#include "lowp/Dialect/Lowp/IR/LowpTypes.h"
 #include "lowp/Dialect/Lowp/Transforms/Passes.h"
+#include "lowp/Numerics/BlockScale.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
-
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cfloat>
+#include <cmath>
 
 namespace lowp {
 #define GEN_PASS_DEF_LOWPPROPAGATESCALES
@@ -182,6 +187,368 @@ struct ReluOfDequantize : OpRewritePattern<arith::MaximumFOp> {
   }
 };
 
+/// The parts of the block-scaled `q`, as lowp.disassemble gives them.
+DisassembleOp disassemble(PatternRewriter &rewriter, Location loc, Value q) {
+  auto type = cast<RankedTensorType>(q.getType());
+  auto encoding = getBlockScaledEncoding(type);
+  auto partType = [&](Type element) {
+    return RankedTensorType::get(encoding.getScaleShape(type.getShape()),
+                                 element);
+  };
+  return DisassembleOp::create(
+      rewriter, loc,
+      RankedTensorType::get(type.getShape(), type.getElementType()),
+      partType(encoding.getScaleType()),
+      encoding.getTensorScaleType()
+          ? Type(RankedTensorType::get({}, encoding.getTensorScaleType()))
+          : Type(),
+      encoding.getZeroPointType() ? Type(partType(encoding.getZeroPointType()))
+                                  : Type(),
+      q);
+}
+
+/// `encoding` with the block sizes `fullBlock` of every dimension (leading
+/// blocks of 1 implied, as lowp writes them: [1, 32] is [32]).
+BlockScaledEncodingAttr withBlock(BlockScaledEncodingAttr encoding,
+                                  ArrayRef<int64_t> fullBlock) {
+  ArrayRef<int64_t> trailing(fullBlock);
+  while (trailing.size() > 1 && trailing.front() == 1)
+    trailing = trailing.drop_front();
+  return BlockScaledEncodingAttr::get(
+      encoding.getContext(), trailing, encoding.getScaleType(),
+      encoding.getRule(), encoding.getTensorScaleType(),
+      encoding.getZeroPointType());
+}
+
+/// Replaces `op`, a shape op on dequantize(q), by the dequantize of the
+/// same shape op on q's parts: `move(part, elementType, shape)` gives the
+/// op on one part (elements, scales, zero points) with its result shape,
+/// and the parts assemble under `encoding` into a tensor of `shape`.
+void moveBeforeDequantize(
+    PatternRewriter &rewriter, Operation *op, Value q,
+    BlockScaledEncodingAttr encoding, ArrayRef<int64_t> shape,
+    function_ref<Value(Value, Type, ArrayRef<int64_t>)> move) {
+  auto sourceType = cast<RankedTensorType>(q.getType());
+  auto source = getBlockScaledEncoding(sourceType);
+  DisassembleOp parts = disassemble(rewriter, op->getLoc(), q);
+  SmallVector<int64_t> scaleShape = encoding.getScaleShape(shape);
+  Value elements =
+      move(parts.getElements(), sourceType.getElementType(), shape);
+  Value scales = move(parts.getScales(), source.getScaleType(), scaleShape);
+  Value zeroPoints =
+      parts.getZeroPoints()
+          ? move(parts.getZeroPoints(), source.getZeroPointType(), scaleShape)
+          : Value();
+  auto type =
+      RankedTensorType::get(shape, sourceType.getElementType(), encoding);
+  Value assembled =
+      AssembleOp::create(rewriter, op->getLoc(), type, elements, scales,
+                         parts.getTensorScale(), zeroPoints);
+  rewriter.replaceOpWithNewOp<DequantizeOp>(op, op->getResult(0).getType(),
+                                            assembled);
+}
+
+/// The blocks of a reshape's result, given the blocks of its source: each
+/// group of dimensions that the reshape collapses into one (or expands
+/// from one) must hold whole blocks as contiguous runs of the collapsed
+/// dimension: blocks of 1 before one dimension j, whole dimensions after
+/// it. None where a block would be split.
+std::optional<SmallVector<int64_t>>
+reshapedBlock(ArrayRef<int64_t> expandedShape, ArrayRef<int64_t> block,
+              ArrayRef<ReassociationIndices> groups, bool collapsing) {
+  SmallVector<int64_t> result;
+  if (collapsing) {
+    result.resize(groups.size(), 1);
+    for (auto [index, group] : llvm::enumerate(groups)) {
+      int64_t collapsed = 1;
+      // Past (outside) the innermost dimension whose block is not all of it.
+      bool outside = false;
+      for (int64_t d : llvm::reverse(group)) {
+        if (outside) {
+          if (block[d] != 1)
+            return std::nullopt;
+          continue;
+        }
+        collapsed *= block[d];
+        if (block[d] != expandedShape[d])
+          outside = true;
+      }
+      result[index] = collapsed;
+    }
+    return result;
+  }
+  result.resize(expandedShape.size(), 1);
+  for (auto [index, group] : llvm::enumerate(groups)) {
+    int64_t rest = block[index];
+    for (int64_t d : llvm::reverse(group)) {
+      int64_t size = expandedShape[d];
+      if (rest % size == 0) {
+        result[d] = size;
+        rest /= size;
+      } else if (size % rest == 0) {
+        result[d] = rest;
+        rest = 1;
+      } else {
+        return std::nullopt;
+      }
+    }
+    if (rest != 1)
+      return std::nullopt;
+  }
+  return result;
+}
+
+/// reshape(dequantize(q)) -> dequantize(reshape(q)) for tensor.collapse_shape
+/// and tensor.expand_shape on static shapes that keep every block whole (a
+/// collapse of the rows of an MX activation, [B, S, K] to [B * S, K]): the
+/// elements reshape as the values do, and the scales and zero points by the
+/// same regrouping, since each block's run of elements stays contiguous in
+/// row-major order. Exact: dequantize is elementwise.
+template <typename ReshapeOp>
+struct ReshapeOfDequantize : OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern<ReshapeOp>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ReshapeOp op,
+                                PatternRewriter &rewriter) const override {
+    constexpr bool collapsing =
+        std::is_same_v<ReshapeOp, tensor::CollapseShapeOp>;
+    auto dequantize = op.getSrc().template getDefiningOp<DequantizeOp>();
+    if (!dequantize || !dequantize->hasOneUse())
+      return rewriter.notifyMatchFailure(op, "not the one use of a dequantize");
+    Value q = dequantize.getInput();
+    auto sourceType = cast<RankedTensorType>(q.getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    if (!sourceType.hasStaticShape() || !resultType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic sizes");
+    auto encoding = getBlockScaledEncoding(sourceType);
+    SmallVector<ReassociationIndices> groups = op.getReassociationIndices();
+    ArrayRef<int64_t> expandedShape =
+        collapsing ? sourceType.getShape() : resultType.getShape();
+    std::optional<SmallVector<int64_t>> block = reshapedBlock(
+        expandedShape, encoding.getFullBlock(sourceType.getRank()), groups,
+        collapsing);
+    if (!block)
+      return rewriter.notifyMatchFailure(op, "the reshape splits a block");
+    Location loc = op.getLoc();
+    moveBeforeDequantize(
+        rewriter, op, q, withBlock(encoding, *block), resultType.getShape(),
+        [&](Value part, Type element, ArrayRef<int64_t> shape) -> Value {
+          auto type = RankedTensorType::get(shape, element);
+          return ReshapeOp::create(rewriter, loc, type, part, groups);
+        });
+    return success();
+  }
+};
+
+/// Whether `op` is a batched lowp.matmul whose rhs is one matrix broadcast
+/// along the batch (linalg.broadcast, dimensions = [0]).
+bool hasBroadcastRhs(MatmulOp op) {
+  auto broadcast = op.getRhs().getDefiningOp<linalg::BroadcastOp>();
+  return broadcast && broadcast.getDimensions() == ArrayRef<int64_t>{0} &&
+         cast<RankedTensorType>(op.getLhs().getType()).getRank() == 3;
+}
+
+/// broadcast(dequantize(q)) -> dequantize(broadcast(q)) on static shapes:
+/// the added dimensions have blocks of 1, so the scales and zero points
+/// broadcast along them as the elements do. Exact: dequantize is
+/// elementwise. Not for the rhs of a batched matmul, which
+/// MatmulOfBroadcastRhs turns into one matrix product without a copy.
+struct BroadcastOfDequantize : OpRewritePattern<linalg::BroadcastOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::BroadcastOp op,
+                                PatternRewriter &rewriter) const override {
+    auto dequantize = op.getInput().getDefiningOp<DequantizeOp>();
+    if (!dequantize || !dequantize->hasOneUse() || op->getNumResults() != 1)
+      return rewriter.notifyMatchFailure(op, "not the one use of a dequantize");
+    for (Operation *user : op->getUsers())
+      if (auto matmul = dyn_cast<MatmulOp>(user);
+          matmul && matmul.getRhs() == op->getResult(0) &&
+          hasBroadcastRhs(matmul))
+        return rewriter.notifyMatchFailure(op, "the rhs of a batched matmul");
+    Value q = dequantize.getInput();
+    auto sourceType = cast<RankedTensorType>(q.getType());
+    auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+    if (!sourceType.hasStaticShape() || !resultType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic sizes");
+    auto encoding = getBlockScaledEncoding(sourceType);
+    SmallVector<int64_t> sourceBlock =
+        encoding.getFullBlock(sourceType.getRank());
+    SmallVector<int64_t> block;
+    ArrayRef<int64_t> added = op.getDimensions();
+    for (int64_t d = 0, kept = 0; d < resultType.getRank(); ++d)
+      block.push_back(llvm::is_contained(added, d) ? 1 : sourceBlock[kept++]);
+    Location loc = op.getLoc();
+    moveBeforeDequantize(
+        rewriter, op, q, withBlock(encoding, block), resultType.getShape(),
+        [&](Value part, Type element, ArrayRef<int64_t> shape) -> Value {
+          Value init = tensor::EmptyOp::create(rewriter, loc, shape, element);
+          return linalg::BroadcastOp::create(rewriter, loc, part, init, added)
+              ->getResult(0);
+        });
+    return success();
+  }
+};
+
+/// A batched matmul of B x M x K activations and one weight broadcast along
+/// the batch -> one matrix product of the B * M rows, expanded back: each
+/// result element is the same sum (lowp.matmul leaves the order open), the
+/// weight is read once rather than copied B times, and a dequantized
+/// weight then reaches the kernels encoded. Static B and M.
+struct MatmulOfBroadcastRhs : OpRewritePattern<MatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!hasBroadcastRhs(op))
+      return rewriter.notifyMatchFailure(op, "not a broadcast weight");
+    auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    if (!lhsType.hasStaticShape() || !resultType.hasStaticShape() ||
+        getBlockScaledEncoding(lhsType))
+      return rewriter.notifyMatchFailure(op, "dynamic or encoded activations");
+    auto broadcast = op.getRhs().getDefiningOp<linalg::BroadcastOp>();
+    Location loc = op.getLoc();
+    SmallVector<ReassociationIndices> groups = {{0, 1}, {2}};
+    ArrayRef<int64_t> shape = lhsType.getShape();
+    Value rows = tensor::CollapseShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get({shape[0] * shape[1], shape[2]},
+                              lhsType.getElementType()),
+        op.getLhs(), groups);
+    ArrayRef<int64_t> resultShape = resultType.getShape();
+    auto product = MatmulOp::create(
+        rewriter, loc,
+        RankedTensorType::get({resultShape[0] * resultShape[1], resultShape[2]},
+                              resultType.getElementType()),
+        rows, broadcast.getInput(), op.getAccumulatorAttr(),
+        op.getTransposeRhsAttr());
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        op, resultType, product.getResult(), groups);
+    return success();
+  }
+};
+
+/// The lowest and the highest power of two a nonzero finite value of
+/// `value` (an operand of a matmul: a plain tensor or a block-scaled one)
+/// can hold a bit at, or none when unbounded or unknown (an f32 tensor
+/// scale, a format of more than 16 bits beside others).
+std::optional<std::pair<int, int>> bitRange(Type type) {
+  auto tensor = cast<RankedTensorType>(type);
+  auto span = [](double v, int &lowest, int &highest) {
+    if (v == 0 || !std::isfinite(v))
+      return;
+    int exponent;
+    double fraction = std::frexp(std::fabs(v), &exponent);
+    // fraction * 2^53 is an integer: its trailing zeros place the lowest bit.
+    auto mantissa = uint64_t(std::ldexp(fraction, 53));
+    lowest = std::min(lowest, exponent - 53 + __builtin_ctzll(mantissa));
+    highest = std::max(highest, exponent - 1);
+  };
+  int lowest = INT_MAX, highest = INT_MIN;
+  auto encoding = getBlockScaledEncoding(tensor);
+  if (!encoding) {
+    std::optional<numerics::Format> format =
+        getNumericFormat(tensor.getElementType());
+    if (!format)
+      return std::nullopt;
+    span(format->getMinPositive(), lowest, highest);
+    span(format->getMaxFinite(), lowest, highest);
+    return std::make_pair(lowest, highest);
+  }
+  numerics::BlockScaling scaling = encoding.getScaling(tensor.getElementType());
+  if (scaling.tensorScale || scaling.element.getBitWidth() > 16)
+    return std::nullopt;
+  // Every scale is a multiple of the smallest (a power of two), and the
+  // largest has the highest bit.
+  uint32_t smallest = scaling.scale.encode(scaling.scale.getMinPositive(), {});
+  uint32_t largest = scaling.scale.getMaxFiniteCode(false);
+  uint64_t zeroPoints =
+      scaling.zeroPoint ? scaling.zeroPoint->getNumCodes() : 1;
+  for (uint32_t element = 0; element < scaling.element.getNumCodes(); ++element)
+    for (uint32_t zeroPoint = 0; zeroPoint < zeroPoints; ++zeroPoint)
+      for (uint32_t scale : {smallest, largest})
+        span(numerics::dequantizeElement(scaling, element, scale, zeroPoint,
+                                         1.0),
+             lowest, highest);
+  if (lowest == INT_MAX)
+    return std::nullopt;
+  return std::make_pair(lowest, highest);
+}
+
+/// matmul(x * c, w) -> matmul(x, w) * c (and the same for w), for a splat
+/// constant c = ±2^k and an f32 accumulator and result: the scaling leaves
+/// the matmul, so a scaled dequantize reaches the kernels encoded and the
+/// product is scaled once per result element. The same sum: c * x is exact
+/// where every value x can hold times c is an f32 (proved from the
+/// operand's format and encoding: its lowest bit stays at or above 2^-149
+/// and its highest below 2^128), and scaling by a power of two commutes
+/// with every rounding of the matmul's products and sums while they stay
+/// in f32's normal range, where its bound holds. Where that is not proved
+/// (f32 operands, E8M0 scales that span f32's range), a mulf that allows
+/// reassociation (`fastmath<reassoc>`) says the rewrite may be made.
+struct MatmulOfScaledOperand : OpRewritePattern<MatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  /// The splat power of two `value` multiplies `scaled` by, if any.
+  static std::optional<APFloat> powerOfTwoFactor(arith::MulFOp mul,
+                                                 Value &scaled) {
+    for (auto [a, b] : {std::pair(mul.getLhs(), mul.getRhs()),
+                        std::pair(mul.getRhs(), mul.getLhs())}) {
+      DenseElementsAttr dense;
+      if (!matchPattern(b, m_Constant(&dense)) || !dense.isSplat())
+        continue;
+      auto factor = dyn_cast<FloatAttr>(dense.getSplatValue<Attribute>());
+      if (!factor || !factor.getType().isF32() ||
+          factor.getValue().getExactLog2Abs() == INT_MIN)
+        continue;
+      scaled = a;
+      return factor.getValue();
+    }
+    return std::nullopt;
+  }
+
+  LogicalResult matchAndRewrite(MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    auto resultType = cast<RankedTensorType>(op.getType());
+    if (!op.getAccumulator().isF32() || !resultType.getElementType().isF32())
+      return rewriter.notifyMatchFailure(op, "not an f32 matmul");
+    for (OpOperand *operand : {&op.getLhsMutable(), &op.getRhsMutable()}) {
+      auto mul = operand->get().getDefiningOp<arith::MulFOp>();
+      if (!mul || !mul->hasOneUse())
+        continue;
+      Value scaled;
+      std::optional<APFloat> factor = powerOfTwoFactor(mul, scaled);
+      if (!factor)
+        continue;
+      int k = factor->getExactLog2Abs();
+      Value source = scaled;
+      if (auto dequantize = scaled.getDefiningOp<DequantizeOp>())
+        source = dequantize.getInput();
+      std::optional<std::pair<int, int>> bits = bitRange(source.getType());
+      bool exact = bits && bits->first + k >= -149 &&
+                   bits->second + std::max(k, 0) <= 126;
+      if (!exact && !arith::bitEnumContainsAll(mul.getFastmath(),
+                                               arith::FastMathFlags::reassoc))
+        continue;
+      Location loc = op.getLoc();
+      rewriter.modifyOpInPlace(op, [&] { operand->set(scaled); });
+      rewriter.setInsertionPointAfter(op);
+      Value splat = arith::ConstantOp::create(
+          rewriter, loc,
+          DenseElementsAttr::get(
+              resultType,
+              rewriter.getFloatAttr(rewriter.getF32Type(), *factor)));
+      auto product = arith::MulFOp::create(rewriter, loc, op.getResult(), splat,
+                                           mul.getFastmathAttr());
+      rewriter.replaceAllUsesExcept(op.getResult(), product.getResult(),
+                                    product);
+      return success();
+    }
+    return rewriter.notifyMatchFailure(op, "no operand scaled by 2^k");
+  }
+};
+
 struct LowpPropagateScalesPass
     : lowp::impl::LowpPropagateScalesBase<LowpPropagateScalesPass> {
   void runOnOperation() override {
@@ -195,8 +562,11 @@ struct LowpPropagateScalesPass
 } // namespace
 
 void lowp::populateLowpPropagateScalesPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatmulOfDequantize, MatmulOfTransposedRhs, ReluOfDequantize,
-               TransposeOfDequantize<RelayoutOp>,
-               TransposeOfDequantize<linalg::TransposeOp>>(
-      patterns.getContext());
+  patterns
+      .add<MatmulOfDequantize, MatmulOfTransposedRhs, ReluOfDequantize,
+           TransposeOfDequantize<RelayoutOp>,
+           TransposeOfDequantize<linalg::TransposeOp>,
+           ReshapeOfDequantize<tensor::CollapseShapeOp>,
+           ReshapeOfDequantize<tensor::ExpandShapeOp>, BroadcastOfDequantize,
+           MatmulOfBroadcastRhs, MatmulOfScaledOperand>(patterns.getContext());
 }

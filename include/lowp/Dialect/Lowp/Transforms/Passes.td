@@ -64,8 +64,39 @@ def LowpPropagateScales : Pass<"lowp-propagate-scales", "::mlir::ModuleOp"> {
       either way. Not for maxnumf (NaN * relu(e) would stay NaN where
       maxnumf gives 0) nor signed scales.
 
-    Not yet: scales through reshape, broadcast and multiplication by
-    constants, and dequantize-quantize pairs as one requantization.
+    - `tensor.collapse_shape` and `tensor.expand_shape` of a
+      `lowp.dequantize` with no other use, on static shapes: the dequantize
+      of the reshaped encoded tensor, when every block stays a contiguous
+      run of the reshaped dimensions (blocks of 1 before one dimension of
+      each regrouped set, whole dimensions after it): [B, S, K] MX
+      activations collapse into B * S rows with the same blocks; 16 x 16
+      tiles of 16 columns collapse into blocks of 256; rows of 64 in blocks
+      of 32 expand into 8 x 8 with blocks [4, 8]. The scales and zero
+      points are regrouped as the elements are. Exact: dequantize is
+      elementwise. A reshape that would split a block stays.
+    - `linalg.broadcast` of a `lowp.dequantize` with no other use, on static
+      shapes: the dequantize of the broadcast parts, the added dimensions
+      having blocks of 1. Exact.
+    - a batched `lowp.matmul` (B x M x K activations, static) whose rhs is
+      one matrix broadcast along the batch (`dimensions = [0]`): one matrix
+      product of the B * M rows, expanded back, so the weight is read once
+      and not copied per batch (a dequantized weight then reaches the
+      kernels encoded). Each result element is the same sum.
+    - `lowp.matmul` of an operand multiplied by a splat f32 constant
+      c = ±2^k (f32 accumulator and result): the matmul of the operand,
+      times c. The same sum where c times every value the operand can hold
+      is an f32 (its lowest bit stays at or above 2^-149 and its highest
+      below 2^127), which the pass proves from the operand's format and
+      encoding (int4-g128 with f16 scales and c = 1/8, say); scaling by a
+      power of two then commutes with each rounding of the products and
+      sums while they stay in f32's normal range, where the matmul's bound
+      holds. Where it cannot prove that (f32 operands; E8M0 scales, which
+      reach 2^127; an f32 tensor scale) the rewrite is made only when the
+      mulf allows reassociation (`fastmath<reassoc>`): written without it,
+      -2 * x for an MX x near 2^127 is -inf before the matmul, which the
+      rewrite would not see. Not for other constants: 3 * x rounds.
+
+    Not yet: dequantize-quantize pairs as one requantization.
 
     ```mlir
     // before
@@ -83,7 +114,9 @@ def LowpPropagateScales : Pass<"lowp-propagate-scales", "::mlir::ModuleOp"> {
     %y = lowp.matmul %x, %q {accumulator = f32, transpose_rhs} : tensor<1x4096xf32>, tensor<14336x4096xf4E2M1FN, #lowp.block_scaled<block = [1, 32], scale = f8E8M0FNU, rule = floor>> -> tensor<1x14336xf32>
     ```
   }];
-  let dependentDialects = ["::lowp::LowpDialect"];
+  let dependentDialects = ["::lowp::LowpDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 def LowpAssignLayouts : Pass<"lowp-assign-layouts", "::mlir::ModuleOp"> {
