@@ -381,9 +381,10 @@ bool checkE2M1ToF32(const Parts &in, const Parts &out, int64_t i,
 /// (E2M1's largest binade is 2^2), clamped to E8M0's 2^-127 .. 2^127, the
 /// smallest for an all-zero block; elements value / scale rounded to
 /// nearest even, saturating at +-6.
-bool checkQuantizeMxfp4(const Parts &in, const Parts &out, int64_t b,
-                        std::string &why) {
-  const float *block = in.f32() + b * kBlock;
+/// Whether MXFP4 block `b` of `out` is the quantization of the 32 values
+/// of `block`.
+bool checkMxfp4Block(const float *block, const Parts &out, int64_t b,
+                     std::string &why) {
   double amax = 0;
   for (int j = 0; j < kBlock; ++j)
     amax = std::fmax(amax, std::fabs(block[j]));
@@ -413,6 +414,11 @@ bool checkQuantizeMxfp4(const Parts &in, const Parts &out, int64_t b,
     }
   }
   return true;
+}
+
+bool checkQuantizeMxfp4(const Parts &in, const Parts &out, int64_t b,
+                        std::string &why) {
+  return checkMxfp4Block(in.f32() + b * kBlock, out, b, why);
 }
 
 bool checkDequantizeMxfp4(const Parts &in, const Parts &out, int64_t i,
@@ -642,18 +648,31 @@ bool checkQuantizeInt4G128(const Parts &in, const Parts &out, int64_t b,
   return true;
 }
 
-bool checkDequantizeInt4G128(const Parts &in, const Parts &out, int64_t i,
-                             std::string &why) {
-  // (q - z) * s: at most 5 and 11 significant bits, exact in f32.
+/// int4-g128 value `i` of `in`: (q - z) * s, exact in f32.
+float int4G128Value(const Parts &in, int64_t i) {
   int64_t b = i / kInt4Block;
   double difference = double(nibble(in.codes(), i)) -
                       double(nibble(in.zeroPoints.as<uint8_t>(), b));
-  double expected = difference * decodeF16(in.scales.as<uint16_t>()[b]);
+  return float(difference * decodeF16(in.scales.as<uint16_t>()[b]));
+}
+
+bool checkDequantizeInt4G128(const Parts &in, const Parts &out, int64_t i,
+                             std::string &why) {
+  // (q - z) * s: at most 5 and 11 significant bits, exact in f32.
+  double expected = int4G128Value(in, i);
   double got = out.f32()[i];
   if (sameValue(got, expected))
     return true;
   why = describeMismatch(i, got, expected);
   return false;
+}
+
+bool checkRequantizeInt4G128ToMxfp4(const Parts &in, const Parts &out,
+                                    int64_t b, std::string &why) {
+  float block[kBlock];
+  for (int j = 0; j < kBlock; ++j)
+    block[j] = int4G128Value(in, b * kBlock + j);
+  return checkMxfp4Block(block, out, b, why);
 }
 
 // Adapters from parts to the generated descriptors; empty for a kernel
@@ -824,6 +843,20 @@ void callDequantizeInt4G128(const Parts &in, Parts &out) {
 #endif
 }
 
+void callRequantizeInt4G128ToMxfp4(const Parts &in, Parts &out) {
+#if LOWP_BENCH_HAVE_requantize_int4_g128_to_mxfp4
+  auto e = describe<lowp_memref_uint8_1d>(in.values.as<void>(), {kCount / 2});
+  auto s = describe<lowp_memref_uint16_1d>(in.scales.as<void>(),
+                                           {kCount / kInt4Block});
+  auto z = describe<lowp_memref_uint8_1d>(in.zeroPoints.as<void>(),
+                                          {kCount / kInt4Block / 2});
+  auto y = describe<lowp_memref_uint8_1d>(out.values.as<void>(), {kCount / 2});
+  auto t =
+      describe<lowp_memref_uint8_1d>(out.scales.as<void>(), {kCount / kBlock});
+  _mlir_ciface_requantize_int4_g128_to_mxfp4(&e, &s, &z, &y, &t);
+#endif
+}
+
 const ConversionKernel kConversions[] = {
     {"convert_f32_to_e4m3", LOWP_BENCH_HAVE_convert_f32_to_e4m3,
      "f32 -> FP8 E4M3FN, lowp.convert", Data::F32, Data::E4M3, callF32ToE4M3,
@@ -879,6 +912,11 @@ const ConversionKernel kConversions[] = {
     {"dequantize_int4_g128", LOWP_BENCH_HAVE_dequantize_int4_g128,
      "int4-g128 parts -> f32, lowp.dequantize", Data::Int4G128, Data::F32,
      callDequantizeInt4G128, checkDequantizeInt4G128, kCount},
+    {"requantize_int4_g128_to_mxfp4",
+     LOWP_BENCH_HAVE_requantize_int4_g128_to_mxfp4,
+     "int4-g128 parts -> MXFP4 parts, lowp.requantize", Data::Int4G128,
+     Data::Mxfp4, callRequantizeInt4G128ToMxfp4, checkRequantizeInt4G128ToMxfp4,
+     kCount / kBlock},
 };
 
 } // namespace

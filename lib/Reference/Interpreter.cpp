@@ -137,8 +137,22 @@ private:
         })
         .Case([&](QuantizeOp quantize) {
           values[quantize.getResult()] = runQuantize(
-              quantize, in(quantize.getInput())[0],
+              quantize.getType(), quantize.getRounding(),
+              in(quantize.getInput())[0],
               quantize.getRandom() ? &in(quantize.getRandom())[0] : nullptr);
+          return true;
+        })
+        .Case([&](RequantizeOp requantize) {
+          // The logical values rounded to f32, then quantized: the pair it
+          // stands for.
+          auto f32 = Float32Type::get(requantize.getContext());
+          Tensor rounded = runDequantize(
+              requantize.getInput().getType(), in(requantize.getInput()),
+              RankedTensorType::get(
+                  cast<RankedTensorType>(requantize.getType()).getShape(),
+                  f32));
+          values[requantize.getResult()] = runQuantize(
+              requantize.getType(), requantize.getRounding(), rounded, nullptr);
           return true;
         })
         .Case([&](DequantizeOp dequantize) {
@@ -381,9 +395,9 @@ private:
     return result;
   }
 
-  std::vector<Tensor> runQuantize(QuantizeOp op, const Tensor &input,
-                                  const Tensor *random) {
-    auto type = cast<RankedTensorType>(op.getType());
+  std::vector<Tensor> runQuantize(Type resultType, Rounding rounding,
+                                  const Tensor &input, const Tensor *random) {
+    auto type = cast<RankedTensorType>(resultType);
     auto encoding = getEncoding(type);
     BlockScaling scaling = encoding.getScaling(type.getElementType());
     ValueFormat from = *getValueFormat(input.elementType);
@@ -392,7 +406,7 @@ private:
       values.push_back(from.decode(code));
     std::vector<uint64_t> randomBits;
     RoundingOptions options;
-    options.mode = toNumerics(op.getRounding());
+    options.mode = toNumerics(rounding);
     if (random) {
       options.randomBitCount = random->elementType.getIntOrFloatBitWidth();
       for (uint64_t code : random->codes)

@@ -33,7 +33,7 @@ std::string describe(Operation *op) {
 bool isElementwise(Operation *op) {
   return op->hasTrait<OpTrait::Elementwise>() ||
          op->hasTrait<OpTrait::SameOperandsAndResultShape>() ||
-         isa<ConvertOp, QuantizeOp, DequantizeOp>(op);
+         isa<ConvertOp, QuantizeOp, DequantizeOp, RequantizeOp>(op);
 }
 
 /// The size variables of one function, and the ties between them.

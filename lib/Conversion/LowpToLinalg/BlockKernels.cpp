@@ -322,8 +322,9 @@ public:
     unit = scaling->getElementUnit();
   }
 
-  Value emit() {
-    int64_t total = input.type.getNumElements();
+  /// The flat parts and the decoded tensor scale, which emit() and
+  /// decodeLanes() read.
+  void prepare() {
     codes = flatten(b, input.elements);
     if (input.scales)
       scales = flatten(b, input.scales);
@@ -331,6 +332,11 @@ public:
       zeroPoints = flatten(b, input.zeroPoints);
     if (input.tensorScale)
       tensorScale = decodeTensorScale();
+  }
+
+  Value emit() {
+    int64_t total = input.type.getNumElements();
+    prepare();
     // The result is written through a buffer, with vector stores that may
     // be non-temporal: a result larger than the caches would otherwise be
     // read into them before it is written.
@@ -352,6 +358,47 @@ public:
     return tensor::ExpandShapeOp::create(
         b, RankedTensorType::get(input.type.getShape(), b.getF32Type()), result,
         ArrayRef<ReassociationIndices>{all});
+  }
+
+  /// The values of the 16 elements from `element` on (a multiple of 16, so
+  /// within one block), as emit() writes them; after prepare(). Packed
+  /// codes are spread to natural order in registers: lane l takes byte
+  /// l / P, shifted by (l % P) * width.
+  Value decodeLanes(ImplicitLocOpBuilder &at, Value element, bool inBounds) {
+    Value decoded;
+    if (width && width < 8) {
+      Value offset = arith::DivUIOp::create(at, element, index(at, phases));
+      Value bytes =
+          widenCodes(at, read(at, codes, offset, kLanes / phases, inBounds));
+      SmallVector<int64_t> spread;
+      SmallVector<int32_t> shifts;
+      for (int64_t l = 0; l < kLanes; ++l) {
+        spread.push_back(l / phases);
+        shifts.push_back(int32_t((l % phases) * width));
+      }
+      Value lanes = vector::ShuffleOp::create(at, bytes, bytes, spread);
+      lanes = arith::ShRUIOp::create(
+          at, lanes,
+          arith::ConstantOp::create(
+              at,
+              DenseElementsAttr::get(VectorType::get({kLanes}, at.getI32Type()),
+                                     ArrayRef<int32_t>(shifts))));
+      decoded = elementDecoder.decode(at, lanes, /*highBitsClear=*/false);
+    } else {
+      decoded = elementDecoder.decode(
+          at, widenCodes(at, read(at, codes, element, kLanes, inBounds)),
+          /*highBitsClear=*/true);
+    }
+    if (!scaling)
+      return decoded;
+    Value block = arith::DivUIOp::create(at, element, index(at, blockSize));
+    Value blockScale = blockValues(at, scales, /*packedWidth=*/0, *scaleDecoder,
+                                   block, 1, inBounds)[0];
+    Value zero = zeroPoints
+                     ? blockValues(at, zeroPoints, input.zeroPointWidth,
+                                   *zeroPointDecoder, block, 1, inBounds)[0]
+                     : Value();
+    return scale(at, decoded, blockScale, zero);
   }
 
 private:
@@ -579,9 +626,9 @@ void storeGroupCodes(ImplicitLocOpBuilder &at, ArrayRef<Value> codeVectors,
 }
 
 /// The rounding of lowp.quantize's elements: the op's mode, saturating.
-RoundingOptions elementRounding(QuantizeOp op) {
+RoundingOptions elementRounding(Rounding rounding) {
   RoundingOptions options;
-  options.mode = toNumerics(op.getRounding());
+  options.mode = toNumerics(rounding);
   options.saturate = true;
   return options;
 }
@@ -629,14 +676,21 @@ private:
   SmallVector<std::pair<int, Value>> pending;
 };
 
+/// What a quantize kernel reads: an f32 tensor, or (lowp.requantize) the
+/// values a dequantize kernel computes, 16 lanes at a time in registers.
+struct QuantizeInput {
+  Value values;
+  DequantizeEmitter *source = nullptr;
+};
+
 /// What the quantize kernels share: the op's result type and scaling, the
 /// flat input, the buffers of the parts, and how groups of 16 lanes of P
 /// codes are stored.
 class QuantizeKernel {
 protected:
-  QuantizeKernel(ImplicitLocOpBuilder &b, QuantizeOp op, Value input,
-                 unsigned packedWidth)
-      : b(b), input(input), resultType(cast<RankedTensorType>(op.getType())),
+  QuantizeKernel(ImplicitLocOpBuilder &b, const QuantizeInput &input,
+                 RankedTensorType type, unsigned packedWidth)
+      : b(b), input(input.values), source(input.source), resultType(type),
         encoding(cast<BlockScaledEncodingAttr>(resultType.getEncoding())),
         scaling(encoding.getScaling(resultType.getElementType())),
         width(packedWidth) {
@@ -653,7 +707,8 @@ protected:
   /// `width` is nonzero).
   void allocateElements() {
     int64_t total = resultType.getNumElements();
-    values = flatten(b, input);
+    if (input)
+      values = flatten(b, input);
     Type elementStorage = getStorageType(resultType.getElementType());
     codes = memref::AllocOp::create(
         b,
@@ -678,6 +733,14 @@ protected:
     return unflattenBuffer(b, buffer, blockShape);
   }
 
+  /// The 16 values of x from `element` on: read from the f32 input, or
+  /// decoded from the block-scaled source of a requantize.
+  Value readInput(ImplicitLocOpBuilder &at, Value element, bool inBounds) {
+    if (source)
+      return source->decodeLanes(at, element, inBounds);
+    return readVector(at, values, ValueRange{element}, kLanes, inBounds);
+  }
+
   void storeGroup(ImplicitLocOpBuilder &at, ArrayRef<Value> codeVectors,
                   Value groupElement, bool inBounds) {
     storeGroupCodes(at, codeVectors, codes, groupElement,
@@ -687,6 +750,7 @@ protected:
 
   ImplicitLocOpBuilder &b;
   Value input;
+  DequantizeEmitter *source;
   RankedTensorType resultType;
   BlockScaledEncodingAttr encoding;
   BlockScaling scaling;
@@ -714,10 +778,10 @@ protected:
 /// does the exact quotient.
 class QuantizeEmitter : QuantizeKernel {
 public:
-  QuantizeEmitter(ImplicitLocOpBuilder &b, QuantizeOp op, Value input,
-                  unsigned packedWidth)
-      : QuantizeKernel(b, op, input, packedWidth),
-        rounding(elementRounding(op)) {
+  QuantizeEmitter(ImplicitLocOpBuilder &b, const QuantizeInput &input,
+                  RankedTensorType type, Rounding mode, unsigned packedWidth)
+      : QuantizeKernel(b, input, type, packedWidth),
+        rounding(elementRounding(mode)) {
     unit = scaling.getElementUnit();
     maxElementExponent =
         int(std::floor(std::log2(scaling.getMaxElementValue())));
@@ -838,8 +902,7 @@ private:
       return arith::AddIOp::create(at, element, index(at, elements));
     };
     auto readValues = [&](int64_t v) {
-      return readVector(at, values, ValueRange{offset(v * kLanes)}, kLanes,
-                        inBounds);
+      return readInput(at, offset(v * kLanes), inBounds);
     };
     // Pass 1: each block's amax.
     LaneCombiner magnitudes(
@@ -891,9 +954,8 @@ private:
           vector::BroadcastOp::create(
               at, VectorType::get({kLanes}, at.getI32Type()),
               arith::IndexCastOp::create(at, at.getI32Type(), block)));
-      Value x = readVector(
-          at, values, ValueRange{arith::AddIOp::create(at, element, local)},
-          kLanes, inBounds);
+      Value x =
+          readInput(at, arith::AddIOp::create(at, element, local), inBounds);
       codeVectors.push_back(encode(at, x, reciprocal));
     }
     storeGroup(at, codeVectors, groupElement, inBounds);
@@ -931,9 +993,9 @@ private:
 /// encodes to, zero point 0.
 class MinMaxQuantizeEmitter : QuantizeKernel {
 public:
-  MinMaxQuantizeEmitter(ImplicitLocOpBuilder &b, QuantizeOp op, Value input,
-                        unsigned packedWidth)
-      : QuantizeKernel(b, op, input, packedWidth) {
+  MinMaxQuantizeEmitter(ImplicitLocOpBuilder &b, const QuantizeInput &input,
+                        RankedTensorType type, unsigned packedWidth)
+      : QuantizeKernel(b, input, type, packedWidth) {
     const Format &element = scaling.element;
     const Format &zeroPoint = *scaling.zeroPoint;
     qmin = int32_t(element.decode(element.getMaxFiniteCode(true)));
@@ -1095,10 +1157,9 @@ private:
       Value low = f32Splat(at, 0), high = f32Splat(at, 0), magnitude;
       for (int64_t v = k * vectorsPerBlock; v < (k + 1) * vectorsPerBlock;
            ++v) {
-        Value x = readVector(at, values,
-                             ValueRange{arith::AddIOp::create(
-                                 at, element, index(at, v * kLanes))},
-                             kLanes, inBounds);
+        Value x = readInput(
+            at, arith::AddIOp::create(at, element, index(at, v * kLanes)),
+            inBounds);
         low = minimum(at, x, low);
         high = maximum(at, x, high);
         Value bits = arith::AndIOp::create(
@@ -1154,10 +1215,9 @@ private:
     SmallVector<Value> codeVectors;
     uint32_t mask = (uint32_t(1) << scaling.element.getBitWidth()) - 1;
     for (int64_t p = 0; p < phases; ++p) {
-      Value x = readVector(at, values,
-                           ValueRange{arith::AddIOp::create(
-                               at, groupElement, index(at, p * kLanes))},
-                           kLanes, inBounds);
+      Value x = readInput(
+          at, arith::AddIOp::create(at, groupElement, index(at, p * kLanes)),
+          inBounds);
       Value q = arith::AddIOp::create(
           at, roundQuotient(at, x, block.scale, block.low, block.high),
           block.zero);
@@ -1248,16 +1308,16 @@ namespace {
 /// MinMaxQuantizeEmitter's cases: integer elements and zero points of at
 /// most 8 bits, an f16 scale (whose products with n + 1/2 are exact in f32),
 /// rounding to nearest even, groups of 16 lanes of P codes within blocks.
-bool isMinMaxQuantizeCovered(QuantizeOp op, const BlockScaling &scaling,
-                             int64_t blockSize, unsigned packedWidth) {
-  auto type = cast<RankedTensorType>(op.getType());
+bool isMinMaxQuantizeCovered(RankedTensorType type, Rounding mode,
+                             const BlockScaling &scaling, int64_t blockSize,
+                             unsigned packedWidth) {
   auto encoding = cast<BlockScaledEncodingAttr>(type.getEncoding());
   if (!scaling.element.isInteger() || scaling.element.getBitWidth() > 8 ||
       !scaling.zeroPoint || !scaling.zeroPoint->isInteger() ||
       scaling.zeroPoint->getBitWidth() > 8 ||
       !encoding.getScaleType().isF16() || scaling.tensorScale)
     return false;
-  if (elementRounding(op).mode != RoundingMode::NearestEven)
+  if (elementRounding(mode).mode != RoundingMode::NearestEven)
     return false;
   RoundingOptions nearest;
   nearest.saturate = true;
@@ -1268,27 +1328,23 @@ bool isMinMaxQuantizeCovered(QuantizeOp op, const BlockScaling &scaling,
   int64_t group = kLanes * (packedWidth ? 8 / packedWidth : 1);
   return blockSize % group == 0;
 }
-} // namespace
-
-bool lowp::isQuantizeKernelCovered(QuantizeOp op, unsigned packedWidth) {
-  auto inputType = cast<RankedTensorType>(op.getInput().getType());
-  auto type = cast<RankedTensorType>(op.getType());
+/// Whether a quantize kernel covers quantizing f32 values of `type`'s
+/// shape into `type` with element rounding `mode`.
+bool isQuantizeCovered(RankedTensorType type, Rounding mode,
+                       unsigned packedWidth) {
   auto encoding = cast<BlockScaledEncodingAttr>(type.getEncoding());
-  if (!inputType.getElementType().isF32() || inputType.getEncoding() ||
-      op.getRandom())
-    return false;
   std::optional<int64_t> innermostBlock = innermostBlockSize(type);
   if (!innermostBlock)
     return false;
   int64_t blockSize = *innermostBlock;
   BlockScaling scaling = encoding.getScaling(type.getElementType());
   if (scaling.rule == ScaleRule::MinMax)
-    return isMinMaxQuantizeCovered(op, scaling, blockSize, packedWidth);
+    return isMinMaxQuantizeCovered(type, mode, scaling, blockSize, packedWidth);
   if (scaling.rule != ScaleRule::Floor && scaling.rule != ScaleRule::RCeil)
     return false;
   if (chooseDecode(scaling.scale) != DecodeKind::E8M0)
     return false;
-  RoundingOptions rounding = elementRounding(op);
+  RoundingOptions rounding = elementRounding(mode);
   if (rounding.mode != RoundingMode::NearestEven &&
       rounding.mode != RoundingMode::NearestAway &&
       rounding.mode != RoundingMode::TowardZero)
@@ -1310,16 +1366,61 @@ bool lowp::isQuantizeKernelCovered(QuantizeOp op, unsigned packedWidth) {
   return blockSize % kLanes == 0;
 }
 
+/// The parts of `type` quantized from `input` with element rounding
+/// `mode`.
+SmallVector<Value> emitQuantize(ImplicitLocOpBuilder &b,
+                                const QuantizeInput &input,
+                                RankedTensorType type, Rounding mode,
+                                unsigned packedWidth) {
+  if (cast<BlockScaledEncodingAttr>(type.getEncoding()).getRule() ==
+      ScaleRule::MinMax)
+    return MinMaxQuantizeEmitter(b, input, type, packedWidth).emit();
+  auto [elements, scales] =
+      QuantizeEmitter(b, input, type, mode, packedWidth).emit();
+  return {elements, scales};
+}
+} // namespace
+
+bool lowp::isQuantizeKernelCovered(QuantizeOp op, unsigned packedWidth) {
+  auto inputType = cast<RankedTensorType>(op.getInput().getType());
+  if (!inputType.getElementType().isF32() || inputType.getEncoding() ||
+      op.getRandom())
+    return false;
+  return isQuantizeCovered(cast<RankedTensorType>(op.getType()),
+                           op.getRounding(), packedWidth);
+}
+
 SmallVector<Value> lowp::emitQuantizeKernel(OpBuilder &builder, Location loc,
                                             QuantizeOp op, Value input,
                                             unsigned packedWidth) {
   ImplicitLocOpBuilder b(loc, builder);
+  return emitQuantize(b, QuantizeInput{input}, op.getType(), op.getRounding(),
+                      packedWidth);
+}
+
+bool lowp::isRequantizeKernelCovered(RequantizeOp op,
+                                     unsigned sourcePackedWidth,
+                                     unsigned packedWidth) {
+  auto sourceType = cast<RankedTensorType>(op.getInput().getType());
   auto type = cast<RankedTensorType>(op.getType());
-  if (cast<BlockScaledEncodingAttr>(type.getEncoding()).getRule() ==
-      ScaleRule::MinMax)
-    return MinMaxQuantizeEmitter(b, op, input, packedWidth).emit();
-  auto [elements, scales] = QuantizeEmitter(b, op, input, packedWidth).emit();
-  return {elements, scales};
+  return sourceType.hasStaticShape() &&
+         sourceType.getShape() == type.getShape() &&
+         isDequantizeKernelCovered(sourceType,
+                                   Float32Type::get(op.getContext()),
+                                   sourcePackedWidth) &&
+         isQuantizeCovered(type, op.getRounding(), packedWidth);
+}
+
+SmallVector<Value> lowp::emitRequantizeKernel(OpBuilder &builder, Location loc,
+                                              RequantizeOp op,
+                                              const BlockScaledParts &source,
+                                              unsigned packedWidth) {
+  ImplicitLocOpBuilder b(loc, builder);
+  DequantizeEmitter decoder(b, source);
+  decoder.prepare();
+  return emitQuantize(b, QuantizeInput{Value(), &decoder},
+                      cast<RankedTensorType>(op.getType()), op.getRounding(),
+                      packedWidth);
 }
 
 bool lowp::isDecodeKernelCovered(RankedTensorType type, Type resultElement,

@@ -97,6 +97,22 @@ llvm::SmallVector<mlir::Value>
 emitQuantizeKernel(mlir::OpBuilder &builder, mlir::Location loc, QuantizeOp op,
                    mlir::Value input, unsigned packedWidth);
 
+/// Whether emitRequantizeKernel covers `op`: a source the dequantize kernel
+/// covers (its codes packed in `sourcePackedWidth` bits, or 0) and a
+/// result the quantize kernel covers (`packedWidth` as there), of one
+/// static shape.
+bool isRequantizeKernelCovered(RequantizeOp op, unsigned sourcePackedWidth,
+                               unsigned packedWidth);
+
+/// The parts of `op`'s result, as emitQuantizeKernel writes them, computed
+/// from the parts of its source 16 values at a time in registers, as the
+/// dequantize kernel decodes them: the f32 tensor between is never
+/// written.
+llvm::SmallVector<mlir::Value>
+emitRequantizeKernel(mlir::OpBuilder &builder, mlir::Location loc,
+                     RequantizeOp op, const BlockScaledParts &source,
+                     unsigned packedWidth);
+
 } // namespace lowp
 
 #endif // LOWP_LIB_CONVERSION_LOWPTOLINALG_BLOCKKERNELS_H

@@ -364,7 +364,7 @@ LogicalResult checkLowerable(Operation *op) {
       return op->emitOpError("a dynamic rhs is not lowered yet");
     return success();
   }
-  if (isa<QuantizeOp, DequantizeOp, RelayoutOp>(op))
+  if (isa<QuantizeOp, DequantizeOp, RequantizeOp, RelayoutOp>(op))
     for (Type type :
          llvm::concat<const Type>(op->getOperandTypes(), op->getResultTypes()))
       if (auto tensor = dyn_cast<RankedTensorType>(type);
@@ -1787,6 +1787,9 @@ struct ConvertLowpToLinalgPass
     // lowp.converts (lowp-legalize-arith), which this pass then lowers.
     RewritePatternSet legalization(context);
     populateLowpLegalizeArithPatterns(legalization);
+    // Requantizes (where lowp-vectorize did not run) are the pairs they
+    // stand for.
+    populateSplitRequantizePatterns(legalization);
     if (failed(applyPatternsGreedily(module, std::move(legalization))))
       return signalPassFailure();
 

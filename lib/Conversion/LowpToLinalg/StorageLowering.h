@@ -18,6 +18,8 @@
 
 #include "mlir/Transforms/DialectConversion.h"
 
+#include <functional>
+
 namespace lowp {
 
 /// Whether lowering changes an element type (to its code in an integer).
@@ -50,6 +52,13 @@ PackOp packOfElements(mlir::Value encoded);
 /// kernel covers and fails on any other.
 void populateLowpVectorizePatterns(StorageTypeConverter &converter,
                                    mlir::RewritePatternSet &patterns);
+
+/// lowp.requantize as the lowp.quantize of a lowp.dequantize to f32 that it
+/// stands for, so that their kernels (or lowerings) compute it, except where
+/// `keep` (if given) holds.
+void populateSplitRequantizePatterns(
+    mlir::RewritePatternSet &patterns,
+    std::function<bool(RequantizeOp)> keep = nullptr);
 
 /// Whether `op` is one that populateLowpVectorizePatterns rewrites.
 bool isVectorized(mlir::Operation *op);

@@ -89,19 +89,39 @@ bool isEncodeCovered(ConvertOp op) {
                                conversion.options);
 }
 
-/// The width in which the quantize kernel writes `op`'s elements: packed
-/// into their lowp.pack where the kernel covers that, else 0.
-unsigned quantizeWidth(QuantizeOp op) {
-  if (!packOfElements(op.getResult()))
+/// The width in which a quantize kernel writes the elements of `op`
+/// (lowp.quantize or lowp.requantize): packed into their lowp.pack where
+/// `covers` says the kernel covers that width, else 0.
+unsigned packedResultWidth(Operation *op, function_ref<bool(unsigned)> covers) {
+  if (!packOfElements(op->getResult(0)))
     return 0;
   unsigned width =
-      getNumericFormat(cast<RankedTensorType>(op.getType()).getElementType())
+      getNumericFormat(
+          cast<RankedTensorType>(op->getResult(0).getType()).getElementType())
           ->getBitWidth();
-  return isQuantizeKernelCovered(op, width) ? width : 0;
+  return covers(width) ? width : 0;
+}
+
+unsigned quantizeWidth(QuantizeOp op) {
+  return packedResultWidth(
+      op, [&](unsigned width) { return isQuantizeKernelCovered(op, width); });
 }
 
 bool isQuantizeCovered(QuantizeOp op) {
   return isQuantizeKernelCovered(op, quantizeWidth(op));
+}
+
+/// The width in which the requantize kernel writes `op`'s elements, as
+/// quantizeWidth.
+unsigned requantizeWidth(RequantizeOp op) {
+  return packedResultWidth(op, [&](unsigned width) {
+    return isRequantizeKernelCovered(op, packedWidthOf(op.getInput()), width);
+  });
+}
+
+bool isRequantizeCovered(RequantizeOp op) {
+  return isRequantizeKernelCovered(op, packedWidthOf(op.getInput()),
+                                   requantizeWidth(op));
 }
 
 /// The convert that `op` packs, when the packed-encode kernel covers the
@@ -256,6 +276,21 @@ struct VectorizeDequantize : OpConversionPattern<DequantizeOp> {
   }
 };
 
+/// Replaces `op` (lowp.quantize or lowp.requantize) by the parts its kernel
+/// wrote; the elements replace their lowp.pack when written packed
+/// (`width` nonzero).
+void replaceByQuantized(ConversionPatternRewriter &rewriter, Operation *op,
+                        SmallVector<Value> parts, unsigned width) {
+  if (width) {
+    rewriter.replaceOp(packOfElements(op->getResult(0)), parts[0]);
+    // The unpacked elements are then never read.
+    auto type = cast<RankedTensorType>(op->getResult(0).getType());
+    parts[0] = tensor::EmptyOp::create(rewriter, op->getLoc(), type.getShape(),
+                                       getStorageType(type.getElementType()));
+  }
+  rewriter.replaceOpWithMultiple(op, {parts});
+}
+
 struct VectorizeQuantize : OpConversionPattern<QuantizeOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -265,16 +300,29 @@ struct VectorizeQuantize : OpConversionPattern<QuantizeOp> {
     if (!isQuantizeCovered(op))
       return failure();
     unsigned width = quantizeWidth(op);
-    SmallVector<Value> parts = emitQuantizeKernel(rewriter, op.getLoc(), op,
-                                                  adaptor.getInput(), width);
-    if (width) {
-      rewriter.replaceOp(packOfElements(op.getResult()), parts[0]);
-      // The unpacked elements are then never read.
-      auto type = cast<RankedTensorType>(op.getType());
-      parts[0] = tensor::EmptyOp::create(rewriter, op.getLoc(), type.getShape(),
-                                         getStorageType(type.getElementType()));
-    }
-    rewriter.replaceOpWithMultiple(op, {parts});
+    replaceByQuantized(rewriter, op,
+                       emitQuantizeKernel(rewriter, op.getLoc(), op,
+                                          adaptor.getInput(), width),
+                       width);
+    return success();
+  }
+};
+
+struct VectorizeRequantize : OpConversionPattern<RequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(RequantizeOp op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isRequantizeCovered(op))
+      return failure();
+    unsigned width = requantizeWidth(op);
+    replaceByQuantized(
+        rewriter, op,
+        emitRequantizeKernel(
+            rewriter, op.getLoc(), op,
+            kernelParts(op.getInput(), adaptor.getInput(), rewriter), width),
+        width);
     return success();
   }
 };
@@ -345,14 +393,18 @@ struct LowpVectorizePass : lowp::impl::LowpVectorizeBase<LowpVectorizePass> {
     MLIRContext *context = &getContext();
     RewritePatternSet preparation(context);
     preparation.add<MatmulToF32, DequantizeMatmulOperands>(context);
+    // A requantize that the fused kernel does not cover becomes its pair,
+    // for the dequantize and quantize kernels (or the generic lowering).
+    populateSplitRequantizePatterns(
+        preparation, [](RequantizeOp op) { return isRequantizeCovered(op); });
     if (failed(applyPatternsGreedily(module, std::move(preparation))))
       return signalPassFailure();
 
     VectorizeTypeConverter converter;
     ConversionTarget target(*context);
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
-    target.addDynamicallyLegalOp<ConvertOp, DequantizeOp, QuantizeOp, MatmulOp,
-                                 PackOp>(
+    target.addDynamicallyLegalOp<ConvertOp, DequantizeOp, QuantizeOp,
+                                 RequantizeOp, MatmulOp, PackOp>(
         [](Operation *op) { return !isVectorized(op); });
     RewritePatternSet patterns(context);
     populateLowpVectorizePatterns(converter, patterns);
@@ -373,6 +425,8 @@ bool lowp::isVectorized(Operation *op) {
         packedWidthOf(dequantize.getInput()));
   if (auto quantize = dyn_cast<QuantizeOp>(op))
     return isQuantizeCovered(quantize);
+  if (auto requantize = dyn_cast<RequantizeOp>(op))
+    return isRequantizeCovered(requantize);
   if (auto matmul = dyn_cast<MatmulOp>(op))
     return isMatmulCovered(matmul);
   if (auto pack = dyn_cast<PackOp>(op))
@@ -383,6 +437,36 @@ bool lowp::isVectorized(Operation *op) {
 void lowp::populateLowpVectorizePatterns(StorageTypeConverter &converter,
                                          RewritePatternSet &patterns) {
   patterns.add<VectorizeDecode, VectorizeDequantize, VectorizeQuantize,
-               VectorizeMatmul, VectorizePackedEncode, VectorizeEncode>(
-      converter, patterns.getContext());
+               VectorizeRequantize, VectorizeMatmul, VectorizePackedEncode,
+               VectorizeEncode>(converter, patterns.getContext());
+}
+
+namespace {
+/// requantize(q) -> quantize(dequantize(q) to f32), what the op is defined
+/// as, unless `keep` says otherwise.
+struct SplitRequantize : OpRewritePattern<RequantizeOp> {
+  SplitRequantize(MLIRContext *context, std::function<bool(RequantizeOp)> keep)
+      : OpRewritePattern(context), keep(std::move(keep)) {}
+
+  LogicalResult matchAndRewrite(RequantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    if (keep && keep(op))
+      return failure();
+    auto type = cast<RankedTensorType>(op.getType());
+    Value values = DequantizeOp::create(
+        rewriter, op.getLoc(),
+        RankedTensorType::get(type.getShape(), rewriter.getF32Type()),
+        op.getInput());
+    rewriter.replaceOpWithNewOp<QuantizeOp>(op, type, values, Value(),
+                                            op.getRoundingAttr());
+    return success();
+  }
+
+  std::function<bool(RequantizeOp)> keep;
+};
+} // namespace
+
+void lowp::populateSplitRequantizePatterns(
+    RewritePatternSet &patterns, std::function<bool(RequantizeOp)> keep) {
+  patterns.add<SplitRequantize>(patterns.getContext(), std::move(keep));
 }

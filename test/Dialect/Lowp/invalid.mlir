@@ -658,3 +658,27 @@ func.func @relayout_encoding(%x: tensor<64x32xf4E2M1FN>) -> tensor<32x64xf4E2M1F
   %0 = lowp.relayout %x {permutation = array<i64: 1, 0>} : tensor<64x32xf4E2M1FN> to tensor<32x64xf4E2M1FN, #lowp.block_scaled<mx>>
   return %0 : tensor<32x64xf4E2M1FN, #lowp.block_scaled<mx>>
 }
+
+// -----
+
+func.func @requantize_plain_input(%x: tensor<32xf32>) -> tensor<32xf4E2M1FN, #lowp.block_scaled<mx>> {
+  // expected-error @below {{'lowp.requantize' op input must have a #lowp.block_scaled encoding}}
+  %0 = lowp.requantize %x : tensor<32xf32> to tensor<32xf4E2M1FN, #lowp.block_scaled<mx>>
+  return %0 : tensor<32xf4E2M1FN, #lowp.block_scaled<mx>>
+}
+
+// -----
+
+func.func @requantize_shapes(%q: tensor<64xf8E4M3FN, #lowp.block_scaled<mx>>) -> tensor<32xf4E2M1FN, #lowp.block_scaled<mx>> {
+  // expected-error @below {{'lowp.requantize' op input shape [64] and result shape [32] differ}}
+  %0 = lowp.requantize %q : tensor<64xf8E4M3FN, #lowp.block_scaled<mx>> to tensor<32xf4E2M1FN, #lowp.block_scaled<mx>>
+  return %0 : tensor<32xf4E2M1FN, #lowp.block_scaled<mx>>
+}
+
+// -----
+
+func.func @requantize_stochastic(%q: tensor<64xf8E4M3FN, #lowp.block_scaled<mx>>) -> tensor<64xf4E2M1FN, #lowp.block_scaled<mx>> {
+  // expected-error @below {{'lowp.requantize' op stochastic rounding needs random bits: write lowp.quantize of lowp.dequantize with them}}
+  %0 = lowp.requantize %q stochastic : tensor<64xf8E4M3FN, #lowp.block_scaled<mx>> to tensor<64xf4E2M1FN, #lowp.block_scaled<mx>>
+  return %0 : tensor<64xf4E2M1FN, #lowp.block_scaled<mx>>
+}

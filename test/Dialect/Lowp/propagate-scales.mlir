@@ -305,3 +305,33 @@ func.func @broadcasts(%x: tensor<2x3x64xf32>, %q: !mx) -> (tensor<2x3x16xf32>, t
   %c = linalg.broadcast ins(%v : tensor<64x16xf32>) outs(%init4 : tensor<4x64x16xf32>) dimensions = [0]
   return %y, %c : tensor<2x3x16xf32>, tensor<4x64x16xf32>
 }
+
+// -----
+
+!mxfp8 = tensor<4x64xf8E4M3FN, #lowp.block_scaled<mx>>
+!mxfp4 = tensor<4x64xf4E2M1FN, #lowp.block_scaled<mx>>
+
+// Tests that a quantize of a dequantize to f32 becomes one requantize
+// (with the quantize's rounding), and that a dequantize read elsewhere, or
+// to bf16, or a quantize with random bits, stays as written.
+// CHECK-LABEL: func.func @requantize(
+// CHECK-SAME:      %[[Q:[^:]+]]: tensor<4x64xf8E4M3FN, #lowp.block_scaled<mx>>
+// CHECK:         %[[R:.+]] = lowp.requantize %[[Q]] toward_zero : tensor<4x64xf8E4M3FN, #lowp.block_scaled<mx>> to tensor<4x64xf4E2M1FN, #lowp.block_scaled<mx>>
+// CHECK:         %[[D:.+]] = lowp.dequantize %[[Q]] : {{.+}} to tensor<4x64xf32>
+// CHECK:         %[[S:.+]] = lowp.quantize %[[D]] :
+// CHECK:         %[[B:.+]] = lowp.dequantize %[[Q]] : {{.+}} to tensor<4x64xbf16>
+// CHECK:         lowp.quantize %[[B]] :
+// CHECK:         %[[E:.+]] = lowp.dequantize %[[Q]] : {{.+}} to tensor<4x64xf32>
+// CHECK:         lowp.quantize %[[E]] random
+// CHECK:         return %[[R]], %[[S]], %[[D]]
+func.func @requantize(%q: !mxfp8, %bits: tensor<4x64xi8>) -> (!mxfp4, !mxfp4, tensor<4x64xf32>, !mxfp4, !mxfp4) {
+  %d = lowp.dequantize %q : !mxfp8 to tensor<4x64xf32>
+  %r = lowp.quantize %d toward_zero : tensor<4x64xf32> to !mxfp4
+  %shared = lowp.dequantize %q : !mxfp8 to tensor<4x64xf32>
+  %s = lowp.quantize %shared : tensor<4x64xf32> to !mxfp4
+  %b = lowp.dequantize %q : !mxfp8 to tensor<4x64xbf16>
+  %t = lowp.quantize %b : tensor<4x64xbf16> to !mxfp4
+  %e = lowp.dequantize %q : !mxfp8 to tensor<4x64xf32>
+  %u = lowp.quantize %e random(%bits : tensor<4x64xi8>) stochastic : tensor<4x64xf32> to !mxfp4
+  return %r, %s, %shared, %t, %u : !mxfp4, !mxfp4, tensor<4x64xf32>, !mxfp4, !mxfp4
+}

@@ -322,17 +322,29 @@ OpFoldResult ConvertOp::fold(FoldAdaptor adaptor) {
 // QuantizeOp
 //===----------------------------------------------------------------------===//
 
+/// The checks lowp.quantize and lowp.requantize share: the input encoded
+/// or not as `encodedInput` says, an encoded result, one shape.
+static LogicalResult verifyQuantizeShapes(Operation *op, bool encodedInput) {
+  auto inputType = cast<RankedTensorType>(op->getOperand(0).getType());
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  if (encodedInput && !getEncoding(inputType))
+    return op->emitOpError("input must have a #lowp.block_scaled encoding");
+  if (!encodedInput && getEncoding(inputType))
+    return op->emitOpError("input must not have an encoding");
+  if (!getEncoding(resultType))
+    return op->emitOpError("result must have a #lowp.block_scaled encoding");
+  if (!shapesCompatible(inputType.getShape(), resultType.getShape()))
+    return op->emitOpError("input shape ")
+           << shapeString(inputType.getShape()) << " and result shape "
+           << shapeString(resultType.getShape()) << " differ";
+  return success();
+}
+
 LogicalResult QuantizeOp::verify() {
   auto inputType = cast<RankedTensorType>(getInput().getType());
   auto resultType = cast<RankedTensorType>(getResult().getType());
-  if (getEncoding(inputType))
-    return emitOpError("input must not have an encoding");
-  if (!getEncoding(resultType))
-    return emitOpError("result must have a #lowp.block_scaled encoding");
-  if (!shapesCompatible(inputType.getShape(), resultType.getShape()))
-    return emitOpError("input shape ")
-           << shapeString(inputType.getShape()) << " and result shape "
-           << shapeString(resultType.getShape()) << " differ";
+  if (failed(verifyQuantizeShapes(*this, /*encodedInput=*/false)))
+    return failure();
   if (failed(verifyValueElement(*this, inputType.getElementType(), "input")))
     return failure();
   return verifyRandomBits(*this, getInput(), getRandom(), getRounding(),
@@ -430,6 +442,19 @@ struct FoldConstantQuantize : OpRewritePattern<QuantizeOp> {
 void QuantizeOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                              MLIRContext *context) {
   results.add<FoldConstantQuantize>(context);
+}
+
+//===----------------------------------------------------------------------===//
+// RequantizeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RequantizeOp::verify() {
+  if (failed(verifyQuantizeShapes(*this, /*encodedInput=*/true)))
+    return failure();
+  if (getRounding() == Rounding::stochastic)
+    return emitOpError("stochastic rounding needs random bits: write "
+                       "lowp.quantize of lowp.dequantize with them");
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

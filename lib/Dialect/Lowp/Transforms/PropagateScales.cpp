@@ -549,6 +549,25 @@ struct MatmulOfScaledOperand : OpRewritePattern<MatmulOp> {
   }
 };
 
+/// quantize(dequantize(q) to f32) -> requantize(q), for a dequantize with
+/// no other use and rounding without random bits: the same values (the op
+/// is defined as the pair), and one op that a kernel computes block by
+/// block without writing the f32 tensor between.
+struct QuantizeOfDequantize : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto dequantize = op.getInput().getDefiningOp<DequantizeOp>();
+    if (!dequantize || !dequantize->hasOneUse() || op.getRandom() ||
+        !cast<RankedTensorType>(dequantize.getType()).getElementType().isF32())
+      return rewriter.notifyMatchFailure(op, "not quantize(dequantize to f32)");
+    rewriter.replaceOpWithNewOp<RequantizeOp>(
+        op, op.getType(), dequantize.getInput(), op.getRoundingAttr());
+    return success();
+  }
+};
+
 struct LowpPropagateScalesPass
     : lowp::impl::LowpPropagateScalesBase<LowpPropagateScalesPass> {
   void runOnOperation() override {
@@ -568,5 +587,6 @@ void lowp::populateLowpPropagateScalesPatterns(RewritePatternSet &patterns) {
            TransposeOfDequantize<linalg::TransposeOp>,
            ReshapeOfDequantize<tensor::CollapseShapeOp>,
            ReshapeOfDequantize<tensor::ExpandShapeOp>, BroadcastOfDequantize,
-           MatmulOfBroadcastRhs, MatmulOfScaledOperand>(patterns.getContext());
+           MatmulOfBroadcastRhs, MatmulOfScaledOperand, QuantizeOfDequantize>(
+          patterns.getContext());
 }

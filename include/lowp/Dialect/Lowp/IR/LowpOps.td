@@ -96,6 +96,33 @@ def Lowp_DequantizeOp : Lowp_Op<"dequantize", [Pure]> {
   let hasFolder = 1;
 }
 
+def Lowp_RequantizeOp : Lowp_Op<"requantize", [Pure]> {
+  let summary = "A block-scaled tensor quantized again into another encoding";
+  let description = [{
+    Exactly `lowp.quantize` of `lowp.dequantize` of the input to f32: each
+    logical value rounded once to nearest even into f32, then quantized
+    into the result's encoding by its scale rule with `rounding` (the
+    pair that importers write between layers, and that
+    lowp-propagate-scales turns into this op). Where a kernel covers the
+    pair (lowp-vectorize: a source the dequantize kernel reads, a result
+    the quantize kernel writes), it is computed 16 values at a time in
+    registers, without the f32 tensor between; otherwise as the pair.
+
+    ```mlir
+    %r = lowp.requantize %q : tensor<128x64xf8E4M3FN, #lowp.block_scaled<mx>> to tensor<128x64xf4E2M1FN, #lowp.block_scaled<mx>>
+    ```
+  }];
+  let arguments = (ins
+    AnyRankedTensor:$input,
+    DefaultValuedAttr<Lowp_Rounding, "::lowp::Rounding::to_nearest_even">:$rounding
+  );
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $input ($rounding^)? attr-dict `:` type($input) `to` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 def Lowp_AssembleOp : Lowp_Op<"assemble", [Pure, AttrSizedOperandSegments]> {
   let summary = "A block-scaled tensor from its parts";
   let description = [{

@@ -96,7 +96,10 @@ def LowpPropagateScales : Pass<"lowp-propagate-scales", "::mlir::ModuleOp"> {
       -2 * x for an MX x near 2^127 is -inf before the matmul, which the
       rewrite would not see. Not for other constants: 3 * x rounds.
 
-    Not yet: dequantize-quantize pairs as one requantization.
+    - `lowp.quantize` of a `lowp.dequantize` to f32 that has no other use,
+      without random bits: one `lowp.requantize` (defined as that pair, so
+      exact), the value kept quantized from one encoding to the next as one
+      op.
 
     ```mlir
     // before
