@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
@@ -152,6 +153,37 @@ struct DistinctResultsPass
     });
   }
 };
+/// memref.copy between buffers of which one is strided (a bufferized
+/// tensor.extract_slice or tensor.concat) as linalg.copy, which becomes
+/// loops: finalize-memref-to-llvm would make it a call to MLIR's runner
+/// library (memrefCopy), which compiled code does not link. Copies between
+/// identity layouts stay, for the memcpy it makes of them.
+struct StridedCopiesToLoopsPass
+    : PassWrapper<StridedCopiesToLoopsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(StridedCopiesToLoopsPass)
+  StringRef getArgument() const override {
+    return "lowp-strided-copies-to-loops";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<linalg::LinalgDialect>();
+  }
+  void runOnOperation() override {
+    SmallVector<memref::CopyOp> copies;
+    getOperation().walk([&](memref::CopyOp copy) {
+      auto source = cast<MemRefType>(copy.getSource().getType());
+      auto target = cast<MemRefType>(copy.getTarget().getType());
+      if (!source.getLayout().isIdentity() || !target.getLayout().isIdentity())
+        copies.push_back(copy);
+    });
+    for (memref::CopyOp copy : copies) {
+      OpBuilder b(copy);
+      linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(),
+                             copy.getTarget());
+      copy.erase();
+    }
+  }
+};
+
 /// Inlines each memref.alloca_scope that holds no memref.alloca:
 /// convert-scf-to-openmp wraps every parallel loop body in one, which
 /// scf-to-cf cannot lower into once the body has loops, and the canonicalizer
@@ -248,6 +280,7 @@ void lowp::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 
   // Loops, then LLVM.
+  pm.addPass(std::make_unique<StridedCopiesToLoopsPass>());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   // The matmul kernels' vector code: transfers of more than one dimension
   // become loops of 1-D ones.

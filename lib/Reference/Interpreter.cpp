@@ -196,6 +196,45 @@ private:
               in(broadcast.getInput())[0], shape, broadcast.getDimensions())};
           return true;
         })
+        .Case([&](tensor::ExtractSliceOp slice) {
+          if (llvm::any_of(slice.getStaticOffsets(), ShapedType::isDynamic) ||
+              llvm::any_of(slice.getStaticSizes(), ShapedType::isDynamic) ||
+              llvm::any_of(slice.getStaticStrides(), ShapedType::isDynamic))
+            return fail(&op, "has dynamic offsets, sizes or strides, which "
+                             "the reference interpreter does not take");
+          values[slice.getResult()] = {
+              sliced(in(slice.getSource())[0], slice.getStaticOffsets(),
+                     slice.getStaticSizes(), slice.getStaticStrides(),
+                     shapeOf(slice.getType()))};
+          return true;
+        })
+        .Case([&](tensor::ConcatOp concat) {
+          int64_t dim = concat.getDim();
+          std::vector<const Tensor *> inputs;
+          for (Value input : concat.getInputs())
+            inputs.push_back(&in(input)[0]);
+          Tensor result;
+          result.elementType = inputs[0]->elementType;
+          result.shape = inputs[0]->shape;
+          result.shape[dim] = 0;
+          for (const Tensor *input : inputs)
+            result.shape[dim] += input->shape[dim];
+          // Rows of the dimensions before `dim`, each the inputs' runs.
+          int64_t outer = 1, inner = 1;
+          for (int64_t d = 0; d < dim; ++d)
+            outer *= result.shape[d];
+          for (size_t d = dim + 1; d < result.shape.size(); ++d)
+            inner *= result.shape[d];
+          for (int64_t row = 0; row < outer; ++row)
+            for (const Tensor *input : inputs) {
+              int64_t run = input->shape[dim] * inner;
+              result.codes.insert(result.codes.end(),
+                                  input->codes.begin() + row * run,
+                                  input->codes.begin() + (row + 1) * run);
+            }
+          values[concat.getResult()] = {result};
+          return true;
+        })
         .Case([&](tensor::CollapseShapeOp collapse) {
           Tensor result = in(collapse.getSrc())[0];
           std::vector<int64_t> shape;
@@ -454,6 +493,15 @@ private:
     return result;
   }
 
+  /// The row-major successor of `index` within `shape`.
+  static void advance(std::vector<int64_t> &index, ArrayRef<int64_t> shape) {
+    for (int64_t d = int64_t(shape.size()) - 1; d >= 0; --d) {
+      if (++index[d] < shape[d])
+        return;
+      index[d] = 0;
+    }
+  }
+
   /// `tensor` broadcast to `shape` along the added `dimensions`
   /// (linalg.broadcast).
   static Tensor broadcasted(const Tensor &tensor, ArrayRef<int64_t> shape,
@@ -475,11 +523,30 @@ private:
         result.values.push_back(tensor.values[source]);
       if (!tensor.tolerance.empty())
         result.tolerance.push_back(tensor.tolerance[source]);
-      for (int64_t d = int64_t(shape.size()) - 1; d >= 0; --d) {
-        if (++index[d] < shape[d])
-          break;
-        index[d] = 0;
-      }
+      advance(index, shape);
+    }
+    return result;
+  }
+
+  /// The slice of `tensor` at static `offsets`, `sizes` and `strides`
+  /// (tensor.extract_slice), of `shape` (which drops unit dimensions when
+  /// the slice is rank-reducing).
+  static Tensor sliced(const Tensor &tensor, ArrayRef<int64_t> offsets,
+                       ArrayRef<int64_t> sizes, ArrayRef<int64_t> strides,
+                       const std::vector<int64_t> &shape) {
+    Tensor result;
+    result.elementType = tensor.elementType;
+    result.shape = shape;
+    int64_t count = 1;
+    for (int64_t size : sizes)
+      count *= size;
+    std::vector<int64_t> index(sizes.size(), 0);
+    for (int64_t i = 0; i < count; ++i) {
+      int64_t source = 0;
+      for (size_t d = 0; d < sizes.size(); ++d)
+        source = source * tensor.shape[d] + offsets[d] + index[d] * strides[d];
+      result.codes.push_back(tensor.codes[source]);
+      advance(index, sizes);
     }
     return result;
   }

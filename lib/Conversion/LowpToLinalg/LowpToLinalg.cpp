@@ -1644,8 +1644,9 @@ struct StorageMoveLowering : OpConversionPattern<MoveOp> {
   }
 };
 
-/// Ops of the tensor and linalg dialects that only reshape, permute or
-/// broadcast values (tensor.collapse_shape, linalg.broadcast, ...): a
+/// Ops of the tensor and linalg dialects that only reshape, slice, join,
+/// permute or broadcast values (tensor.collapse_shape, linalg.broadcast,
+/// ...): a
 /// low-precision element is its code, so the same op on the storage
 /// tensors, with the element arguments of its body (if any) converted.
 struct StorageStructuralLowering : ConversionPattern {
@@ -1656,7 +1657,8 @@ struct StorageStructuralLowering : ConversionPattern {
 
   static bool isMove(Operation *op) {
     return isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp, tensor::CastOp,
-               tensor::DimOp, linalg::TransposeOp, linalg::BroadcastOp>(op);
+               tensor::DimOp, tensor::ExtractSliceOp, tensor::ConcatOp,
+               linalg::TransposeOp, linalg::BroadcastOp>(op);
   }
 
   LogicalResult

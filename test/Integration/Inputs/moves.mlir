@@ -24,3 +24,25 @@ func.func @broadcast(%x: !e) -> tensor<2x3x5x64xf4E2M1FN> {
   %b = linalg.broadcast ins(%x : !e) outs(%i : tensor<2x3x5x64xf4E2M1FN>) dimensions = [0, 2]
   return %b : tensor<2x3x5x64xf4E2M1FN>
 }
+
+func.func @slice_concat(%x: !p) -> tensor<3x40x!lowp.float<e3m2>> {
+  %a = tensor.extract_slice %x[0, 5] [3, 17] [1, 1] : !p to tensor<3x17x!lowp.float<e3m2>>
+  %b = tensor.extract_slice %x[0, 40] [3, 23] [1, 1] : !p to tensor<3x23x!lowp.float<e3m2>>
+  %c = tensor.concat dim(1) %b, %a : (tensor<3x23x!lowp.float<e3m2>>, tensor<3x17x!lowp.float<e3m2>>) -> tensor<3x40x!lowp.float<e3m2>>
+  return %c : tensor<3x40x!lowp.float<e3m2>>
+}
+
+// A strided, rank-reducing slice.
+func.func @strided_slice(%x: tensor<2x3x64xf4E2M1FN>) -> tensor<2x21xf4E2M1FN> {
+  %a = tensor.extract_slice %x[0, 1, 3] [2, 1, 21] [1, 1, 3] : tensor<2x3x64xf4E2M1FN> to tensor<2x21xf4E2M1FN>
+  return %a : tensor<2x21xf4E2M1FN>
+}
+
+// The same on f32, whose bufferized strided copies once called a runtime
+// function that compiled code does not link.
+func.func @slice_concat_f32(%x: tensor<3x64xf32>) -> tensor<3x40xf32> {
+  %a = tensor.extract_slice %x[0, 5] [3, 17] [1, 1] : tensor<3x64xf32> to tensor<3x17xf32>
+  %b = tensor.extract_slice %x[0, 40] [3, 23] [1, 1] : tensor<3x64xf32> to tensor<3x23xf32>
+  %c = tensor.concat dim(1) %b, %a : (tensor<3x23xf32>, tensor<3x17xf32>) -> tensor<3x40xf32>
+  return %c : tensor<3x40xf32>
+}
