@@ -335,3 +335,21 @@ func.func @requantize(%q: !mxfp8, %bits: tensor<4x64xi8>) -> (!mxfp4, !mxfp4, te
   %u = lowp.quantize %e random(%bits : tensor<4x64xi8>) stochastic : tensor<4x64xf32> to !mxfp4
   return %r, %s, %shared, %t, %u : !mxfp4, !mxfp4, tensor<4x64xf32>, !mxfp4, !mxfp4
 }
+
+// -----
+
+!int4 = tensor<128x16xui4, #lowp.block_scaled<block = [128, 1], scale = f16, rule = minmax, zero_point = ui4>>
+
+// Tests that a scaled weight of a matmul with dynamic rows stays scaled (the
+// factor would need a result of static shape), and its dequantize with it.
+// CHECK-LABEL: func.func @scaling_dynamic_rows(
+// CHECK:         %[[D:.+]] = lowp.dequantize
+// CHECK:         %[[S:.+]] = arith.mulf %[[D]]
+// CHECK:         lowp.matmul %{{.+}}, %[[S]] {accumulator = f32} : tensor<?x128xf32>, tensor<128x16xf32> -> tensor<?x16xf32>
+func.func @scaling_dynamic_rows(%x: tensor<?x128xf32>, %q: !int4) -> tensor<?x16xf32> {
+  %w = lowp.dequantize %q : !int4 to tensor<128x16xf32>
+  %c = arith.constant dense<0.125> : tensor<128x16xf32>
+  %s = arith.mulf %w, %c : tensor<128x16xf32>
+  %y = lowp.matmul %x, %s {accumulator = f32} : tensor<?x128xf32>, tensor<128x16xf32> -> tensor<?x16xf32>
+  return %y : tensor<?x16xf32>
+}

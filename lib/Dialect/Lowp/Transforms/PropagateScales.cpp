@@ -513,6 +513,9 @@ struct MatmulOfScaledOperand : OpRewritePattern<MatmulOp> {
     auto resultType = cast<RankedTensorType>(op.getType());
     if (!op.getAccumulator().isF32() || !resultType.getElementType().isF32())
       return rewriter.notifyMatchFailure(op, "not an f32 matmul");
+    // The factor is a splat constant of the result's type.
+    if (!resultType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic rows");
     for (OpOperand *operand : {&op.getLhsMutable(), &op.getRhsMutable()}) {
       auto mul = operand->get().getDefiningOp<arith::MulFOp>();
       if (!mul || !mul->hasOneUse())
