@@ -225,12 +225,36 @@ private:
             outer *= result.shape[d];
           for (size_t d = dim + 1; d < result.shape.size(); ++d)
             inner *= result.shape[d];
+          // Exact sums and bounds travel along where an input has them;
+          // the other inputs' values are exact.
+          bool bounded = llvm::any_of(
+              inputs, [](const Tensor *t) { return !t->values.empty(); });
+          std::vector<Tensor> exact;
+          exact.reserve(inputs.size());
+          for (const Tensor *&input : inputs)
+            if (bounded && input->values.empty()) {
+              Tensor &copy = exact.emplace_back(*input);
+              ValueFormat format = *getValueFormat(copy.elementType);
+              for (uint64_t code : copy.codes)
+                copy.values.push_back(format.decode(code));
+              copy.tolerance.assign(copy.codes.size(), 0.0);
+              input = &copy;
+            }
           for (int64_t row = 0; row < outer; ++row)
             for (const Tensor *input : inputs) {
               int64_t run = input->shape[dim] * inner;
               result.codes.insert(result.codes.end(),
                                   input->codes.begin() + row * run,
                                   input->codes.begin() + (row + 1) * run);
+              if (bounded) {
+                result.values.insert(result.values.end(),
+                                     input->values.begin() + row * run,
+                                     input->values.begin() + (row + 1) * run);
+                result.tolerance.insert(result.tolerance.end(),
+                                        input->tolerance.begin() + row * run,
+                                        input->tolerance.begin() +
+                                            (row + 1) * run);
+              }
             }
           values[concat.getResult()] = {result};
           return true;
@@ -546,6 +570,11 @@ private:
       for (size_t d = 0; d < sizes.size(); ++d)
         source = source * tensor.shape[d] + offsets[d] + index[d] * strides[d];
       result.codes.push_back(tensor.codes[source]);
+      // A matmul's result carries its exact sums and bounds along.
+      if (!tensor.values.empty())
+        result.values.push_back(tensor.values[source]);
+      if (!tensor.tolerance.empty())
+        result.tolerance.push_back(tensor.tolerance[source]);
       advance(index, sizes);
     }
     return result;

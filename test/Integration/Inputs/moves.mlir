@@ -46,3 +46,13 @@ func.func @slice_concat_f32(%x: tensor<3x64xf32>) -> tensor<3x40xf32> {
   %c = tensor.concat dim(1) %b, %a : (tensor<3x23xf32>, tensor<3x17xf32>) -> tensor<3x40xf32>
   return %c : tensor<3x40xf32>
 }
+
+// Slices of a matmul's result (defined up to the order of its sums) joined
+// to exact values: the reference keeps each part's bound.
+func.func @slice_matmul(%x: tensor<3x64xf32>, %w: tensor<64x16xf32>) -> tensor<3x16xf32> {
+  %y = lowp.matmul %x, %w {accumulator = f32} : tensor<3x64xf32>, tensor<64x16xf32> -> tensor<3x16xf32>
+  %a = tensor.extract_slice %y[0, 0] [3, 8] [1, 1] : tensor<3x16xf32> to tensor<3x8xf32>
+  %b = tensor.extract_slice %x[0, 0] [3, 8] [1, 1] : tensor<3x64xf32> to tensor<3x8xf32>
+  %c = tensor.concat dim(1) %a, %b : (tensor<3x8xf32>, tensor<3x8xf32>) -> tensor<3x16xf32>
+  return %c : tensor<3x16xf32>
+}

@@ -68,3 +68,10 @@ func.func @scaled_mxfp4_reassoc(%x: tensor<3x64xf32>, %q: !mxfp4_kn) -> tensor<3
   %y = lowp.matmul %x, %s {accumulator = f32} : tensor<3x64xf32>, tensor<64x16xf32> -> tensor<3x16xf32>
   return %y : tensor<3x16xf32>
 }
+
+// NVFP4 activations [B, S, K] collapsed into rows: the tensor scale stays.
+func.func @collapse_nvfp4(%q: tensor<2x3x64xf4E2M1FN, #lowp.block_scaled<nvfp4>>) -> tensor<6x64xf32> {
+  %x = lowp.dequantize %q : tensor<2x3x64xf4E2M1FN, #lowp.block_scaled<nvfp4>> to tensor<2x3x64xf32>
+  %rows = tensor.collapse_shape %x [[0, 1], [2]] : tensor<2x3x64xf32> into tensor<6x64xf32>
+  return %rows : tensor<6x64xf32>
+}

@@ -231,6 +231,15 @@ BlockScaledEncodingAttr::getFullBlock(unsigned rank) const {
   return full;
 }
 
+BlockScaledEncodingAttr
+BlockScaledEncodingAttr::withFullBlock(ArrayRef<int64_t> fullBlock) const {
+  ArrayRef<int64_t> trailing(fullBlock);
+  while (trailing.size() > 1 && trailing.front() == 1)
+    trailing = trailing.drop_front();
+  return get(getContext(), trailing, getScaleType(), getRule(),
+             getTensorScaleType(), getZeroPointType());
+}
+
 SmallVector<int64_t>
 BlockScaledEncodingAttr::getScaleShape(ArrayRef<int64_t> shape) const {
   SmallVector<int64_t> full = getFullBlock(shape.size());

@@ -693,14 +693,8 @@ RankedTensorType RelayoutOp::getRelayoutType(RankedTensorType input,
   SmallVector<int64_t> block;
   for (int64_t d : permutation)
     block.push_back(full[d]);
-  // Leading blocks of 1 are implied: [1, 32] is written [32].
-  ArrayRef<int64_t> trailing(block);
-  while (trailing.size() > 1 && trailing.front() == 1)
-    trailing = trailing.drop_front();
-  auto permuted = BlockScaledEncodingAttr::get(
-      input.getContext(), trailing, encoding.getScaleType(), encoding.getRule(),
-      encoding.getTensorScaleType(), encoding.getZeroPointType());
-  return RankedTensorType::get(shape, input.getElementType(), permuted);
+  return RankedTensorType::get(shape, input.getElementType(),
+                               encoding.withFullBlock(block));
 }
 
 SmallVector<int64_t>

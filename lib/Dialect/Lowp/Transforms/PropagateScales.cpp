@@ -128,6 +128,16 @@ struct MatmulOfTransposedRhs : OpRewritePattern<MatmulOp> {
   }
 };
 
+/// The parts of the block-scaled `q`: elements, scales, and the tensor
+/// scale (a scalar) and zero points where its encoding has them.
+DisassembleOp disassemble(PatternRewriter &rewriter, Location loc, Value q) {
+  auto encoding = getBlockScaledEncoding(cast<RankedTensorType>(q.getType()));
+  SmallVector<Type> parts = getPartTypes(q.getType());
+  return DisassembleOp::create(
+      rewriter, loc, parts[0], parts[1], encoding.getTensorScaleType(),
+      encoding.getZeroPointType() ? parts.back() : Type(), q);
+}
+
 /// max(dequantize(q), 0) -> dequantize(q with max(elements, 0)), for q with
 /// positive scales (E8M0, which holds only powers of two and NaN) and float
 /// elements, no zero point or tensor scale: s * e is negative exactly where
@@ -165,13 +175,8 @@ struct ReluOfDequantize : OpRewritePattern<arith::MaximumFOp> {
         !isa<FloatType>(type.getElementType()))
       return rewriter.notifyMatchFailure(op, "scales or elements not covered");
     Location loc = op.getLoc();
-    SmallVector<int64_t> scaleShape = encoding.getScaleShape(type.getShape());
-    auto elementsType =
-        RankedTensorType::get(type.getShape(), type.getElementType());
-    auto scalesType =
-        RankedTensorType::get(scaleShape, encoding.getScaleType());
-    auto parts = DisassembleOp::create(rewriter, loc, elementsType, scalesType,
-                                       Type(), Type(), q);
+    DisassembleOp parts = disassemble(rewriter, loc, q);
+    auto elementsType = cast<RankedTensorType>(parts.getElements().getType());
     Value zeros = arith::ConstantOp::create(
         rewriter, loc,
         DenseElementsAttr::get(
@@ -186,39 +191,6 @@ struct ReluOfDequantize : OpRewritePattern<arith::MaximumFOp> {
     return success();
   }
 };
-
-/// The parts of the block-scaled `q`, as lowp.disassemble gives them.
-DisassembleOp disassemble(PatternRewriter &rewriter, Location loc, Value q) {
-  auto type = cast<RankedTensorType>(q.getType());
-  auto encoding = getBlockScaledEncoding(type);
-  auto partType = [&](Type element) {
-    return RankedTensorType::get(encoding.getScaleShape(type.getShape()),
-                                 element);
-  };
-  return DisassembleOp::create(
-      rewriter, loc,
-      RankedTensorType::get(type.getShape(), type.getElementType()),
-      partType(encoding.getScaleType()),
-      encoding.getTensorScaleType()
-          ? Type(RankedTensorType::get({}, encoding.getTensorScaleType()))
-          : Type(),
-      encoding.getZeroPointType() ? Type(partType(encoding.getZeroPointType()))
-                                  : Type(),
-      q);
-}
-
-/// `encoding` with the block sizes `fullBlock` of every dimension (leading
-/// blocks of 1 implied, as lowp writes them: [1, 32] is [32]).
-BlockScaledEncodingAttr withBlock(BlockScaledEncodingAttr encoding,
-                                  ArrayRef<int64_t> fullBlock) {
-  ArrayRef<int64_t> trailing(fullBlock);
-  while (trailing.size() > 1 && trailing.front() == 1)
-    trailing = trailing.drop_front();
-  return BlockScaledEncodingAttr::get(
-      encoding.getContext(), trailing, encoding.getScaleType(),
-      encoding.getRule(), encoding.getTensorScaleType(),
-      encoding.getZeroPointType());
-}
 
 /// Replaces `op`, a shape op on dequantize(q), by the dequantize of the
 /// same shape op on q's parts: `move(part, elementType, shape)` gives the
@@ -331,7 +303,7 @@ struct ReshapeOfDequantize : OpRewritePattern<ReshapeOp> {
       return rewriter.notifyMatchFailure(op, "the reshape splits a block");
     Location loc = op.getLoc();
     moveBeforeDequantize(
-        rewriter, op, q, withBlock(encoding, *block), resultType.getShape(),
+        rewriter, op, q, encoding.withFullBlock(*block), resultType.getShape(),
         [&](Value part, Type element, ArrayRef<int64_t> shape) -> Value {
           auto type = RankedTensorType::get(shape, element);
           return ReshapeOp::create(rewriter, loc, type, part, groups);
@@ -380,7 +352,7 @@ struct BroadcastOfDequantize : OpRewritePattern<linalg::BroadcastOp> {
       block.push_back(llvm::is_contained(added, d) ? 1 : sourceBlock[kept++]);
     Location loc = op.getLoc();
     moveBeforeDequantize(
-        rewriter, op, q, withBlock(encoding, block), resultType.getShape(),
+        rewriter, op, q, encoding.withFullBlock(block), resultType.getShape(),
         [&](Value part, Type element, ArrayRef<int64_t> shape) -> Value {
           Value init = tensor::EmptyOp::create(rewriter, loc, shape, element);
           return linalg::BroadcastOp::create(rewriter, loc, part, init, added)
@@ -452,8 +424,17 @@ std::optional<std::pair<int, int>> bitRange(Type type) {
         getNumericFormat(tensor.getElementType());
     if (!format)
       return std::nullopt;
-    span(format->getMinPositive(), lowest, highest);
-    span(format->getMaxFinite(), lowest, highest);
+    if (format->getBitWidth() <= 16) {
+      // Every value: a codebook's need not be multiples of the smallest.
+      for (uint32_t code = 0; code < format->getNumCodes(); ++code)
+        span(format->decode(code), lowest, highest);
+    } else {
+      // Floats and integers: multiples of the smallest.
+      span(format->getMinPositive(), lowest, highest);
+      span(format->getMaxFinite(), lowest, highest);
+    }
+    if (lowest == INT_MAX)
+      return std::nullopt;
     return std::make_pair(lowest, highest);
   }
   numerics::BlockScaling scaling = encoding.getScaling(tensor.getElementType());

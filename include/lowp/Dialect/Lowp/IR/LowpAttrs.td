@@ -73,6 +73,9 @@ def Lowp_BlockScaledEncodingAttr : AttrDef<Lowp_Dialect, "BlockScaledEncoding",
     ::llvm::SmallVector<int64_t> getScaleShape(::llvm::ArrayRef<int64_t> shape) const;
     /// The block sizes of every dimension of a rank-`rank` tensor.
     ::llvm::SmallVector<int64_t> getFullBlock(unsigned rank) const;
+    /// This encoding with the block sizes `fullBlock` of every dimension
+    /// (written without leading blocks of 1: [1, 32] is [32]).
+    BlockScaledEncodingAttr withFullBlock(::llvm::ArrayRef<int64_t> fullBlock) const;
   }];
 }
 
