@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 using namespace lowp::numerics;
@@ -33,6 +34,14 @@ lowp::numerics::symbolizeScaleRule(const std::string &name) {
   return std::nullopt;
 }
 
+/// Whether every value of `format` is an f32: the nvfp4 rule computes in
+/// f32 with its scales.
+static bool isF32Subset(const Format &format) {
+  return format.isFloat() && format.getFloat().mantissaBits <= 23 &&
+         format.getMaxFinite() <= std::numeric_limits<float>::max() &&
+         format.getMinPositive() >= std::ldexp(1.0, -149);
+}
+
 std::string BlockScaling::verifyParts(const Format &scale, ScaleRule rule,
                                       const std::optional<Format> &tensorScale,
                                       const std::optional<Format> &zeroPoint) {
@@ -48,6 +57,12 @@ std::string BlockScaling::verifyParts(const Format &scale, ScaleRule rule,
   if (tensorScale && !tensorScale->isFloat())
     return "tensor_scale type cannot hold scales: it must be a "
            "floating-point format";
+  if (rule == ScaleRule::NVFP4 && !isF32Subset(scale))
+    return "scale rule 'nvfp4' computes in f32: its scale type's values "
+           "must all be f32 values";
+  if (tensorScale && !isF32Subset(*tensorScale))
+    return "scale rule 'nvfp4' computes in f32: its tensor_scale type's "
+           "values must all be f32 values";
   if (rule == ScaleRule::MinMax && !zeroPoint)
     return "scale rule 'minmax' needs a zero_point type";
   if (rule != ScaleRule::MinMax && zeroPoint)
@@ -110,25 +125,93 @@ uint32_t lowp::numerics::encodeQuotient(const Format &format, double numerator,
   return format.encode(quotient, above ? 1 : -1, options);
 }
 
-uint32_t lowp::numerics::computeTensorScale(const BlockScaling &scaling,
-                                            double amax) {
-  const Format &format = *scaling.tensorScale;
+/// The largest magnitude of the values rounded to f32, NaN if one is NaN.
+static float f32Amax(const std::vector<double> &values) {
+  float amax = 0.0f;
+  for (double v : values) {
+    float magnitude = std::fabs(float(v));
+    amax = std::isnan(magnitude) || std::isnan(amax)
+               ? NAN
+               : std::max(amax, magnitude);
+  }
+  return amax;
+}
+
+/// min(x, FLT_MAX), NaN kept (as torch.min, which TransformerEngine's
+/// reference uses, keeps it).
+static float atMostFloatMax(float x) {
+  return x > std::numeric_limits<float>::max()
+             ? std::numeric_limits<float>::max()
+             : x;
+}
+
+TensorScaling lowp::numerics::computeTensorScaling(const BlockScaling &scaling,
+                                                   float amax) {
+  TensorScaling tensor;
+  if (!scaling.tensorScale)
+    return tensor;
+  // Each step is one f32 operation, as in TransformerEngine's reference:
+  // S_enc = (max_scale * max_elem) / amax, at most FLT_MAX (amax 0 or tiny),
+  // 1 where it is 0 (amax inf); S_dec = 1 / S_enc.
+  float target =
+      float(scaling.scale.getMaxFinite()) * float(scaling.getMaxElementValue());
+  float encode = atMostFloatMax(target / amax);
+  if (encode == 0.0f)
+    encode = 1.0f;
+  float decode = 1.0f / encode;
   RoundingOptions nearest;
   nearest.saturate = true;
-  if (amax == 0 || !std::isfinite(amax))
-    return format.encode(1.0, nearest);
-  uint32_t code = encodeQuotient(
-      format, amax, scaling.getMaxElementValue() * scaling.scale.getMaxFinite(),
-      nearest);
-  if (format.decode(code) == 0)
-    return format.encode(format.getMinPositive(), nearest);
-  return code;
+  tensor.encodeScale = encode;
+  tensor.code = scaling.tensorScale->encode(double(decode), nearest);
+  tensor.decoded = scaling.tensorScale->decode(tensor.code);
+  return tensor;
+}
+
+/// The nvfp4 rule on one block, every step an f32 operation in the order
+/// of TransformerEngine's reference quantizer (docs/Numerics.md):
+///   s_b = S(min(f32(amax_b * f32(S_enc * f32(1 / max_elem))), max_scale))
+///   e   = min(f32(1 / f32(s_b * S_dec)), FLT_MAX)
+///   q_i = E(f32(x_i * e))                 saturating, in the element mode
+/// NaN anywhere in the tensor makes S_enc, and so every s_b and e, NaN.
+static QuantizedBlock quantizeNvfp4Block(const BlockScaling &scaling,
+                                         const std::vector<double> &values,
+                                         const TensorScaling &tensor,
+                                         const RoundingOptions &rounding,
+                                         const uint64_t *randomBits) {
+  QuantizedBlock block;
+  block.elements.resize(values.size());
+  float amax = f32Amax(values);
+  float multiplier =
+      tensor.encodeScale * (1.0f / float(scaling.getMaxElementValue()));
+  float scale = atMostFloatMax(amax * multiplier);
+  float maxScale = float(scaling.scale.getMaxFinite());
+  if (scale > maxScale)
+    scale = maxScale;
+  RoundingOptions nearest;
+  nearest.saturate = true;
+  block.scale = scaling.scale.encode(double(scale), nearest);
+  float product =
+      float(scaling.scale.decode(block.scale)) * float(tensor.decoded);
+  float encode = atMostFloatMax(1.0f / product);
+  RoundingOptions elementRounding = rounding;
+  for (size_t i = 0; i < values.size(); ++i) {
+    float scaled = float(values[i]) * encode;
+    if (randomBits)
+      elementRounding.randomBits = randomBits[i];
+    block.elements[i] = scaling.element.encode(double(scaled), elementRounding);
+  }
+  return block;
 }
 
 QuantizedBlock lowp::numerics::quantizeBlock(
     const BlockScaling &scaling, const std::vector<double> &values,
-    double tensorScale, const RoundingOptions &elementRounding,
+    const TensorScaling &tensor, const RoundingOptions &elementRounding,
     const uint64_t *randomBits) {
+  if (scaling.rule == ScaleRule::NVFP4) {
+    RoundingOptions rounding = elementRounding;
+    rounding.saturate = true;
+    return quantizeNvfp4Block(scaling, values, tensor, rounding, randomBits);
+  }
   const Format &element = scaling.element;
   const Format &scale = scaling.scale;
   QuantizedBlock block;
@@ -196,9 +279,7 @@ QuantizedBlock lowp::numerics::quantizeBlock(
     block.scale = encodeQuotient(scale, amax, maxElement, nearest);
     break;
   case ScaleRule::NVFP4:
-    block.scale =
-        encodeQuotient(scale, amax, maxElement * tensorScale, nearest);
-    break;
+    break; // quantizeNvfp4Block
   case ScaleRule::MinMax: {
     double levels =
         element.getMaxFinite() - element.decode(element.getMaxFiniteCode(true));
@@ -207,7 +288,7 @@ QuantizedBlock lowp::numerics::quantizeBlock(
   }
   }
 
-  const double blockScale = scale.decode(block.scale) * tensorScale;
+  const double blockScale = scale.decode(block.scale);
   if (scaling.rule != ScaleRule::MinMax) {
     if (blockScale == 0) {
       std::fill(block.elements.begin(), block.elements.end(),
@@ -331,14 +412,10 @@ BlockScaledTensor lowp::numerics::quantizeTensor(
     result.scaleShape[shape.size() - block.size() + i] /= block[i];
   result.elements.resize(values.size());
 
-  double tensorScale = 1.0;
+  TensorScaling tensor;
   if (scaling.tensorScale) {
-    double amax = 0;
-    for (double v : values)
-      amax = std::isnan(v) || std::isnan(amax) ? NAN
-                                               : std::max(amax, std::fabs(v));
-    result.tensorScale = computeTensorScale(scaling, amax);
-    tensorScale = scaling.tensorScale->decode(result.tensorScale);
+    tensor = computeTensorScaling(scaling, f32Amax(values));
+    result.tensorScale = tensor.code;
   }
 
   std::vector<double> blockValues;
@@ -352,7 +429,7 @@ BlockScaledTensor lowp::numerics::quantizeTensor(
         blockRandomBits[e] = randomBits[idx[e]];
     }
     QuantizedBlock q =
-        quantizeBlock(scaling, blockValues, tensorScale, elementRounding,
+        quantizeBlock(scaling, blockValues, tensor, elementRounding,
                       randomBits ? blockRandomBits.data() : nullptr);
     for (size_t e = 0; e < idx.size(); ++e)
       result.elements[idx[e]] = q.elements[e];

@@ -30,8 +30,9 @@ from matmul_kernels import CASES, parse_arguments, write_npy  # noqa: E402
 SHAPES = [(1, 256, 33), (2, 128, 1), (3, 384, 130)]
 
 
-def read_npy(path):
-    """(shape, words) of a little-endian .npy file of version 1.0."""
+def read_npy(path, bits=False):
+    """(shape, words) of a little-endian .npy file of version 1.0; with
+    `bits`, float words as the unsigned integers of their bits."""
     with open(path, "rb") as f:
         data = f.read()
     length = struct.unpack("<H", data[8:10])[0]
@@ -41,12 +42,12 @@ def read_npy(path):
     shape = [int(d) for d in dims.split(",") if d.strip()]
     width = int(descr[2:])
     body = data[10 + length:]
-    if descr[1] == "f":
+    if descr[1] == "f" and not bits:
         code = {4: "<f", 2: "<e"}[width]
         words = [struct.unpack_from(code, body, i)[0]
                  for i in range(0, len(body), width)]
     else:
-        signed = descr[1] == "i"
+        signed = descr[1] == "i" and not bits
         words = [int.from_bytes(body[i:i + width], "little", signed=signed)
                  for i in range(0, len(body), width)]
     return shape, words

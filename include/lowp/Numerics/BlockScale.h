@@ -28,9 +28,12 @@ enum class ScaleRule {
   Floor,
   /// NVIDIA: 2^ceil(log2(amax / max_elem)); never clips.
   RCeil,
-  /// NVFP4: a per-block scale amax_b / (max_elem * tensorScale) rounded into
-  /// the scale format under an FP32 tensor scale amax / (max_elem *
-  /// max_scale).
+  /// NVFP4 as NVIDIA defines it (TransformerEngine's reference quantizer):
+  /// a tensor-level f32 encode scale S_enc = (max_scale * max_elem) / amax,
+  /// per block the scale f32(amax_b * f32(S_enc * f32(1 / max_elem)))
+  /// rounded into the scale format, elements round(f32(x * f32(1 / f32(s_b
+  /// * S_dec)))) with S_dec = f32(1 / S_enc), the stored tensor scale; every
+  /// step in f32, in this order. See docs/Numerics.md.
   NVFP4,
   /// Symmetric: amax / max_elem rounded into the scale format.
   AbsMax,
@@ -79,17 +82,29 @@ struct QuantizedBlock {
   uint32_t zeroPoint = 0;
 };
 
-/// The tensor scale code for a tensor whose largest magnitude is `amax`
-/// (NVFP4: amax / (max_elem * max_scale) rounded to the tensor scale format;
-/// 1 when amax is 0, inf or NaN).
-uint32_t computeTensorScale(const BlockScaling &scaling, double amax);
+/// The tensor-level numbers of the nvfp4 rule for a tensor whose largest
+/// magnitude is `amax` (NaN if it holds a NaN); for the other rules, the
+/// default: no tensor scale.
+struct TensorScaling {
+  /// S_enc, the f32 factor that brings amax to max_scale * max_elem.
+  float encodeScale = 1.0f;
+  /// The stored tensor scale: S_dec = f32(1 / S_enc) in the tensor scale
+  /// format.
+  uint32_t code = 0;
+  /// The stored tensor scale's value (1 without one).
+  double decoded = 1.0;
+};
 
-/// Quantizes one block. `tensorScale` is the decoded tensor scale (1 when the
-/// encoding has none). `randomBits`, when not null, holds one random number
-/// per element for stochastic rounding of the elements.
+/// The nvfp4 rule's tensor scaling for a tensor of largest magnitude `amax`
+/// (its f32 values' amax: NaN-propagating).
+TensorScaling computeTensorScaling(const BlockScaling &scaling, float amax);
+
+/// Quantizes one block. `tensor` holds the tensor-level numbers (the
+/// default when the encoding has none). `randomBits`, when not null, holds
+/// one random number per element for stochastic rounding of the elements.
 QuantizedBlock quantizeBlock(const BlockScaling &scaling,
                              const std::vector<double> &values,
-                             double tensorScale,
+                             const TensorScaling &tensor,
                              const RoundingOptions &elementRounding,
                              const uint64_t *randomBits = nullptr);
 

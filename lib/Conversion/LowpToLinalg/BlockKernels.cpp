@@ -46,6 +46,7 @@
 #include <climits>
 #include <cmath>
 #include <functional>
+#include <limits>
 
 using namespace mlir;
 using namespace lowp;
@@ -177,18 +178,26 @@ Value flatten(ImplicitLocOpBuilder &b, Value tensor) {
                                          ArrayRef<ReassociationIndices>{all});
 }
 
+/// The number of chunks emitChunks splits `count` items into.
+int64_t chunkCount(int64_t count, bool parallel) {
+  int64_t chunks = parallel ? kParallelChunks : 1;
+  return llvm::divideCeil(count, llvm::divideCeil(count, chunks));
+}
+
 /// Items [0, count) in up to kParallelChunks nearly equal chunks run in
 /// parallel (scf.forall, an OpenMP loop once lowered), or as one chunk
 /// when not `parallel`: `body` emits the loop over one chunk, given its
-/// first item and its item count.
+/// index, its first item and its item count.
 void emitChunks(
     ImplicitLocOpBuilder &at, int64_t count, bool parallel,
-    llvm::function_ref<void(ImplicitLocOpBuilder &, Value, Value)> body) {
+    llvm::function_ref<void(ImplicitLocOpBuilder &, Value, Value, Value)>
+        body) {
   int64_t chunks = parallel ? kParallelChunks : 1;
   int64_t chunkItems = llvm::divideCeil(count, chunks);
   chunks = llvm::divideCeil(count, chunkItems);
   if (chunks == 1) {
-    body(at, indexConstant(at, 0), indexConstant(at, count));
+    body(at, indexConstant(at, 0), indexConstant(at, 0),
+         indexConstant(at, count));
     return;
   }
   auto forall =
@@ -196,9 +205,9 @@ void emitChunks(
                             ValueRange{}, std::nullopt);
   OpBuilder::InsertionGuard guard(at);
   at.setInsertionPointToStart(forall.getBody());
-  Value first = arith::MulIOp::create(at, forall.getInductionVars()[0],
-                                      indexConstant(at, chunkItems));
-  body(at, first,
+  Value chunk = forall.getInductionVars()[0];
+  Value first = arith::MulIOp::create(at, chunk, indexConstant(at, chunkItems));
+  body(at, chunk, first,
        arith::MinSIOp::create(
            at, indexConstant(at, chunkItems),
            arith::SubIOp::create(at, indexConstant(at, count), first)));
@@ -208,7 +217,7 @@ void emitChunks(
 void emitItems(ImplicitLocOpBuilder &at, int64_t count, bool parallel,
                llvm::function_ref<void(ImplicitLocOpBuilder &, Value)> body) {
   emitChunks(at, count, parallel,
-             [&](ImplicitLocOpBuilder &chunk, Value first, Value items) {
+             [&](ImplicitLocOpBuilder &chunk, Value, Value first, Value items) {
                scf::ForOp::create(
                    chunk, indexConstant(chunk, 0), items,
                    indexConstant(chunk, 1), ValueRange{},
@@ -633,6 +642,17 @@ RoundingOptions elementRounding(Rounding rounding) {
   return options;
 }
 
+/// min(x, bound) in every f32 lane, NaN kept (compare and select).
+Value atMost(ImplicitLocOpBuilder &at, Value x, float bound) {
+  Value limit =
+      isa<VectorType>(x.getType())
+          ? f32Splat(at, bound)
+          : Value(arith::ConstantOp::create(at, at.getF32FloatAttr(bound)));
+  return arith::SelectOp::create(
+      at, arith::CmpFOp::create(at, arith::CmpFPredicate::OGT, x, limit), limit,
+      x);
+}
+
 /// Combines 16 vectors of 16 lanes as they come, so that lane k of the
 /// result is `combine` over the lanes of the k-th vector added: halves of
 /// two vectors of a level merge into one of the next as soon as both exist
@@ -776,6 +796,19 @@ protected:
 /// x * 2^-e is exact unless it falls below 2^-126, where every mode the
 /// kernel takes rounds it to zero in the element format (checked), as it
 /// does the exact quotient.
+///
+/// Under the nvfp4 rule (f32 tensor scale, 8-bit block scales) the same
+/// spans follow a first pass over the whole input, NVIDIA's steps in f32
+/// as lib/Numerics' quantizeNvfp4Block takes them:
+///
+///   amax  = max over chunks (scf.forall) of reduce_max(bits(x) & 0x7FFFFFFF)
+///   S_enc = min(2688 / amax, FLT_MAX), 1 if 0;  S_dec = 1 / S_enc
+///   per span: s_b = S(min(amax_b * (S_enc * (1/6)), FLT_MAX, 448))
+///             e_b = min(1 / (s_b * S_dec), FLT_MAX)
+///   per lane: code = encode_f32(x * e_b)
+///
+/// so the input is read twice from memory: amax must be known before any
+/// block is.
 class QuantizeEmitter : QuantizeKernel {
 public:
   QuantizeEmitter(ImplicitLocOpBuilder &b, const QuantizeInput &input,
@@ -785,16 +818,23 @@ public:
     unit = scaling.getElementUnit();
     maxElementExponent =
         int(std::floor(std::log2(scaling.getMaxElementValue())));
+    nvfp4 = scaling.rule == ScaleRule::NVFP4;
   }
 
-  std::pair<Value, Value> emit() {
+  SmallVector<Value> emit() {
     int64_t total = resultType.getNumElements();
     allocateElements();
     scales = memref::AllocOp::create(
         b, MemRefType::get({total / blockSize}, b.getI8Type()),
         b.getI64IntegerAttr(64));
+    Value tensorScale;
+    if (nvfp4)
+      tensorScale = emitTensorScaling(total);
     emitSpans(total);
-    return {elementsTensor(), blocksTensor(scales)};
+    SmallVector<Value> parts{elementsTensor(), blocksTensor(scales)};
+    if (tensorScale)
+      parts.push_back(tensorScale);
+    return parts;
   }
 
 private:
@@ -805,6 +845,125 @@ private:
               [&](ImplicitLocOpBuilder &body, Value element, bool inBounds) {
                 emitSpan(body, element, inBounds);
               });
+  }
+
+  /// The bits of |x| of 16 values from `element` on.
+  Value magnitudeBits(ImplicitLocOpBuilder &at, Value element, bool inBounds) {
+    return arith::AndIOp::create(
+        at,
+        arith::BitcastOp::create(at, VectorType::get({kLanes}, at.getI32Type()),
+                                 readInput(at, element, inBounds)),
+        i32Splat(at, 0x7FFFFFFF));
+  }
+
+  /// nvfp4: the tensor's largest magnitude, each chunk of the input reduced
+  /// in parallel into a row of a small buffer, then S_enc, S_dec and the
+  /// block scales' multiplier (held for the spans); returns the tensor
+  /// scale part, S_dec.
+  Value emitTensorScaling(int64_t total) {
+    constexpr int64_t kUnitVectors = 4;
+    const int64_t unitElements = kLanes * kUnitVectors;
+    VectorType i32Type = VectorType::get({kLanes}, b.getI32Type());
+    auto largest = [](ImplicitLocOpBuilder &at, Value x, Value y) -> Value {
+      return arith::MaxSIOp::create(at, x, y);
+    };
+    Value amaxBits = i32Splat(b, 0);
+    int64_t whole = total / unitElements;
+    if (whole > 0) {
+      bool parallel = total >= kParallelElements;
+      int64_t chunks = chunkCount(whole, parallel);
+      Value partials = memref::AllocaOp::create(
+          b, MemRefType::get({chunks, kLanes}, b.getI32Type()));
+      emitChunks(
+          b, whole, parallel,
+          [&](ImplicitLocOpBuilder &at, Value chunk, Value first, Value items) {
+            auto loop = scf::ForOp::create(
+                at, index(at, 0), items, index(at, 1),
+                ValueRange{i32Splat(at, 0)},
+                [&](OpBuilder &nested, Location loc, Value i,
+                    ValueRange carried) {
+                  ImplicitLocOpBuilder body(loc, nested);
+                  Value element = arith::MulIOp::create(
+                      body, arith::AddIOp::create(body, first, i),
+                      index(body, unitElements));
+                  SmallVector<Value> bits;
+                  for (int64_t v = 0; v < kUnitVectors; ++v)
+                    bits.push_back(magnitudeBits(
+                        body,
+                        arith::AddIOp::create(body, element,
+                                              index(body, v * kLanes)),
+                        /*inBounds=*/true));
+                  // A tree, so that one max per unit waits on the last.
+                  Value unitMax = largest(body, largest(body, bits[0], bits[1]),
+                                          largest(body, bits[2], bits[3]));
+                  scf::YieldOp::create(body,
+                                       largest(body, carried[0], unitMax));
+                });
+            vector::StoreOp::create(at, loop.getResult(0), partials,
+                                    ValueRange{chunk, index(at, 0)});
+          });
+      for (int64_t c = 0; c < chunks; ++c)
+        amaxBits = largest(
+            b, amaxBits,
+            vector::LoadOp::create(b, i32Type, partials,
+                                   ValueRange{index(b, c), index(b, 0)}));
+    }
+    for (int64_t e = whole * unitElements; e < total; e += kLanes)
+      amaxBits = largest(b, amaxBits,
+                         magnitudeBits(b, index(b, e), e + kLanes <= total));
+    // Bits of non-negative floats order as the floats do, NaN's above
+    // inf's: the largest bits are amax's, NaN if any lane held one.
+    Value amax = arith::BitcastOp::create(
+        b, b.getF32Type(),
+        vector::ReductionOp::create(b, vector::CombiningKind::MAXSI, amaxBits));
+    auto constant = [&](float value) -> Value {
+      return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
+    };
+    float target = float(scaling.scale.getMaxFinite()) *
+                   float(scaling.getMaxElementValue());
+    Value encode = atMost(b, arith::DivFOp::create(b, constant(target), amax),
+                          std::numeric_limits<float>::max());
+    encode = arith::SelectOp::create(
+        b,
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, encode,
+                              constant(0.0f)),
+        constant(1.0f), encode);
+    Value decode = arith::DivFOp::create(b, constant(1.0f), encode);
+    Value multiplier = arith::MulFOp::create(
+        b, encode, constant(1.0f / float(scaling.getMaxElementValue())));
+    VectorType f32Type = VectorType::get({kLanes}, b.getF32Type());
+    blockMultiplier = vector::BroadcastOp::create(b, f32Type, multiplier);
+    tensorDecode = vector::BroadcastOp::create(b, f32Type, decode);
+    // The stored NaN is canonical, whatever payload the input's NaN had.
+    Value stored = arith::SelectOp::create(
+        b, arith::CmpFOp::create(b, arith::CmpFPredicate::UNO, decode, decode),
+        arith::ConstantOp::create(b, b.getF32FloatAttr(NAN)), decode);
+    return tensor::FromElementsOp::create(
+        b, RankedTensorType::get({}, b.getF32Type()), ValueRange{stored});
+  }
+
+  /// nvfp4: the scales of 16 blocks whose amax bits are `amaxBits`, stored
+  /// from block `firstBlock` on; returns e_b per block.
+  Value emitNvfp4Scales(ImplicitLocOpBuilder &at, Value amaxBits,
+                        Value firstBlock, bool inBounds) {
+    VectorType f32Type = VectorType::get({kLanes}, at.getF32Type());
+    Value amax = arith::BitcastOp::create(at, f32Type, amaxBits);
+    Value scale = atMost(at, arith::MulFOp::create(at, amax, blockMultiplier),
+                         std::numeric_limits<float>::max());
+    scale = atMost(at, scale, float(scaling.scale.getMaxFinite()));
+    RoundingOptions nearest;
+    nearest.saturate = true;
+    ElementCodegen g(at);
+    Value code = g.encodeF32(scaling.scale, scale, nearest);
+    vector::TransferWriteOp::create(
+        at,
+        arith::TruncIOp::create(at, VectorType::get({kLanes}, at.getI8Type()),
+                                code),
+        scales, ValueRange{firstBlock}, ArrayRef<bool>{inBounds});
+    Value decoded = VectorDecoder(scaling.scale).decode(at, code, true);
+    Value product = arith::MulFOp::create(at, decoded, tensorDecode);
+    return atMost(at, arith::DivFOp::create(at, f32Splat(at, 1.0f), product),
+                  std::numeric_limits<float>::max());
   }
 
   /// The scales of 16 blocks whose amax bits are `amaxBits` (lane k, block
@@ -877,6 +1036,11 @@ private:
   /// every lane, NaN for an unrepresentable block).
   Value encode(ImplicitLocOpBuilder &at, Value values, Value reciprocal) {
     Value quotient = arith::MulFOp::create(at, values, reciprocal);
+    if (nvfp4) {
+      // f32(x * e_b), saturating: NaN and inf need no case of their own.
+      ElementCodegen g(at);
+      return g.encodeF32(scaling.element, quotient, rounding);
+    }
     if (unit != 1.0)
       quotient =
           arith::MulFOp::create(at, quotient, f32Splat(at, float(1.0 / unit)));
@@ -921,9 +1085,11 @@ private:
       }
       magnitudes.add(at, magnitude);
     }
-    Value reciprocals = emitScales(
-        at, magnitudes.result(),
-        arith::DivUIOp::create(at, element, index(at, blockSize)), inBounds);
+    Value firstBlock =
+        arith::DivUIOp::create(at, element, index(at, blockSize));
+    Value reciprocals =
+        nvfp4 ? emitNvfp4Scales(at, magnitudes.result(), firstBlock, inBounds)
+              : emitScales(at, magnitudes.result(), firstBlock, inBounds);
     // Pass 2, a loop over the span's groups of 16 lanes of P codes: the
     // values read again (from L1) rather than held in B registers.
     int64_t spanElements = kLanes * blockSize;
@@ -964,6 +1130,10 @@ private:
   RoundingOptions rounding;
   double unit = 1.0;
   int maxElementExponent = 0;
+  /// nvfp4: the block scales' multiplier S_enc * (1 / max_elem) and S_dec,
+  /// in every lane.
+  bool nvfp4 = false;
+  Value blockMultiplier, tensorDecode;
 };
 
 /// lowp.quantize of f32 under the minmax rule (GPTQ/AWQ int4-g128: integer
@@ -1328,6 +1498,41 @@ bool isMinMaxQuantizeCovered(RankedTensorType type, Rounding mode,
   int64_t group = kLanes * (packedWidth ? 8 / packedWidth : 1);
   return blockSize % group == 0;
 }
+/// Whether QuantizeEmitter's f32-lane encoder rounds the elements in the
+/// op's mode (to nearest or toward zero).
+bool encodesElementsF32(const BlockScaling &scaling, Rounding mode) {
+  RoundingOptions rounding = elementRounding(mode);
+  if (rounding.mode != RoundingMode::NearestEven &&
+      rounding.mode != RoundingMode::NearestAway &&
+      rounding.mode != RoundingMode::TowardZero)
+    return false;
+  return ElementCodegen::canEncodeF32(scaling.element, rounding);
+}
+
+/// The nvfp4 cases of QuantizeEmitter: an f32 tensor scale, block scales
+/// of one byte that encodeF32 rounds and VectorDecoder decodes exactly,
+/// elements encodeF32 rounds in the op's mode, whole groups of 16 lanes of
+/// P codes per span.
+bool isNvfp4QuantizeCovered(RankedTensorType type, Rounding mode,
+                            const BlockScaling &scaling, int64_t blockSize,
+                            unsigned packedWidth) {
+  auto encoding = cast<BlockScaledEncodingAttr>(type.getEncoding());
+  if (!encoding.getTensorScaleType() ||
+      !encoding.getTensorScaleType().isF32() ||
+      getStorageType(encoding.getScaleType()).getIntOrFloatBitWidth() != 8 ||
+      !chooseDecode(scaling.scale) || !decodesExactly(scaling.scale))
+    return false;
+  RoundingOptions nearest;
+  nearest.saturate = true;
+  if (!ElementCodegen::canEncodeF32(scaling.scale, nearest))
+    return false;
+  if (!encodesElementsF32(scaling, mode))
+    return false;
+  if (packedWidth && packedWidth != 1 && packedWidth != 2 && packedWidth != 4)
+    return false;
+  return blockSize % kLanes == 0;
+}
+
 /// Whether a quantize kernel covers quantizing f32 values of `type`'s
 /// shape into `type` with element rounding `mode`.
 bool isQuantizeCovered(RankedTensorType type, Rounding mode,
@@ -1340,16 +1545,13 @@ bool isQuantizeCovered(RankedTensorType type, Rounding mode,
   BlockScaling scaling = encoding.getScaling(type.getElementType());
   if (scaling.rule == ScaleRule::MinMax)
     return isMinMaxQuantizeCovered(type, mode, scaling, blockSize, packedWidth);
+  if (scaling.rule == ScaleRule::NVFP4)
+    return isNvfp4QuantizeCovered(type, mode, scaling, blockSize, packedWidth);
   if (scaling.rule != ScaleRule::Floor && scaling.rule != ScaleRule::RCeil)
     return false;
   if (chooseDecode(scaling.scale) != DecodeKind::E8M0)
     return false;
-  RoundingOptions rounding = elementRounding(mode);
-  if (rounding.mode != RoundingMode::NearestEven &&
-      rounding.mode != RoundingMode::NearestAway &&
-      rounding.mode != RoundingMode::TowardZero)
-    return false;
-  if (!ElementCodegen::canEncodeF32(scaling.element, rounding))
+  if (!encodesElementsF32(scaling, mode))
     return false;
   // Quotients below 2^-126, which f32 may round, must round to zero in the
   // element format whichever way they were rounded.
@@ -1375,9 +1577,7 @@ SmallVector<Value> emitQuantize(ImplicitLocOpBuilder &b,
   if (cast<BlockScaledEncodingAttr>(type.getEncoding()).getRule() ==
       ScaleRule::MinMax)
     return MinMaxQuantizeEmitter(b, input, type, packedWidth).emit();
-  auto [elements, scales] =
-      QuantizeEmitter(b, input, type, mode, packedWidth).emit();
-  return {elements, scales};
+  return QuantizeEmitter(b, input, type, mode, packedWidth).emit();
 }
 } // namespace
 

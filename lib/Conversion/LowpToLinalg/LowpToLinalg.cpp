@@ -35,6 +35,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <cmath>
+#include <limits>
 
 namespace lowp {
 #define GEN_PASS_DEF_CONVERTLOWPTOLINALG
@@ -942,9 +943,32 @@ private:
     return generic.getResult(0);
   }
 
-  /// The tensor scale code (NVFP4): amax / (max_elem * max_scale) rounded to
-  /// the tensor scale format, 1 for a zero or non-finite amax, the smallest
-  /// positive value if the quotient rounds to 0.
+  /// f32 helpers for the nvfp4 rule, which computes in f32 as
+  /// lib/Numerics/BlockScale.cpp's computeTensorScaling and
+  /// quantizeNvfp4Block do.
+  static Value f32Constant(ImplicitLocOpBuilder &b, float value) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
+  }
+  static Value toF32(ImplicitLocOpBuilder &b, Value f64) {
+    return arith::TruncFOp::create(b, b.getF32Type(), f64);
+  }
+  static Value toF64(ImplicitLocOpBuilder &b, Value f32) {
+    return arith::ExtFOp::create(b, b.getF64Type(), f32);
+  }
+  /// min(x, FLT_MAX) with NaN kept.
+  static Value atMostFloatMax(ImplicitLocOpBuilder &b, Value x) {
+    return atMost(b, x, std::numeric_limits<float>::max());
+  }
+  static Value atMost(ImplicitLocOpBuilder &b, Value x, float bound) {
+    Value limit = f32Constant(b, bound);
+    return arith::SelectOp::create(
+        b, arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, x, limit), limit,
+        x);
+  }
+
+  /// The tensor scale code (nvfp4): S_dec = f32(1 / S_enc) with S_enc =
+  /// f32((max_scale * max_elem) / amax), at most FLT_MAX, 1 where 0; also
+  /// sets tensorEncodeScale to S_enc.
   Value emitTensorScale(Value expanded) {
     Type f64 = builder.getF64Type();
     Value zero =
@@ -971,25 +995,22 @@ private:
                                            ValueRange{});
     ImplicitLocOpBuilder b(loc, builder);
     ElementCodegen g(b);
+    // f32 of the f64 amax is the amax of the values' f32 roundings.
+    float target = float(scaling.scale.getMaxFinite()) *
+                   float(scaling.getMaxElementValue());
+    Value encode = atMostFloatMax(
+        b, arith::DivFOp::create(b, f32Constant(b, target), toF32(b, amax)));
+    encode = arith::SelectOp::create(
+        b,
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, encode,
+                              f32Constant(b, 0.0f)),
+        f32Constant(b, 1.0f), encode);
+    tensorEncodeScale = encode;
+    Value decode = arith::DivFOp::create(b, f32Constant(b, 1.0f), encode);
     ValueFormat format{scaling.tensorScale, false};
     Type storage = getStorageType(encoding.getTensorScaleType());
-    Value one = g.encode(format, g.f64(1.0), nearestSaturating());
-    Value quotient = g.encodeQuotient(
-        format, amax, g.f64(maxElement * scaling.scale.getMaxFinite()),
-        nearestSaturating());
-    Value isZero = arith::CmpIOp::create(
-        b, arith::CmpIPredicate::eq,
-        arith::BitcastOp::create(b, b.getI64Type(), g.decode(format, quotient)),
-        g.i64(0));
-    Value smallest =
-        g.encode(format, g.f64(scaling.tensorScale->getMinPositive()),
-                 nearestSaturating());
-    quotient = g.select(isZero, smallest, quotient);
-    Value ordinary = arith::AndIOp::create(
-        b, arith::CmpFOp::create(b, arith::CmpFPredicate::ONE, amax, g.f64(0)),
-        arith::CmpFOp::create(b, arith::CmpFPredicate::OLT, amax,
-                              g.f64(INFINITY)));
-    return g.storeCode(g.select(ordinary, quotient, one), storage);
+    return g.storeCode(g.encode(format, toF64(b, decode), nearestSaturating()),
+                       storage);
   }
 
   /// For floor and rceil: the block's scale exponent, and whether it is
@@ -1071,13 +1092,18 @@ private:
             code = g.encodeQuotient(scale, blockAmax, g.f64(maxElement),
                                     nearestSaturating());
             break;
-          case ScaleRule::NVFP4:
-            code =
-                g.encodeQuotient(scale, blockAmax,
-                                 arith::MulFOp::create(b, g.f64(maxElement),
-                                                       decodedTensorScale(g)),
-                                 nearestSaturating());
+          case ScaleRule::NVFP4: {
+            // min(f32(amax_b * f32(S_enc * f32(1 / max_elem))), max_scale),
+            // NaN kept, rounded into the scale format.
+            Value multiplier = arith::MulFOp::create(
+                b, tensorEncodeScale, f32Constant(b, 1.0f / float(maxElement)));
+            Value blockScale = atMostFloatMax(
+                b, arith::MulFOp::create(b, toF32(b, blockAmax), multiplier));
+            blockScale =
+                atMost(b, blockScale, float(scaling.scale.getMaxFinite()));
+            code = g.encode(scale, toF64(b, blockScale), nearestSaturating());
             break;
+          }
           case ScaleRule::MinMax: {
             Value range = arith::SubFOp::create(b, args[2], args[1]);
             code = g.encodeQuotient(scale, range, g.f64(levels()),
@@ -1089,7 +1115,8 @@ private:
                                     ? scaling.scale.getNaNCode()
                                     : scaling.scale.getMaxFiniteCode(false);
           Value invalid = blockInvalid(g, b, blockAmax);
-          code = g.select(invalid, g.i64(invalidCode), code);
+          if (scaling.rule != ScaleRule::NVFP4)
+            code = g.select(invalid, g.i64(invalidCode), code);
           SmallVector<Value> results{g.storeCode(code, scaleStorage)};
           if (scaling.rule == ScaleRule::MinMax) {
             Value blockScale = g.decode(scale, code);
@@ -1167,6 +1194,23 @@ private:
           Value scaleIsZero = arith::CmpFOp::create(
               b, arith::CmpFPredicate::OEQ, blockScale, g.f64(0));
           Value code;
+          if (scaling.rule == ScaleRule::NVFP4) {
+            // f32(x * min(f32(1 / f32(s_b * S_dec)), FLT_MAX)), rounded
+            // into the element format; NaN and inf need no case of their
+            // own.
+            Value product = arith::MulFOp::create(
+                b, toF32(b, g.decode(scale, g.loadCode(args[1]))),
+                toF32(b, decodedTensorScale(g)));
+            Value reciprocal = atMostFloatMax(
+                b, arith::DivFOp::create(b, f32Constant(b, 1.0f), product));
+            Value scaled =
+                arith::MulFOp::create(b, toF32(b, value), reciprocal);
+            linalg::YieldOp::create(
+                b, g.storeCode(g.encode(element, toF64(b, scaled),
+                                        elementRounding, random),
+                               storage));
+            return;
+          }
           if (scaling.rule == ScaleRule::MinMax) {
             ValueFormat wide{*Format::tryMakeInteger(32, true, nullptr), false};
             Value zero = g.decode(ValueFormat{scaling.zeroPoint, false},
@@ -1211,8 +1255,8 @@ private:
   BlockScaling scaling;
   ValueFormat input;
   Value inputTable;
-  /// The tensor scale's code as a scalar, once computed.
-  Value tensorScaleCode;
+  /// The tensor scale's code as a scalar, and S_enc (f32), once computed.
+  Value tensorScaleCode, tensorEncodeScale;
   unsigned rank = 0;
   SmallVector<int64_t> fullBlock, expandedShape, scaleShape;
   SmallVector<ReassociationIndices> reassociation;

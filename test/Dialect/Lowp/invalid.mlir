@@ -160,6 +160,17 @@ func.func private @f(tensor<32xf4E2M1FN, #lowp.block_scaled<block = [16], scale 
 
 // -----
 
+// NVFP4's steps compute in f32 with both scales.
+// expected-error @below {{scale rule 'nvfp4' computes in f32: its tensor_scale type's values must all be f32 values}}
+func.func private @f(tensor<32xf4E2M1FN, #lowp.block_scaled<block = [16], scale = f8E4M3FN, rule = nvfp4, tensor_scale = !lowp.float<e8m10, bias = 100>>>)
+
+// -----
+
+// expected-error @below {{scale rule 'nvfp4' computes in f32: its scale type's values must all be f32 values}}
+func.func private @f(tensor<32xf4E2M1FN, #lowp.block_scaled<block = [16], scale = !lowp.float<e8m2, bias = 200>, rule = nvfp4, tensor_scale = f32>>)
+
+// -----
+
 // expected-error @below {{scale rule 'minmax' needs a zero_point type}}
 func.func private @f(tensor<128xui4, #lowp.block_scaled<block = [128], scale = f16, rule = minmax>>)
 

@@ -28,7 +28,7 @@ def Lowp_BlockScaledEncodingAttr : AttrDef<Lowp_Dialect, "BlockScaledEncoding",
     |----------|-------|
     | `floor`  | 2^(floor(log2 amax) - emax_elem) (OCP MX v1.0) |
     | `rceil`  | 2^ceil(log2(amax / max_elem)) (never clips) |
-    | `nvfp4`  | amax / (max_elem * tensor_scale), under an FP32 tensor scale |
+    | `nvfp4`  | NVIDIA's steps in f32: amax * (S_enc / max_elem), S_enc = max_scale * max_elem / amax_tensor; tensor scale 1 / S_enc |
     | `absmax` | amax / max_elem (symmetric per-group) |
     | `minmax` | (max - min) / (qmax - qmin) with a zero point (GPTQ/AWQ) |
 
