@@ -97,6 +97,11 @@ double BlockScaling::getElementUnit() const {
   return std::ldexp(1.0, -int(i.width) + (i.isSigned ? 2 : 1));
 }
 
+bool BlockScaling::isSymmetricInteger() const {
+  return (rule == ScaleRule::Floor || rule == ScaleRule::RCeil) &&
+         element.isInteger() && element.getInteger().isSigned;
+}
+
 double BlockScaling::getMaxElementValue() const {
   return element.getMaxFinite() * getElementUnit();
 }
@@ -296,9 +301,15 @@ QuantizedBlock lowp::numerics::quantizeBlock(
       return block;
     }
     const double step = blockScale * scaling.getElementUnit();
-    for (size_t i = 0; i < values.size(); ++i)
+    const uint32_t lowest = element.getMaxFiniteCode(true);
+    const uint32_t symmetricLowest =
+        element.encode(-element.getMaxFinite(), nearest);
+    for (size_t i = 0; i < values.size(); ++i) {
       block.elements[i] =
           encodeQuotient(element, values[i], step, roundingFor(i));
+      if (scaling.isSymmetricInteger() && block.elements[i] == lowest)
+        block.elements[i] = symmetricLowest;
+    }
     return block;
   }
 

@@ -97,6 +97,26 @@ TEST(BlockScale, MXINT8) {
   EXPECT_EQ(dequantizeElement(s, q.elements[2], q.scale, 0, 1), 1.0 / 64);
 }
 
+// Tests that MXINT8 keeps to +-127/64 (as microxcaling does): -1.99, which
+// rounds to -128/64 in the full int8 range, becomes -127/64 (code 0x81) in
+// every mode, while code 0x80 still decodes to -2.
+TEST(BlockScale, MXINT8IsSymmetric) {
+  BlockScaling s{integer(8, true), builtin("f8E8M0FNU"), ScaleRule::Floor,
+                 std::nullopt, std::nullopt};
+  for (RoundingMode mode : {RoundingMode::NearestEven, RoundingMode::Downward,
+                            RoundingMode::Stochastic}) {
+    RoundingOptions rounding;
+    rounding.mode = mode;
+    uint64_t randomBits[2] = {0xFFFFFFFF, 0xFFFFFFFF};
+    QuantizedBlock q =
+        quantizeBlock(s, {-1.99, 1.99}, {}, rounding, randomBits);
+    EXPECT_EQ(decodeScale(s, q), 1.0);
+    EXPECT_EQ(q.elements[0], 0x81u);
+    EXPECT_EQ(q.elements[1], 0x7Fu);
+  }
+  EXPECT_EQ(dequantizeElement(s, 0x80, 127, 0, 1), -2.0);
+}
+
 // Tests NVFP4's two levels as TransformerEngine computes them, in f32:
 // S_enc = 2688 / amax, the stored tensor scale S_dec = f32(1 / S_enc), E4M3
 // block scales and E2M1 elements x * f32(1 / f32(s_b * S_dec)). With amax 6,

@@ -73,6 +73,10 @@ struct BlockScaling {
   double getElementUnit() const;
   /// The largest element value, in units of getElementUnit() applied.
   double getMaxElementValue() const;
+  /// Whether element codes keep to +-max_elem: MX integer elements (signed,
+  /// under floor and rceil) never take the most negative code, -2^(w-1), as
+  /// microxcaling's MXINT8 keeps to +-127 (docs/Numerics.md).
+  bool isSymmetricInteger() const;
 };
 
 /// One quantized block.

@@ -1044,6 +1044,15 @@ private:
     if (unit != 1.0)
       quotient =
           arith::MulFOp::create(at, quotient, f32Splat(at, float(1.0 / unit)));
+    if (scaling.isSymmetricInteger()) {
+      // MX integers keep to +-max: rounding max(q, -max) is rounding q and
+      // then replacing the most negative code, as the reference does.
+      Value low = f32Splat(at, -float(scaling.element.getMaxFinite()));
+      quotient = arith::SelectOp::create(
+          at,
+          arith::CmpFOp::create(at, arith::CmpFPredicate::OLT, quotient, low),
+          low, quotient);
+    }
     ElementCodegen g(at);
     Value code = g.encodeF32(scaling.element, quotient, rounding);
     // What the reference writes for the elements of an unrepresentable

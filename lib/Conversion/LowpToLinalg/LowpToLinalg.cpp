@@ -1234,6 +1234,19 @@ private:
             code = g.select(scaleIsZero,
                             g.encode(element, g.f64(0.0), nearestSaturating()),
                             code);
+            if (scaling.isSymmetricInteger()) {
+              // MX integers keep to +-max: a code below -max (the most
+              // negative) becomes -max's.
+              const numerics::Format &format = scaling.element;
+              Value lowest = arith::CmpFOp::create(
+                  b, arith::CmpFPredicate::OLT, g.decode(element, code),
+                  g.f64(-format.getMaxFinite()));
+              code =
+                  g.select(lowest,
+                           g.i64(int64_t(format.encode(-format.getMaxFinite(),
+                                                       nearestSaturating()))),
+                           code);
+            }
           }
           Value invalid = blockInvalid(g, b, args[2]);
           code = g.select(
