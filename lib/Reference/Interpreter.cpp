@@ -9,6 +9,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/SymbolTable.h"
@@ -16,6 +17,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 using namespace lowp;
@@ -332,6 +334,31 @@ private:
           values[neg.getResult()] = {result};
           return true;
         })
+        .Case<math::IsNaNOp, math::IsInfOp, math::IsFiniteOp, math::IsNormalOp>(
+            [&](Operation *classify) {
+              // Of the exact value; normal in the operand's own format.
+              const Tensor &input = in(classify->getOperand(0))[0];
+              Tensor result = plain(classify->getResult(0).getType(), &input);
+              Type elementType = input.elementType;
+              ValueFormat format = *getValueFormat(elementType);
+              std::optional<numerics::Format> numeric =
+                  getNumericFormat(elementType);
+              double smallestNormal = numeric
+                                          ? numeric->getMinNormal()
+                                          : std::numeric_limits<double>::min();
+              for (uint64_t code : input.codes) {
+                double v = format.decode(code);
+                bool answer =
+                    isa<math::IsNaNOp>(classify)   ? std::isnan(v)
+                    : isa<math::IsInfOp>(classify) ? std::isinf(v)
+                    : isa<math::IsFiniteOp>(classify)
+                        ? std::isfinite(v)
+                        : std::isfinite(v) && std::fabs(v) >= smallestNormal;
+                result.codes.push_back(answer ? 1 : 0);
+              }
+              values[classify->getResult(0)] = {result};
+              return true;
+            })
         .Case([&](PackOp pack) {
           const Tensor &input = in(pack.getInput())[0];
           Tensor result = plain(pack.getType(), &input);

@@ -24,11 +24,17 @@ def LowpLegalizeArith : Pass<"lowp-legalize-arith"> {
     - `arith.truncf` and `extf`: one `lowp.convert`, with truncf's rounding
       mode;
     - `arith.cmpf`: a comparison of the exact f64 values;
+    - `math.isnan`, `isinf`, `isfinite`: comparisons of the exact f64
+      value; `math.isnormal`: finite with a magnitude at least the
+      format's own smallest normal (an E4M3 subnormal is not normal, though
+      its f64 value is). These four become comparisons on f32 and f64 too,
+      where upstream's math-to-llvm leaves isinf and isnormal;
     - `arith.sitofp`, `uitofp`, `fptosi`, `fptoui`: through f64 (exact for
       integers of up to 53 bits).
 
     Ops on tensors are left (convert-elementwise-to-linalg makes them
-    scalar ops in a linalg.generic first); f32 and f64 are left.
+    scalar ops in a linalg.generic first); f32 and f64 are left, but for
+    the four classifications.
     convert-lowp-to-linalg applies these patterns itself before it lowers,
     so it can also be run alone.
 

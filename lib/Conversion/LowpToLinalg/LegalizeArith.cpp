@@ -10,11 +10,15 @@
 #include "lowp/Conversion/LowpToLinalg/StorageTypes.h"
 #include "lowp/Conversion/Passes.h"
 #include "lowp/Dialect/Lowp/IR/LowpOps.h"
+#include "lowp/Dialect/Lowp/IR/LowpTypes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+#include <limits>
 
 namespace lowp {
 #define GEN_PASS_DEF_LOWPLEGALIZEARITH
@@ -124,6 +128,62 @@ struct CompareInF64 : OpRewritePattern<arith::CmpFOp> {
   }
 };
 
+/// math.isnan, isinf, isfinite and isnormal as comparisons: of the exact
+/// value in f64 for a value stored as a code, of the value itself for f32
+/// and f64 (which upstream's math-to-llvm leaves for isinf and isnormal).
+/// isnormal asks of the type's own range: finite with a magnitude at least
+/// the format's smallest normal (f64 would call an E4M3 subnormal normal).
+struct ClassifyByComparison : RewritePattern {
+  ClassifyByComparison(MLIRContext *context)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, context) {}
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    if (!isa<math::IsNaNOp, math::IsInfOp, math::IsFiniteOp,
+             math::IsNormalOp>(op))
+      return failure();
+    Type type = op->getOperand(0).getType();
+    if (!isa<FloatType>(type))
+      return failure();
+    double smallestNormal = std::numeric_limits<double>::min();
+    if (!type.isF64()) {
+      std::optional<numerics::Format> format = getNumericFormat(type);
+      if (!format)
+        return failure();
+      smallestNormal = format->getMinNormal();
+    }
+    Location loc = op->getLoc();
+    Value value = op->getOperand(0);
+    if (isStoredAsCode(type))
+      value = toF64(rewriter, loc, value);
+    Type valueType = value.getType();
+    auto compare = [&](arith::CmpFPredicate predicate, Value a, double b) {
+      return arith::CmpFOp::create(
+          rewriter, loc, predicate, a,
+          arith::ConstantOp::create(rewriter, loc,
+                                    rewriter.getFloatAttr(valueType, b)));
+    };
+    if (isa<math::IsNaNOp>(op)) {
+      rewriter.replaceOpWithNewOp<arith::CmpFOp>(op, arith::CmpFPredicate::UNO,
+                                                 value, value);
+      return success();
+    }
+    Value magnitude = math::AbsFOp::create(rewriter, loc, value);
+    Value result;
+    if (isa<math::IsInfOp>(op))
+      result = compare(arith::CmpFPredicate::OEQ, magnitude, INFINITY);
+    else if (isa<math::IsFiniteOp>(op))
+      result = compare(arith::CmpFPredicate::OLT, magnitude, INFINITY);
+    else
+      result = arith::AndIOp::create(
+          rewriter, loc,
+          compare(arith::CmpFPredicate::OGE, magnitude, smallestNormal),
+          compare(arith::CmpFPredicate::OLT, magnitude, INFINITY));
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 /// Integers to and from floats stored as codes, through f64 (exact for
 /// every integer of up to 53 bits).
 template <typename CastOp>
@@ -164,7 +224,7 @@ struct LowpLegalizeArithPass
 
 void lowp::populateLowpLegalizeArithPatterns(RewritePatternSet &patterns) {
   MLIRContext *context = patterns.getContext();
-  patterns.add<ComputeInF64, CastAsConvert<arith::TruncFOp>,
+  patterns.add<ComputeInF64, ClassifyByComparison, CastAsConvert<arith::TruncFOp>,
                CastAsConvert<arith::ExtFOp>, CompareInF64,
                IntegerCastThroughF64<arith::SIToFPOp>,
                IntegerCastThroughF64<arith::UIToFPOp>,
