@@ -309,6 +309,18 @@ private:
                       toNumerics(trunc.getRoundingmode()))};
           return true;
         })
+        .Case([&](arith::FPToSIOp cast) {
+          // Into integers stored as codes (i2 .. i7), as lowp-legalize-arith
+          // defines it: toward zero, saturating, NaN 0.
+          auto integer = dyn_cast<IntegerType>(getElementTypeOrSelf(cast));
+          if (!integer || integer.getWidth() < 2 || integer.getWidth() >= 8)
+            return fail(&op, "is implemented by the reference interpreter "
+                             "only into integers of 2 to 7 bits");
+          Tensor result = runCast(cast.getType(), in(cast.getIn())[0],
+                                  RoundingMode::TowardZero, /*saturate=*/true);
+          values[cast.getResult()] = {result};
+          return true;
+        })
         .Case([&](arith::ExtFOp ext) {
           values[ext.getResult()] = {runCast(ext.getType(), in(ext.getIn())[0],
                                              RoundingMode::NearestEven)};
@@ -425,12 +437,14 @@ private:
   }
 
   /// arith.truncf / arith.extf: the exact source value rounded once.
-  Tensor runCast(Type resultType, const Tensor &input, RoundingMode mode) {
+  Tensor runCast(Type resultType, const Tensor &input, RoundingMode mode,
+                 bool saturate = false) {
     Tensor result = plain(resultType, &input);
     ValueFormat from = *getValueFormat(input.elementType);
     ValueFormat to = *getValueFormat(result.elementType);
     RoundingOptions options;
     options.mode = mode;
+    options.saturate = saturate;
     for (uint64_t code : input.codes)
       result.codes.push_back(to.encode(from.decode(code), 0, options));
     return result;

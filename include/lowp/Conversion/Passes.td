@@ -30,7 +30,10 @@ def LowpLegalizeArith : Pass<"lowp-legalize-arith"> {
       its f64 value is). These four become comparisons on f32 and f64 too,
       where upstream's math-to-llvm leaves isinf and isnormal;
     - `arith.sitofp`, `uitofp`, `fptosi`, `fptoui`: through f64 (exact for
-      integers of up to 53 bits).
+      integers of up to 53 bits);
+    - `arith.fptosi` into i2 .. i7 (from any float): `lowp.convert` toward
+      zero, saturating, so NaN gives 0 and out-of-range values the
+      type's bounds (docs/Numerics.md).
 
     Ops on tensors are left (convert-elementwise-to-linalg makes them
     scalar ops in a linalg.generic first); f32 and f64 are left, but for

@@ -139,8 +139,8 @@ struct ClassifyByComparison : RewritePattern {
 
   LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rewriter) const override {
-    if (!isa<math::IsNaNOp, math::IsInfOp, math::IsFiniteOp,
-             math::IsNormalOp>(op))
+    if (!isa<math::IsNaNOp, math::IsInfOp, math::IsFiniteOp, math::IsNormalOp>(
+            op))
       return failure();
     Type type = op->getOperand(0).getType();
     if (!isa<FloatType>(type))
@@ -210,6 +210,27 @@ struct IntegerCastThroughF64 : OpRewritePattern<CastOp> {
   }
 };
 
+/// arith.fptosi into an integer narrower than its storage (i2 .. i7, stored
+/// as codes): lowp.convert toward zero, saturating, so that every input has
+/// a defined result: the integer part clamped to the type's range, NaN 0
+/// (LLVM's fptosi.sat; plain fptosi would be poison there).
+struct NarrowFPToSIAsConvert : OpRewritePattern<arith::FPToSIOp> {
+  NarrowFPToSIAsConvert(MLIRContext *context)
+      : OpRewritePattern(context, /*benefit=*/2) {}
+
+  LogicalResult matchAndRewrite(arith::FPToSIOp op,
+                                PatternRewriter &rewriter) const override {
+    auto integer = dyn_cast<IntegerType>(op.getType());
+    if (!integer || integer.getWidth() < 2 || integer.getWidth() >= 8 ||
+        !isa<FloatType>(op.getIn().getType()))
+      return failure();
+    rewriter.replaceOpWithNewOp<ConvertOp>(op, integer, op.getIn(), Value(),
+                                           Rounding::toward_zero,
+                                           /*saturate=*/true);
+    return success();
+  }
+};
+
 struct LowpLegalizeArithPass
     : lowp::impl::LowpLegalizeArithBase<LowpLegalizeArithPass> {
   void runOnOperation() override {
@@ -224,9 +245,9 @@ struct LowpLegalizeArithPass
 
 void lowp::populateLowpLegalizeArithPatterns(RewritePatternSet &patterns) {
   MLIRContext *context = patterns.getContext();
-  patterns.add<ComputeInF64, ClassifyByComparison, CastAsConvert<arith::TruncFOp>,
-               CastAsConvert<arith::ExtFOp>, CompareInF64,
-               IntegerCastThroughF64<arith::SIToFPOp>,
+  patterns.add<ComputeInF64, ClassifyByComparison, NarrowFPToSIAsConvert,
+               CastAsConvert<arith::TruncFOp>, CastAsConvert<arith::ExtFOp>,
+               CompareInF64, IntegerCastThroughF64<arith::SIToFPOp>,
                IntegerCastThroughF64<arith::UIToFPOp>,
                IntegerCastThroughF64<arith::FPToSIOp>,
                IntegerCastThroughF64<arith::FPToUIOp>>(context);
