@@ -3,6 +3,7 @@
 #include "lowp/Runtime/Npy.h"
 
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -248,8 +249,10 @@ bool lowp::npy::write(const std::string &path, const Array &array,
   file.write(header.data(), std::streamsize(header.size()));
   file.write((const char *)array.data.data(),
              std::streamsize(array.data.size()));
+  // Buffered bytes reach the file only here: a full disk shows on close.
+  file.close();
   if (!file) {
-    error = "cannot write '" + path + "'";
+    error = "cannot write '" + path + "': " + std::strerror(errno);
     return false;
   }
   return true;

@@ -36,6 +36,19 @@ lowp::createCpuTargetMachine(const CpuTargetOptions &options,
     return nullptr;
   std::string cpu = options.cpu;
   std::string features;
+  if (!cpu.empty()) {
+    // LLVM only warns about an unknown CPU and then fails fatally in code
+    // generation ("64-bit code requested on a subtarget that doesn't
+    // support it"): refuse it here.
+    std::unique_ptr<llvm::MCSubtargetInfo> generic(
+        target->createMCSubtargetInfo(triple, "generic", ""));
+    if (!generic || !generic->isCPUStringValid(cpu)) {
+      error = "unknown CPU '" + cpu + "' for " + triple.str() +
+              "; `llc-22 -mcpu=help` lists the names (e.g. znver4, "
+              "skylake-avx512, x86-64-v3)";
+      return nullptr;
+    }
+  }
   if (cpu.empty()) {
     cpu = llvm::sys::getHostCPUName().str();
     llvm::SubtargetFeatures featureSet;

@@ -59,6 +59,20 @@ static int fail(const std::string &message) {
   return 1;
 }
 
+/// Keeps the output if everything reached it; a failed write (a full disk)
+/// is an error, not LLVM's fatal "IO failure" when the stream closes.
+static int keep(llvm::ToolOutputFile &output) {
+  output.os().flush();
+  if (std::error_code failure = output.os().error()) {
+    llvm::errs() << "lowp-translate: cannot write '" << output.getFilename()
+                 << "': " << failure.message() << "\n";
+    output.os().clear_error();
+    return 1;
+  }
+  output.keep();
+  return 0;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(toolCategory);
@@ -114,8 +128,7 @@ int main(int argc, char **argv) {
             .str() +
         "_H";
     output->os() << lowp::emitCHeader(*module, guard);
-    output->keep();
-    return 0;
+    return keep(*output);
   }
   lowp::CpuTargetOptions options;
   options.cpu = cpu;
@@ -130,6 +143,5 @@ int main(int argc, char **argv) {
   } else if (!lowp::emitObjectFile(*llvmModule, options, output->os(), error)) {
     return fail(error);
   }
-  output->keep();
-  return 0;
+  return keep(*output);
 }
