@@ -120,13 +120,33 @@ bool parseShape(const std::string &text, std::vector<int64_t> &shape,
     error = "malformed shape " + text;
     return false;
   }
+  // A Python tuple: () for a scalar, (N,) for one dimension, (N, M) or
+  // (N, M,) for more; an empty item anywhere else, as in (4,,), or (4)
+  // (an integer, not a tuple) is not one.
   std::string inner = text.substr(1, text.size() - 2);
+  std::vector<std::string> items;
   std::stringstream stream(inner);
-  std::string item;
-  while (std::getline(stream, item, ',')) {
+  for (std::string item; std::getline(stream, item, ',');)
+    items.push_back(item);
+  if (!inner.empty() && inner.back() == ',')
+    items.push_back("");
+  auto blank = [](const std::string &item) {
+    return item.find_first_not_of(" ") == std::string::npos;
+  };
+  if (items.size() == 1 && blank(items[0]))
+    items.clear();
+  else if (!items.empty() && blank(items.back()))
+    items.pop_back();
+  else if (items.size() == 1) {
+    error = "malformed shape " + text + " (one dimension is written (N,))";
+    return false;
+  }
+  for (std::string item : items) {
     size_t first = item.find_first_not_of(" ");
-    if (first == std::string::npos)
-      continue;
+    if (first == std::string::npos) {
+      error = "malformed shape " + text;
+      return false;
+    }
     item = item.substr(first);
     while (!item.empty() && (item.back() == ' ' || item.back() == 'L'))
       item.pop_back();
@@ -184,6 +204,18 @@ bool lowp::npy::read(const std::string &path, Array &array,
   if (!file.read(header.data(), headerLength)) {
     error = "'" + path + "': truncated header";
     return false;
+  }
+  // Python reads a dictionary with a repeated key as its last value; lowp
+  // reads the first. Neither is what the writer meant.
+  for (const char *key : {"descr", "fortran_order", "shape"}) {
+    std::string quoted = "'" + std::string(key) + "'";
+    size_t first = header.find(quoted);
+    if (first != std::string::npos &&
+        header.find(quoted, first + 1) != std::string::npos) {
+      error =
+          "'" + path + "': malformed header: key '" + key + "' appears twice";
+      return false;
+    }
   }
   std::string descr, fortran, shapeText;
   if (!findValue(header, "descr", descr) ||

@@ -90,6 +90,9 @@ def bad_npy(kind, path):
         "complex": "{'descr': '<c8', 'fortran_order': False, 'shape': (4,), }",
         "short": "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }",
         "garbage": "{'descr': nonsense }",
+        "emptydim": "{'descr': '<f4', 'fortran_order': False, 'shape': (4,,), }",
+        "notuple": "{'descr': '<f4', 'fortran_order': False, 'shape': (4), }",
+        "twice": "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), 'shape': (8,), }",
     }
     header = headers[kind]
     header += " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
