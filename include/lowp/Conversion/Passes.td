@@ -134,7 +134,9 @@ def ConvertLowpToLinalg : Pass<"convert-lowp-to-linalg", "::mlir::ModuleOp"> {
 
     Sub-byte elements are stored one per byte at this stage; packing them
     is a layout decision for lowp-assign-layouts. Rounding into a codebook
-    is not lowered yet and is reported as an error.
+    compares with the sorted table's exact midpoints (docs/Lowering.md,
+    "Element code"); only stochastic rounding into one is an error, as the
+    verifier says, since a codebook has no binary grid.
   }];
   // lowp is loaded even where no lowp op appears: its builtin-type format
   // models say how f8E4M3FN and friends are stored.

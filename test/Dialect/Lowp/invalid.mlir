@@ -524,6 +524,23 @@ func.func @f(%a: tensor<4x8xf32>, %b: tensor<8x3xi8>) {
 
 // -----
 
+// i8 x i8 products reach 2^14: 2^17 of them could leave i32.
+func.func @f(%a: tensor<1x131072xi8>, %b: tensor<131072x3xi8>) {
+  // expected-error @below {{'lowp.matmul' op an i32 accumulator could overflow: 131072 products of magnitude up to 16384 exceed 2^31 - 1; use {accumulator = f32}, or split K into matmuls of at most 131071 and add the results}}
+  %0 = lowp.matmul %a, %b {accumulator = i32} : tensor<1x131072xi8>, tensor<131072x3xi8> -> tensor<1x3xf32>
+  return
+}
+
+// -----
+
+func.func @f(%a: tensor<1x?xi8>, %b: tensor<?x3xi8>) {
+  // expected-error @below {{'lowp.matmul' op an i32 accumulator needs a static reduction dimension, so that the sum's range is known}}
+  %0 = lowp.matmul %a, %b {accumulator = i32} : tensor<1x?xi8>, tensor<?x3xi8> -> tensor<1x3xf32>
+  return
+}
+
+// -----
+
 func.func @f(%x: tensor<16xf8E4M3FN>) {
   // expected-error @below {{'lowp.pack' op element type 'f8E4M3FN' is not a number format narrower than 8 bits}}
   %0 = lowp.pack %x : tensor<16xf8E4M3FN> to tensor<16xi8>

@@ -18,6 +18,7 @@
 #include "llvm/ADT/bit.h"
 
 #include <cstring>
+#include <limits>
 
 using namespace mlir;
 using namespace lowp;
@@ -673,6 +674,30 @@ LogicalResult MatmulOp::verify() {
     if (!isPlainInteger(lhs) || !isPlainInteger(rhs))
       return emitOpError("an i32 accumulator needs integer operands without "
                          "an encoding");
+    // The sum is exact only if no partial sum can leave i32: K times the
+    // largest product magnitude must fit.
+    int64_t reduction = a[k];
+    if (ShapedType::isDynamic(reduction))
+      reduction = b[rhsK];
+    if (ShapedType::isDynamic(reduction))
+      return emitOpError("an i32 accumulator needs a static reduction "
+                         "dimension, so that the sum's range is known");
+    auto largest = [](Type element) {
+      unsigned width = element.getIntOrFloatBitWidth();
+      return element.isUnsignedInteger() ? (uint64_t(1) << width) - 1
+                                         : uint64_t(1) << (width - 1);
+    };
+    uint64_t product =
+        largest(lhs.getElementType()) * largest(rhs.getElementType());
+    if (product != 0 &&
+        uint64_t(reduction) >
+            uint64_t(std::numeric_limits<int32_t>::max()) / product)
+      return emitOpError("an i32 accumulator could overflow: ")
+             << reduction << " products of magnitude up to " << product
+             << " exceed 2^31 - 1; use {accumulator = f32}, or split K "
+                "into matmuls of at most "
+             << uint64_t(std::numeric_limits<int32_t>::max()) / product
+             << " and add the results";
   }
   return success();
 }

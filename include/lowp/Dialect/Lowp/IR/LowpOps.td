@@ -294,7 +294,10 @@ def Lowp_MatmulOp : Lowp_Op<"matmul", [Pure]> {
     even into the result's element type. Results are therefore within
     (K + 3) * 2^-24 * sum_k |lhs * rhs| of the exact sum, before that last
     rounding. With an i32 `accumulator` (integer elements without an
-    encoding) the sum is exact.
+    encoding, a static K) the sum is exact in i32, then rounded to nearest
+    even into the result's float type; the verifier refuses a K whose
+    products could leave i32 (K * max|lhs| * max|rhs| above 2^31 - 1).
+    Results are floats in either case.
 
     ```mlir
     %y = lowp.matmul %x, %w {accumulator = f32}
