@@ -611,9 +611,17 @@ int main(int argc, char **argv) {
       getBoundaryValues(entry.getArgumentTypes(), "argument");
   if (inputs.size() != argumentBoundary.size()) {
     std::string expected;
-    for (const BoundaryValue &boundary : argumentBoundary)
-      expected +=
-          "\n  " + boundary.name + ": " + typeString(boundary.elementType);
+    // Each as the .npy it takes: its shape (? where any size goes) and the
+    // element type whose codes or values it holds.
+    for (const BoundaryValue &boundary : argumentBoundary) {
+      std::string shape = "[";
+      for (size_t d = 0; d < boundary.shape.size(); ++d)
+        shape += (d ? ", " : "") + (ShapedType::isDynamic(boundary.shape[d])
+                                        ? std::string("?")
+                                        : std::to_string(boundary.shape[d]));
+      expected += "\n  " + boundary.name + ": " +
+                  typeString(boundary.elementType) + " " + shape + "]";
+    }
     fail("@" + entry.getSymName().str() + " takes " +
          std::to_string(argumentBoundary.size()) + " inputs, got " +
          std::to_string(inputs.size()) + " --input files" +
