@@ -4,6 +4,9 @@
 // takes results through out-parameters: @quantize has one input and two
 // result parts (elements, scales), so its C wrapper takes three descriptor
 // pointers and returns nothing.
+// No lowp or linalg op is left anywhere: before the C wrapper (which the
+// pipeline emits last) and after it.
+// CHECK-NOT: {{lowp\.|linalg\.}}
 // CHECK-LABEL: llvm.func @_mlir_ciface_quantize
 // CHECK-SAME: (%{{.+}}: !llvm.ptr, %{{.+}}: !llvm.ptr, %{{.+}}: !llvm.ptr)
 // CHECK-NOT: lowp.
