@@ -32,6 +32,11 @@ def Lowp_MinifloatType : Lowp_Type<"Minifloat", "float",
     a builtin type where one exists (f8E4M3FN, f6E3M2FN, ...); this type is
     for the rest.
 
+    It is not an MLIR `FloatType`, so `arith` and `math` ops refuse it
+    ("must be floating-point-like"): convert to a builtin float with
+    `lowp.convert`, compute, and convert back (one rounding, in the mode
+    you choose), or quantize and dequantize whole tensors.
+
     Examples:
 
     ```mlir
@@ -73,6 +78,10 @@ def Lowp_CodebookType : Lowp_Type<"Codebook", "codebook",
     NaN becomes the largest entry.
 
     `nf4` is the 16-value NormalFloat table of QLoRA (bitsandbytes).
+
+    Codebook values are not MLIR floats either: `arith` and `math` refuse
+    them, and `lowp.convert` to and from a builtin float is the way in and
+    out.
 
     ```mlir
     !lowp.codebook<2, [-1.0, 0.0, 1.0]>   // ternary
