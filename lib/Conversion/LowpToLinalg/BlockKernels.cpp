@@ -642,17 +642,6 @@ RoundingOptions elementRounding(Rounding rounding) {
   return options;
 }
 
-/// min(x, bound) in every f32 lane, NaN kept (compare and select).
-Value atMost(ImplicitLocOpBuilder &at, Value x, float bound) {
-  Value limit =
-      isa<VectorType>(x.getType())
-          ? f32Splat(at, bound)
-          : Value(arith::ConstantOp::create(at, at.getF32FloatAttr(bound)));
-  return arith::SelectOp::create(
-      at, arith::CmpFOp::create(at, arith::CmpFPredicate::OGT, x, limit), limit,
-      x);
-}
-
 /// Combines 16 vectors of 16 lanes as they come, so that lane k of the
 /// result is `combine` over the lanes of the k-th vector added: halves of
 /// two vectors of a level merge into one of the next as soon as both exist

@@ -12,6 +12,7 @@
 #include "MatmulKernel.h"
 #include "PackedConversions.h"
 #include "StorageLowering.h"
+#include "VectorCode.h"
 
 #include "lowp/Conversion/Passes.h"
 #include "lowp/Dialect/Lowp/IR/LowpDialect.h"
@@ -957,13 +958,7 @@ private:
   }
   /// min(x, FLT_MAX) with NaN kept.
   static Value atMostFloatMax(ImplicitLocOpBuilder &b, Value x) {
-    return atMost(b, x, std::numeric_limits<float>::max());
-  }
-  static Value atMost(ImplicitLocOpBuilder &b, Value x, float bound) {
-    Value limit = f32Constant(b, bound);
-    return arith::SelectOp::create(
-        b, arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, x, limit), limit,
-        x);
+    return lowp::atMost(b, x, std::numeric_limits<float>::max());
   }
 
   /// The tensor scale code (nvfp4): S_dec = f32(1 / S_enc) with S_enc =
@@ -1099,8 +1094,8 @@ private:
                 b, tensorEncodeScale, f32Constant(b, 1.0f / float(maxElement)));
             Value blockScale = atMostFloatMax(
                 b, arith::MulFOp::create(b, toF32(b, blockAmax), multiplier));
-            blockScale =
-                atMost(b, blockScale, float(scaling.scale.getMaxFinite()));
+            blockScale = lowp::atMost(b, blockScale,
+                                      float(scaling.scale.getMaxFinite()));
             code = g.encode(scale, toF64(b, blockScale), nearestSaturating());
             break;
           }

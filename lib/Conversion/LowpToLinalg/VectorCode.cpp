@@ -226,6 +226,16 @@ Value lowp::indexConstant(ImplicitLocOpBuilder &at, int64_t value) {
   return arith::ConstantIndexOp::create(at, value);
 }
 
+Value lowp::atMost(ImplicitLocOpBuilder &at, Value x, float bound) {
+  auto vector = dyn_cast<VectorType>(x.getType());
+  Value limit =
+      vector ? f32Splat(at, bound, vector.getNumElements())
+             : Value(arith::ConstantOp::create(at, at.getF32FloatAttr(bound)));
+  return arith::SelectOp::create(
+      at, arith::CmpFOp::create(at, arith::CmpFPredicate::OGT, x, limit), limit,
+      x);
+}
+
 Value lowp::f32Splat(ImplicitLocOpBuilder &at, float value, int64_t lanes) {
   return arith::ConstantOp::create(
       at, DenseElementsAttr::get(VectorType::get({lanes}, at.getF32Type()),

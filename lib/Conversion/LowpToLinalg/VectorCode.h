@@ -99,6 +99,10 @@ mlir::Value f32Splat(mlir::ImplicitLocOpBuilder &at, float value,
 mlir::Value i32Splat(mlir::ImplicitLocOpBuilder &at, int32_t value,
                      int64_t lanes = kVectorLanes);
 
+/// min(x, bound) of an f32 scalar or vector, NaN kept (compare and select,
+/// as torch.min keeps it).
+mlir::Value atMost(mlir::ImplicitLocOpBuilder &at, mlir::Value x, float bound);
+
 /// Reads `lanes` consecutive elements of a tensor's innermost dimension at
 /// `indices`, zero past the end when not `inBounds`.
 mlir::Value readVector(mlir::ImplicitLocOpBuilder &at, mlir::Value tensor,
