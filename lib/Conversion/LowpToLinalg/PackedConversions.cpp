@@ -104,15 +104,18 @@ constexpr int64_t kParallelElements = int64_t(1) << 16;
 constexpr int64_t kParallelChunks = 8;
 
 /// A tensor of `type` built by `body(group, flatTensor, origin) ->
-/// flatTensor` for each of `count` groups, starting from an empty tensor;
+/// flatTensor` for each of `count` groups, starting from a new allocation;
 /// `flatTensor` holds the flat result from element `origin` on (a chunk's
 /// slice when the groups are split among threads).
 Value buildByGroups(
     OpBuilder &builder, Location loc, RankedTensorType type, int64_t count,
     function_ref<Value(ImplicitLocOpBuilder &, Value, Value, Value)> body) {
   ImplicitLocOpBuilder b(loc, builder);
-  Value init =
-      tensor::EmptyOp::create(b, type.getShape(), type.getElementType());
+  // An allocation rather than tensor.empty: CSE merges equal empties, and
+  // two conversions materialized in one buffer cannot bufferize. The
+  // result is materialized in it so that a returned conversion writes the
+  // caller's buffer, not a temporary that is then copied.
+  Value init = bufferization::AllocTensorOp::create(b, type, ValueRange{});
   Value flatInit = flatten(b, loc, init);
   int64_t perGroup = type.getNumElements() / count;
   // Groups first .. first + groups into `out`, which starts at group

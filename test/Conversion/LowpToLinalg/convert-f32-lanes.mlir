@@ -147,13 +147,14 @@ func.func @pack_fp4(%x: tensor<4x64xf32>) -> tensor<4x32xi8> {
 
 // Tests that packing 6-bit codes, which straddle bytes, converts straight
 // into the packed bytes in one loop over groups of four codes (three
-// bytes), its tensor materialized in the empty tensor it started from so
-// that bufferization writes the caller's buffer.
+// bytes), its tensor materialized in the allocation it started from so
+// that bufferization writes the caller's buffer (an allocation, not
+// tensor.empty, which CSE would merge with another conversion's).
 // CHECK-LABEL: func.func @pack_fp6
 // CHECK-SAME: (%[[X:.+]]: tensor<4x64xf32>) -> tensor<4x48xi8>
 // CHECK-NOT: linalg.generic
 // CHECK: %[[FLAT:.+]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1]] : tensor<4x64xf32> into tensor<256xf32>
-// CHECK: %[[EMPTY:.+]] = tensor.empty() : tensor<4x48xi8>
+// CHECK: %[[EMPTY:.+]] = bufferization.alloc_tensor() : tensor<4x48xi8>
 // CHECK: %[[INIT:.+]] = tensor.collapse_shape %[[EMPTY]] {{\[\[}}0, 1]] : tensor<4x48xi8> into tensor<192xi8>
 // CHECK: %[[LOOP:.+]] = scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[ACC:.+]] = %[[INIT]]) -> (tensor<192xi8>)
 // CHECK-COUNT-4: tensor.extract %[[FLAT]]
