@@ -258,16 +258,18 @@ def main():
                                    encoding, element_codes, element_dtype,
                                    scale_type_codes, scale_dtype, parts, shape,
                                    rng, transposed, dynamic=True)
-    # From 6 rows on, the K x N kernel decodes each tile once into a panel
-    # that register tiles of 8 rows read (the GEMM loop nest): row counts
-    # that leave rows over, tiles of every phase count (8 4-bit or 4 8-bit
-    # codes to a word, 4 2-bit codes to a byte), passes shorter than a block
-    # (int4-g128), column tails, and dynamic rows on either side of 6.
-    gemm = {"mxfp4": [(17, 64, 272)], "nvfp4": [(20, 48, 130)],
+    # From 6 rows on, both kernels decode each tile once into a panel that
+    # register tiles of 4 rows read (the GEMM loop nest; the N x K kernel
+    # transposes its rows into the panel): row counts that leave rows over,
+    # tiles of every phase count (8 4-bit or 4 8-bit codes to a word, 4
+    # 2-bit codes to a byte), passes of 16 rows (NVFP4) and passes shorter
+    # than a block (int4-g128), column tails (N x K: outputs past the last
+    # tile, by row dot products), and dynamic rows on either side of 6.
+    gemm = {"mxfp4": [(17, 128, 272)], "nvfp4": [(20, 128, 130)],
             "int4_g128": [(24, 256, 128)], "mxfp8_e4m3": [(16, 64, 256)],
             "int2": [(19, 64, 128)], "nf4": [(16, 128, 129)],
-            "e3m0": [(33, 32, 128)]}
-    gemm_dynamic = {"mxfp4": [(18, 64, 300), (5, 64, 300)]}
+            "e3m0": [(33, 128, 128)]}
+    gemm_dynamic = {"mxfp4": [(18, 128, 300), (5, 128, 300)]}
     for case in CASES:
         name, element, encoding, element_codes, element_dtype, scale_type_codes, \
             scale_dtype, parts, _ = case
@@ -275,10 +277,12 @@ def main():
             continue
         for shapes, dynamic_rows in ((gemm, False), (gemm_dynamic, True)):
             for shape in shapes.get(name, []):
-                status |= run_case(lowp_run, workdir, extra, name, element,
-                                   encoding, element_codes, element_dtype,
-                                   scale_type_codes, scale_dtype, parts, shape,
-                                   rng, False, dynamic=dynamic_rows)
+                for transposed in (False, True):
+                    status |= run_case(lowp_run, workdir, extra, name, element,
+                                       encoding, element_codes, element_dtype,
+                                       scale_type_codes, scale_dtype, parts,
+                                       shape, rng, transposed,
+                                       dynamic=dynamic_rows)
     sys.exit(1 if status else 0)
 
 

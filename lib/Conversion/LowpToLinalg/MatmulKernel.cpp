@@ -213,6 +213,136 @@ protected:
     return forall.getResult(0);
   }
 
+  /// Every row of x times the decoded panel of the pass, scaled and added
+  /// to `out` at columns `local`.. (phase order).
+  Value emitPanelProduct(ImplicitLocOpBuilder &at, Value pass, Value local,
+                         Value out, Value panel, Value scaleRow) {
+    Value kStart = arith::MulIOp::create(at, pass, index(at, passRows));
+    Value rowsValue = rowCount(at);
+    Value groupRows = arith::MulIOp::create(
+        at, arith::DivUIOp::create(at, rowsValue, index(at, kGemmTileRows)),
+        index(at, kGemmTileRows));
+    auto rowTiles = [&](Value from, Value to, int64_t tileRows, Value acc) {
+      return scf::ForOp::create(
+                 at, from, to, index(at, tileRows), ValueRange{acc},
+                 [&](OpBuilder &nested, Location loc, Value m0,
+                     ValueRange iter) {
+                   ImplicitLocOpBuilder body(loc, nested);
+                   Value updated = iter[0];
+                   for (int64_t j = 0;
+                        j < kTileColumns / (kGemmTileVectors * kLanes); ++j)
+                     updated =
+                         emitRegisterTile(body, kStart, m0, tileRows, local, j,
+                                          updated, panel, scaleRow);
+                   scf::YieldOp::create(body, updated);
+                 })
+          .getResult(0);
+    };
+    Value updated = rowTiles(index(at, 0), groupRows, kGemmTileRows, out);
+    return rowTiles(groupRows, rowsValue, 1, updated);
+  }
+
+  /// One register tile: rows m0..m0+R of x, columns 64 j..64 j + 64 of the
+  /// panel, summed over the pass and added to `out`, scaled.
+  Value emitRegisterTile(ImplicitLocOpBuilder &at, Value kStart, Value m0,
+                         int64_t tileRows, Value local, int64_t j, Value out,
+                         Value panel, Value scaleRow) {
+    int64_t firstLane = j * kGemmTileVectors * kLanes;
+    SmallVector<Value> rowsOfX;
+    for (int64_t r = 0; r < tileRows; ++r)
+      rowsOfX.push_back(
+          r ? arith::AddIOp::create(at, m0, index(at, r)).getResult() : m0);
+    SmallVector<Value> initial(tileRows * kGemmTileVectors, splat(at, 0));
+    auto sumLoop = scf::ForOp::create(
+        at, index(at, 0), index(at, passRows), index(at, 1), initial,
+        [&](OpBuilder &nested, Location loc, Value k, ValueRange sums) {
+          ImplicitLocOpBuilder step(loc, nested);
+          SmallVector<Value> weights;
+          for (int64_t v = 0; v < kGemmTileVectors; ++v)
+            weights.push_back(read(
+                step, panel, k, index(step, firstLane + v * kLanes), kLanes));
+          Value kx = arith::AddIOp::create(step, kStart, k);
+          SmallVector<Value> next;
+          for (int64_t r = 0; r < tileRows; ++r) {
+            Value x = tensor::ExtractOp::create(step, lhs,
+                                                ValueRange{rowsOfX[r], kx});
+            Value broadcast =
+                vector::BroadcastOp::create(step, f32Vector(kLanes), x);
+            for (int64_t v = 0; v < kGemmTileVectors; ++v)
+              next.push_back(vector::FMAOp::create(
+                  step, broadcast, weights[v], sums[r * kGemmTileVectors + v]));
+          }
+          scf::YieldOp::create(step, next);
+        });
+    SmallVector<Value> scales;
+    for (int64_t v = 0; v < kGemmTileVectors; ++v)
+      scales.push_back(readVector(
+          at, scaleRow, ValueRange{index(at, firstLane + v * kLanes)}, kLanes,
+          /*inBounds=*/true));
+    for (int64_t r = 0; r < tileRows; ++r)
+      for (int64_t v = 0; v < kGemmTileVectors; ++v) {
+        Value column =
+            arith::AddIOp::create(at, local, index(at, firstLane + v * kLanes));
+        Value previous = read(at, out, rowsOfX[r], column, kLanes);
+        Value sum = vector::FMAOp::create(
+            at, sumLoop.getResult(r * kGemmTileVectors + v), scales[v],
+            previous);
+        out = vector::TransferWriteOp::create(at, sum, out,
+                                              ValueRange{rowsOfX[r], column},
+                                              ArrayRef<bool>{true})
+                  .getResult();
+      }
+    return out;
+  }
+
+  /// A loop over `tiles` whole tiles (n0 = 0, T, 2T, ...) carrying `iter`,
+  /// each iteration's new values given by `body`.
+  SmallVector<Value>
+  forEachTile(ImplicitLocOpBuilder &at, int64_t tiles, ValueRange iter,
+              llvm::function_ref<SmallVector<Value>(ImplicitLocOpBuilder &,
+                                                    Value, ValueRange)>
+                  body) {
+    auto loop = scf::ForOp::create(
+        at, index(at, 0), index(at, tiles * kTileColumns),
+        index(at, kTileColumns), iter,
+        [&](OpBuilder &nested, Location loc, Value n0, ValueRange tileIter) {
+          ImplicitLocOpBuilder tile(loc, nested);
+          scf::YieldOp::create(tile, body(tile, n0, tileIter));
+        });
+    return SmallVector<Value>(loop.getResults());
+  }
+
+  /// `many()` when x has at least kGemmRows rows, else `few()`: chosen
+  /// here when the rows are static, by an scf.if when they are dynamic.
+  Value byRowCount(llvm::function_ref<Value()> many,
+                   llvm::function_ref<Value()> few) {
+    if (std::optional<int64_t> staticRows = getConstantIntValue(rows))
+      return *staticRows >= kGemmRows ? many() : few();
+    Value enough = arith::CmpIOp::create(b, arith::CmpIPredicate::uge,
+                                         rowCount(b), index(b, kGemmRows));
+    auto branch = [&](llvm::function_ref<Value()> emitBranch) {
+      return [&, emitBranch](OpBuilder &nested, Location) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(nested.getInsertionBlock(),
+                            nested.getInsertionPoint());
+        scf::YieldOp::create(b, emitBranch());
+      };
+    };
+    return scf::IfOp::create(b, enough, branch(many), branch(few)).getResult(0);
+  }
+
+  /// The codes as a buffer too, for software prefetch (codeBuffer).
+  void createCodeBuffer() {
+    auto codesType = cast<RankedTensorType>(rhs.elements.getType());
+    int64_t dynamic = ShapedType::kDynamic;
+    codeBuffer = bufferization::ToBufferOp::create(
+        b,
+        MemRefType::get(codesType.getShape(), codesType.getElementType(),
+                        StridedLayoutAttr::get(b.getContext(), dynamic,
+                                               {dynamic, dynamic})),
+        rhs.elements, /*read_only=*/true);
+  }
+
   ImplicitLocOpBuilder &b;
   Value lhs;
   const BlockScaledParts &rhs;
@@ -224,6 +354,10 @@ protected:
   int64_t depth;
   unsigned width, containerBits;
   int64_t phases;
+  /// Rows of K summed before each multiply by the scales: a K-block, or a
+  /// divisor of it.
+  int64_t passRows = 0;
+  Value codeBuffer;
 };
 
 /// lowp.matmul with a K x N weight blocked along K: the loop nest at the
@@ -242,17 +376,9 @@ public:
   }
 
   Value emit() {
-    // The codes as a buffer too, for software prefetch: the weight is read
-    // as one stream per row of a K-block, more streams than the hardware
-    // prefetchers follow.
-    auto codesType = cast<RankedTensorType>(rhs.elements.getType());
-    int64_t dynamic = ShapedType::kDynamic;
-    codeBuffer = bufferization::ToBufferOp::create(
-        b,
-        MemRefType::get(codesType.getShape(), codesType.getElementType(),
-                        StridedLayoutAttr::get(b.getContext(), dynamic,
-                                               {dynamic, dynamic})),
-        rhs.elements, /*read_only=*/true);
+    // The weight is read as one stream per row of a K-block, more streams
+    // than the hardware prefetchers follow.
+    createCodeBuffer();
     Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0));
     Value init =
         linalg::FillOp::create(b, zero, ValueRange{emptyRows(b, columns)})
@@ -286,29 +412,8 @@ private:
   /// A chunk of whole tiles: the GEMM loop nest when x has enough rows (a
   /// run-time choice when their number is dynamic), else the GEMV's.
   Value emitChunk(Value out, Value begin, int64_t count) {
-    std::optional<int64_t> staticRows = getConstantIntValue(rows);
-    if (staticRows)
-      return *staticRows >= kGemmRows ? emitGemmColumns(out, begin, count)
-                                      : emitColumns(out, begin, count);
-    Value many = arith::CmpIOp::create(b, arith::CmpIPredicate::uge,
-                                       rowCount(b), index(b, kGemmRows));
-    return scf::IfOp::create(
-               b, many,
-               [&](OpBuilder &thenBuilder, Location loc) {
-                 ImplicitLocOpBuilder at(loc, thenBuilder);
-                 OpBuilder::InsertionGuard guard(b);
-                 b.setInsertionPoint(at.getInsertionBlock(),
-                                     at.getInsertionPoint());
-                 scf::YieldOp::create(b, emitGemmColumns(out, begin, count));
-               },
-               [&](OpBuilder &elseBuilder, Location loc) {
-                 ImplicitLocOpBuilder at(loc, elseBuilder);
-                 OpBuilder::InsertionGuard guard(b);
-                 b.setInsertionPoint(at.getInsertionBlock(),
-                                     at.getInsertionPoint());
-                 scf::YieldOp::create(b, emitColumns(out, begin, count));
-               })
-        .getResult(0);
+    return byRowCount([&] { return emitGemmColumns(out, begin, count); },
+                      [&] { return emitColumns(out, begin, count); });
   }
 
   /// The GEMM loop nest for `count` columns (whole tiles) starting at
@@ -412,88 +517,6 @@ private:
     return {rowLoop.getResult(0), scaleRow};
   }
 
-  /// Every row of x times the decoded panel of the pass, scaled and added
-  /// to `out` at columns `local`.. (phase order).
-  Value emitPanelProduct(ImplicitLocOpBuilder &at, Value pass, Value local,
-                         Value out, Value panel, Value scaleRow) {
-    Value kStart = arith::MulIOp::create(at, pass, index(at, passRows));
-    Value rowsValue = rowCount(at);
-    Value groupRows = arith::MulIOp::create(
-        at, arith::DivUIOp::create(at, rowsValue, index(at, kGemmTileRows)),
-        index(at, kGemmTileRows));
-    auto rowTiles = [&](Value from, Value to, int64_t tileRows, Value acc) {
-      return scf::ForOp::create(
-                 at, from, to, index(at, tileRows), ValueRange{acc},
-                 [&](OpBuilder &nested, Location loc, Value m0,
-                     ValueRange iter) {
-                   ImplicitLocOpBuilder body(loc, nested);
-                   Value updated = iter[0];
-                   for (int64_t j = 0;
-                        j < kTileColumns / (kGemmTileVectors * kLanes); ++j)
-                     updated =
-                         emitRegisterTile(body, kStart, m0, tileRows, local, j,
-                                          updated, panel, scaleRow);
-                   scf::YieldOp::create(body, updated);
-                 })
-          .getResult(0);
-    };
-    Value updated = rowTiles(index(at, 0), groupRows, kGemmTileRows, out);
-    return rowTiles(groupRows, rowsValue, 1, updated);
-  }
-
-  /// One register tile: rows m0..m0+R of x, columns 64 j..64 j + 64 of the
-  /// panel, summed over the pass and added to `out`, scaled.
-  Value emitRegisterTile(ImplicitLocOpBuilder &at, Value kStart, Value m0,
-                         int64_t tileRows, Value local, int64_t j, Value out,
-                         Value panel, Value scaleRow) {
-    int64_t firstLane = j * kGemmTileVectors * kLanes;
-    SmallVector<Value> rowsOfX;
-    for (int64_t r = 0; r < tileRows; ++r)
-      rowsOfX.push_back(
-          r ? arith::AddIOp::create(at, m0, index(at, r)).getResult() : m0);
-    SmallVector<Value> initial(tileRows * kGemmTileVectors, splat(at, 0));
-    auto sumLoop = scf::ForOp::create(
-        at, index(at, 0), index(at, passRows), index(at, 1), initial,
-        [&](OpBuilder &nested, Location loc, Value k, ValueRange sums) {
-          ImplicitLocOpBuilder step(loc, nested);
-          SmallVector<Value> weights;
-          for (int64_t v = 0; v < kGemmTileVectors; ++v)
-            weights.push_back(read(
-                step, panel, k, index(step, firstLane + v * kLanes), kLanes));
-          Value kx = arith::AddIOp::create(step, kStart, k);
-          SmallVector<Value> next;
-          for (int64_t r = 0; r < tileRows; ++r) {
-            Value x = tensor::ExtractOp::create(step, lhs,
-                                                ValueRange{rowsOfX[r], kx});
-            Value broadcast =
-                vector::BroadcastOp::create(step, f32Vector(kLanes), x);
-            for (int64_t v = 0; v < kGemmTileVectors; ++v)
-              next.push_back(vector::FMAOp::create(
-                  step, broadcast, weights[v], sums[r * kGemmTileVectors + v]));
-          }
-          scf::YieldOp::create(step, next);
-        });
-    SmallVector<Value> scales;
-    for (int64_t v = 0; v < kGemmTileVectors; ++v)
-      scales.push_back(readVector(
-          at, scaleRow, ValueRange{index(at, firstLane + v * kLanes)}, kLanes,
-          /*inBounds=*/true));
-    for (int64_t r = 0; r < tileRows; ++r)
-      for (int64_t v = 0; v < kGemmTileVectors; ++v) {
-        Value column =
-            arith::AddIOp::create(at, local, index(at, firstLane + v * kLanes));
-        Value previous = read(at, out, rowsOfX[r], column, kLanes);
-        Value sum = vector::FMAOp::create(
-            at, sumLoop.getResult(r * kGemmTileVectors + v), scales[v],
-            previous);
-        out = vector::TransferWriteOp::create(at, sum, out,
-                                              ValueRange{rowsOfX[r], column},
-                                              ArrayRef<bool>{true})
-                  .getResult();
-      }
-    return out;
-  }
-
   /// `out` with each tile's columns moved from phase order into natural
   /// order, row by row.
   Value emitNaturalOrder(Value out, int64_t tiles) {
@@ -532,23 +555,6 @@ private:
                 .getResult();
     }
     return out;
-  }
-
-  /// A loop over `tiles` whole tiles (n0 = 0, T, 2T, ...) carrying `iter`,
-  /// each iteration's new values given by `body`.
-  SmallVector<Value>
-  forEachTile(ImplicitLocOpBuilder &at, int64_t tiles, ValueRange iter,
-              llvm::function_ref<SmallVector<Value>(ImplicitLocOpBuilder &,
-                                                    Value, ValueRange)>
-                  body) {
-    auto loop = scf::ForOp::create(
-        at, index(at, 0), index(at, tiles * kTileColumns),
-        index(at, kTileColumns), iter,
-        [&](OpBuilder &nested, Location loc, Value n0, ValueRange tileIter) {
-          ImplicitLocOpBuilder tile(loc, nested);
-          scf::YieldOp::create(tile, body(tile, n0, tileIter));
-        });
-    return SmallVector<Value>(loop.getResults());
   }
 
   /// The product for `count` columns starting at `begin`, accumulated into
@@ -735,8 +741,7 @@ private:
     }
   }
 
-  int64_t columns, blockRows, passRows, chunks;
-  Value codeBuffer;
+  int64_t columns, blockRows, chunks;
 };
 
 /// lowp.matmul with an N x K weight blocked along K (transpose_rhs):
@@ -761,9 +766,216 @@ public:
     outputs = rhs.type.getDimSize(0);
     blockSize = encoding.getFullBlock(2)[1];
     chunkCodes = kLanes * phases;
+    passRows = largestDivisorAtMost(blockSize, 32);
   }
 
   Value emit() {
+    // The GEMM's panel is built from 16 x 16 transposes: passes of a
+    // multiple of 16 rows, and at least one whole tile of outputs.
+    if (passRows % kLanes != 0 || outputs < kTileColumns)
+      return emitRowDots();
+    // Each pass reads a few bytes of every row of a chunk, rows a row's
+    // length apart: prefetched (codeBuffer) a line ahead.
+    createCodeBuffer();
+    return byRowCount([&] { return emitGemm(); },
+                      [&] { return emitRowDots(); });
+  }
+
+private:
+  /// The GEMM loop nest of the K x N kernel over whole tiles of T = 128
+  /// outputs, with the panel decoded from the rows of the N x K weight and
+  /// transposed:
+  ///
+  ///   parallel for each chunk of whole tiles       (scf.forall)
+  ///     for each pass of P rows of K (P = 16 or 32, within one block)
+  ///       for each tile n0..n0+T of the chunk
+  ///         for each 16 outputs n of the tile:
+  ///           rows[n] = decode(codes[n][pass's P]) - zero point[n][block]
+  ///           s[n] = decode(scale[n][block]) * tensor scale * unit
+  ///           panel[k][n] = transpose(rows)            16 x 16 at a time
+  ///         the K x N kernel's register tiles over the panel
+  ///   then the outputs past the last whole tile, by row dot products
+  ///
+  /// The panel is in natural column order; each product and sum is the K x
+  /// N kernel's, so the bound is the same.
+  Value emitGemm() {
+    Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0));
+    Value out =
+        linalg::FillOp::create(b, zero, ValueRange{emptyRows(b, outputs)})
+            .getResult(0);
+    int64_t fullTiles = outputs / kTileColumns;
+    int64_t chunkCount = largestDivisorAtMost(fullTiles, kParallelChunks);
+    int64_t chunkColumns = fullTiles / chunkCount * kTileColumns;
+    out = emitParallelChunks(
+        out, chunkCount, chunkColumns, [&](Value begin, Value slice) {
+          return emitGemmColumns(slice, begin, chunkColumns / kTileColumns);
+        });
+    if (fullTiles * kTileColumns == outputs)
+      return out;
+    Value phased = emitPhasedActivations();
+    return scf::ForOp::create(
+               b, index(b, fullTiles * kTileColumns), index(b, outputs),
+               index(b, 1), ValueRange{out},
+               [&](OpBuilder &nested, Location loc, Value n, ValueRange iter) {
+                 ImplicitLocOpBuilder body(loc, nested);
+                 scf::YieldOp::create(body,
+                                      emitRow(body, phased, n, n, iter[0]));
+               })
+        .getResult(0);
+  }
+
+  /// `tiles` whole tiles of outputs from `begin` on, into `out` (their
+  /// slice of the result).
+  Value emitGemmColumns(Value out, Value begin, int64_t tiles) {
+    Value panel = bufferization::AllocTensorOp::create(
+        b, RankedTensorType::get({passRows, kTileColumns}, b.getF32Type()),
+        ValueRange{});
+    Value scaleRow = bufferization::AllocTensorOp::create(
+        b, RankedTensorType::get({kTileColumns}, b.getF32Type()), ValueRange{});
+    return scf::ForOp::create(
+               b, index(b, 0), index(b, depth / passRows), index(b, 1),
+               ValueRange{out, panel, scaleRow},
+               [&](OpBuilder &nested, Location loc, Value pass,
+                   ValueRange iter) {
+                 ImplicitLocOpBuilder body(loc, nested);
+                 Value kStart =
+                     arith::MulIOp::create(body, pass, index(body, passRows));
+                 scf::YieldOp::create(
+                     body,
+                     forEachTile(
+                         body, tiles, iter,
+                         [&](ImplicitLocOpBuilder &tile, Value n0,
+                             ValueRange tileIter) -> SmallVector<Value> {
+                           Value first = arith::AddIOp::create(tile, begin, n0);
+                           std::pair<Value, Value> decoded =
+                               emitTransposedPanel(tile, kStart, first,
+                                                   tileIter[1], tileIter[2]);
+                           Value updated =
+                               emitPanelProduct(tile, pass, n0, tileIter[0],
+                                                decoded.first, decoded.second);
+                           return {updated, decoded.first, decoded.second};
+                         }));
+               })
+        .getResult(0);
+  }
+
+  /// Weight rows n0..n0+T over the pass from kStart, decoded into `panel`
+  /// (P x T: panel[k][i] is row n0 + i's element kStart + k, less its zero
+  /// point) and their scales into `scaleRow`.
+  std::pair<Value, Value> emitTransposedPanel(ImplicitLocOpBuilder &at,
+                                              Value kStart, Value n0,
+                                              Value panel, Value scaleRow) {
+    Value block = arith::DivUIOp::create(at, kStart, index(at, blockSize));
+    Value factor = scaleFactor(at);
+    int64_t rowBytes =
+        cast<RankedTensorType>(rhs.elements.getType()).getDimSize(1);
+    auto groupLoop = scf::ForOp::create(
+        at, index(at, 0), index(at, kTileColumns), index(at, kLanes),
+        ValueRange{panel, scaleRow},
+        [&](OpBuilder &nested, Location loc, Value i0, ValueRange iter) {
+          ImplicitLocOpBuilder body(loc, nested);
+          Value first = arith::AddIOp::create(body, n0, i0);
+          SmallVector<Value> rows, scaleCodes;
+          for (int64_t r = 0; r < kLanes; ++r) {
+            Value n = arith::AddIOp::create(body, first, index(body, r));
+            Value codes = readCodeLanes(body, rhs.elements, ValueRange{n},
+                                        kStart, passRows, rhs.packedWidth,
+                                        /*inBounds=*/true);
+            // The codes of this row's next passes, which are read after
+            // every other row of the chunk's tiles.
+            Value byte =
+                rhs.packedWidth
+                    ? arith::DivUIOp::create(body, kStart,
+                                             index(body, 8 / rhs.packedWidth))
+                          .getResult()
+                    : kStart;
+            Value ahead = arith::MinUIOp::create(
+                body, arith::AddIOp::create(body, byte, index(body, 64)),
+                index(body, rowBytes - 1));
+            memref::PrefetchOp::create(
+                body, codeBuffer, ValueRange{n, ahead}, body.getBoolAttr(false),
+                body.getI32IntegerAttr(3), body.getBoolAttr(true));
+            Value value =
+                elementDecoder.decode(body, codes, rhs.packedWidth == 0);
+            if (zeroPointDecoder) {
+              Value zeroPoint = zeroPointDecoder->decode(
+                  body,
+                  readCodeLanes(body, rhs.zeroPoints, ValueRange{n}, block, 1,
+                                rhs.zeroPointWidth, /*inBounds=*/true),
+                  rhs.zeroPointWidth == 0);
+              value = arith::SubFOp::create(
+                  body, value,
+                  vector::BroadcastOp::create(
+                      body, cast<VectorType>(value.getType()),
+                      vector::ExtractOp::create(body, zeroPoint, int64_t(0))));
+            }
+            rows.push_back(value);
+            scaleCodes.push_back(tensor::ExtractOp::create(
+                body, rhs.scales, ValueRange{n, block}));
+          }
+          Value scale = scaleDecoder.decode(
+              body,
+              widenCodes(body,
+                         vector::FromElementsOp::create(
+                             body,
+                             VectorType::get({kLanes}, scaleCodes[0].getType()),
+                             scaleCodes)),
+              /*highBitsClear=*/true);
+          if (factor)
+            scale = arith::MulFOp::create(
+                body, scale,
+                vector::BroadcastOp::create(body, f32Vector(kLanes), factor));
+          Value scales = vector::TransferWriteOp::create(body, scale, iter[1],
+                                                         ValueRange{i0},
+                                                         ArrayRef<bool>{true})
+                             .getResult();
+          Value decoded = iter[0];
+          for (int64_t k0 = 0; k0 < passRows; k0 += kLanes) {
+            SmallVector<Value> square;
+            for (Value row : rows)
+              square.push_back(vector::ExtractStridedSliceOp::create(
+                  body, row, ArrayRef<int64_t>{k0}, ArrayRef<int64_t>{kLanes},
+                  ArrayRef<int64_t>{1}));
+            SmallVector<Value> columns = transposeSquare(body, square);
+            for (int64_t k = 0; k < kLanes; ++k)
+              decoded =
+                  vector::TransferWriteOp::create(
+                      body, columns[k], decoded,
+                      ValueRange{index(body, k0 + k), i0}, ArrayRef<bool>{true})
+                      .getResult();
+          }
+          scf::YieldOp::create(body, ValueRange{decoded, scales});
+        });
+    return {groupLoop.getResult(0), groupLoop.getResult(1)};
+  }
+
+  /// The rows of N x N lanes (N vectors of N lanes, N a power of two)
+  /// transposed: log2 N rounds of two-input shuffles, round h swapping the
+  /// h x h blocks off the diagonal of each 2h x 2h block.
+  static SmallVector<Value> transposeSquare(ImplicitLocOpBuilder &at,
+                                            ArrayRef<Value> rows) {
+    SmallVector<Value> result(rows);
+    int64_t n = result.size();
+    for (int64_t h = n / 2; h >= 1; h /= 2) {
+      SmallVector<int64_t> upper, lower;
+      for (int64_t l = 0; l < n; ++l) {
+        // Lanes of row i (indices < n) and of row i + h (indices >= n).
+        upper.push_back(l & h ? n + l - h : l);
+        lower.push_back(l & h ? n + l : l + h);
+      }
+      for (int64_t i = 0; i < n; ++i) {
+        if (i & h)
+          continue;
+        Value a = result[i], c = result[i + h];
+        result[i] = vector::ShuffleOp::create(at, a, c, upper);
+        result[i + h] = vector::ShuffleOp::create(at, a, c, lower);
+      }
+    }
+    return result;
+  }
+
+  /// The row-dot loop nest at the top of this class.
+  Value emitRowDots() {
     Value phased = emitPhasedActivations();
     Value init = emptyRows(b, outputs);
     // Chunks of weight rows, which are the result's columns.
