@@ -22,8 +22,16 @@ namespace lowp_bench {
 enum class Section {
   Memory,     ///< a bandwidth probe: the yardstick
   Gemv,       ///< y = x W at batch 1: compared with DRAM read bandwidth
+  Gemm,       ///< y = x W at batch 64 and 512: compared with OpenBLAS sgemm
   Conversion, ///< elementwise: compared with a read + write roofline
   Compute,    ///< a compute peak (f32 FMA): the other yardstick
+};
+
+/// A GEMM's problem size (Section::Gemm): y (M x N) = x (M x K) W (K x N),
+/// 2 M N K floating-point operations.
+struct GemmShape {
+  int64_t m = 0, k = 0, n = 0;
+  double flops() const { return 2.0 * m * n * k; }
 };
 
 struct CheckResult {
@@ -49,6 +57,12 @@ public:
   /// scales, activations, results), not as the format's logical size.
   virtual uint64_t bytesRead() const = 0;
   virtual uint64_t bytesWritten() const = 0;
+  /// The problem size of a Section::Gemm benchmark.
+  virtual GemmShape gemmShape() const { return {}; }
+  /// The name of the benchmark whose time this one's speed-up column
+  /// divides (empty: none, or a yardstick that always runs). The driver
+  /// runs it whenever it runs this one, whatever --filter says.
+  virtual std::string baseline() const { return {}; }
   /// Allocates and fills the inputs (only for benchmarks that run).
   virtual void prepare() {}
   /// One call; returns its duration in seconds. `call` counts the calls
@@ -70,6 +84,12 @@ BenchmarkList makeMemoryProbes(int threads);
 /// sgemm with one row for reference; then lowp's GEMV kernels. Appends to
 /// `notBuilt` the lowp kernels that scripts/bench.sh could not compile.
 BenchmarkList makeGemvBenchmarks(int threads,
+                                 std::vector<std::string> &notBuilt);
+
+/// OpenBLAS sgemm on f32 weights and lowp's GEMM kernels, on two shapes,
+/// each on 1 and on `threads` threads; appends to `notBuilt` as
+/// makeGemvBenchmarks.
+BenchmarkList makeGemmBenchmarks(int threads,
                                  std::vector<std::string> &notBuilt);
 
 /// lowp's conversion, quantization and dequantization kernels; appends to

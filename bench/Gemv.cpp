@@ -15,6 +15,7 @@
 #include "Formats.h"
 #include "LowpKernels.h"
 #include "Support.h"
+#include "Weights.h"
 
 #include <cblas.h>
 
@@ -30,280 +31,11 @@ namespace {
 constexpr int64_t kK = 4096;
 constexpr int64_t kN = 14336;
 
-/// How a weight matrix is stored: element codes (packed two per byte along
-/// each row, low nibble first, when 4 bits wide), one scale per `block`
-/// consecutive values along K, and optionally a ui4 zero point per block
-/// and an f32 tensor scale. Its logical values are
-/// (element - zero_point) * scale * tensor_scale. The layout (K x N or
-/// N x K) is GemvWeights'.
-struct WeightFormat {
-  const char *description;
-  struct {
-    int bits;        ///< 4, 8, or 32 for plain f32
-    DecodeFn decode; ///< (4 and 8 bits)
-    /// Fills `bytes` bytes with valid codes.
-    void (*fill)(void *data, size_t bytes, Random &random);
-  } element;
-  struct {
-    int block = 0; ///< values along K per scale; 0: no scales
-    int bytes = 0;
-    DecodeFn decode = nullptr;
-    /// A random valid code, in a realistic range.
-    uint32_t (*random)(Random &random) = nullptr;
-  } scale;
-  bool zeroPoints = false;
-  float tensorScale = 0; ///< 0: none
-};
-
-void fillRandomBytes(void *data, size_t bytes, Random &random) {
-  random.fillBytes(data, bytes);
-}
-
-void fillF32(void *data, size_t bytes, Random &random) {
-  auto *values = static_cast<float *>(data);
-  for (size_t i = 0; i < bytes / sizeof(float); ++i)
-    values[i] = random.uniform(-1, 1);
-}
-
-// E8M0 scales 2^-7 .. 2^0: what the floor rule gives blocks of weights of
-// magnitude ~0.01 .. 1 with E2M1 or E4M3 elements.
-uint32_t randomE8M0(Random &random) { return 127 - random.between(0, 7); }
-// E3M0 elements reach 16 (2^4), so their scales sit 2 binades lower.
-uint32_t randomE8M0ForE3M0(Random &random) {
-  return 125 - random.between(0, 7);
-}
-// Positive E4M3 scales 0.5 .. 30 (exponent fields 6 .. 10).
-uint32_t randomE4M3Scale(Random &random) {
-  return 0x30 + random.between(0, 0x27);
-}
-// Positive f16 scales 2^-10 .. 2^-3.
-uint32_t randomF16Scale(Random &random) {
-  return uint32_t(random.between(5, 12)) << 10 |
-         uint32_t(random.between(0, 1023));
-}
-uint32_t randomF32Scale(Random &random) {
-  float value = random.uniform(0.01f, 0.1f);
-  uint32_t bits;
-  std::memcpy(&bits, &value, sizeof bits);
-  return bits;
-}
-
-// f32 elements are read as floats, not decoded.
-const WeightFormat kF32 = {"f32", {32, nullptr, fillF32}, {}};
-const WeightFormat kMxfp4 = {"MXFP4: E2M1, E8M0 per 32",
-                             {4, decodeE2M1, fillRandomBytes},
-                             {32, 1, decodeE8M0, randomE8M0}};
-// NVFP4's tensor scale is any f32 (the decode scale amax / (448 * 6)); one
-// that is not a power of two makes its logical values carry many bits.
-const WeightFormat kNvfp4 = {"NVFP4: E2M1, E4M3 per 16, f32 tensor",
-                             {4, decodeE2M1, fillRandomBytes},
-                             {16, 1, decodeE4M3, randomE4M3Scale},
-                             false,
-                             3.7203e-4f};
-const WeightFormat kInt4G128 = {"int4: ui4, f16 + ui4 zero per 128",
-                                {4, decodeUnsigned, fillRandomBytes},
-                                {128, 2, decodeF16, randomF16Scale},
-                                true};
-const WeightFormat kMxfp8 = {"MXFP8: E4M3, E8M0 per 32",
-                             {8, decodeE4M3, fillE4M3Codes},
-                             {32, 1, decodeE8M0, randomE8M0}};
-const WeightFormat kNf4 = {"NF4: codebook, f32 per 64",
-                           {4, decodeNF4, fillRandomBytes},
-                           {64, 4, decodeF32Bits, randomF32Scale}};
-const WeightFormat kE3M0 = {"E3M0 (lowp only), E8M0 per 32",
-                            {4, decodeE3M0, fillRandomBytes},
-                            {32, 1, decodeE8M0, randomE8M0ForE3M0}};
-
-/// How a weight matrix is stored, row-major. KxN: row k holds W[k][0 .. N),
-/// scales and zero points are (K / B) x N, one row of them per B rows of
-/// weights (block = [B, 1]). NxK (transpose_rhs): row n holds
-/// W[n][0 .. K), scales and zero points are N x (K / B), one per B
-/// consecutive values of a row (block = [1, B]). Packed 4-bit codes and
-/// zero points run along the rows, low nibble first.
-enum class Layout { KxN, NxK };
-
-class GemvWeights;
-/// Writes copy `toCopy` of `to` (N x K) from copy `fromCopy` of `from`
-/// (K x N) through a kernel's NAME_prepack.
-using PrepackCall = void (*)(GemvWeights &from, int fromCopy, GemvWeights &to,
-                             int toCopy);
-
-/// Copies of one weight matrix in one format and layout, so that
-/// consecutive calls stream weights that no cache level holds.
-class GemvWeights {
-public:
-  explicit GemvWeights(const WeightFormat &format, Layout layout = Layout::KxN)
-      : format_(format), layout_(layout) {}
-
-  const WeightFormat &format() const { return format_; }
-  Layout layout() const { return layout_; }
-  /// The stored matrix's row length: N (K x N) or K (N x K).
-  int64_t columns() const { return layout_ == Layout::KxN ? kN : kK; }
-  size_t elementBytes() const { return kK * kN * format_.element.bits / 8; }
-  size_t scaleBytes() const {
-    return format_.scale.block
-               ? kK / format_.scale.block * kN * format_.scale.bytes
-               : 0;
-  }
-  size_t zeroPointBytes() const {
-    return format_.zeroPoints ? kK / format_.scale.block * kN / 2 : 0;
-  }
-  size_t tensorScaleBytes() const {
-    return format_.tensorScale != 0 ? sizeof(float) : 0;
-  }
-  uint64_t bytesPerCopy() const {
-    return elementBytes() + scaleBytes() + zeroPointBytes() +
-           tensorScaleBytes();
-  }
-  int copies() const { return static_cast<int>(copies_.size()); }
-
-  /// Allocates and fills the copies; a no-op after the first call, since
-  /// several benchmarks share the f32 weights.
-  void prepare() {
-    if (!copies_.empty())
-      return;
-    copies_.resize(copiesToDefeatCaches(bytesPerCopy()));
-    // Every copy holds the same codes: a check of any copy checks them all.
-    // (The N x K weights are other random codes, drawn in their own order.)
-    Random random(layout_ == Layout::KxN ? 0x5EED : 0x5EED7);
-    Copy &first = copies_[0];
-    first.elements = Buffer(elementBytes());
-    format_.element.fill(first.elements.as<void>(), elementBytes(), random);
-    if (format_.scale.block) {
-      first.scales = Buffer(scaleBytes());
-      auto *scales = first.scales.as<uint8_t>();
-      for (size_t i = 0; i < scaleBytes(); i += format_.scale.bytes) {
-        uint32_t code = format_.scale.random(random);
-        std::memcpy(scales + i, &code, format_.scale.bytes); // little-endian
-      }
-    }
-    if (format_.zeroPoints) {
-      first.zeroPoints = Buffer(zeroPointBytes());
-      random.fillBytes(first.zeroPoints.as<void>(), zeroPointBytes());
-    }
-    if (format_.tensorScale != 0) {
-      first.tensorScale = Buffer(sizeof(float));
-      *first.tensorScale.as<float>() = format_.tensorScale;
-    }
-    for (size_t c = 1; c < copies_.size(); ++c) {
-      copies_[c].elements = duplicate(first.elements);
-      copies_[c].scales = duplicate(first.scales);
-      copies_[c].zeroPoints = duplicate(first.zeroPoints);
-      copies_[c].tensorScale = duplicate(first.tensorScale);
-    }
-  }
-
-  /// Fills the copies with what `prepack` makes of `source`'s (the same
-  /// weights, K x N): the N x K weights that lowp-assign-layouts'
-  /// NAME_prepack returns. The one call it times is prepackSeconds().
-  void prepareFrom(GemvWeights &source, PrepackCall prepack) {
-    if (!copies_.empty())
-      return;
-    source.prepare();
-    copies_.resize(copiesToDefeatCaches(bytesPerCopy()));
-    Copy &first = copies_[0];
-    first.elements = Buffer(elementBytes());
-    first.scales = Buffer(scaleBytes());
-    first.zeroPoints = Buffer(zeroPointBytes());
-    first.tensorScale = Buffer(tensorScaleBytes());
-    double start = now();
-    prepack(source, 0, *this, 0);
-    prepackSeconds_ = now() - start;
-    for (size_t c = 1; c < copies_.size(); ++c) {
-      copies_[c].elements = duplicate(first.elements);
-      copies_[c].scales = duplicate(first.scales);
-      copies_[c].zeroPoints = duplicate(first.zeroPoints);
-      copies_[c].tensorScale = duplicate(first.tensorScale);
-    }
-  }
-  double prepackSeconds() const { return prepackSeconds_; }
-
-  void *elements(int copy) { return copies_[copy].elements.as<void>(); }
-  void *scales(int copy) { return copies_[copy].scales.as<void>(); }
-  void *zeroPoints(int copy) { return copies_[copy].zeroPoints.as<void>(); }
-  void *tensorScale(int copy) { return copies_[copy].tensorScale.as<void>(); }
-
-  /// The exact logical values of stored row r (columns() values: row k of
-  /// K x N weights, row n of N x K ones), as the format and the layout
-  /// define them, computed here independently of lowp.
-  void decodeRow(int64_t r, double *row) const {
-    const Copy &copy = copies_[0];
-    const int64_t columns = this->columns();
-    if (format_.element.bits == 32) {
-      const float *values = copy.elements.as<float>() + r * columns;
-      for (int64_t c = 0; c < columns; ++c)
-        row[c] = values[c];
-      return;
-    }
-    // Tables of the element and (1-byte) scale values: the reference
-    // visits every weight, and ldexp per weight would take seconds.
-    double elementValue[256], scaleValue[256];
-    for (uint32_t code = 0; code < 256; ++code) {
-      elementValue[code] = format_.element.decode(code);
-      scaleValue[code] = format_.scale.block ? format_.scale.decode(code) : 1;
-    }
-    const auto *elements = copy.elements.as<uint8_t>();
-    const int block = format_.scale.block;
-    // Where the scales and zero points of row r start, how many a row of
-    // them holds, and which of them column c uses: K x N weights share a
-    // row of N per block of rows, N x K ones have their own row of K /
-    // block, one per block of columns.
-    const bool kxn = layout_ == Layout::KxN;
-    const int64_t blockRow = !block ? 0 : kxn ? r / block : r;
-    const int64_t blocksPerRow = !block ? 0 : kxn ? kN : kK / block;
-    auto blockOf = [&](int64_t c) { return kxn ? c : c / block; };
-    double tensorScale = format_.tensorScale != 0 ? format_.tensorScale : 1;
-    for (int64_t c = 0; c < columns; ++c) {
-      double value = elementValue[format_.element.bits == 8
-                                      ? elements[r * columns + c]
-                                      : nibble(elements + r * columns / 2, c)];
-      if (format_.zeroPoints)
-        value -=
-            nibble(copy.zeroPoints.as<uint8_t>() + blockRow * blocksPerRow / 2,
-                   blockOf(c));
-      if (block) {
-        const uint8_t *scale =
-            copy.scales.as<uint8_t>() +
-            (blockRow * blocksPerRow + blockOf(c)) * format_.scale.bytes;
-        if (format_.scale.bytes == 1) {
-          value *= scaleValue[*scale];
-        } else {
-          uint32_t code = 0;
-          std::memcpy(&code, scale, format_.scale.bytes); // little-endian
-          value *= format_.scale.decode(code);
-        }
-      }
-      row[c] = value * tensorScale;
-    }
-  }
-
-private:
-  struct Copy {
-    Buffer elements, scales, zeroPoints, tensorScale;
-  };
-
-  static Buffer duplicate(const Buffer &from) {
-    Buffer to(from.size());
-    if (from.size())
-      std::memcpy(to.as<void>(), from.as<void>(), from.size());
-    return to;
-  }
-  // Code n of a row of 4-bit codes, low nibble first.
-  static uint32_t nibble(const uint8_t *row, int64_t n) {
-    return (row[n / 2] >> (4 * (n % 2))) & 15;
-  }
-
-  const WeightFormat &format_;
-  Layout layout_;
-  std::vector<Copy> copies_;
-  double prepackSeconds_ = 0;
-};
-
 /// What the GEMV benchmarks share: activations, results, and the check
 /// against an f64 reference.
 class GemvBenchmark : public Benchmark {
 public:
-  GemvBenchmark(std::string name, std::shared_ptr<GemvWeights> weights,
+  GemvBenchmark(std::string name, std::shared_ptr<WeightMatrix> weights,
                 int threads)
       : name_(std::move(name)), weights_(std::move(weights)),
         logical_(weights_), threads_(threads) {}
@@ -399,11 +131,11 @@ protected:
   virtual void multiply(int copy) = 0;
 
   std::string name_;
-  std::shared_ptr<GemvWeights> weights_;
+  std::shared_ptr<WeightMatrix> weights_;
   /// The weights whose product check() computes: weights_, or the K x N
   /// weights that prepacked ones were made from (so that a wrong prepack
   /// fails the check too).
-  std::shared_ptr<GemvWeights> logical_;
+  std::shared_ptr<WeightMatrix> logical_;
   int threads_;
   Buffer x_, y_;
 };
@@ -412,7 +144,7 @@ protected:
 /// y = W^T x with W stored K x N.
 class OpenBlasGemv : public GemvBenchmark {
 public:
-  OpenBlasGemv(std::shared_ptr<GemvWeights> weights, int threads, bool gemm)
+  OpenBlasGemv(std::shared_ptr<WeightMatrix> weights, int threads, bool gemm)
       : GemvBenchmark(
             std::string(gemm ? "openblas_sgemm_" : "openblas_sgemv_") +
                 std::to_string(threads) + "t",
@@ -448,12 +180,12 @@ private:
 extern "C" void omp_set_num_threads(int threads);
 
 /// Calls one lowp kernel: x, the weight parts of one copy, y.
-using LowpGemvCall = void (*)(GemvWeights &weights, int copy, float *x,
+using LowpGemvCall = void (*)(WeightMatrix &weights, int copy, float *x,
                               float *y);
 
 class LowpGemv : public GemvBenchmark {
 public:
-  LowpGemv(std::string name, std::shared_ptr<GemvWeights> weights,
+  LowpGemv(std::string name, std::shared_ptr<WeightMatrix> weights,
            LowpGemvCall call, int threads)
       : GemvBenchmark(std::move(name) + "_" + std::to_string(threads) + "t",
                       std::move(weights), threads),
@@ -475,8 +207,8 @@ private:
 /// lowp-assign-layouts sets up for weights that arrive at run time.
 class LowpPrepackedGemv : public LowpGemv {
 public:
-  LowpPrepackedGemv(std::string name, std::shared_ptr<GemvWeights> weights,
-                    std::shared_ptr<GemvWeights> source, PrepackCall prepack,
+  LowpPrepackedGemv(std::string name, std::shared_ptr<WeightMatrix> weights,
+                    std::shared_ptr<WeightMatrix> source, PrepackCall prepack,
                     LowpGemvCall call, int threads)
       : LowpGemv(std::move(name), std::move(weights), call, threads),
         prepack_(prepack) {
@@ -504,7 +236,7 @@ private:
 // and descriptor types, which the generated header spells out. A kernel
 // that did not compile has an empty adapter and is never called.
 
-void callGemvF32(GemvWeights &w, int copy, float *x, float *y) {
+void callGemvF32(WeightMatrix &w, int copy, float *x, float *y) {
 #if LOWP_BENCH_HAVE_gemv_f32
   auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
   auto wd = describe<lowp_memref_float_2d>(w.elements(copy), {kK, kN});
@@ -516,7 +248,7 @@ void callGemvF32(GemvWeights &w, int copy, float *x, float *y) {
 // The E2M1 / E3M0 / NF4 / ui4 element codes of a row of N weights are N/2
 // bytes; scales and zero points have a row per block.
 
-void callGemvMxfp4(GemvWeights &w, int copy, float *x, float *y) {
+void callGemvMxfp4(WeightMatrix &w, int copy, float *x, float *y) {
 #if LOWP_BENCH_HAVE_gemv_mxfp4
   auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
   auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kK, kN / 2});
@@ -526,7 +258,7 @@ void callGemvMxfp4(GemvWeights &w, int copy, float *x, float *y) {
 #endif
 }
 
-void callGemvNvfp4(GemvWeights &w, int copy, float *x, float *y) {
+void callGemvNvfp4(WeightMatrix &w, int copy, float *x, float *y) {
 #if LOWP_BENCH_HAVE_gemv_nvfp4
   auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
   auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kK, kN / 2});
@@ -537,7 +269,7 @@ void callGemvNvfp4(GemvWeights &w, int copy, float *x, float *y) {
 #endif
 }
 
-void callGemvInt4G128(GemvWeights &w, int copy, float *x, float *y) {
+void callGemvInt4G128(WeightMatrix &w, int copy, float *x, float *y) {
 #if LOWP_BENCH_HAVE_gemv_int4_g128
   auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
   auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kK, kN / 2});
@@ -549,7 +281,7 @@ void callGemvInt4G128(GemvWeights &w, int copy, float *x, float *y) {
 #endif
 }
 
-void callGemvMxfp8(GemvWeights &w, int copy, float *x, float *y) {
+void callGemvMxfp8(WeightMatrix &w, int copy, float *x, float *y) {
 #if LOWP_BENCH_HAVE_gemv_mxfp8
   auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
   auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kK, kN});
@@ -559,7 +291,7 @@ void callGemvMxfp8(GemvWeights &w, int copy, float *x, float *y) {
 #endif
 }
 
-void callGemvNf4(GemvWeights &w, int copy, float *x, float *y) {
+void callGemvNf4(WeightMatrix &w, int copy, float *x, float *y) {
 #if LOWP_BENCH_HAVE_gemv_nf4
   auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
   auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kK, kN / 2});
@@ -569,7 +301,7 @@ void callGemvNf4(GemvWeights &w, int copy, float *x, float *y) {
 #endif
 }
 
-void callGemvE3M0(GemvWeights &w, int copy, float *x, float *y) {
+void callGemvE3M0(WeightMatrix &w, int copy, float *x, float *y) {
 #if LOWP_BENCH_HAVE_gemv_e3m0
   auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
   auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kK, kN / 2});
@@ -587,7 +319,8 @@ void callGemvE3M0(GemvWeights &w, int copy, float *x, float *y) {
     LOWP_BENCH_HAVE_gemv_mxfp4_nk_dynamic
 /// The arguments of an N x K Mxfp4 kernel: the _nk twin, or NAME_prepacked.
 template <typename Kernel>
-void callMxfp4NxK(Kernel kernel, GemvWeights &w, int copy, float *x, float *y) {
+void callMxfp4NxK(Kernel kernel, WeightMatrix &w, int copy, float *x,
+                  float *y) {
   auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
   auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kN, kK / 2});
   auto sd = describe<lowp_memref_uint8_2d>(w.scales(copy), {kN, kK / 32});
@@ -596,19 +329,19 @@ void callMxfp4NxK(Kernel kernel, GemvWeights &w, int copy, float *x, float *y) {
 }
 #endif
 
-void callGemvMxfp4Nk(GemvWeights &w, int copy, float *x, float *y) {
+void callGemvMxfp4Nk(WeightMatrix &w, int copy, float *x, float *y) {
 #if LOWP_BENCH_HAVE_gemv_mxfp4_nk
   callMxfp4NxK(_mlir_ciface_gemv_mxfp4_nk, w, copy, x, y);
 #endif
 }
 
-void callGemvMxfp4NkDynamic(GemvWeights &w, int copy, float *x, float *y) {
+void callGemvMxfp4NkDynamic(WeightMatrix &w, int copy, float *x, float *y) {
 #if LOWP_BENCH_HAVE_gemv_mxfp4_nk_dynamic
   callMxfp4NxK(_mlir_ciface_gemv_mxfp4_nk_dynamic, w, copy, x, y);
 #endif
 }
 
-void callGemvMxfp4Prepacked(GemvWeights &w, int copy, float *x, float *y) {
+void callGemvMxfp4Prepacked(WeightMatrix &w, int copy, float *x, float *y) {
 #if LOWP_BENCH_HAVE_gemv_mxfp4
   callMxfp4NxK(_mlir_ciface_gemv_mxfp4_prepacked, w, copy, x, y);
 #endif
@@ -617,7 +350,8 @@ void callGemvMxfp4Prepacked(GemvWeights &w, int copy, float *x, float *y) {
 #if LOWP_BENCH_HAVE_gemv_nvfp4_nk || LOWP_BENCH_HAVE_gemv_nvfp4
 /// The arguments of an N x K Nvfp4 kernel: the _nk twin, or NAME_prepacked.
 template <typename Kernel>
-void callNvfp4NxK(Kernel kernel, GemvWeights &w, int copy, float *x, float *y) {
+void callNvfp4NxK(Kernel kernel, WeightMatrix &w, int copy, float *x,
+                  float *y) {
   auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
   auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kN, kK / 2});
   auto sd = describe<lowp_memref_uint8_2d>(w.scales(copy), {kN, kK / 16});
@@ -627,13 +361,13 @@ void callNvfp4NxK(Kernel kernel, GemvWeights &w, int copy, float *x, float *y) {
 }
 #endif
 
-void callGemvNvfp4Nk(GemvWeights &w, int copy, float *x, float *y) {
+void callGemvNvfp4Nk(WeightMatrix &w, int copy, float *x, float *y) {
 #if LOWP_BENCH_HAVE_gemv_nvfp4_nk
   callNvfp4NxK(_mlir_ciface_gemv_nvfp4_nk, w, copy, x, y);
 #endif
 }
 
-void callGemvNvfp4Prepacked(GemvWeights &w, int copy, float *x, float *y) {
+void callGemvNvfp4Prepacked(WeightMatrix &w, int copy, float *x, float *y) {
 #if LOWP_BENCH_HAVE_gemv_nvfp4
   callNvfp4NxK(_mlir_ciface_gemv_nvfp4_prepacked, w, copy, x, y);
 #endif
@@ -642,7 +376,7 @@ void callGemvNvfp4Prepacked(GemvWeights &w, int copy, float *x, float *y) {
 #if LOWP_BENCH_HAVE_gemv_int4_g128_nk || LOWP_BENCH_HAVE_gemv_int4_g128
 /// The arguments of an N x K Int4G128 kernel: the _nk twin, or NAME_prepacked.
 template <typename Kernel>
-void callInt4G128NxK(Kernel kernel, GemvWeights &w, int copy, float *x,
+void callInt4G128NxK(Kernel kernel, WeightMatrix &w, int copy, float *x,
                      float *y) {
   auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
   auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kN, kK / 2});
@@ -654,13 +388,13 @@ void callInt4G128NxK(Kernel kernel, GemvWeights &w, int copy, float *x,
 }
 #endif
 
-void callGemvInt4G128Nk(GemvWeights &w, int copy, float *x, float *y) {
+void callGemvInt4G128Nk(WeightMatrix &w, int copy, float *x, float *y) {
 #if LOWP_BENCH_HAVE_gemv_int4_g128_nk
   callInt4G128NxK(_mlir_ciface_gemv_int4_g128_nk, w, copy, x, y);
 #endif
 }
 
-void callGemvInt4G128Prepacked(GemvWeights &w, int copy, float *x, float *y) {
+void callGemvInt4G128Prepacked(WeightMatrix &w, int copy, float *x, float *y) {
 #if LOWP_BENCH_HAVE_gemv_int4_g128
   callInt4G128NxK(_mlir_ciface_gemv_int4_g128_prepacked, w, copy, x, y);
 #endif
@@ -669,7 +403,8 @@ void callGemvInt4G128Prepacked(GemvWeights &w, int copy, float *x, float *y) {
 #if LOWP_BENCH_HAVE_gemv_mxfp8_nk || LOWP_BENCH_HAVE_gemv_mxfp8
 /// The arguments of an N x K Mxfp8 kernel: the _nk twin, or NAME_prepacked.
 template <typename Kernel>
-void callMxfp8NxK(Kernel kernel, GemvWeights &w, int copy, float *x, float *y) {
+void callMxfp8NxK(Kernel kernel, WeightMatrix &w, int copy, float *x,
+                  float *y) {
   auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
   auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kN, kK});
   auto sd = describe<lowp_memref_uint8_2d>(w.scales(copy), {kN, kK / 32});
@@ -678,13 +413,13 @@ void callMxfp8NxK(Kernel kernel, GemvWeights &w, int copy, float *x, float *y) {
 }
 #endif
 
-void callGemvMxfp8Nk(GemvWeights &w, int copy, float *x, float *y) {
+void callGemvMxfp8Nk(WeightMatrix &w, int copy, float *x, float *y) {
 #if LOWP_BENCH_HAVE_gemv_mxfp8_nk
   callMxfp8NxK(_mlir_ciface_gemv_mxfp8_nk, w, copy, x, y);
 #endif
 }
 
-void callGemvMxfp8Prepacked(GemvWeights &w, int copy, float *x, float *y) {
+void callGemvMxfp8Prepacked(WeightMatrix &w, int copy, float *x, float *y) {
 #if LOWP_BENCH_HAVE_gemv_mxfp8
   callMxfp8NxK(_mlir_ciface_gemv_mxfp8_prepacked, w, copy, x, y);
 #endif
@@ -693,7 +428,7 @@ void callGemvMxfp8Prepacked(GemvWeights &w, int copy, float *x, float *y) {
 #if LOWP_BENCH_HAVE_gemv_nf4_nk || LOWP_BENCH_HAVE_gemv_nf4
 /// The arguments of an N x K Nf4 kernel: the _nk twin, or NAME_prepacked.
 template <typename Kernel>
-void callNf4NxK(Kernel kernel, GemvWeights &w, int copy, float *x, float *y) {
+void callNf4NxK(Kernel kernel, WeightMatrix &w, int copy, float *x, float *y) {
   auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
   auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kN, kK / 2});
   auto sd = describe<lowp_memref_float_2d>(w.scales(copy), {kN, kK / 64});
@@ -702,13 +437,13 @@ void callNf4NxK(Kernel kernel, GemvWeights &w, int copy, float *x, float *y) {
 }
 #endif
 
-void callGemvNf4Nk(GemvWeights &w, int copy, float *x, float *y) {
+void callGemvNf4Nk(WeightMatrix &w, int copy, float *x, float *y) {
 #if LOWP_BENCH_HAVE_gemv_nf4_nk
   callNf4NxK(_mlir_ciface_gemv_nf4_nk, w, copy, x, y);
 #endif
 }
 
-void callGemvNf4Prepacked(GemvWeights &w, int copy, float *x, float *y) {
+void callGemvNf4Prepacked(WeightMatrix &w, int copy, float *x, float *y) {
 #if LOWP_BENCH_HAVE_gemv_nf4
   callNf4NxK(_mlir_ciface_gemv_nf4_prepacked, w, copy, x, y);
 #endif
@@ -717,7 +452,7 @@ void callGemvNf4Prepacked(GemvWeights &w, int copy, float *x, float *y) {
 #if LOWP_BENCH_HAVE_gemv_e3m0_nk || LOWP_BENCH_HAVE_gemv_e3m0
 /// The arguments of an N x K E3M0 kernel: the _nk twin, or NAME_prepacked.
 template <typename Kernel>
-void callE3M0NxK(Kernel kernel, GemvWeights &w, int copy, float *x, float *y) {
+void callE3M0NxK(Kernel kernel, WeightMatrix &w, int copy, float *x, float *y) {
   auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
   auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kN, kK / 2});
   auto sd = describe<lowp_memref_uint8_2d>(w.scales(copy), {kN, kK / 32});
@@ -726,13 +461,13 @@ void callE3M0NxK(Kernel kernel, GemvWeights &w, int copy, float *x, float *y) {
 }
 #endif
 
-void callGemvE3M0Nk(GemvWeights &w, int copy, float *x, float *y) {
+void callGemvE3M0Nk(WeightMatrix &w, int copy, float *x, float *y) {
 #if LOWP_BENCH_HAVE_gemv_e3m0_nk
   callE3M0NxK(_mlir_ciface_gemv_e3m0_nk, w, copy, x, y);
 #endif
 }
 
-void callGemvE3M0Prepacked(GemvWeights &w, int copy, float *x, float *y) {
+void callGemvE3M0Prepacked(WeightMatrix &w, int copy, float *x, float *y) {
 #if LOWP_BENCH_HAVE_gemv_e3m0
   callE3M0NxK(_mlir_ciface_gemv_e3m0_prepacked, w, copy, x, y);
 #endif
@@ -744,8 +479,8 @@ void callGemvE3M0Prepacked(GemvWeights &w, int copy, float *x, float *y) {
 /// The prepack of packed 4-bit codes under one-byte scales per 32 (MXFP4,
 /// E3M0).
 template <typename Kernel>
-void prepackCodes4Scales32(Kernel kernel, GemvWeights &from, int fromCopy,
-                           GemvWeights &to, int toCopy) {
+void prepackCodes4Scales32(Kernel kernel, WeightMatrix &from, int fromCopy,
+                           WeightMatrix &to, int toCopy) {
   auto ei =
       describe<lowp_memref_uint8_2d>(from.elements(fromCopy), {kK, kN / 2});
   auto si =
@@ -756,7 +491,7 @@ void prepackCodes4Scales32(Kernel kernel, GemvWeights &from, int fromCopy,
 }
 #endif
 
-void prepackMxfp4(GemvWeights &from, int fromCopy, GemvWeights &to,
+void prepackMxfp4(WeightMatrix &from, int fromCopy, WeightMatrix &to,
                   int toCopy) {
 #if LOWP_BENCH_HAVE_gemv_mxfp4
   prepackCodes4Scales32(_mlir_ciface_gemv_mxfp4_prepack, from, fromCopy, to,
@@ -764,7 +499,7 @@ void prepackMxfp4(GemvWeights &from, int fromCopy, GemvWeights &to,
 #endif
 }
 
-void prepackNvfp4(GemvWeights &from, int fromCopy, GemvWeights &to,
+void prepackNvfp4(WeightMatrix &from, int fromCopy, WeightMatrix &to,
                   int toCopy) {
 #if LOWP_BENCH_HAVE_gemv_nvfp4
   auto ei =
@@ -779,7 +514,7 @@ void prepackNvfp4(GemvWeights &from, int fromCopy, GemvWeights &to,
 #endif
 }
 
-void prepackInt4G128(GemvWeights &from, int fromCopy, GemvWeights &to,
+void prepackInt4G128(WeightMatrix &from, int fromCopy, WeightMatrix &to,
                      int toCopy) {
 #if LOWP_BENCH_HAVE_gemv_int4_g128
   auto ei =
@@ -796,7 +531,7 @@ void prepackInt4G128(GemvWeights &from, int fromCopy, GemvWeights &to,
 #endif
 }
 
-void prepackMxfp8(GemvWeights &from, int fromCopy, GemvWeights &to,
+void prepackMxfp8(WeightMatrix &from, int fromCopy, WeightMatrix &to,
                   int toCopy) {
 #if LOWP_BENCH_HAVE_gemv_mxfp8
   auto ei = describe<lowp_memref_uint8_2d>(from.elements(fromCopy), {kK, kN});
@@ -808,7 +543,8 @@ void prepackMxfp8(GemvWeights &from, int fromCopy, GemvWeights &to,
 #endif
 }
 
-void prepackNf4(GemvWeights &from, int fromCopy, GemvWeights &to, int toCopy) {
+void prepackNf4(WeightMatrix &from, int fromCopy, WeightMatrix &to,
+                int toCopy) {
 #if LOWP_BENCH_HAVE_gemv_nf4
   auto ei =
       describe<lowp_memref_uint8_2d>(from.elements(fromCopy), {kK, kN / 2});
@@ -820,7 +556,8 @@ void prepackNf4(GemvWeights &from, int fromCopy, GemvWeights &to, int toCopy) {
 #endif
 }
 
-void prepackE3M0(GemvWeights &from, int fromCopy, GemvWeights &to, int toCopy) {
+void prepackE3M0(WeightMatrix &from, int fromCopy, WeightMatrix &to,
+                 int toCopy) {
 #if LOWP_BENCH_HAVE_gemv_e3m0
   prepackCodes4Scales32(_mlir_ciface_gemv_e3m0_prepack, from, fromCopy, to,
                         toCopy);
@@ -882,23 +619,23 @@ const LowpGemvKernel kLowpGemvs[] = {
 BenchmarkList makeGemvBenchmarks(int threads,
                                  std::vector<std::string> &notBuilt) {
   BenchmarkList list;
-  auto f32 = std::make_shared<GemvWeights>(kF32);
+  auto f32 = std::make_shared<WeightMatrix>(kF32, kK, kN);
   list.push_back(std::make_unique<OpenBlasGemv>(f32, 1, false));
   if (threads > 1)
     list.push_back(std::make_unique<OpenBlasGemv>(f32, threads, false));
   list.push_back(std::make_unique<OpenBlasGemv>(f32, 1, true));
   // The K x N weights of the last K x N kernel, which its prepacked entry
   // is made from.
-  std::shared_ptr<GemvWeights> kxn;
+  std::shared_ptr<WeightMatrix> kxn;
   for (const LowpGemvKernel &kernel : kLowpGemvs) {
     if (!kernel.built) {
       notBuilt.push_back(kernel.name);
       continue;
     }
-    auto weights =
-        &kernel.format == &kF32 && kernel.layout == Layout::KxN
-            ? f32
-            : std::make_shared<GemvWeights>(kernel.format, kernel.layout);
+    auto weights = &kernel.format == &kF32 && kernel.layout == Layout::KxN
+                       ? f32
+                       : std::make_shared<WeightMatrix>(kernel.format, kK, kN,
+                                                        kernel.layout);
     if (kernel.layout == Layout::KxN)
       kxn = weights;
     for (int t : {1, threads}) {

@@ -1,9 +1,10 @@
 //===- lowp-bench.cpp - lowp's speed against same-run baselines -----------===//
 //
 // Times lowp's ahead-of-time compiled kernels (GEMV at batch 1 in several
-// weight formats; conversions and MXFP4 quantization) next to what bounds
-// or rivals them, measured in the same process: DRAM read, write and copy
-// bandwidth, and OpenBLAS's sgemv. All of them run in interleaved rounds,
+// weight formats; GEMM at batch 64 and 512; conversions and MXFP4
+// quantization) next to what bounds or rivals them, measured in the same
+// process: DRAM read, write and copy bandwidth, the f32 FMA peak, and
+// OpenBLAS's sgemv and sgemm. All of them run in interleaved rounds,
 // so that a change in the machine's load during the run (it is shared)
 // shifts the baselines and the kernels alike; every figure is a median.
 // Each kernel's first result is checked against an f64 reference computed
@@ -25,6 +26,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -45,12 +47,16 @@ const char *const kHelp = R"(usage: lowp-bench [OPTIONS]
 
 Times lowp's compiled kernels against baselines measured in the same run:
 DRAM read bandwidth (a vector read-sum of 1 GiB), write and copy
-bandwidth, the f32 FMA peak, and OpenBLAS cblas_sgemv on the same GEMV
-shape (K = 4096, N = 14336, batch 1).
+bandwidth, the f32 FMA peak, OpenBLAS cblas_sgemv on the same GEMV shape
+(K = 4096, N = 14336, batch 1) and OpenBLAS cblas_sgemm on the same GEMM
+shapes (M x K x N = 64 x 4096 x 4096 and 512 x 4096 x 14336).
 Prints medians, bytes moved per call, GB/s, the share of the measured
-bandwidth, and speed-ups over OpenBLAS sgemv on 1 thread. Every kernel's
-first result is checked against an f64 reference; a wrong one is marked
-WRONG and makes the exit status 1. See docs/Benchmarks.md.
+bandwidth, and speed-ups over OpenBLAS sgemv on 1 thread; for the GEMMs
+GFLOP/s (2 M N K / time), the share of the FMA peak on as many threads,
+and speed-ups over OpenBLAS sgemm on the same shape and thread count.
+Every kernel's first result is checked against an f64 reference (a
+GEMM's on 8 rows of its result); a wrong one is marked WRONG and makes
+the exit status 1. See docs/Benchmarks.md.
 
 Options:
   --rounds=N     interleaved rounds (default 5): each round runs every
@@ -60,11 +66,15 @@ Options:
                  timed by their first call alone (a first look, noisy)
   --filter=A,B   run only the benchmarks whose names contain A or B (the
                  yardsticks, the memory probes and openblas_sgemv_1t,
-                 always run); e.g. --filter=mxfp4 or --filter=gemv_,convert
-  --threads=N    the thread count for the multi-threaded read probe, the
-                 OpenBLAS row and the second row of each lowp GEMV
-                 (default: the hardware's, here %d); lowp's GEMVs also
-                 run on 1 thread
+                 always run, and so does the OpenBLAS sgemm that a
+                 selected GEMM is compared with); e.g. --filter=mxfp4,
+                 --filter=gemv_,convert or --filter=gemm (the GEMMs, and
+                 the GEMV table's sgemm with M = 1)
+  --threads=N    the thread count for the multi-threaded probes, the
+                 OpenBLAS rows and the second row of each lowp GEMV and
+                 GEMM (default: the hardware's, here %d); lowp's GEMVs
+                 and GEMMs and OpenBLAS's sgemv and sgemm also run on 1
+                 thread
   --list         list the benchmarks and exit
   --help         this text
 
@@ -423,6 +433,48 @@ void report(const std::vector<Measurement> &measurements,
   }
   gemv.print();
 
+  // GEMM: compute bound, so compared with the FMA peak and with OpenBLAS
+  // sgemm on the same shape and thread count (each GEMM's baseline()).
+  bool anyGemm = false;
+  for (const Measurement &m : measurements)
+    anyGemm |= m.benchmark->section() == Section::Gemm;
+  if (anyGemm) {
+    std::string peaks = "fma_1t";
+    if (options.threads > 1)
+      peaks += ", fma_" + std::to_string(options.threads) + "t";
+    std::printf("\nGEMM y = x W: x MxK f32, W KxN (stored K x N), y MxN f32; "
+                "shape M x K x N\n"
+                "  GFLOP/s: 2 M N K / time; %%FMA: GFLOP/s as a share of the "
+                "f32 FMA peak (%s) on as many threads;\n"
+                "  vs sgemm: OpenBLAS sgemm time on the same shape and thread "
+                "count / this time\n",
+                peaks.c_str());
+    Table gemm({"kernel", "weights", "shape", "threads", "median ms", "GFLOP/s",
+                "%FMA", "vs sgemm", "check", "runs"},
+               3);
+    for (const Measurement &m : measurements) {
+      const Benchmark &b = *m.benchmark;
+      if (b.section() != Section::Gemm)
+        continue;
+      GemmShape shape = b.gemmShape();
+      double flops = shape.flops() / m.seconds();
+      double peak = fmaRate(b.threads());
+      const Measurement *sgemm = find(measurements, b.baseline());
+      bool wrong = m.check.status == CheckResult::Status::Wrong;
+      gemm.add({b.name(), b.description(),
+                std::to_string(shape.m) + "x" + std::to_string(shape.k) + "x" +
+                    std::to_string(shape.n),
+                std::to_string(b.threads()), milliseconds(m.seconds()),
+                format("%.1f", flops / 1e9),
+                peak > 0 ? format("%.1f", flops / peak * 100) : "-",
+                wrong   ? "WRONG"
+                : sgemm ? format("%.2fx", sgemm->seconds() / m.seconds())
+                        : "-",
+                statusWord(m.check), std::to_string(m.samples.size())});
+    }
+    gemm.print();
+  }
+
   // Conversions.
   bool anyConversion = false;
   for (const Measurement &m : measurements)
@@ -482,6 +534,8 @@ int main(int argc, char **argv) {
   BenchmarkList all = makeMemoryProbes(options.threads);
   for (auto &benchmark : makeGemvBenchmarks(options.threads, notBuilt))
     all.push_back(std::move(benchmark));
+  for (auto &benchmark : makeGemmBenchmarks(options.threads, notBuilt))
+    all.push_back(std::move(benchmark));
   for (auto &benchmark : makeConversionBenchmarks(options.threads, notBuilt))
     all.push_back(std::move(benchmark));
 
@@ -494,9 +548,18 @@ int main(int argc, char **argv) {
     return 0;
   }
 
+  // What --filter selects, and the baselines that their speed-up columns
+  // divide by (a GEMM's OpenBLAS sgemm on the same shape and threads).
+  std::set<std::string> wanted;
+  for (const auto &benchmark : all)
+    if (selected(*benchmark, options)) {
+      wanted.insert(benchmark->name());
+      if (!benchmark->baseline().empty())
+        wanted.insert(benchmark->baseline());
+    }
   std::vector<Measurement> measurements;
   for (const auto &benchmark : all)
-    if (selected(*benchmark, options))
+    if (wanted.count(benchmark->name()))
       measurements.emplace_back(benchmark.get());
 
   for (Measurement &m : measurements)
