@@ -118,14 +118,16 @@ CASES = [
 
 def run_case(lowp_run, workdir, extra, name, element, encoding, element_codes,
              element_dtype, scale_codes, scale_dtype, parts, shape, rng,
-             transposed, dequantized=False, dynamic=False, via_transpose=False):
+             transposed, dequantized=False, dynamic=False, via_transpose=False,
+             specials=False):
     m, k, n = shape
     block = int(encoding.split("[")[1].split(",")[0])
     blocks = (k + block - 1) // block
-    tag = "%s%s%s%s%s_%dx%dx%d" % (name, "_nk" if transposed else "",
-                                   "_dequantized" if dequantized else "",
-                                   "_transposed" if via_transpose else "",
-                                   "_dynamic" if dynamic else "", m, k, n)
+    tag = "%s%s%s%s%s%s_%dx%dx%d" % (name, "_nk" if transposed else "",
+                                     "_dequantized" if dequantized else "",
+                                     "_transposed" if via_transpose else "",
+                                     "_dynamic" if dynamic else "",
+                                     "_specials" if specials else "", m, k, n)
     # Dynamic rows: the activations and result are tensor<?xKxf32>.
     lhs_rows = "?" if dynamic else str(m)
     if transposed:
@@ -168,10 +170,20 @@ def run_case(lowp_run, workdir, extra, name, element, encoding, element_codes,
         inputs.append(path)
 
     per_block = [n, blocks] if transposed else [blocks, n]
-    npy("x", "<f4", [m, k], [rng.gauss(0, 1) for _ in range(m * k)])
+    x = [rng.gauss(0, 1) for _ in range(m * k)]
+    scales = [scale_codes(rng) for _ in range(blocks * n)]
+    if specials:
+        # A NaN and infinities in x (each reaches its row of y: NaN, or inf
+        # unless an inf meets a zero weight or the other infinity), and an
+        # E8M0 NaN scale (0xFF), which reaches its column of y.
+        x[0] = float("nan")
+        x[1 * k + 3] = float("inf")
+        x[(m - 1) * k + k - 1] = float("-inf")
+        scales[0] = 0xFF
+    npy("x", "<f4", [m, k], x)
     npy("elements", element_dtype, [n, k] if transposed else [k, n],
         [element_codes(rng) for _ in range(k * n)])
-    npy("scales", scale_dtype, per_block, [scale_codes(rng) for _ in range(blocks * n)])
+    npy("scales", scale_dtype, per_block, scales)
     if "tensor_scale" in parts:
         npy("tensor_scale", "<f4", [], [rng.uniform(0.001, 0.01)])
     if "zero_points" in parts:
@@ -270,6 +282,9 @@ def main():
             "int2": [(19, 64, 128)], "nf4": [(16, 128, 129)],
             "e3m0": [(33, 128, 128)]}
     gemm_dynamic = {"mxfp4": [(18, 128, 300), (5, 128, 300)]}
+    # NaN and infinities in x and a NaN scale, through the GEMV (3 rows)
+    # and GEMM (9 rows) loop nests of both orientations.
+    specials = {"mxfp4": [(3, 128, 272), (9, 128, 272)]}
     for case in CASES:
         name, element, encoding, element_codes, element_dtype, scale_type_codes, \
             scale_dtype, parts, _ = case
@@ -283,6 +298,12 @@ def main():
                                        scale_type_codes, scale_dtype, parts,
                                        shape, rng, transposed,
                                        dynamic=dynamic_rows)
+        for shape in specials.get(name, []):
+            for transposed in (False, True):
+                status |= run_case(lowp_run, workdir, extra, name, element,
+                                   encoding, element_codes, element_dtype,
+                                   scale_type_codes, scale_dtype, parts, shape,
+                                   rng, transposed, specials=True)
     sys.exit(1 if status else 0)
 
 
