@@ -68,7 +68,7 @@ constexpr int64_t kParallelChunks = 8;
 /// panel that every row reads (the GEMM loop nest) instead of once per row:
 /// at 4 rows the two take the same time here, at 6 the GEMM is 1.3x faster
 /// on one core, at 8 1.45x.
-constexpr int64_t kGemmRows = 6;
+constexpr int64_t kGemmRows = kBlockScaledGemmRows;
 /// The GEMM's register tile: 4 rows of x by 4 vectors of columns, 16
 /// accumulators (independent FMA chains enough to keep both FMA pipes
 /// busy), each k costing 4 panel loads and 4 broadcasts for 16 FMAs. The

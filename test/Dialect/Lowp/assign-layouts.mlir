@@ -58,7 +58,9 @@ func.func @mlp(%x: tensor<1x128xf32>, %a: tensor<128x32xui4, #lowp.block_scaled<
 
 // Tests the weights that keep their layout: K = 64 is shorter than the
 // N x K kernel's 128-code rows; a weight already N x K; blocks along N; a
-// private function's argument (its callers decide its layout).
+// private function's argument (its callers decide its layout); a weight
+// read by 6 rows or more, which the K x N kernel's GEMM reads fastest as
+// it is.
 // CHECK-LABEL: func.func @short_rows
 // CHECK-NOT: lowp.relayout
 // CHECK-NOT: _prepack
@@ -73,6 +75,10 @@ func.func @already_nk(%x: tensor<1x256xf32>, %w: tensor<64x256xf4E2M1FN, #lowp.b
 func.func @blocks_along_n(%x: tensor<1x256xf32>, %w: tensor<256x64xf4E2M1FN, #lowp.block_scaled<mx>>) -> tensor<1x64xf32> {
   %y = lowp.matmul %x, %w {accumulator = f32} : tensor<1x256xf32>, tensor<256x64xf4E2M1FN, #lowp.block_scaled<mx>> -> tensor<1x64xf32>
   return %y : tensor<1x64xf32>
+}
+func.func @gemm_rows(%x: tensor<6x256xf32>, %w: tensor<256x64xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>>) -> tensor<6x64xf32> {
+  %y = lowp.matmul %x, %w {accumulator = f32} : tensor<6x256xf32>, tensor<256x64xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>> -> tensor<6x64xf32>
+  return %y : tensor<6x64xf32>
 }
 func.func private @inner(%x: tensor<1x256xf32>, %w: tensor<256x64xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>>) -> tensor<1x64xf32> {
   %y = lowp.matmul %x, %w {accumulator = f32} : tensor<1x256xf32>, tensor<256x64xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>> -> tensor<1x64xf32>

@@ -15,6 +15,13 @@
 
 namespace lowp {
 
+/// From this many rows of the activations on, the block-scaled matmul
+/// kernels decode each tile of the weight once into a panel that every row
+/// reads (a GEMM); below it they decode per row (a GEMV), where an N x K
+/// weight is read fastest. At this many rows and more a K x N weight is
+/// read fastest as it is (docs/Lowering.md).
+constexpr int64_t kBlockScaledGemmRows = 6;
+
 /// Whether the block-factored matmul kernel covers `lhs x rhs` (rhs N x K
 /// when `transposed`) with `accumulator`: f32 accumulation of a rank-2
 /// plain activation with a rank-2 weight blocked along K ([B, 1] for K x N,

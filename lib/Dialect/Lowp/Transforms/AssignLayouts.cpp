@@ -35,20 +35,25 @@ unsigned boundaryPackedWidth(RankedTensorType type) {
 }
 
 /// Whether the cpu kernels read `op`'s K x N weight faster N x K: the
-/// weight is blocked along K only, and the row-dot kernel covers the
+/// weight is blocked along K only, the row-dot kernel covers the
 /// transposed weight (arriving packed `packedWidth` bits wide, or one code
-/// per byte for 0).
+/// per byte for 0), and the activations may have fewer rows than make the
+/// kernels a GEMM (whose K x N loop nest reads the weight as it is faster
+/// than the N x K one, which transposes it).
 bool prefersTransposedWeight(MatmulOp op, unsigned packedWidth) {
   auto rhs = cast<RankedTensorType>(op.getRhs().getType());
+  auto lhs = cast<RankedTensorType>(op.getLhs().getType());
   auto encoding = getBlockScaledEncoding(rhs);
   if (op.getTransposeRhs() || !encoding || rhs.getRank() != 2)
+    return false;
+  if (lhs.getRank() == 2 && !lhs.isDynamicDim(0) &&
+      lhs.getDimSize(0) >= kBlockScaledGemmRows)
     return false;
   SmallVector<int64_t> block = encoding.getFullBlock(2);
   if (block[1] != 1 || block[0] == 1)
     return false;
   return isBlockScaledMatmulCovered(
-      cast<RankedTensorType>(op.getLhs().getType()),
-      RelayoutOp::getRelayoutType(rhs, kTranspose), op.getAccumulator(),
+      lhs, RelayoutOp::getRelayoutType(rhs, kTranspose), op.getAccumulator(),
       /*transposed=*/true, packedWidth);
 }
 
