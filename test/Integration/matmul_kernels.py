@@ -276,8 +276,9 @@ def main():
     # tiles of every phase count (8 4-bit or 4 8-bit codes to a word, 4
     # 2-bit codes to a byte), passes of 16 rows (NVFP4) and passes shorter
     # than a block (int4-g128), column tails (N x K: outputs past the last
-    # tile, by row dot products), and dynamic rows on either side of 6.
-    gemm = {"mxfp4": [(17, 128, 272)], "nvfp4": [(20, 128, 130)],
+    # tile, by row dot products), a single column, and dynamic rows on
+    # either side of 6.
+    gemm = {"mxfp4": [(17, 128, 272), (7, 128, 1)], "nvfp4": [(20, 128, 130)],
             "int4_g128": [(24, 256, 128)], "mxfp8_e4m3": [(16, 64, 256)],
             "int2": [(19, 64, 128)], "nf4": [(16, 128, 129)],
             "e3m0": [(33, 128, 128)]}
