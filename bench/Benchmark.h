@@ -22,16 +22,20 @@ namespace lowp_bench {
 enum class Section {
   Memory,     ///< a bandwidth probe: the yardstick
   Gemv,       ///< y = x W at batch 1: compared with DRAM read bandwidth
-  Gemm,       ///< y = x W at batch 64 and 512: compared with OpenBLAS sgemm
+  Gemm,       ///< y = x W at batch 2 to 512, and a transformer block stand-in:
+              ///< compared with OpenBLAS sgemm
   Conversion, ///< elementwise: compared with a read + write roofline
   Compute,    ///< a compute peak (f32 FMA): the other yardstick
 };
 
 /// A GEMM's problem size (Section::Gemm): y (M x N) = x (M x K) W (K x N),
-/// 2 M N K floating-point operations.
+/// 2 M N K floating-point operations. A benchmark of several products (the
+/// transformer block) gives their total and a label for the shape column.
 struct GemmShape {
   int64_t m = 0, k = 0, n = 0;
-  double flops() const { return 2.0 * m * n * k; }
+  const char *label = nullptr; ///< nullptr: "MxKxN"
+  double totalFlops = 0;       ///< 0: 2 M N K
+  double flops() const { return totalFlops ? totalFlops : 2.0 * m * n * k; }
 };
 
 struct CheckResult {
@@ -63,6 +67,10 @@ public:
   /// divides (empty: none, or a yardstick that always runs). The driver
   /// runs it whenever it runs this one, whatever --filter says.
   virtual std::string baseline() const { return {}; }
+  /// The GEMV (M = 1, Section::Gemv) whose time a small-M GEMM's time per
+  /// row is compared with (empty: none). The driver runs it whenever it
+  /// runs this one, whatever --filter says.
+  virtual std::string gemvPerRow() const { return {}; }
   /// Allocates and fills the inputs (only for benchmarks that run).
   virtual void prepare() {}
   /// One call; returns its duration in seconds. `call` counts the calls
@@ -86,8 +94,9 @@ BenchmarkList makeMemoryProbes(int threads);
 BenchmarkList makeGemvBenchmarks(int threads,
                                  std::vector<std::string> &notBuilt);
 
-/// OpenBLAS sgemm on f32 weights and lowp's GEMM kernels, on two shapes,
-/// each on 1 and on `threads` threads; appends to `notBuilt` as
+/// OpenBLAS sgemm on f32 weights and lowp's GEMM kernels, on five shapes
+/// (M = 2, 4, 8, 64, 512), and a transformer block stand-in (OpenBLAS and
+/// lowp), each on 1 and on `threads` threads; appends to `notBuilt` as
 /// makeGemvBenchmarks.
 BenchmarkList makeGemmBenchmarks(int threads,
                                  std::vector<std::string> &notBuilt);

@@ -75,7 +75,7 @@ void WeightMatrix::prepare() {
   copies_.resize(copiesWanted());
   // Every copy holds the same codes: a check of any copy checks them all.
   // (The N x K weights are other random codes, drawn in their own order.)
-  Random random(layout_ == Layout::KxN ? 0x5EED : 0x5EED7);
+  Random random((layout_ == Layout::KxN ? 0x5EED : 0x5EED7) + 0x1000 * seed_);
   Copy &first = copies_[0];
   first.elements = Buffer(elementBytes());
   format_.element.fill(first.elements.as<void>(), elementBytes(), random);

@@ -81,11 +81,13 @@ using PrepackCall = void (*)(WeightMatrix &from, int fromCopy, WeightMatrix &to,
 /// level holds, or as many as asked for.
 class WeightMatrix {
 public:
-  /// `copies` 0: as many as copiesToDefeatCaches says.
+  /// `copies` 0: as many as copiesToDefeatCaches says. Matrices of one
+  /// format, shape and layout hold the same random codes unless their
+  /// `seed`s differ (the transformer block's seven weights).
   WeightMatrix(const WeightFormat &format, int64_t k, int64_t n,
-               Layout layout = Layout::KxN, int copies = 0)
+               Layout layout = Layout::KxN, int copies = 0, uint64_t seed = 0)
       : format_(format), layout_(layout), k_(k), n_(n),
-        requestedCopies_(copies) {}
+        requestedCopies_(copies), seed_(seed) {}
 
   const WeightFormat &format() const { return format_; }
   Layout layout() const { return layout_; }
@@ -147,6 +149,7 @@ private:
   Layout layout_;
   int64_t k_, n_;
   int requestedCopies_;
+  uint64_t seed_;
   std::vector<Copy> copies_;
   double prepackSeconds_ = 0;
 };

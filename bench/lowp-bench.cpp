@@ -1,11 +1,11 @@
 //===- lowp-bench.cpp - lowp's speed against same-run baselines -----------===//
 //
 // Times lowp's ahead-of-time compiled kernels (GEMV at batch 1 in several
-// weight formats; GEMM at batch 64 and 512; conversions and MXFP4
-// quantization) next to what bounds or rivals them, measured in the same
-// process: DRAM read, write and copy bandwidth, the f32 FMA peak, and
-// OpenBLAS's sgemv and sgemm. All of them run in interleaved rounds,
-// so that a change in the machine's load during the run (it is shared)
+// weight formats; GEMM at batch 2 to 512 and a transformer block stand-in;
+// conversions and MXFP4 quantization) next to what bounds or rivals them,
+// measured in the same process: DRAM read, write and copy bandwidth, the f32
+// FMA peak, and OpenBLAS's sgemv and sgemm. All of them run in interleaved
+// rounds, so that a change in the machine's load during the run (it is shared)
 // shifts the baselines and the kernels alike; every figure is a median.
 // Each kernel's first result is checked against an f64 reference computed
 // from the format definitions, so a fast but wrong kernel shows as WRONG.
@@ -49,14 +49,21 @@ Times lowp's compiled kernels against baselines measured in the same run:
 DRAM read bandwidth (a vector read-sum of 1 GiB), write and copy
 bandwidth, the f32 FMA peak, OpenBLAS cblas_sgemv on the same GEMV shape
 (K = 4096, N = 14336, batch 1) and OpenBLAS cblas_sgemm on the same GEMM
-shapes (M x K x N = 64 x 4096 x 4096 and 512 x 4096 x 14336).
+shapes (M x K x N = 2, 4 and 8 x 4096 x 14336 with cold weights,
+64 x 4096 x 4096 and 512 x 4096 x 14336), and a transformer block
+stand-in (block_mxfp4_512: one Llama-3-8B layer's seven MXFP4
+projections and silu(gate) * up at M = 512) against the same seven
+sgemm calls and silu in C++ (openblas_block_512).
 Prints medians, bytes moved per call, GB/s, the share of the measured
 bandwidth, and speed-ups over OpenBLAS sgemv on 1 thread; for the GEMMs
-GFLOP/s (2 M N K / time), the share of the FMA peak on as many threads,
-and speed-ups over OpenBLAS sgemm on the same shape and thread count.
+GFLOP/s (2 M N K / time; the block's counts its seven matmuls), the
+share of the FMA peak on as many threads, speed-ups over OpenBLAS on the
+same shape and thread count, for M = 2, 4, 8 the time per row over
+gemv_mxfp4's (M = 1), and the block kernel's compile time.
 Every kernel's first result is checked against an f64 reference (a
-GEMM's on 8 rows of its result); a wrong one is marked WRONG and makes
-the exit status 1. See docs/Benchmarks.md.
+GEMM's on up to 8 rows of its result, the block's on 4 rows of o, k, v
+and d); a wrong one is marked WRONG and makes the exit status 1. See
+docs/Benchmarks.md.
 
 Options:
   --rounds=N     interleaved rounds (default 5): each round runs every
@@ -66,10 +73,12 @@ Options:
                  timed by their first call alone (a first look, noisy)
   --filter=A,B   run only the benchmarks whose names contain A or B (the
                  yardsticks, the memory probes and openblas_sgemv_1t,
-                 always run, and so does the OpenBLAS sgemm that a
-                 selected GEMM is compared with); e.g. --filter=mxfp4,
-                 --filter=gemv_,convert or --filter=gemm (the GEMMs, and
-                 the GEMV table's sgemm with M = 1)
+                 always run, and so do the OpenBLAS rows that a
+                 selected GEMM or block is compared with, and the
+                 gemv_mxfp4 rows that the M = 2, 4, 8 GEMMs are); e.g.
+                 --filter=mxfp4, --filter=gemv_,convert, --filter=gemm
+                 (the GEMMs, and the GEMV table's sgemm with M = 1),
+                 --filter=block (the transformer block)
   --threads=N    the thread count for the multi-threaded probes, the
                  OpenBLAS rows and the second row of each lowp GEMV and
                  GEMM (default: the hardware's, here %d); lowp's GEMVs
@@ -308,6 +317,23 @@ double readBandwidth(const std::vector<Measurement> &measurements,
   return probe->gigabytesPerSecond() * 1e9;
 }
 
+/// How long scripts/bench.sh took to compile bench/kernels/NAME.mlir
+/// (lowp-translate --emit=obj, wall clock), from the compile-seconds.txt it
+/// writes next to the kernels ("NAME SECONDS" lines), as a line of text.
+std::string compileTime(const std::string &kernel) {
+  std::ifstream times(std::string(LOWP_BENCH_KERNEL_DIR) +
+                      "/compile-seconds.txt");
+  std::string name;
+  double seconds = 0;
+  while (times >> name >> seconds)
+    if (name == kernel)
+      return kernel + " compiled in " + format("%.2f", seconds) +
+             " s (bench/kernels/" + kernel +
+             ".mlir, lowp-translate --emit=obj, wall clock, timed by "
+             "scripts/bench.sh)";
+  return kernel + ": compile time unknown (scripts/bench.sh times it)";
+}
+
 void report(const std::vector<Measurement> &measurements,
             const std::vector<std::string> &notBuilt, const Options &options) {
   std::printf("\nlowp-bench: %s; medians of %d round%s; GB = 1e9 bytes, MB "
@@ -434,10 +460,17 @@ void report(const std::vector<Measurement> &measurements,
   gemv.print();
 
   // GEMM: compute bound, so compared with the FMA peak and with OpenBLAS
-  // sgemm on the same shape and thread count (each GEMM's baseline()).
-  bool anyGemm = false;
-  for (const Measurement &m : measurements)
-    anyGemm |= m.benchmark->section() == Section::Gemm;
+  // sgemm on the same shape and thread count (each GEMM's baseline()); the
+  // small batches also with M calls of the GEMV (gemvPerRow()).
+  bool anyGemm = false, anySmall = false, anyBlock = false;
+  for (const Measurement &m : measurements) {
+    const Benchmark &b = *m.benchmark;
+    if (b.section() != Section::Gemm)
+      continue;
+    anyGemm = true;
+    anySmall |= !b.gemvPerRow().empty();
+    anyBlock |= b.gemmShape().label != nullptr;
+  }
   if (anyGemm) {
     std::string peaks = "fma_1t";
     if (options.threads > 1)
@@ -449,8 +482,27 @@ void report(const std::vector<Measurement> &measurements,
                 "  vs sgemm: OpenBLAS sgemm time on the same shape and thread "
                 "count / this time\n",
                 peaks.c_str());
+    if (anySmall)
+      std::printf("  M = 2, 4, 8 (_m2, _m4, _m8): cold weights, as the "
+                  "GEMVs'; row/gemv: (this time / M) / gemv_mxfp4's time "
+                  "(M = 1) on as many threads,\n"
+                  "  below 1.00 a batch of M rows costs less than M GEMV "
+                  "calls\n");
+    if (anyBlock)
+      std::printf("  block: one Llama-3-8B layer at M = 512, x (512x4096) "
+                  "through Wq, Wk, Wv, Wo (o = q Wo), Wgate, Wup, Wdown "
+                  "(d = (silu(x Wgate) * x Wup) Wdown);\n"
+                  "  GFLOP/s counts the seven matmuls' 2 M N K (%.1f "
+                  "GFLOP); vs sgemm: OpenBLAS's block (openblas_block_512, "
+                  "7 sgemm + C++ silu) time / this time\n",
+                  [&] {
+                    for (const Measurement &m : measurements)
+                      if (m.benchmark->gemmShape().label)
+                        return m.benchmark->gemmShape().flops() / 1e9;
+                    return 0.0;
+                  }());
     Table gemm({"kernel", "weights", "shape", "threads", "median ms", "GFLOP/s",
-                "%FMA", "vs sgemm", "check", "runs"},
+                "%FMA", "vs sgemm", "row/gemv", "check", "runs"},
                3);
     for (const Measurement &m : measurements) {
       const Benchmark &b = *m.benchmark;
@@ -460,19 +512,28 @@ void report(const std::vector<Measurement> &measurements,
       double flops = shape.flops() / m.seconds();
       double peak = fmaRate(b.threads());
       const Measurement *sgemm = find(measurements, b.baseline());
+      const Measurement *gemv =
+          b.gemvPerRow().empty() ? nullptr : find(measurements, b.gemvPerRow());
       bool wrong = m.check.status == CheckResult::Status::Wrong;
       gemm.add({b.name(), b.description(),
-                std::to_string(shape.m) + "x" + std::to_string(shape.k) + "x" +
-                    std::to_string(shape.n),
+                shape.label
+                    ? shape.label
+                    : std::to_string(shape.m) + "x" + std::to_string(shape.k) +
+                          "x" + std::to_string(shape.n),
                 std::to_string(b.threads()), milliseconds(m.seconds()),
                 format("%.1f", flops / 1e9),
                 peak > 0 ? format("%.1f", flops / peak * 100) : "-",
                 wrong   ? "WRONG"
                 : sgemm ? format("%.2fx", sgemm->seconds() / m.seconds())
                         : "-",
+                wrong  ? "WRONG"
+                : gemv ? format("%.2f", m.seconds() / shape.m / gemv->seconds())
+                       : "-",
                 statusWord(m.check), std::to_string(m.samples.size())});
     }
     gemm.print();
+    if (anyBlock)
+      std::printf("  %s\n", compileTime("block_mxfp4_512").c_str());
   }
 
   // Conversions.
@@ -549,13 +610,16 @@ int main(int argc, char **argv) {
   }
 
   // What --filter selects, and the baselines that their speed-up columns
-  // divide by (a GEMM's OpenBLAS sgemm on the same shape and threads).
+  // divide by (a GEMM's OpenBLAS sgemm on the same shape and threads, and
+  // a small-M GEMM's GEMV at M = 1).
   std::set<std::string> wanted;
   for (const auto &benchmark : all)
     if (selected(*benchmark, options)) {
       wanted.insert(benchmark->name());
       if (!benchmark->baseline().empty())
         wanted.insert(benchmark->baseline());
+      if (!benchmark->gemvPerRow().empty())
+        wanted.insert(benchmark->gemvPerRow());
     }
   std::vector<Measurement> measurements;
   for (const auto &benchmark : all)
