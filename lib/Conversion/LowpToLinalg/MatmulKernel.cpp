@@ -15,6 +15,11 @@
 //           y[m][n0..n0+T] += sum * s
 //   then the last N mod T columns, masked
 //
+// From kGemmRows rows of x on, each pass's tile is instead decoded once
+// into a P x T panel that register tiles of 4 rows by 4 vectors read (the
+// GEMM loop nest, emitGemmColumns); the N x K kernel builds the same panel
+// by transposing its rows (RowDotEmitter::emitGemm).
+//
 // The codes of a tile row are read as 16 lanes of P codes (little-endian
 // words of 4- or 8-bit codes, bytes of 1- or 2-bit ones); shifting the lanes
 // right by p*w gives the codes of columns l*P + p: one vector per phase p,
@@ -997,7 +1002,6 @@ private:
         });
   }
 
-private:
   /// x with the columns of each chunk in phase order: phased[m][C c + 16 p +
   /// l] = x[m][C c + P l + p], so that phase p's activations are one
   /// contiguous vector.
