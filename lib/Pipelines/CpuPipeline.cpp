@@ -241,7 +241,9 @@ void lowp::buildCpuPipeline(OpPassManager &pm,
   // Arith and math on formats stored as codes: in f64, rounded once.
   pm.addPass(createLowpLegalizeArith());
   // The ops a vector kernel covers become vector code over whole blocks.
-  pm.addPass(createLowpVectorize());
+  LowpVectorizeOptions vectorize;
+  vectorize.vectorTarget = options.vectorTarget;
+  pm.addPass(createLowpVectorize(vectorize));
   // lowp ops become linalg on storage types; block-scaled tensors become
   // their parts; arith and math on low-precision types are computed in f64
   // and rounded back.
@@ -294,7 +296,11 @@ void lowp::buildCpuPipeline(OpPassManager &pm,
   toLLVM.vectorTarget = options.vectorTarget;
   pm.addPass(createConvertLowpToLLVM(toLLVM));
   pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createConvertVectorToLLVMPass());
+  // x86vector.avx512.dot (vdpbf16ps) in the matmul kernels, where the
+  // vector target has it.
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.x86Vector = true;
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   // Vector code that builds vectors element by element starts from poison.
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createArithToLLVMConversionPass());

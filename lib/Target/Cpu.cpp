@@ -79,9 +79,11 @@ lowp::compileToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
   // The kernels use the vector instructions of the CPU compiled for, which
   // need not be this one.
   CpuPipelineOptions pipeline;
-  pipeline.vectorTarget =
-      machine->getMCSubtargetInfo()->checkFeatures("+avx512f") ? "avx512"
-                                                               : "generic";
+  const llvm::MCSubtargetInfo *subtarget = machine->getMCSubtargetInfo();
+  pipeline.vectorTarget = !subtarget->checkFeatures("+avx512f") ? "generic"
+                          : subtarget->checkFeatures("+avx512bf16")
+                              ? "avx512-bf16"
+                              : "avx512";
   OwningOpRef<ModuleOp> lowered = module.clone();
   PassManager pm(module.getContext());
   buildCpuPipeline(pm, pipeline);

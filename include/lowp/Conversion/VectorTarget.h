@@ -17,11 +17,15 @@ namespace lowp {
 struct VectorTarget {
   /// AVX-512F: 16-entry tables in one register (vpermps, vpermd).
   bool avx512 = false;
+  /// AVX512_BF16: vdpbf16ps, pairs of bf16 products summed into f32 lanes at
+  /// twice the rate of f32 FMAs.
+  bool avx512bf16 = false;
 
   /// The CPU this runs on, from its features.
   static VectorTarget host();
-  /// By name: "host", "avx512", "avx2" or "generic" (the last two use no
-  /// x86 intrinsics); nullopt for any other name.
+  /// By name: "host", "avx512-bf16" (AVX-512 with AVX512_BF16), "avx512",
+  /// "avx2" or "generic" (the last two use no x86 intrinsics); nullopt for
+  /// any other name.
   static std::optional<VectorTarget> byName(llvm::StringRef name);
 };
 

@@ -33,7 +33,7 @@ struct ExecutionOptions {
   /// 0..3.
   unsigned optLevel = 3;
   /// The vector instructions lowp's kernels may use (lowp-cpu-pipeline's
-  /// vector-target): host, avx512, avx2 or generic.
+  /// vector-target): host, avx512-bf16, avx512, avx2 or generic.
   std::string vectorTarget = "host";
   /// Threads for the kernels' parallel loops; 0 leaves the OpenMP runtime's
   /// choice (OMP_NUM_THREADS, else every core).

@@ -119,7 +119,8 @@ struct ConvertLowpToLLVMPass
     std::optional<VectorTarget> target = VectorTarget::byName(vectorTarget);
     if (!target) {
       getOperation()->emitError("unknown vector-target '")
-          << vectorTarget << "'; expected host, avx512, avx2 or generic";
+          << vectorTarget
+          << "'; expected host, avx512-bf16, avx512, avx2 or generic";
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());

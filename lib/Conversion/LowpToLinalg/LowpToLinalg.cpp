@@ -31,6 +31,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/Transforms/DialectConversion.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -1854,6 +1855,14 @@ struct ConvertLowpToLinalgPass
     target.addLegalOp<LookupOp>();
     target.markUnknownOpDynamicallyLegal(
         [&](Operation *op) { return converter.isLegal(op); });
+    // vdpbf16ps's bf16 operands in the matmul kernels are register values
+    // made from 32-bit words, never stored: they stay bf16 vectors for
+    // convert-vector-to-llvm.
+    target.addLegalDialect<x86vector::X86VectorDialect>();
+    target.addDynamicallyLegalOp<vector::BitCastOp>([&](vector::BitCastOp op) {
+      return converter.isLegal(op.getOperation()) ||
+             op.getResultVectorType().getElementType().isBF16();
+    });
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp func) {
       return converter.isSignatureLegal(func.getFunctionType()) &&
              converter.isLegal(&func.getBody());

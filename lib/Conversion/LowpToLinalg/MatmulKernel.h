@@ -15,6 +15,7 @@
 #include "VectorCode.h"
 
 #include "lowp/Conversion/LowpToLinalg/MatmulKernels.h"
+#include "lowp/Conversion/VectorTarget.h"
 #include "lowp/Dialect/Lowp/IR/LowpOps.h"
 
 #include "mlir/IR/Builders.h"
@@ -25,11 +26,22 @@ namespace lowp {
 /// overload on types).
 bool isBlockScaledMatmulCovered(MatmulOp op, unsigned packedWidth);
 
-/// Emits `lhs (M x K, f32) x rhs` as an M x N f32 tensor, rhs being K x N,
-/// or N x K when `transposed` (lowp.matmul's transpose_rhs).
+/// Whether the kernel for a covered weight `rhs` reads an activation of
+/// type `lhs` as it is: f32, or (K x N weights) the codes of a plain format
+/// it decodes or a block-scaled tensor with blocks along K that whole
+/// passes lie in. Other activations are converted or dequantized to f32
+/// first, which is what lowp.matmul rounds them to.
+bool isActivationCovered(mlir::RankedTensorType lhs, mlir::RankedTensorType rhs,
+                         bool transposed, unsigned lhsPackedWidth);
+
+/// Emits `lhs (M x K) x rhs` as an M x N f32 tensor, rhs being K x N, or
+/// N x K when `transposed` (lowp.matmul's transpose_rhs). `lhs` is an
+/// activation that isActivationCovered accepts, as its parts (a plain one's
+/// type has no encoding and its codes are the elements).
 mlir::Value emitBlockScaledMatmul(mlir::OpBuilder &builder, mlir::Location loc,
-                                  mlir::Value lhs, const BlockScaledParts &rhs,
-                                  bool transposed);
+                                  const BlockScaledParts &lhs,
+                                  const BlockScaledParts &rhs, bool transposed,
+                                  const VectorTarget &target);
 
 } // namespace lowp
 

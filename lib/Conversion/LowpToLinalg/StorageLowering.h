@@ -14,6 +14,7 @@
 
 #include "VectorCode.h"
 
+#include "lowp/Conversion/VectorTarget.h"
 #include "lowp/Dialect/Lowp/IR/LowpOps.h"
 
 #include "mlir/Transforms/DialectConversion.h"
@@ -49,9 +50,11 @@ unsigned packedWidthOf(mlir::Value encoded);
 PackOp packOfElements(mlir::Value encoded);
 
 /// The vector kernels' patterns (lowp-vectorize): each rewrites an op that a
-/// kernel covers and fails on any other.
+/// kernel covers and fails on any other; `target` says which instructions
+/// beyond portable vector code the matmul kernels may use.
 void populateLowpVectorizePatterns(StorageTypeConverter &converter,
-                                   mlir::RewritePatternSet &patterns);
+                                   mlir::RewritePatternSet &patterns,
+                                   const VectorTarget &target);
 
 /// lowp.requantize as the lowp.quantize of a lowp.dequantize to f32 that it
 /// stands for, so that their kernels (or lowerings) compute it, except where

@@ -16,6 +16,7 @@
 
 #include "lowp/Conversion/LowpToLinalg/StorageTypes.h"
 #include "lowp/Conversion/Passes.h"
+#include "lowp/Conversion/VectorTarget.h"
 #include "lowp/Dialect/Lowp/IR/LowpDialect.h"
 #include "lowp/Dialect/Lowp/IR/LowpOps.h"
 
@@ -27,6 +28,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/Transforms/DialectConversion.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -139,14 +141,21 @@ ConvertOp encodedConvert(PackOp op) {
   return convert;
 }
 
-/// The block-factored kernel's own case: f32 activations and result (the
-/// preparation patterns below make the other plain formats so).
+/// Whether the kernel reads `op`'s activation as it is.
+bool isActivationCovered(MatmulOp op) {
+  return lowp::isActivationCovered(
+      cast<RankedTensorType>(op.getLhs().getType()),
+      cast<RankedTensorType>(op.getRhs().getType()), op.getTransposeRhs(),
+      packedWidthOf(op.getLhs()));
+}
+
+/// The block-factored kernel's own case: an activation it reads and an f32
+/// result (the preparation patterns below bring other activations and
+/// results to it).
 bool isMatmulCovered(MatmulOp op) {
-  return cast<RankedTensorType>(op.getLhs().getType())
-             .getElementType()
-             .isF32() &&
-         cast<RankedTensorType>(op.getType()).getElementType().isF32() &&
-         isBlockScaledMatmulCovered(op, packedWidthOf(op.getRhs()));
+  return cast<RankedTensorType>(op.getType()).getElementType().isF32() &&
+         isBlockScaledMatmulCovered(op, packedWidthOf(op.getRhs())) &&
+         isActivationCovered(op);
 }
 
 //===----------------------------------------------------------------------===//
@@ -155,8 +164,8 @@ bool isMatmulCovered(MatmulOp op) {
 
 /// A matmul the kernel covers but for the formats of its activation or
 /// result: lowp.matmul rounds each operand's value to f32 and the f32 sum
-/// once into the result, exactly what converting the activation to f32
-/// first and the f32 result after computes.
+/// once into the result, exactly what converting (or dequantizing) the
+/// activation to f32 first and the f32 result after computes.
 struct MatmulToF32 : OpRewritePattern<MatmulOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -165,15 +174,18 @@ struct MatmulToF32 : OpRewritePattern<MatmulOp> {
     auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
     auto resultType = cast<RankedTensorType>(op.getType());
     Type f32 = rewriter.getF32Type();
-    if ((lhsType.getElementType().isF32() &&
-         resultType.getElementType().isF32()) ||
-        getBlockScaledEncoding(lhsType) ||
-        !isBlockScaledMatmulCovered(op, packedWidthOf(op.getRhs())))
+    if (!isBlockScaledMatmulCovered(op, packedWidthOf(op.getRhs())))
+      return failure();
+    bool convertsActivation = !isActivationCovered(op);
+    if (!convertsActivation && resultType.getElementType().isF32())
       return failure();
     Location loc = op.getLoc();
     Value lhs = op.getLhs();
-    if (!lhsType.getElementType().isF32())
-      lhs = ConvertOp::create(rewriter, loc, lhsType.clone(f32), lhs);
+    auto f32Type = RankedTensorType::get(lhsType.getShape(), f32);
+    if (convertsActivation && getBlockScaledEncoding(lhsType))
+      lhs = DequantizeOp::create(rewriter, loc, f32Type, lhs);
+    else if (convertsActivation)
+      lhs = ConvertOp::create(rewriter, loc, f32Type, lhs);
     Value product =
         MatmulOp::create(rewriter, loc, resultType.clone(f32), lhs, op.getRhs(),
                          op.getAccumulatorAttr(), op.getTransposeRhsAttr());
@@ -328,20 +340,32 @@ struct VectorizeRequantize : OpConversionPattern<RequantizeOp> {
 };
 
 struct VectorizeMatmul : OpConversionPattern<MatmulOp> {
-  using OpConversionPattern::OpConversionPattern;
+  VectorizeMatmul(const TypeConverter &converter, MLIRContext *context,
+                  const VectorTarget &target)
+      : OpConversionPattern(converter, context), target(target) {}
 
   LogicalResult
   matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     if (!isMatmulCovered(op))
       return failure();
+    auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
+    BlockScaledParts lhs;
+    if (getBlockScaledEncoding(lhsType)) {
+      lhs = kernelParts(op.getLhs(), adaptor.getLhs(), rewriter);
+    } else {
+      lhs.type = lhsType;
+      lhs.elements = adaptor.getLhs()[0];
+    }
     rewriter.replaceOp(op,
                        emitBlockScaledMatmul(
-                           rewriter, op.getLoc(), adaptor.getLhs()[0],
+                           rewriter, op.getLoc(), lhs,
                            kernelParts(op.getRhs(), adaptor.getRhs(), rewriter),
-                           op.getTransposeRhs()));
+                           op.getTransposeRhs(), target));
     return success();
   }
+
+  VectorTarget target;
 };
 
 /// lowp.pack(lowp.convert) from f32: rounded and packed in registers (the
@@ -388,9 +412,19 @@ public:
 };
 
 struct LowpVectorizePass : lowp::impl::LowpVectorizeBase<LowpVectorizePass> {
+  using LowpVectorizeBase::LowpVectorizeBase;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *context = &getContext();
+    std::optional<VectorTarget> vectorTarget =
+        VectorTarget::byName(this->vectorTarget);
+    if (!vectorTarget) {
+      module.emitError("unknown vector-target '")
+          << this->vectorTarget
+          << "'; expected host, avx512-bf16, avx512, avx2 or generic";
+      return signalPassFailure();
+    }
     RewritePatternSet preparation(context);
     preparation.add<MatmulToF32, DequantizeMatmulOperands>(context);
     // A requantize that the fused kernel does not cover becomes its pair,
@@ -407,7 +441,7 @@ struct LowpVectorizePass : lowp::impl::LowpVectorizeBase<LowpVectorizePass> {
                                  RequantizeOp, MatmulOp, PackOp>(
         [](Operation *op) { return !isVectorized(op); });
     RewritePatternSet patterns(context);
-    populateLowpVectorizePatterns(converter, patterns);
+    populateLowpVectorizePatterns(converter, patterns, *vectorTarget);
     if (failed(applyPartialConversion(module, target, std::move(patterns))))
       signalPassFailure();
   }
@@ -435,10 +469,12 @@ bool lowp::isVectorized(Operation *op) {
 }
 
 void lowp::populateLowpVectorizePatterns(StorageTypeConverter &converter,
-                                         RewritePatternSet &patterns) {
+                                         RewritePatternSet &patterns,
+                                         const VectorTarget &target) {
   patterns.add<VectorizeDecode, VectorizeDequantize, VectorizeQuantize,
-               VectorizeRequantize, VectorizeMatmul, VectorizePackedEncode,
-               VectorizeEncode>(converter, patterns.getContext());
+               VectorizeRequantize, VectorizePackedEncode, VectorizeEncode>(
+      converter, patterns.getContext());
+  patterns.add<VectorizeMatmul>(converter, patterns.getContext(), target);
 }
 
 namespace {

@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""Runs lowp.matmul with low-precision activations against the reference.
+
+  matmul_activations.py LOWP_RUN WORKDIR [--vector-target=NAME] [CASE...]
+
+The K x N kernel reads block-scaled activations (blocks along K) and plain
+ones of narrow formats as they are: their element codes decoded once per
+call, their block scales applied once per pass of the weight's K-blocks
+with the weight's. Where every activation and weight value is a bf16 value
+and the target has AVX512_BF16, its GEMM multiplies bf16 pairs with
+vdpbf16ps; otherwise (--vector-target=generic, or the N x K kernel, which
+dequantizes the activation first) f32 FMAs. Each case writes a one-matmul
+program and random codes as .npy files, runs `lowp-run --check` (the
+reference sums exactly and accepts lowp.matmul's documented bound) and
+prints "CASE: " before each line it prints. The shapes cover the GEMV loop
+nest (fewer than 6 rows), the GEMM's (6 and more, rows left over past the
+register tiles of 4), the columns past the last 128-column tile, dynamic
+rows on either side of 6, K not a multiple of 16, and NaN in the
+activation's elements and scales. Standard library only.
+"""
+
+import os
+import random
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from matmul_kernels import codes, e4m3_code, run_check, write_npy  # noqa: E402
+
+E4M3_NAN = (0x7F, 0xFF)
+
+# Activations: name -> (element type, encoding or None, element codes,
+# element dtype, scale codes, scale dtype, tensor scale). Encodings are
+# written with the block's K extent as {K}, filled in per shape.
+ACTIVATIONS = {
+    "mxfp8": ("f8E4M3FN", "block = [1, 32], scale = f8E8M0FNU, rule = floor",
+              codes(0, 255, E4M3_NAN), "<u1", codes(118, 136), "<u1", False),
+    "mxfp4": ("f4E2M1FN", "block = [1, 32], scale = f8E8M0FNU, rule = floor",
+              codes(0, 15), "<u1", codes(118, 136), "<u1", False),
+    "nvfp4": ("f4E2M1FN",
+              "block = [1, 16], scale = f8E4M3FN, rule = nvfp4, tensor_scale = f32",
+              codes(0, 15), "<u1", lambda rng: e4m3_code(rng.uniform(0.05, 300)),
+              "<u1", True),
+    # int8 with one f32 scale per row (a block of all of K).
+    "int8_row": ("i8", "block = [1, {K}], scale = f32, rule = absmax",
+                 codes(-127, 127), "<i1", lambda rng: rng.uniform(0.001, 0.1),
+                 "<f4", False),
+    "e4m3": ("f8E4M3FN", None, codes(0, 255, E4M3_NAN), "<u1", None, None, False),
+}
+
+# Weights: name -> (element type, encoding, element codes, element dtype,
+# scale codes, scale dtype, parts).
+WEIGHTS = {
+    "mxfp4": ("f4E2M1FN", "block = [32, 1], scale = f8E8M0FNU, rule = floor",
+              codes(0, 15), "<u1", codes(118, 136), "<u1", []),
+    "mxfp8": ("f8E4M3FN", "block = [32, 1], scale = f8E8M0FNU, rule = floor",
+              codes(0, 255, E4M3_NAN), "<u1", codes(110, 130), "<u1", []),
+    "nvfp4": ("f4E2M1FN",
+              "block = [16, 1], scale = f8E4M3FN, rule = nvfp4, tensor_scale = f32",
+              codes(0, 15), "<u1", lambda rng: e4m3_code(rng.uniform(0.05, 300)),
+              "<u1", ["tensor_scale"]),
+    "int4_g128": ("ui4", "block = [128, 1], scale = f16, rule = minmax, zero_point = ui4",
+                  codes(0, 15), "<u1", lambda rng: rng.uniform(0.001, 0.1), "<f2",
+                  ["zero_points"]),
+    # Blocks of 8 rows: passes of 8, and K = 40 is not a multiple of 16.
+    "e3m0_8": ("!lowp.float<e3m0, finite>", "block = [8, 1], scale = f32, rule = absmax",
+               codes(0, 15), "<u1", lambda rng: rng.uniform(0.01, 1.0), "<f4", []),
+    # Codebook values that bf16 does not hold: f32 FMAs on every target.
+    "nf4": ("!lowp.codebook<nf4>", "block = [64, 1], scale = f32, rule = absmax",
+            codes(0, 15), "<u1", lambda rng: rng.uniform(0.01, 2.0), "<f4", []),
+}
+
+# (activation, weight, [(M, K, N)], options): options among "nk" (an N x K
+# weight), "dynamic" (rows known at run time), "specials" (NaN elements and
+# a NaN scale in the activation).
+CASES = [
+    ("mxfp8", "mxfp4", [(17, 128, 272), (6, 64, 128), (3, 64, 129)], ()),
+    # Block-scaled tensors of dynamic shape are not lowered yet: a plain
+    # activation with rows known at run time.
+    ("e4m3", "mxfp4", [(18, 128, 300), (5, 128, 300)], ("dynamic",)),
+    ("mxfp8", "mxfp4", [(9, 128, 272), (3, 128, 272)], ("specials",)),
+    ("mxfp8", "mxfp4", [(17, 128, 272)], ("nk",)),
+    ("mxfp4", "mxfp4", [(9, 128, 272), (2, 64, 130)], ()),
+    ("nvfp4", "nvfp4", [(20, 128, 130)], ()),
+    ("int8_row", "int4_g128", [(24, 256, 128), (1, 256, 130)], ()),
+    ("e4m3", "mxfp8", [(16, 64, 256), (2, 64, 150)], ()),
+    ("e4m3", "e3m0_8", [(7, 40, 130)], ()),
+    ("mxfp8", "nf4", [(8, 128, 140)], ()),
+]
+
+
+def tensor_type(shape, element, encoding):
+    dims = "x".join(str(d) for d in shape)
+    if encoding:
+        return "tensor<%sx%s, #lowp.block_scaled<%s>>" % (dims, element, encoding)
+    return "tensor<%sx%s>" % (dims, element)
+
+
+def run_case(lowp_run, workdir, extra, activation, weight, shape, options, rng):
+    m, k, n = shape
+    transposed = "nk" in options
+    dynamic = "dynamic" in options
+    specials = "specials" in options
+    tag = "%s_x_%s%s%s%s_%dx%dx%d" % (activation, weight, "_nk" if transposed else "",
+                                       "_dynamic" if dynamic else "",
+                                       "_specials" if specials else "", m, k, n)
+    x_element, x_encoding, x_codes, x_dtype, x_scale_codes, x_scale_dtype, \
+        x_tensor_scale = ACTIVATIONS[activation]
+    w_element, w_encoding, w_codes, w_dtype, w_scale_codes, w_scale_dtype, \
+        w_parts = WEIGHTS[weight]
+    if x_encoding:
+        x_encoding = x_encoding.replace("{K}", str(k))
+    w_block = int(w_encoding.split("[")[1].split(",")[0])
+    if transposed:
+        w_encoding = w_encoding.replace("[%d, 1]" % w_block, "[1, %d]" % w_block)
+    rows = "?" if dynamic else m
+    x_type = tensor_type([rows, k], x_element, x_encoding)
+    w_type = tensor_type([n, k] if transposed else [k, n], w_element, w_encoding)
+    y_type = tensor_type([rows, n], "f32", None)
+    attributes = "accumulator = f32" + (", transpose_rhs" if transposed else "")
+    program = os.path.join(workdir, tag + ".mlir")
+    with open(program, "w") as f:
+        f.write("func.func @mm(%%x: %s, %%w: %s) -> %s {\n" % (x_type, w_type, y_type))
+        f.write("  %%0 = lowp.matmul %%x, %%w {%s} : %s, %s -> %s\n"
+                % (attributes, x_type, w_type, y_type))
+        f.write("  return %%0 : %s\n}\n" % y_type)
+    inputs = []
+
+    def npy(part, dtype, dims, words):
+        path = os.path.join(workdir, "%s.%s.npy" % (tag, part))
+        write_npy(path, dtype, dims, words)
+        inputs.append(path)
+
+    elements = [x_codes(rng) for _ in range(m * k)]
+    x_scales = []
+    if x_encoding:
+        x_block = int(x_encoding.split("[1, ")[1].split("]")[0])
+        x_scales = [x_scale_codes(rng) for _ in range(m * (k // x_block))]
+    if specials:
+        # E4M3's NaN among row 0's elements (its row of y is NaN) and an
+        # E8M0 NaN scale for a block of the last row (that row is NaN too).
+        elements[5] = 0x7F
+        x_scales[-1] = 0xFF
+    npy("x_elements", x_dtype, [m, k], elements)
+    if x_encoding:
+        npy("x_scales", x_scale_dtype, [m, len(x_scales) // m], x_scales)
+    if x_tensor_scale:
+        npy("x_tensor_scale", "<f4", [], [rng.uniform(0.001, 0.01)])
+    w_blocks = k // w_block
+    per_block = [n, w_blocks] if transposed else [w_blocks, n]
+    npy("w_elements", w_dtype, [n, k] if transposed else [k, n],
+        [w_codes(rng) for _ in range(k * n)])
+    npy("w_scales", w_scale_dtype, per_block, [w_scale_codes(rng) for _ in range(w_blocks * n)])
+    if "tensor_scale" in w_parts:
+        npy("w_tensor_scale", "<f4", [], [rng.uniform(0.001, 0.01)])
+    if "zero_points" in w_parts:
+        npy("w_zero_points", "<u1", per_block,
+            [rng.randrange(0, 16) for _ in range(w_blocks * n)])
+    return run_check(lowp_run, program, extra, inputs, tag)
+
+
+def main():
+    lowp_run, workdir = sys.argv[1], sys.argv[2]
+    extra = [a for a in sys.argv[3:] if a.startswith("--")]
+    wanted = [a for a in sys.argv[3:] if not a.startswith("--")]
+    os.makedirs(workdir, exist_ok=True)
+    rng = random.Random(23)
+    status = 0
+    for activation, weight, shapes, options in CASES:
+        if wanted and "%s_x_%s" % (activation, weight) not in wanted:
+            continue
+        for shape in shapes:
+            status |= run_case(lowp_run, workdir, extra, activation, weight, shape,
+                               options, rng)
+    sys.exit(1 if status else 0)
+
+
+if __name__ == "__main__":
+    main()
