@@ -71,6 +71,9 @@ public:
   /// row is compared with (empty: none). The driver runs it whenever it
   /// runs this one, whatever --filter says.
   virtual std::string gemvPerRow() const { return {}; }
+  /// The speed-up over the baseline that the project's targets ask of this
+  /// benchmark (docs/Benchmarks.md); 0 when none does.
+  virtual double target() const { return 0; }
   /// Allocates and fills the inputs (only for benchmarks that run).
   virtual void prepare() {}
   /// One call; returns its duration in seconds. `call` counts the calls

@@ -69,30 +69,101 @@ std::string threadSuffix(int threads) {
   return "_" + std::to_string(threads) + "t";
 }
 
+/// How a GEMM's activations x are stored: f32, or the codes (and scales)
+/// of a low-precision format, which lowp's kernel reads as they are.
+enum class Activations {
+  F32,
+  /// FP8 E4M3 codes (magnitudes 2^-9 .. 448, no NaN).
+  E4M3,
+  /// MXFP8: E4M3 codes and an E8M0 scale per 32 values of a row
+  /// (2^-7 .. 2^0).
+  Mxfp8,
+  /// int8 codes (-127 .. 127) and an f32 scale per row (0.001 .. 0.01).
+  Int8PerRow,
+};
+
+/// How the rows of the GEMM table name the activations: "" for f32.
+const char *describeActivations(Activations activations) {
+  switch (activations) {
+  case Activations::F32:
+    return "";
+  case Activations::E4M3:
+    return "E4M3 activations, ";
+  case Activations::Mxfp8:
+    return "MXFP8 activations (E4M3, E8M0 per 32), ";
+  case Activations::Int8PerRow:
+    return "int8 activations (an f32 scale per row), ";
+  }
+  return "";
+}
+
 /// What the benchmarks of one kernel (or of OpenBLAS) on one shape share,
 /// whatever their thread counts: the weights (a small batch's are shared
 /// by its three shapes), the activations, and the f64 reference of the
 /// rows the check samples, computed once.
 class GemmProblem {
 public:
-  GemmProblem(GemmShape shape, std::shared_ptr<WeightMatrix> weights)
-      : shape_(shape), weights_(std::move(weights)) {}
+  GemmProblem(GemmShape shape, std::shared_ptr<WeightMatrix> weights,
+              Activations activations = Activations::F32)
+      : shape_(shape), weights_(std::move(weights)), activations_(activations) {
+  }
 
   const GemmShape &shape() const { return shape_; }
   WeightMatrix &weights() { return *weights_; }
+  Activations activations() const { return activations_; }
+  /// x's values (for f32 activations what the kernels read; for others
+  /// the decoded codes, which the reference reads).
   float *x() { return x_.as<float>(); }
+  /// The codes and scales of low-precision activations.
+  void *xCodes() { return xCodes_.as<void>(); }
+  void *xScales() { return xScales_.as<void>(); }
 
-  /// Fills the weights and x (uniform in [-1, 1)); a no-op after the first
-  /// call.
+  /// Fills the weights and x (uniform in [-1, 1), or random codes and
+  /// scales, decoded into x); a no-op after the first call.
   void prepare() {
     weights_->prepare();
     if (x_.size())
       return;
-    x_ = Buffer(shape_.m * shape_.k * sizeof(float));
+    const int64_t count = shape_.m * shape_.k;
+    x_ = Buffer(count * sizeof(float));
     Random random(0xAC7 + shape_.m);
     float *x = x_.as<float>();
-    for (int64_t i = 0; i < shape_.m * shape_.k; ++i)
-      x[i] = random.uniform(-1, 1);
+    if (activations_ == Activations::F32) {
+      for (int64_t i = 0; i < count; ++i)
+        x[i] = random.uniform(-1, 1);
+      return;
+    }
+    xCodes_ = Buffer(count);
+    if (activations_ == Activations::Int8PerRow) {
+      xScales_ = Buffer(shape_.m * sizeof(float));
+      auto *codes = xCodes_.as<int8_t>();
+      auto *scales = xScales_.as<float>();
+      for (int64_t m = 0; m < shape_.m; ++m) {
+        scales[m] = random.uniform(0.001f, 0.01f);
+        for (int64_t k = 0; k < shape_.k; ++k) {
+          codes[m * shape_.k + k] = int8_t(random.between(-127, 127));
+          // lowp.matmul rounds each activation's value to f32.
+          x[m * shape_.k + k] =
+              float(double(codes[m * shape_.k + k]) * double(scales[m]));
+        }
+      }
+      return;
+    }
+    auto *codes = xCodes_.as<uint8_t>();
+    for (int64_t i = 0; i < count; ++i) {
+      // Any E4M3 code but the NaNs (0x7F, 0xFF).
+      codes[i] = uint8_t(random.between(0, 0x7E) | (random.between(0, 1) << 7));
+      x[i] = float(decodeE4M3(codes[i]));
+    }
+    if (activations_ == Activations::Mxfp8) {
+      const int64_t blocks = shape_.k / 32;
+      xScales_ = Buffer(shape_.m * blocks);
+      auto *scales = xScales_.as<uint8_t>();
+      for (int64_t i = 0; i < shape_.m * blocks; ++i)
+        scales[i] = uint8_t(random.between(120, 127));
+      for (int64_t i = 0; i < count; ++i)
+        x[i] = float(double(x[i]) * decodeE8M0(scales[i / 32]));
+    }
   }
 
   /// The rows of y that the check compares.
@@ -142,7 +213,8 @@ private:
 
   GemmShape shape_;
   std::shared_ptr<WeightMatrix> weights_;
-  Buffer x_;
+  Activations activations_;
+  Buffer x_, xCodes_, xScales_;
   std::vector<int64_t> rows_;
   std::vector<double> exact_, magnitude_;
 };
@@ -158,7 +230,8 @@ public:
 
   std::string name() const override { return name_; }
   std::string description() const override {
-    return problem_->weights().format().description;
+    return describeActivations(problem_->activations()) +
+           std::string(problem_->weights().format().description);
   }
   Section section() const override { return Section::Gemm; }
   int threads() const override { return threads_; }
@@ -280,9 +353,9 @@ protected:
 
 extern "C" void omp_set_num_threads(int threads);
 
-/// Calls one lowp kernel: x, the weight parts of one copy, y.
-using LowpGemmCall = void (*)(const GemmShape &shape, WeightMatrix &weights,
-                              int copy, float *x, float *y);
+/// Calls one lowp kernel: x (the problem's, f32 or codes and scales), the
+/// weight parts of one copy, y.
+using LowpGemmCall = void (*)(GemmProblem &problem, int copy, float *y);
 
 class LowpGemm : public GemmBenchmark {
 public:
@@ -295,14 +368,18 @@ public:
   std::string gemvPerRow() const override {
     return gemvPerRow_.empty() ? "" : gemvPerRow_ + threadSuffix(threads_);
   }
+  /// At M = 64 and 512: f32 activations at least sgemm's speed, narrow
+  /// activations (W8A8, W4A8) twice it.
+  double target() const override {
+    if (smallBatch(problem_->shape()))
+      return 0;
+    return problem_->activations() == Activations::F32 ? 1.0 : 2.0;
+  }
 
 protected:
   // lowp's kernels run their parallel loops on the OpenMP runtime.
   void setThreads() override { omp_set_num_threads(threads_); }
-  void multiply(int copy) override {
-    call_(problem_->shape(), problem_->weights(), copy, problem_->x(),
-          y_.as<float>());
-  }
+  void multiply(int copy) override { call_(*problem_, copy, y_.as<float>()); }
 
 private:
   LowpGemmCall call_;
@@ -318,9 +395,10 @@ private:
     LOWP_BENCH_HAVE_gemm_mxfp4_m2 || LOWP_BENCH_HAVE_gemm_mxfp4_m4 ||          \
     LOWP_BENCH_HAVE_gemm_mxfp4_m8
 template <typename Kernel>
-void callMxfp4(Kernel kernel, const GemmShape &s, WeightMatrix &w, int copy,
-               float *x, float *y) {
-  auto xd = describe<lowp_memref_float_2d>(x, {s.m, s.k});
+void callMxfp4(Kernel kernel, GemmProblem &p, int copy, float *y) {
+  const GemmShape &s = p.shape();
+  WeightMatrix &w = p.weights();
+  auto xd = describe<lowp_memref_float_2d>(p.x(), {s.m, s.k});
   auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {s.k, s.n / 2});
   auto sd = describe<lowp_memref_uint8_2d>(w.scales(copy), {s.k / 32, s.n});
   auto yd = describe<lowp_memref_float_2d>(y, {s.m, s.n});
@@ -328,45 +406,41 @@ void callMxfp4(Kernel kernel, const GemmShape &s, WeightMatrix &w, int copy,
 }
 #endif
 
-void callGemmMxfp4Batch2(const GemmShape &s, WeightMatrix &w, int copy,
-                         float *x, float *y) {
+void callGemmMxfp4Batch2(GemmProblem &p, int copy, float *y) {
 #if LOWP_BENCH_HAVE_gemm_mxfp4_m2
-  callMxfp4(_mlir_ciface_gemm_mxfp4_m2, s, w, copy, x, y);
+  callMxfp4(_mlir_ciface_gemm_mxfp4_m2, p, copy, y);
 #endif
 }
 
-void callGemmMxfp4Batch4(const GemmShape &s, WeightMatrix &w, int copy,
-                         float *x, float *y) {
+void callGemmMxfp4Batch4(GemmProblem &p, int copy, float *y) {
 #if LOWP_BENCH_HAVE_gemm_mxfp4_m4
-  callMxfp4(_mlir_ciface_gemm_mxfp4_m4, s, w, copy, x, y);
+  callMxfp4(_mlir_ciface_gemm_mxfp4_m4, p, copy, y);
 #endif
 }
 
-void callGemmMxfp4Batch8(const GemmShape &s, WeightMatrix &w, int copy,
-                         float *x, float *y) {
+void callGemmMxfp4Batch8(GemmProblem &p, int copy, float *y) {
 #if LOWP_BENCH_HAVE_gemm_mxfp4_m8
-  callMxfp4(_mlir_ciface_gemm_mxfp4_m8, s, w, copy, x, y);
+  callMxfp4(_mlir_ciface_gemm_mxfp4_m8, p, copy, y);
 #endif
 }
 
-void callGemmMxfp4Batch64(const GemmShape &s, WeightMatrix &w, int copy,
-                          float *x, float *y) {
+void callGemmMxfp4Batch64(GemmProblem &p, int copy, float *y) {
 #if LOWP_BENCH_HAVE_gemm_mxfp4_64
-  callMxfp4(_mlir_ciface_gemm_mxfp4_64, s, w, copy, x, y);
+  callMxfp4(_mlir_ciface_gemm_mxfp4_64, p, copy, y);
 #endif
 }
 
-void callGemmMxfp4Batch512(const GemmShape &s, WeightMatrix &w, int copy,
-                           float *x, float *y) {
+void callGemmMxfp4Batch512(GemmProblem &p, int copy, float *y) {
 #if LOWP_BENCH_HAVE_gemm_mxfp4_512
-  callMxfp4(_mlir_ciface_gemm_mxfp4_512, s, w, copy, x, y);
+  callMxfp4(_mlir_ciface_gemm_mxfp4_512, p, copy, y);
 #endif
 }
 
-void callGemmNvfp4Batch512(const GemmShape &s, WeightMatrix &w, int copy,
-                           float *x, float *y) {
+void callGemmNvfp4Batch512(GemmProblem &p, int copy, float *y) {
 #if LOWP_BENCH_HAVE_gemm_nvfp4_512
-  auto xd = describe<lowp_memref_float_2d>(x, {s.m, s.k});
+  const GemmShape &s = p.shape();
+  WeightMatrix &w = p.weights();
+  auto xd = describe<lowp_memref_float_2d>(p.x(), {s.m, s.k});
   auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {s.k, s.n / 2});
   auto sd = describe<lowp_memref_uint8_2d>(w.scales(copy), {s.k / 16, s.n});
   auto td = describeScalar<lowp_memref_float_0d>(w.tensorScale(copy));
@@ -375,16 +449,71 @@ void callGemmNvfp4Batch512(const GemmShape &s, WeightMatrix &w, int copy,
 #endif
 }
 
-void callGemmInt4G128Batch512(const GemmShape &s, WeightMatrix &w, int copy,
-                              float *x, float *y) {
+void callGemmInt4G128Batch512(GemmProblem &p, int copy, float *y) {
 #if LOWP_BENCH_HAVE_gemm_int4_g128_512
-  auto xd = describe<lowp_memref_float_2d>(x, {s.m, s.k});
+  const GemmShape &s = p.shape();
+  WeightMatrix &w = p.weights();
+  auto xd = describe<lowp_memref_float_2d>(p.x(), {s.m, s.k});
   auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {s.k, s.n / 2});
   auto sd = describe<lowp_memref_uint16_2d>(w.scales(copy), {s.k / 128, s.n});
   auto zd =
       describe<lowp_memref_uint8_2d>(w.zeroPoints(copy), {s.k / 128, s.n / 2});
   auto yd = describe<lowp_memref_float_2d>(y, {s.m, s.n});
   _mlir_ciface_gemm_int4_g128_512(&xd, &ed, &sd, &zd, &yd);
+#endif
+}
+
+// Low-precision activations: their codes and scales, then the weight's
+// parts.
+
+template <typename Kernel>
+void callMxfp8Mxfp4(Kernel kernel, GemmProblem &p, int copy, float *y) {
+  const GemmShape &s = p.shape();
+  WeightMatrix &w = p.weights();
+  auto xe = describe<lowp_memref_uint8_2d>(p.xCodes(), {s.m, s.k});
+  auto xs = describe<lowp_memref_uint8_2d>(p.xScales(), {s.m, s.k / 32});
+  auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {s.k, s.n / 2});
+  auto sd = describe<lowp_memref_uint8_2d>(w.scales(copy), {s.k / 32, s.n});
+  auto yd = describe<lowp_memref_float_2d>(y, {s.m, s.n});
+  kernel(&xe, &xs, &ed, &sd, &yd);
+}
+
+void callGemmMxfp8Mxfp4Batch64(GemmProblem &p, int copy, float *y) {
+#if LOWP_BENCH_HAVE_gemm_mxfp8_mxfp4_64
+  callMxfp8Mxfp4(_mlir_ciface_gemm_mxfp8_mxfp4_64, p, copy, y);
+#endif
+}
+
+void callGemmMxfp8Mxfp4Batch512(GemmProblem &p, int copy, float *y) {
+#if LOWP_BENCH_HAVE_gemm_mxfp8_mxfp4_512
+  callMxfp8Mxfp4(_mlir_ciface_gemm_mxfp8_mxfp4_512, p, copy, y);
+#endif
+}
+
+void callGemmE4m3Mxfp8Batch512(GemmProblem &p, int copy, float *y) {
+#if LOWP_BENCH_HAVE_gemm_e4m3_mxfp8_512
+  const GemmShape &s = p.shape();
+  WeightMatrix &w = p.weights();
+  auto xe = describe<lowp_memref_uint8_2d>(p.xCodes(), {s.m, s.k});
+  auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {s.k, s.n});
+  auto sd = describe<lowp_memref_uint8_2d>(w.scales(copy), {s.k / 32, s.n});
+  auto yd = describe<lowp_memref_float_2d>(y, {s.m, s.n});
+  _mlir_ciface_gemm_e4m3_mxfp8_512(&xe, &ed, &sd, &yd);
+#endif
+}
+
+void callGemmInt8Int4G128Batch512(GemmProblem &p, int copy, float *y) {
+#if LOWP_BENCH_HAVE_gemm_int8_int4_g128_512
+  const GemmShape &s = p.shape();
+  WeightMatrix &w = p.weights();
+  auto xe = describe<lowp_memref_int8_2d>(p.xCodes(), {s.m, s.k});
+  auto xs = describe<lowp_memref_float_2d>(p.xScales(), {s.m, 1});
+  auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {s.k, s.n / 2});
+  auto sd = describe<lowp_memref_uint16_2d>(w.scales(copy), {s.k / 128, s.n});
+  auto zd =
+      describe<lowp_memref_uint8_2d>(w.zeroPoints(copy), {s.k / 128, s.n / 2});
+  auto yd = describe<lowp_memref_float_2d>(y, {s.m, s.n});
+  _mlir_ciface_gemm_int8_int4_g128_512(&xe, &xs, &ed, &sd, &zd, &yd);
 #endif
 }
 
@@ -397,6 +526,7 @@ struct LowpGemmKernel {
   /// The GEMV (M = 1) on the same format and weight shape that a small
   /// batch's time per row is compared with.
   const char *gemvPerRow = nullptr;
+  Activations activations = Activations::F32;
 };
 
 const LowpGemmKernel kLowpGemms[] = {
@@ -414,6 +544,16 @@ const LowpGemmKernel kLowpGemms[] = {
      callGemmNvfp4Batch512},
     {"gemm_int4_g128_512", LOWP_BENCH_HAVE_gemm_int4_g128_512, kInt4G128,
      kBatch512, callGemmInt4G128Batch512},
+    // W4A8 and W8A8: both operands narrow, multiplied as bf16 pairs.
+    {"gemm_mxfp8_mxfp4_64", LOWP_BENCH_HAVE_gemm_mxfp8_mxfp4_64, kMxfp4,
+     kBatch64, callGemmMxfp8Mxfp4Batch64, nullptr, Activations::Mxfp8},
+    {"gemm_mxfp8_mxfp4_512", LOWP_BENCH_HAVE_gemm_mxfp8_mxfp4_512, kMxfp4,
+     kBatch512, callGemmMxfp8Mxfp4Batch512, nullptr, Activations::Mxfp8},
+    {"gemm_e4m3_mxfp8_512", LOWP_BENCH_HAVE_gemm_e4m3_mxfp8_512, kMxfp8,
+     kBatch512, callGemmE4m3Mxfp8Batch512, nullptr, Activations::E4M3},
+    {"gemm_int8_int4_g128_512", LOWP_BENCH_HAVE_gemm_int8_int4_g128_512,
+     kInt4G128, kBatch512, callGemmInt8Int4G128Batch512, nullptr,
+     Activations::Int8PerRow},
 };
 
 //===----------------------------------------------------------------------===//
@@ -872,6 +1012,7 @@ public:
   std::string description() const override {
     return "MXFP4: E2M1, E8M0 per 32";
   }
+  double target() const override { return 1.0; }
   uint64_t bytesRead() const override {
     return problem_->mxfp4Bytes() + kBlockM * 4096 * sizeof(float);
   }
@@ -920,7 +1061,7 @@ BenchmarkList makeGemmBenchmarks(int threads,
         continue;
       }
       auto problem = std::make_shared<GemmProblem>(
-          shape, weightsFor(shape, kernel.format));
+          shape, weightsFor(shape, kernel.format), kernel.activations);
       for (int t : {1, threads}) {
         list.push_back(std::make_unique<LowpGemm>(
             kernel.name, problem, kernel.call, kernel.gemvPerRow, t));
