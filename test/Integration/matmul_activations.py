@@ -16,7 +16,8 @@ prints "CASE: " before each line it prints. The shapes cover the GEMV loop
 nest (fewer than 6 rows), the GEMM's (6 and more, rows left over past the
 register tiles of 4), the columns past the last 128-column tile, dynamic
 rows on either side of 6, K not a multiple of 16, and NaN in the
-activation's elements and scales. Standard library only.
+activation's elements and scales, and bf16 activations (W4A16), which keep
+f32 FMAs. Standard library only.
 """
 
 import os
@@ -24,7 +25,7 @@ import random
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from matmul_kernels import codes, e4m3_code, run_check, write_npy  # noqa: E402
+from matmul_kernels import bf16_bits, codes, e4m3_code, run_check, write_npy  # noqa: E402
 
 E4M3_NAN = (0x7F, 0xFF)
 
@@ -45,6 +46,9 @@ ACTIVATIONS = {
                  codes(-127, 127), "<i1", lambda rng: rng.uniform(0.001, 0.1),
                  "<f4", False),
     "e4m3": ("f8E4M3FN", None, codes(0, 255, E4M3_NAN), "<u1", None, None, False),
+    # W4A16: bf16's subnormals would be flushed by vdpbf16ps, so f32 FMAs.
+    "bf16": ("bf16", None, lambda rng: bf16_bits(rng.gauss(0, 1)), "<u2", None,
+             None, False),
 }
 
 # Weights: name -> (element type, encoding, element codes, element dtype,
@@ -85,6 +89,7 @@ CASES = [
     ("e4m3", "mxfp8", [(16, 64, 256), (2, 64, 150)], ()),
     ("e4m3", "e3m0_8", [(7, 40, 130)], ()),
     ("mxfp8", "nf4", [(8, 128, 140)], ()),
+    ("bf16", "mxfp4", [(9, 128, 272), (2, 64, 130)], ()),
 ]
 
 

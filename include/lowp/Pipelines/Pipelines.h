@@ -39,8 +39,9 @@ struct CpuPipelineOptions
       llvm::cl::init(true)};
   Option<std::string> vectorTarget{
       *this, "vector-target",
-      llvm::cl::desc("Vector instructions the matmul kernels may use: host "
-                     "(the CPU compiling), avx512-bf16, avx512, avx2 or generic"),
+      llvm::cl::desc(
+          "Vector instructions the matmul kernels may use: host "
+          "(the CPU compiling), avx512-bf16, avx512, avx2 or generic"),
       llvm::cl::init("host")};
   Option<bool> cInterface{
       *this, "c-interface",

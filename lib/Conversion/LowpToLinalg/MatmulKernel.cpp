@@ -18,7 +18,10 @@
 // From kGemmRows rows of x on, each pass's tile is instead decoded once
 // into a P x T panel that register tiles of 4 rows by 4 vectors read (the
 // GEMM loop nest, emitGemmColumns); the N x K kernel builds the same panel
-// by transposing its rows (RowDotEmitter::emitGemm).
+// by transposing its rows (RowDotEmitter::emitGemm). The K x N kernel also
+// reads narrow activations as codes (and their block scales), and where
+// both operands' values are bf16 values multiplies pairs of rows with
+// vdpbf16ps (multipliesBFloat16Pairs).
 //
 // The codes of a tile row are read as 16 lanes of P codes (little-endian
 // words of 4- or 8-bit codes, bytes of 1- or 2-bit ones); shifting the lanes
@@ -54,10 +57,10 @@
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/bit.h"
 #include "llvm/TargetParser/Host.h"
-#include <numeric>
 
 #include <cmath>
 #include <cstring>
+#include <numeric>
 
 using namespace mlir;
 using namespace lowp;
@@ -577,9 +580,7 @@ private:
     bool gemm = !staticRows || *staticRows >= kGemmRows;
     bool gemmOnly =
         staticRows && *staticRows >= kGemmRows && columns % kTileColumns == 0;
-    // The decoder keeps a reference to the format.
-    Format format = *activationFormat(type);
-    VectorDecoder decoder(format);
+    VectorDecoder decoder(*activationFormat(type));
     if (!pairs || !gemmOnly)
       lhs = decodeActivation(decoder, /*asBFloat16=*/false);
     if (pairs && gemm && columns >= kTileColumns)
@@ -691,9 +692,10 @@ private:
   /// The GEMM loop nest for `count` columns (whole tiles) starting at
   /// `begin`, accumulated into `out` (rows x count, a slice of the result):
   ///
-  ///   for each pass of P <= 32 rows of a K-block
+  ///   for each pass of P <= 32 rows of a K-block (64 with bf16 pairs)
   ///     for each tile n0..n0+T
   ///       panel = decode(codes of the pass's rows, n0..n0+T)  P x T f32
+  ///                                    (P/2 x T words of bf16 pairs)
   ///       s = decode(scales[block][n0..n0+T])
   ///       for each group of R = 4 rows of x (then the rows left, one by
   ///       one), for each 64 columns of the tile:

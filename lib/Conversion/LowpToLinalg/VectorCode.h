@@ -86,7 +86,8 @@ private:
 
   /// Where decode() emits; set by each call.
   mlir::ImplicitLocOpBuilder *b = nullptr;
-  const numerics::Format &format;
+  /// A copy: decoders outlive the formats they are made from.
+  numerics::Format format;
   DecodeKind kind;
 };
 

@@ -75,3 +75,16 @@ func.func @mxfp8_mxfp4_nk(%x: tensor<8x64xf8E4M3FN, #lowp.block_scaled<block = [
   %0 = lowp.matmul %x, %w {accumulator = f32, transpose_rhs} : tensor<8x64xf8E4M3FN, #lowp.block_scaled<block = [1, 32], scale = f8E8M0FNU, rule = floor>>, tensor<128x64xf4E2M1FN, #lowp.block_scaled<block = [1, 32], scale = f8E8M0FNU, rule = floor>> -> tensor<8x128xf32>
   return %0 : tensor<8x128xf32>
 }
+
+// -----
+
+// Tests that bf16 activations, whose subnormals vdpbf16ps would flush to
+// zero, keep f32 FMAs where the target has AVX512_BF16.
+// CHECK-LABEL: func.func @bf16_mxfp4(
+// CHECK-NOT:     x86vector
+// CHECK:         vector.fma
+// CHECK-NOT:     x86vector
+func.func @bf16_mxfp4(%x: tensor<8x64xbf16>, %w: tensor<64x128xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>>) -> tensor<8x128xf32> {
+  %0 = lowp.matmul %x, %w {accumulator = f32} : tensor<8x64xbf16>, tensor<64x128xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>> -> tensor<8x128xf32>
+  return %0 : tensor<8x128xf32>
+}
