@@ -17,7 +17,9 @@
 //
 // From kGemmRows rows of x on, each pass's tile is instead decoded once
 // into a P x T panel that register tiles of 4 rows by 4 vectors read (the
-// GEMM loop nest, emitGemmColumns); the N x K kernel builds the same panel
+// GEMM loop nest, emitGemmColumns); with f32 activations the panel holds
+// the weight's values, scales applied, and a pass spans up to 1024 rows of
+// many blocks, so y is updated once per pass; the N x K kernel builds a panel
 // by transposing its rows (RowDotEmitter::emitGemm). The K x N kernel also
 // reads narrow activations as codes (and their block scales), and where
 // both operands' values are bf16 values multiplies pairs of rows with
@@ -87,6 +89,17 @@ constexpr int64_t kGemmRows = kBlockScaledGemmRows;
 constexpr int64_t kGemmTileRows = 4;
 /// Vectors of 16 columns in one register tile.
 constexpr int64_t kGemmTileVectors = 4;
+/// Register tiles across a tile of columns: the panel keeps each one's
+/// columns together (kPanelGroups stacked P x 64 slabs), so a register tile
+/// reads its slab as one sequential stream.
+constexpr int64_t kPanelGroups = kTileColumns / (kGemmTileVectors * kLanes);
+/// Rows of K in a panel that holds the weight's values with their scales
+/// applied (f32 activations): a register tile sums this many rows in its
+/// registers before it reads and writes its tile of y, which at 512 rows of
+/// x lies in L3. Measured on one core at 512 x 4096 x 14336, MXFP4: 64 rows
+/// 86 GFLOP/s, 256 rows 89-94, 1024 rows 97-100 (of an FMA peak of 103),
+/// 4096 rows 100; the panel is then 512 KiB, in L2.
+constexpr int64_t kScaledPanelRows = 1024;
 
 //===----------------------------------------------------------------------===//
 // The kernel
@@ -319,8 +332,7 @@ protected:
                      ValueRange iter) {
                    ImplicitLocOpBuilder body(loc, nested);
                    Value updated = iter[0];
-                   for (int64_t j = 0;
-                        j < kTileColumns / (kGemmTileVectors * kLanes); ++j)
+                   for (int64_t j = 0; j < kPanelGroups; ++j)
                      updated =
                          emitRegisterTile(body, kStart, m0, tileRows, local, j,
                                           updated, panel, scaleRow);
@@ -333,7 +345,8 @@ protected:
   }
 
   /// One register tile: rows m0..m0+R of x, columns 64 j..64 j + 64 of the
-  /// panel, summed over the pass and added to `out`, scaled.
+  /// panel (its slab j), summed over the pass and added to `out`, scaled
+  /// by `scaleRow` unless it is null.
   Value emitRegisterTile(ImplicitLocOpBuilder &at, Value kStart, Value m0,
                          int64_t tileRows, Value local, int64_t j, Value out,
                          Value panel, Value scaleRow) {
@@ -351,9 +364,11 @@ protected:
         [&](OpBuilder &nested, Location loc, Value k, ValueRange sums) {
           ImplicitLocOpBuilder step(loc, nested);
           SmallVector<Value> weights;
+          Value panelRow = arith::AddIOp::create(
+              step, index(step, j * (passRows / stepRows)), k);
           for (int64_t v = 0; v < kGemmTileVectors; ++v) {
-            Value weight = read(step, panel, k,
-                                index(step, firstLane + v * kLanes), kLanes);
+            Value weight =
+                read(step, panel, panelRow, index(step, v * kLanes), kLanes);
             if (pairs)
               weight =
                   vector::BitCastOp::create(step, bfloat16Pairs(step), weight);
@@ -384,8 +399,9 @@ protected:
           }
           scf::YieldOp::create(step, next);
         });
+    // A panel of the weight's values (no scaleRow) needs no scales here.
     SmallVector<Value> scales;
-    for (int64_t v = 0; v < kGemmTileVectors; ++v)
+    for (int64_t v = 0; scaleRow && v < kGemmTileVectors; ++v)
       scales.push_back(readVector(
           at, scaleRow, ValueRange{index(at, firstLane + v * kLanes)}, kLanes,
           /*inBounds=*/true));
@@ -398,7 +414,11 @@ protected:
         Value blockSum = sumLoop.getResult(r * kGemmTileVectors + v);
         if (rowScale)
           blockSum = arith::MulFOp::create(at, blockSum, rowScale);
-        Value sum = vector::FMAOp::create(at, blockSum, scales[v], previous);
+        Value sum =
+            scales.empty()
+                ? arith::AddFOp::create(at, previous, blockSum).getResult()
+                : vector::FMAOp::create(at, blockSum, scales[v], previous)
+                      .getResult();
         out = vector::TransferWriteOp::create(at, sum, out,
                                               ValueRange{rowsOfX[r], column},
                                               ArrayRef<bool>{true})
@@ -406,6 +426,18 @@ protected:
       }
     }
     return out;
+  }
+
+  /// `panel` with `value` as the 16 columns 16 i.. of its row k, in the
+  /// stacked layout the register tiles read: slab i / 4 of `slabRows` rows.
+  Value writePanelVector(ImplicitLocOpBuilder &at, Value value, Value panel,
+                         Value k, int64_t i, int64_t slabRows) {
+    Value row = arith::AddIOp::create(
+        at, index(at, i / kGemmTileVectors * slabRows), k);
+    Value column = index(at, i % kGemmTileVectors * kLanes);
+    return vector::TransferWriteOp::create(
+               at, value, panel, ValueRange{row, column}, ArrayRef<bool>{true})
+        .getResult();
   }
 
   /// 16 lanes of two bf16 each: vdpbf16ps's operands.
@@ -692,7 +724,7 @@ private:
   /// The GEMM loop nest for `count` columns (whole tiles) starting at
   /// `begin`, accumulated into `out` (rows x count, a slice of the result):
   ///
-  ///   for each pass of P <= 32 rows of a K-block (64 with bf16 pairs)
+  ///   for each pass of P rows of K
   ///     for each tile n0..n0+T
   ///       panel = decode(codes of the pass's rows, n0..n0+T)  P x T f32
   ///                                    (P/2 x T words of bf16 pairs)
@@ -705,54 +737,141 @@ private:
   ///         y[m0 + r][columns] += sums[r] * s[columns]
   ///   reorder each tile's columns from phase order into natural order
   ///
+  /// With f32 activations the panel holds the weight's values, each
+  /// element times its block's scale (lowp.matmul rounds each operand's
+  /// value to f32, which is exactly that product), so a pass spans several
+  /// blocks, P = 1024 rows (kScaledPanelRows), and its sums are added to y
+  /// unscaled: y is read and written once per 1024 rows of K instead of
+  /// once per block. Otherwise (block-scaled or bf16-pair activations, whose
+  /// sums are of unscaled codes) a pass lies within a block: up to 32 rows,
+  /// 64 with bf16 pairs, and s multiplies its sums.
+  ///
   /// The panel and the sums keep the GEMV's phase order (a tile's columns
   /// are permuted, never mixed), so decoding is the GEMV's without its
   /// reordering; the result is reordered once at the end. Each code is
-  /// decoded once for all rows of x, and the scales are applied once per
-  /// pass and register tile, as in the GEMV; the sums are the same
-  /// operations in the same order, so the bound is the GEMV's.
+  /// decoded once for all rows of x. Each product is of two f32 values and
+  /// rounded once, each sum adds one rounding per row, so the bound is
+  /// lowp.matmul's.
   Value emitGemmColumns(Value out, Value begin, int64_t count) {
+    int64_t gemvPassRows = passRows;
+    bool scaledPanel = !pairs && !lhsScales;
     // With bf16 pairs a panel of 64 rows is 32 words a column, the f32
     // panel's 16 KiB: passes of up to 64 rows within both operands' blocks
     // halve the rereads of y where blocks are long (int4-g128: 1.78x to
     // 1.90x sgemm's speed at 512 x 4096 x 14336 on one core).
-    int64_t gemvPassRows = passRows;
     if (pairs)
       passRows = largestDivisorAtMost(
           std::gcd(blockRows, lhsBlock ? lhsBlock : blockRows), 64);
-    auto restore = llvm::make_scope_exit([&] { passRows = gemvPassRows; });
+    else if (scaledPanel)
+      passRows = scaledPanelRows();
+    llvm::scope_exit restore([&] { passRows = gemvPassRows; });
     int64_t passes = depth / passRows;
     int64_t tiles = count / kTileColumns;
-    // f32 values, or with bf16 pairs one word per two rows and column.
+    // f32 values, or with bf16 pairs one word per two rows and column; the
+    // slabs of the register tiles' columns stacked.
+    int64_t slabRows = pairs ? passRows / 2 : passRows;
     Value panel = bufferization::AllocTensorOp::create(
         b,
-        pairs ? RankedTensorType::get({passRows / 2, kTileColumns},
-                                      b.getI32Type())
-              : RankedTensorType::get({passRows, kTileColumns}, b.getF32Type()),
+        RankedTensorType::get(
+            {kPanelGroups * slabRows, kGemmTileVectors * kLanes},
+            pairs ? Type(b.getI32Type()) : b.getF32Type()),
         ValueRange{});
-    Value scaleRow = bufferization::AllocTensorOp::create(
-        b, RankedTensorType::get({kTileColumns}, b.getF32Type()), ValueRange{});
+    // The scales of a pass's block, unless the panel has them applied.
+    SmallVector<Value> iterInit{out, panel};
+    if (!scaledPanel)
+      iterInit.push_back(bufferization::AllocTensorOp::create(
+          b, RankedTensorType::get({kTileColumns}, b.getF32Type()),
+          ValueRange{}));
     auto passLoop = scf::ForOp::create(
-        b, index(b, 0), index(b, passes), index(b, 1),
-        ValueRange{out, panel, scaleRow},
+        b, index(b, 0), index(b, passes), index(b, 1), iterInit,
         [&](OpBuilder &nested, Location loc, Value pass, ValueRange iter) {
           ImplicitLocOpBuilder body(loc, nested);
           scf::YieldOp::create(
-              body,
-              forEachTile(body, tiles, iter,
-                          [&](ImplicitLocOpBuilder &tile, Value n0,
-                              ValueRange tileIter) -> SmallVector<Value> {
-                            Value column =
-                                arith::AddIOp::create(tile, begin, n0);
-                            std::pair<Value, Value> decoded = emitPanel(
-                                tile, pass, column, tileIter[1], tileIter[2]);
-                            Value updated =
-                                emitPanelProduct(tile, pass, n0, tileIter[0],
-                                                 decoded.first, decoded.second);
-                            return {updated, decoded.first, decoded.second};
-                          }));
+              body, forEachTile(
+                        body, tiles, iter,
+                        [&](ImplicitLocOpBuilder &tile, Value n0,
+                            ValueRange tileIter) -> SmallVector<Value> {
+                          Value column = arith::AddIOp::create(tile, begin, n0);
+                          if (scaledPanel) {
+                            Value decoded = emitScaledPanel(tile, pass, column,
+                                                            tileIter[1]);
+                            Value updated = emitPanelProduct(
+                                tile, pass, n0, tileIter[0], decoded, Value());
+                            return {updated, decoded};
+                          }
+                          std::pair<Value, Value> decoded = emitPanel(
+                              tile, pass, column, tileIter[1], tileIter[2]);
+                          Value updated =
+                              emitPanelProduct(tile, pass, n0, tileIter[0],
+                                               decoded.first, decoded.second);
+                          return {updated, decoded.first, decoded.second};
+                        }));
         });
     return emitNaturalOrder(passLoop.getResult(0), tiles);
+  }
+
+  /// Rows of K in a panel of the weight's values: whole blocks up to
+  /// kScaledPanelRows that divide K, or a divisor of a longer block.
+  int64_t scaledPanelRows() const {
+    if (blockRows >= kScaledPanelRows)
+      return largestDivisorAtMost(blockRows, kScaledPanelRows);
+    return blockRows * largestDivisorAtMost(depth / blockRows,
+                                            kScaledPanelRows / blockRows);
+  }
+
+  /// The tile of weight columns from n0 on, for the pass's rows, decoded
+  /// into `panel` as the weight's values: each element less its block's
+  /// zero point, times its block's scale (and the tensor scale and element
+  /// unit), block by block.
+  Value emitScaledPanel(ImplicitLocOpBuilder &at, Value pass, Value n0,
+                        Value panel) {
+    int64_t rowsPerBlock = std::min(blockRows, passRows);
+    Value kStart = arith::MulIOp::create(at, pass, index(at, passRows));
+    Value byteBase =
+        width < 8 ? arith::DivUIOp::create(at, n0, index(at, 8 / width)) : n0;
+    auto blockLoop = scf::ForOp::create(
+        at, index(at, 0), index(at, passRows), index(at, rowsPerBlock),
+        ValueRange{panel},
+        [&](OpBuilder &blockBuilder, Location blockLoc, Value k0,
+            ValueRange blockIter) {
+          ImplicitLocOpBuilder block(blockLoc, blockBuilder);
+          Value kFirst = arith::AddIOp::create(block, kStart, k0);
+          Value kb =
+              arith::DivUIOp::create(block, kFirst, index(block, blockRows));
+          SmallVector<Value> zeroPoints, scales;
+          std::tie(zeroPoints, scales) =
+              readBlockParts(block, kb, n0, /*inBounds=*/true,
+                             /*scalesInPhaseOrder=*/true);
+          auto rowLoop = scf::ForOp::create(
+              block, index(block, 0), index(block, rowsPerBlock),
+              index(block, 1), blockIter,
+              [&](OpBuilder &nested, Location loc, Value k, ValueRange iter) {
+                ImplicitLocOpBuilder body(loc, nested);
+                Value row = arith::AddIOp::create(body, kFirst, k);
+                Value panelRow = arith::AddIOp::create(body, k0, k);
+                // The next tile's codes of this row, which its decoding
+                // would otherwise wait for.
+                prefetchCodes(body, row, byteBase, 2 * tileBytes());
+                Value decoded = iter[0];
+                for (int64_t c = 0; c < chunks; ++c) {
+                  Value byte = arith::AddIOp::create(
+                      body, byteBase, index(body, c * chunkBytes()));
+                  Value codes = readCodes(body, row, byte, /*inBounds=*/true);
+                  for (int64_t p = 0; p < phases; ++p) {
+                    int64_t i = c * phases + p;
+                    Value value = decodePhase(body, codes, p);
+                    if (!zeroPoints.empty())
+                      value = arith::SubFOp::create(body, value, zeroPoints[i]);
+                    value = arith::MulFOp::create(body, value, scales[i]);
+                    decoded = writePanelVector(body, value, decoded, panelRow,
+                                               i, passRows);
+                  }
+                }
+                scf::YieldOp::create(body, decoded);
+              });
+          scf::YieldOp::create(block, rowLoop.getResults());
+        });
+    return blockLoop.getResult(0);
   }
 
   /// The tile of weight columns from n0 on, for the pass's rows, decoded
@@ -824,11 +943,8 @@ private:
                     i32Splat(body, int32_t(0xFFFF0000u)));
                 word = arith::OrIOp::create(body, low, high);
               }
-              decoded = vector::TransferWriteOp::create(
-                            body, word, decoded,
-                            ValueRange{k, index(body, i * kLanes)},
-                            ArrayRef<bool>{true})
-                            .getResult();
+              decoded = writePanelVector(body, word, decoded, k, i,
+                                         passRows / stepRows);
             }
           }
           scf::YieldOp::create(body, decoded);
@@ -942,6 +1058,13 @@ private:
         passRows == blockRows
             ? pass
             : arith::DivUIOp::create(at, pass, index(at, blockRows / passRows));
+    return readBlockParts(at, kb, n0, inBounds, scalesInPhaseOrder);
+  }
+
+  /// The same for K-block `kb`.
+  std::pair<SmallVector<Value>, SmallVector<Value>>
+  readBlockParts(ImplicitLocOpBuilder &at, Value kb, Value n0, bool inBounds,
+                 bool scalesInPhaseOrder) {
     SmallVector<Value> zeroPoints;
     if (zeroPointDecoder)
       zeroPoints = readPerBlock(at, rhs.zeroPoints, rhs.zeroPointWidth,
@@ -1152,7 +1275,10 @@ private:
   /// slice of the result).
   Value emitGemmColumns(Value out, Value begin, int64_t tiles) {
     Value panel = bufferization::AllocTensorOp::create(
-        b, RankedTensorType::get({passRows, kTileColumns}, b.getF32Type()),
+        b,
+        RankedTensorType::get(
+            {kPanelGroups * passRows, kGemmTileVectors * kLanes},
+            b.getF32Type()),
         ValueRange{});
     Value scaleRow = bufferization::AllocTensorOp::create(
         b, RankedTensorType::get({kTileColumns}, b.getF32Type()), ValueRange{});
@@ -1254,6 +1380,14 @@ private:
                                                          ArrayRef<bool>{true})
                              .getResult();
           Value decoded = iter[0];
+          // Outputs i0.. lie in the panel's slab i0 / 64 (the register
+          // tiles' columns), at its column i0 mod 64.
+          int64_t slabColumns = kGemmTileVectors * kLanes;
+          Value slabBase = arith::MulIOp::create(
+              body, arith::DivUIOp::create(body, i0, index(body, slabColumns)),
+              index(body, passRows));
+          Value slabColumn =
+              arith::RemUIOp::create(body, i0, index(body, slabColumns));
           for (int64_t k0 = 0; k0 < passRows; k0 += kLanes) {
             SmallVector<Value> square;
             for (Value row : rows)
@@ -1262,11 +1396,13 @@ private:
                   ArrayRef<int64_t>{1}));
             SmallVector<Value> columns = transposeSquare(body, square);
             for (int64_t k = 0; k < kLanes; ++k)
-              decoded =
-                  vector::TransferWriteOp::create(
-                      body, columns[k], decoded,
-                      ValueRange{index(body, k0 + k), i0}, ArrayRef<bool>{true})
-                      .getResult();
+              decoded = vector::TransferWriteOp::create(
+                            body, columns[k], decoded,
+                            ValueRange{arith::AddIOp::create(
+                                           body, slabBase, index(body, k0 + k)),
+                                       slabColumn},
+                            ArrayRef<bool>{true})
+                            .getResult();
           }
           scf::YieldOp::create(body, ValueRange{decoded, scales});
         });

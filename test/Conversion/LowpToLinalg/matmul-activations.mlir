@@ -10,7 +10,8 @@
 // otherwise), its E8M0 scales once into an 8 x 2 f32 tensor, and each
 // register tile's sums multiplied by its row's scale before the weight's.
 // With AVX512_BF16 the panel holds two rows of bf16 codes per word (16
-// words a column for a pass of 32 rows) and the register tile is 16
+// words a column for a pass of 32 rows, the two 64-column slabs of the
+// register tiles stacked) and the register tile is 16
 // vdpbf16ps per pair of rows; without, 16 f32 FMAs per row.
 // CHECK-LABEL: func.func @mxfp8_mxfp4(
 // CHECK-SAME:      %[[CODES:[^:]+]]: tensor<8x64xi8>, %[[XSCALES:[^:]+]]: tensor<8x2xi8>
@@ -22,9 +23,9 @@
 // F32:             vector.transfer_read %[[CODES]]
 // CHECK:         %[[ROWSCALES:.+]] = scf.for {{.+}} -> (tensor<8x2xf32>)
 // CHECK:           vector.transfer_read %[[XSCALES]]
-// BF16:          bufferization.alloc_tensor() : tensor<16x128xi32>
-// F32:           bufferization.alloc_tensor() : tensor<32x128xf32>
-// BF16:          scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}}) -> (tensor<16x128xi32>)
+// BF16:          bufferization.alloc_tensor() : tensor<32x64xi32>
+// F32:           bufferization.alloc_tensor() : tensor<64x64xf32>
+// BF16:          scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}}) -> (tensor<32x64xi32>)
 // BF16:            arith.shrui
 // BF16:            arith.andi
 // BF16:            arith.ori

@@ -144,3 +144,41 @@ func.func @dynamic_rows(%x: tensor<?x256xf32>, %w: tensor<128x256xf4E2M1FN, #low
   %y = lowp.matmul %x, %w {accumulator = f32, transpose_rhs} : tensor<?x256xf32>, tensor<128x256xf4E2M1FN, #lowp.block_scaled<block = [1, 32], scale = f8E8M0FNU, rule = floor>> -> tensor<?x128xf32>
   return %y : tensor<?x128xf32>
 }
+
+// -----
+
+// Tests that a GEMM with f32 activations decodes a panel of the weight's
+// values: each block's E4M3 scales (times the tensor scale) multiply its
+// decoded elements as they are written into the panel, whose two 64-column
+// slabs are stacked (128 x 64 for all 64 rows of K, one pass of four
+// blocks of 16), and the register tiles' sums over the whole pass are
+// added to y with no scale.
+// CHECK-LABEL: func.func @gemm_nvfp4(
+// CHECK-SAME:      %[[X:[^:]+]]: tensor<8x64xf32>, %[[CODES:[^:]+]]: tensor<64x64xi8>, %[[SCALES:[^:]+]]: tensor<4x128xi8>, %[[TS:[^:]+]]: tensor<f32>)
+// CHECK:         %[[TENSOR:.+]] = tensor.extract %[[TS]][]
+// CHECK:         %[[PANEL:.+]] = bufferization.alloc_tensor() : tensor<128x64xf32>
+// CHECK-NOT:     bufferization.alloc_tensor
+// CHECK:         scf.for %[[K0:.+]] = %{{.+}} to %{{.+}} step %[[C16:.+]] iter_args(%{{.+}} = %[[PANEL]]) -> (tensor<128x64xf32>)
+// CHECK:           %[[KB:.+]] = arith.divui %[[K0]], %[[C16]]
+// CHECK:           vector.transfer_read %[[SCALES]][%[[KB]], %{{.+}}]
+// CHECK:           %[[FACTOR:.+]] = vector.broadcast %[[TENSOR]] : f32 to vector<16xf32>
+// CHECK:           %[[SCALE0:.+]] = arith.mulf %{{.+}}, %[[FACTOR]] : vector<16xf32>
+// CHECK:           scf.for %[[K:.+]] = %{{.+}} iter_args(%[[P:.+]] = %{{.+}}) -> (tensor<128x64xf32>)
+// CHECK:             %[[ROW:.+]] = arith.addi %[[K0]], %[[K]]
+// CHECK:             vector.transfer_read %[[CODES]][%[[ROW]], %{{.+}}]
+// CHECK:             %[[VALUE:.+]] = lowp.lookup
+// CHECK:             %[[SCALED:.+]] = arith.mulf %[[VALUE]], %[[SCALE0]] : vector<16xf32>
+// CHECK:             vector.transfer_write %[[SCALED]], %[[P]][%[[ROW]], %{{.+}}]
+// CHECK:         scf.for %[[M:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[Y:.+]] = %{{.+}}) -> (tensor<8x128xf32>)
+// CHECK:           %[[SUMS:.+]]:16 = scf.for %{{.+}} = %{{.+}} to %[[C64:.+]] step
+// CHECK-COUNT-16:    vector.fma
+// CHECK:             scf.yield
+// CHECK:           %[[OLD:.+]] = vector.transfer_read %[[Y]][%[[M]], %{{.+}}]
+// CHECK-NEXT:      %[[NEW:.+]] = arith.addf %[[OLD]], %[[SUMS]]#0 : vector<16xf32>
+// CHECK-NEXT:      vector.transfer_write %[[NEW]], %[[Y]][%[[M]], %{{.+}}]
+// CHECK-NOT:       arith.mulf
+// CHECK:         return
+func.func @gemm_nvfp4(%x: tensor<8x64xf32>, %w: tensor<64x128xf4E2M1FN, #lowp.block_scaled<block = [16, 1], scale = f8E4M3FN, rule = nvfp4, tensor_scale = f32>>) -> tensor<8x128xf32> {
+  %0 = lowp.matmul %x, %w {accumulator = f32} : tensor<8x64xf32>, tensor<64x128xf4E2M1FN, #lowp.block_scaled<block = [16, 1], scale = f8E4M3FN, rule = nvfp4, tensor_scale = f32>> -> tensor<8x128xf32>
+  return %0 : tensor<8x128xf32>
+}
