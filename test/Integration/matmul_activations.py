@@ -16,8 +16,9 @@ prints "CASE: " before each line it prints. The shapes cover the GEMV loop
 nest (fewer than 6 rows), the GEMM's (6 and more, rows left over past the
 register tiles of 4), the columns past the last 128-column tile, dynamic
 rows on either side of 6, K not a multiple of 16, and NaN in the
-activation's elements and scales, and bf16 activations (W4A16), which keep
-f32 FMAs. Standard library only.
+activation's elements and scales, bf16 activations (W4A16), which keep
+f32 FMAs, and scales at and just below the limit under which the GEMM
+multiplies the operands' scaled values. Standard library only.
 """
 
 import os
@@ -90,7 +91,26 @@ CASES = [
     ("e4m3", "e3m0_8", [(7, 40, 130)], ()),
     ("mxfp8", "nf4", [(8, 128, 140)], ()),
     ("bf16", "mxfp4", [(9, 128, 272), (2, 64, 130)], ()),
+    # Scales that decide, per call, whether the GEMM multiplies the
+    # operands' scaled values (the guard of docs/Lowering.md). Row 0 of x
+    # and column 0 of the weight hold only their format's smallest nonzero
+    # value, with their scales at the limit ("edge": scaled values), the
+    # weight's one code below it ("tiny"), or x's one below ("tiny_x"):
+    # there, scaled values would make y[0][0]'s products f32 subnormals
+    # (or x's values bf16 subnormals), which vdpbf16ps flushes to zero.
+    ("mxfp8", "mxfp4", [(9, 128, 272)], ("edge",)),
+    ("mxfp8", "mxfp4", [(9, 128, 272)], ("tiny",)),
+    ("mxfp8", "mxfp4", [(9, 128, 272)], ("tiny_x",)),
+    ("e4m3", "mxfp8", [(16, 64, 256)], ("edge",)),
+    ("e4m3", "mxfp8", [(16, 64, 256)], ("tiny",)),
 ]
+
+# The smallest scale codes for which every scaled value and product stays a
+# multiple of 2^-126: E4M3's lowest bit is 2^-9 (code 1), E2M1's 2^-1 (code
+# 1). MXFP8 x MXFP4: x's exponent -117 (-117 - 9 = -126) and the weight's 1
+# (-126 + 1 - 1 = -126). E4M3 x MXFP8: the weight's -108 (-9 - 108 - 9 =
+# -126).
+EDGE_CODES = {("mxfp8", "mxfp4"): (10, 128), ("e4m3", "mxfp8"): (None, 19)}
 
 
 def tensor_type(shape, element, encoding):
@@ -105,9 +125,11 @@ def run_case(lowp_run, workdir, extra, activation, weight, shape, options, rng):
     transposed = "nk" in options
     dynamic = "dynamic" in options
     specials = "specials" in options
-    tag = "%s_x_%s%s%s%s_%dx%dx%d" % (activation, weight, "_nk" if transposed else "",
-                                       "_dynamic" if dynamic else "",
-                                       "_specials" if specials else "", m, k, n)
+    limit = next((o for o in options if o in ("edge", "tiny", "tiny_x")), "")
+    tag = "%s_x_%s%s%s%s%s_%dx%dx%d" % (activation, weight, "_nk" if transposed else "",
+                                         "_dynamic" if dynamic else "",
+                                         "_specials" if specials else "",
+                                         "_" + limit if limit else "", m, k, n)
     x_element, x_encoding, x_codes, x_dtype, x_scale_codes, x_scale_dtype, \
         x_tensor_scale = ACTIVATIONS[activation]
     w_element, w_encoding, w_codes, w_dtype, w_scale_codes, w_scale_dtype, \
@@ -145,6 +167,20 @@ def run_case(lowp_run, workdir, extra, activation, weight, shape, options, rng):
         # E8M0 NaN scale for a block of the last row (that row is NaN too).
         elements[5] = 0x7F
         x_scales[-1] = 0xFF
+    w_scales = [w_scale_codes(rng) for _ in range(k // w_block * n)]
+    w_elements = [w_codes(rng) for _ in range(k * n)]
+    if limit:
+        x_edge, w_edge = EDGE_CODES[(activation, weight)]
+        elements[:k] = [1] * k
+        for i in range(k):
+            w_elements[i * n] = 1
+        # Every other scale from the limit up.
+        if x_edge is not None:
+            x_scales = [rng.randrange(x_edge, x_edge + 8) for _ in x_scales]
+            x_scales[:k // x_block] = [x_edge - (limit == "tiny_x")] * (k // x_block)
+        w_scales = [rng.randrange(w_edge, w_edge + 8) for _ in w_scales]
+        for b in range(k // w_block):
+            w_scales[b * n] = w_edge - (limit == "tiny")
     npy("x_elements", x_dtype, [m, k], elements)
     if x_encoding:
         npy("x_scales", x_scale_dtype, [m, len(x_scales) // m], x_scales)
@@ -152,9 +188,8 @@ def run_case(lowp_run, workdir, extra, activation, weight, shape, options, rng):
         npy("x_tensor_scale", "<f4", [], [rng.uniform(0.001, 0.01)])
     w_blocks = k // w_block
     per_block = [n, w_blocks] if transposed else [w_blocks, n]
-    npy("w_elements", w_dtype, [n, k] if transposed else [k, n],
-        [w_codes(rng) for _ in range(k * n)])
-    npy("w_scales", w_scale_dtype, per_block, [w_scale_codes(rng) for _ in range(w_blocks * n)])
+    npy("w_elements", w_dtype, [n, k] if transposed else [k, n], w_elements)
+    npy("w_scales", w_scale_dtype, per_block, w_scales)
     if "tensor_scale" in w_parts:
         npy("w_tensor_scale", "<f4", [], [rng.uniform(0.001, 0.01)])
     if "zero_points" in w_parts:

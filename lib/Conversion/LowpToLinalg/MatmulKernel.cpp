@@ -406,7 +406,8 @@ protected:
           at, scaleRow, ValueRange{index(at, firstLane + v * kLanes)}, kLanes,
           /*inBounds=*/true));
     for (int64_t r = 0; r < tileRows; ++r) {
-      Value rowScale = activationScale(at, rowsOfX[r], kStart);
+      Value rowScale =
+          scaleRow ? activationScale(at, rowsOfX[r], kStart) : Value();
       for (int64_t v = 0; v < kGemmTileVectors; ++v) {
         Value column =
             arith::AddIOp::create(at, local, index(at, firstLane + v * kLanes));
@@ -438,6 +439,19 @@ protected:
     return vector::TransferWriteOp::create(
                at, value, panel, ValueRange{row, column}, ArrayRef<bool>{true})
         .getResult();
+  }
+
+  /// Two f32 vectors of bf16 values as one i32 vector of bf16 pairs, the
+  /// first in the low halves (as vdpbf16ps pairs them): their f32 bits' top
+  /// halves.
+  Value packBFloat16Pair(ImplicitLocOpBuilder &at, Value first, Value second) {
+    VectorType i32Type = VectorType::get({kLanes}, at.getI32Type());
+    Value low = arith::ShRUIOp::create(
+        at, arith::BitcastOp::create(at, i32Type, first), i32Splat(at, 16));
+    Value high =
+        arith::AndIOp::create(at, arith::BitcastOp::create(at, i32Type, second),
+                              i32Splat(at, int32_t(0xFFFF0000u)));
+    return arith::OrIOp::create(at, low, high);
   }
 
   /// 16 lanes of two bf16 each: vdpbf16ps's operands.
@@ -563,12 +577,130 @@ public:
     passRows = passRowsOf(rhs.type);
     chunks = kTileColumns / (kLanes * phases);
     pairs = multipliesBFloat16Pairs(x.type, scaling, passRows, target);
+    if (auto lhsEncoding =
+            dyn_cast_or_null<BlockScaledEncodingAttr>(x.type.getEncoding()))
+      lhsBlock = lhsEncoding.getFullBlock(2)[1];
   }
 
   Value emit() {
     // The weight is read as one stream per row of a K-block, more streams
     // than the hardware prefetchers follow.
     createCodeBuffer();
+    if (!mayScalePairs())
+      return emitProduct();
+    // Both branches decode the activation their own way.
+    Value guard = emitScaledPairsGuard();
+    auto branch = [&](bool scaled) {
+      return [&, scaled](OpBuilder &nested, Location) {
+        OpBuilder::InsertionGuard insertion(b);
+        b.setInsertionPoint(nested.getInsertionBlock(),
+                            nested.getInsertionPoint());
+        scaledPairs = scaled;
+        scf::YieldOp::create(b, emitProduct());
+      };
+    };
+    Value result =
+        scf::IfOp::create(b, guard, branch(true), branch(false)).getResult(0);
+    scaledPairs = false;
+    return result;
+  }
+
+private:
+  /// Whether the GEMM may multiply bf16 pairs of both operands' values,
+  /// their scales applied, where the scales a call brings allow it
+  /// (emitScaledPairsGuard): the weight's scales and x's (if any) are E8M0
+  /// powers of two, neither has a tensor scale or a zero point, x's blocks
+  /// hold whole 16-lane pieces, and passes of the weight's values are
+  /// whole pairs of rows.
+  bool mayScalePairs() {
+    auto isPowerOfTwoScales = [](BlockScaledEncodingAttr encoding) {
+      return isa<Float8E8M0FNUType>(encoding.getScaleType()) &&
+             !encoding.getTensorScaleType() && !encoding.getZeroPointType();
+    };
+    if (!pairs || !isPowerOfTwoScales(encoding))
+      return false;
+    if (auto lhsEncoding =
+            dyn_cast_or_null<BlockScaledEncodingAttr>(x.type.getEncoding()))
+      if (!isPowerOfTwoScales(lhsEncoding) || lhsBlock % kLanes != 0)
+        return false;
+    int64_t panelRows = scaledPanelRows();
+    return panelRows % 2 == 0 && std::min(blockRows, panelRows) % 2 == 0;
+  }
+
+  /// Whether the scales of this call keep every scaled value of either
+  /// operand and every product of two a multiple of a power of two no
+  /// smaller than 2^-126, so that no bf16 input and no partial sum of
+  /// vdpbf16ps is subnormal (it would flush them): the exponents of the
+  /// smallest scale of each operand, ex and ew, with the lowest bits gx and
+  /// gw of their formats' values and their element units, give
+  /// ex + gx >= -126, ew + gw >= -126 and ex + gx + ew + gw >= -126. The
+  /// scales are read once per call (K / 32 x N bytes for MX weights).
+  Value emitScaledPairsGuard() {
+    int grainX = *bfloat16Grain(*activationFormat(x.type), std::nullopt);
+    int grainW = *bfloat16Grain(scaling.element, std::nullopt);
+    auto unitExponent = [](const BlockScaling &parts) {
+      return std::ilogb(parts.getElementUnit());
+    };
+    grainW += unitExponent(scaling);
+    Value exponentW = emitSmallestScaleExponent(rhs.scales);
+    Value exponentX = arith::ConstantOp::create(b, b.getI32IntegerAttr(0));
+    if (auto lhsEncoding =
+            dyn_cast_or_null<BlockScaledEncodingAttr>(x.type.getEncoding())) {
+      grainX += unitExponent(lhsEncoding.getScaling(x.type.getElementType()));
+      exponentX = emitSmallestScaleExponent(x.scales);
+    }
+    auto atLeast = [&](Value value, int bound) {
+      return arith::CmpIOp::create(
+          b, arith::CmpIPredicate::sge, value,
+          arith::ConstantOp::create(b, b.getI32IntegerAttr(bound)));
+    };
+    Value guard = arith::AndIOp::create(b, atLeast(exponentX, -126 - grainX),
+                                        atLeast(exponentW, -126 - grainW));
+    return arith::AndIOp::create(
+        b, guard,
+        atLeast(arith::AddIOp::create(b, exponentX, exponentW),
+                -126 - grainX - grainW));
+  }
+
+  /// The exponent of the smallest E8M0 scale in `codes` (a 2-d tensor of
+  /// i8 codes), as i32: its code less 127. The NaN code, 0xFF, is the
+  /// largest, so it never counts as the smallest unless every scale is NaN.
+  Value emitSmallestScaleExponent(Value codes) {
+    auto type = cast<RankedTensorType>(codes.getType());
+    int64_t width = type.getDimSize(1);
+    constexpr int64_t lanes = 64;
+    auto vectorType = VectorType::get({lanes}, b.getI8Type());
+    Value padding = arith::ConstantOp::create(b, b.getI8IntegerAttr(-1));
+    Value all = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(vectorType, b.getI8IntegerAttr(-1)));
+    Value height = tensor::DimOp::create(b, codes, 0);
+    auto rowLoop = scf::ForOp::create(
+        b, index(b, 0), height, index(b, 1), ValueRange{all},
+        [&](OpBuilder &rowBuilder, Location loc, Value row, ValueRange iter) {
+          ImplicitLocOpBuilder at(loc, rowBuilder);
+          auto loop = scf::ForOp::create(
+              at, index(at, 0), index(at, width), index(at, lanes), iter,
+              [&](OpBuilder &nested, Location innerLoc, Value column,
+                  ValueRange smallest) {
+                ImplicitLocOpBuilder body(innerLoc, nested);
+                Value read = vector::TransferReadOp::create(
+                    body, vectorType, codes, ValueRange{row, column}, padding,
+                    ArrayRef<bool>{width % lanes == 0});
+                scf::YieldOp::create(body, ValueRange{arith::MinUIOp::create(
+                                               body, smallest[0], read)});
+              });
+          scf::YieldOp::create(at, loop.getResults());
+        });
+    Value smallest = vector::ReductionOp::create(
+        b, vector::CombiningKind::MINUI, rowLoop.getResult(0));
+    return arith::SubIOp::create(
+        b, arith::ExtUIOp::create(b, b.getI32Type(), smallest),
+        arith::ConstantOp::create(b, b.getI32IntegerAttr(127)));
+  }
+
+  /// The product for every column: the GEMM over chunks of whole tiles in
+  /// parallel, then the columns past the last whole tile.
+  Value emitProduct() {
     prepareActivation();
     Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0));
     Value init =
@@ -606,6 +738,8 @@ private:
   /// multiplies bf16 pairs, and its block scales (lhsScales).
   void prepareActivation() {
     auto type = x.type;
+    lhs = x.elements;
+    lhsPairs = lhsScales = Value();
     if (type.getElementType().isF32() && !type.getEncoding())
       return;
     std::optional<int64_t> staticRows = getConstantIntValue(rows);
@@ -613,16 +747,14 @@ private:
     bool gemmOnly =
         staticRows && *staticRows >= kGemmRows && columns % kTileColumns == 0;
     VectorDecoder decoder(*activationFormat(type));
+    if (auto lhsEncoding =
+            dyn_cast_or_null<BlockScaledEncodingAttr>(type.getEncoding()))
+      lhsScales =
+          decodeActivationScales(lhsEncoding.getScaling(type.getElementType()));
     if (!pairs || !gemmOnly)
       lhs = decodeActivation(decoder, /*asBFloat16=*/false);
     if (pairs && gemm && columns >= kTileColumns)
       lhsPairs = decodeActivation(decoder, /*asBFloat16=*/true);
-    if (auto lhsEncoding =
-            dyn_cast_or_null<BlockScaledEncodingAttr>(type.getEncoding())) {
-      BlockScaling lhsScaling = lhsEncoding.getScaling(type.getElementType());
-      lhsBlock = lhsEncoding.getFullBlock(2)[1];
-      lhsScales = decodeActivationScales(lhsScaling);
-    }
   }
 
   /// A rows x `columns` tensor of `elementType` to write into.
@@ -685,6 +817,17 @@ private:
           Value value = decoder.decode(at, codes, x.packedWidth == 0);
           if (!asBFloat16)
             return value;
+          // Scaled pairs: the value times its block's scale, a power of two
+          // (exact, emitScaledPairsGuard), for the 16 lanes of one block.
+          if (scaledPairs && lhsScales)
+            value = arith::MulFOp::create(
+                at, value,
+                vector::BroadcastOp::create(
+                    at, f32Vector(kLanes),
+                    tensor::ExtractOp::create(
+                        at, lhsScales,
+                        ValueRange{m, arith::DivUIOp::create(
+                                          at, k, index(at, lhsBlock))})));
           Value bits = arith::BitcastOp::create(
               at, VectorType::get({kLanes}, at.getI32Type()), value);
           return arith::TruncIOp::create(
@@ -744,7 +887,9 @@ private:
   /// unscaled: y is read and written once per 1024 rows of K instead of
   /// once per block. Otherwise (block-scaled or bf16-pair activations, whose
   /// sums are of unscaled codes) a pass lies within a block: up to 32 rows,
-  /// 64 with bf16 pairs, and s multiplies its sums.
+  /// 128 with bf16 pairs, and s multiplies its sums. Scaled bf16 pairs
+  /// (scaledPairs: both operands' values, E8M0 scales applied) are values
+  /// like f32 activations: passes of up to 1024 rows, sums unscaled.
   ///
   /// The panel and the sums keep the GEMV's phase order (a tile's columns
   /// are permuted, never mixed), so decoding is the GEMV's without its
@@ -754,16 +899,18 @@ private:
   /// lowp.matmul's.
   Value emitGemmColumns(Value out, Value begin, int64_t count) {
     int64_t gemvPassRows = passRows;
-    bool scaledPanel = !pairs && !lhsScales;
-    // With bf16 pairs a panel of 64 rows is 32 words a column, the f32
-    // panel's 16 KiB: passes of up to 64 rows within both operands' blocks
-    // halve the rereads of y where blocks are long (int4-g128: 1.78x to
-    // 1.90x sgemm's speed at 512 x 4096 x 14336 on one core).
-    if (pairs)
-      passRows = largestDivisorAtMost(
-          std::gcd(blockRows, lhsBlock ? lhsBlock : blockRows), 64);
-    else if (scaledPanel)
+    bool scaledPanel = scaledPairs || (!pairs && !lhsScales);
+    // With bf16 pairs of unscaled codes, passes of up to 128 rows within
+    // both operands' blocks (a panel of 64 words a column) reread y a
+    // quarter as often as passes of 32 where blocks are long (int8 per row
+    // x int4-g128 at 512 x 4096 x 14336, one core: 1.78x sgemm's speed at
+    // 32, 1.90x at 64, 2.03x at 128). Sums of up to 128 products of 8-bit
+    // integers stay below 2^24, so integer pass sums are exact.
+    if (scaledPanel)
       passRows = scaledPanelRows();
+    else if (pairs)
+      passRows = largestDivisorAtMost(
+          std::gcd(blockRows, lhsBlock ? lhsBlock : blockRows), 128);
     llvm::scope_exit restore([&] { passRows = gemvPassRows; });
     int64_t passes = depth / passRows;
     int64_t tiles = count / kTileColumns;
@@ -822,10 +969,12 @@ private:
   /// The tile of weight columns from n0 on, for the pass's rows, decoded
   /// into `panel` as the weight's values: each element less its block's
   /// zero point, times its block's scale (and the tensor scale and element
-  /// unit), block by block.
+  /// unit), block by block; with scaled bf16 pairs, two rows of a block to
+  /// a word.
   Value emitScaledPanel(ImplicitLocOpBuilder &at, Value pass, Value n0,
                         Value panel) {
     int64_t rowsPerBlock = std::min(blockRows, passRows);
+    int64_t stepRows = pairs ? 2 : 1;
     Value kStart = arith::MulIOp::create(at, pass, index(at, passRows));
     Value byteBase =
         width < 8 ? arith::DivUIOp::create(at, n0, index(at, 8 / width)) : n0;
@@ -844,27 +993,46 @@ private:
                              /*scalesInPhaseOrder=*/true);
           auto rowLoop = scf::ForOp::create(
               block, index(block, 0), index(block, rowsPerBlock),
-              index(block, 1), blockIter,
+              index(block, stepRows), blockIter,
               [&](OpBuilder &nested, Location loc, Value k, ValueRange iter) {
                 ImplicitLocOpBuilder body(loc, nested);
-                Value row = arith::AddIOp::create(body, kFirst, k);
-                Value panelRow = arith::AddIOp::create(body, k0, k);
-                // The next tile's codes of this row, which its decoding
+                SmallVector<Value> panelRows;
+                for (int64_t r = 0; r < stepRows; ++r)
+                  panelRows.push_back(arith::AddIOp::create(
+                      body, kFirst,
+                      arith::AddIOp::create(body, k, index(body, r))));
+                Value slabRow = arith::AddIOp::create(body, k0, k);
+                if (pairs)
+                  slabRow =
+                      arith::DivUIOp::create(body, slabRow, index(body, 2));
+                // The next tile's codes of these rows, which their decoding
                 // would otherwise wait for.
-                prefetchCodes(body, row, byteBase, 2 * tileBytes());
+                for (Value row : panelRows)
+                  prefetchCodes(body, row, byteBase, 2 * tileBytes());
                 Value decoded = iter[0];
                 for (int64_t c = 0; c < chunks; ++c) {
                   Value byte = arith::AddIOp::create(
                       body, byteBase, index(body, c * chunkBytes()));
-                  Value codes = readCodes(body, row, byte, /*inBounds=*/true);
+                  SmallVector<Value> codes;
+                  for (Value row : panelRows)
+                    codes.push_back(
+                        readCodes(body, row, byte, /*inBounds=*/true));
                   for (int64_t p = 0; p < phases; ++p) {
                     int64_t i = c * phases + p;
-                    Value value = decodePhase(body, codes, p);
-                    if (!zeroPoints.empty())
-                      value = arith::SubFOp::create(body, value, zeroPoints[i]);
-                    value = arith::MulFOp::create(body, value, scales[i]);
-                    decoded = writePanelVector(body, value, decoded, panelRow,
-                                               i, passRows);
+                    SmallVector<Value> values;
+                    for (Value rowCodes : codes) {
+                      Value value = decodePhase(body, rowCodes, p);
+                      if (!zeroPoints.empty())
+                        value =
+                            arith::SubFOp::create(body, value, zeroPoints[i]);
+                      values.push_back(
+                          arith::MulFOp::create(body, value, scales[i]));
+                    }
+                    Value word =
+                        pairs ? packBFloat16Pair(body, values[0], values[1])
+                              : values[0];
+                    decoded = writePanelVector(body, word, decoded, slabRow, i,
+                                               passRows / stepRows);
                   }
                 }
                 scf::YieldOp::create(body, decoded);
@@ -931,18 +1099,8 @@ private:
                   value = arith::SubFOp::create(body, value, zeroPoints[i]);
                 values.push_back(value);
               }
-              Value word = values[0];
-              if (pairs) {
-                VectorType i32Type =
-                    VectorType::get({kLanes}, body.getI32Type());
-                Value low = arith::ShRUIOp::create(
-                    body, arith::BitcastOp::create(body, i32Type, values[0]),
-                    i32Splat(body, 16));
-                Value high = arith::AndIOp::create(
-                    body, arith::BitcastOp::create(body, i32Type, values[1]),
-                    i32Splat(body, int32_t(0xFFFF0000u)));
-                word = arith::OrIOp::create(body, low, high);
-              }
+              Value word = pairs ? packBFloat16Pair(body, values[0], values[1])
+                                 : values[0];
               decoded = writePanelVector(body, word, decoded, k, i,
                                          passRows / stepRows);
             }
@@ -1188,6 +1346,9 @@ private:
   }
 
   int64_t columns, blockRows, chunks;
+  /// Whether the GEMM being emitted multiplies bf16 pairs of the operands'
+  /// values, scales applied (the branch emitScaledPairsGuard chose).
+  bool scaledPairs = false;
 };
 
 /// lowp.matmul with an N x K weight blocked along K (transpose_rhs):

@@ -7,22 +7,73 @@
 // Tests that an MXFP8 activation reaches the K x N kernel as its parts:
 // its E4M3 codes decoded once (to bf16 codes where the target has
 // AVX512_BF16, every E4M3 and E2M1 value being a bf16 value; to f32
-// otherwise), its E8M0 scales once into an 8 x 2 f32 tensor, and each
-// register tile's sums multiplied by its row's scale before the weight's.
-// With AVX512_BF16 the panel holds two rows of bf16 codes per word (16
-// words a column for a pass of 32 rows, the two 64-column slabs of the
-// register tiles stacked) and the register tile is 16
-// vdpbf16ps per pair of rows; without, 16 f32 FMAs per row.
+// otherwise), its E8M0 scales once into an 8 x 2 f32 tensor.
+//
+// With AVX512_BF16 the kernel first finds the smallest scale code of the
+// weight and of x and checks that scaled values and their products stay
+// multiples of 2^-126 (x's exponent >= -126 + 9 for E4M3's lowest bit
+// 2^-9, the weight's >= -126 + 1 for E2M1's 2^-1, their sum >= -126 + 10).
+// Then (scf.if) the GEMM multiplies the operands' values: x's codes
+// decoded times their block's scale into bf16 codes, the panel's words
+// pairs of weight values times their block's scale, one pass of all 64
+// rows of K over both blocks, and each register tile's sums added to y
+// unscaled. Otherwise (else) it multiplies codes: the panel holds two rows
+// of bf16 codes per word (16 words a column for a pass of 32 rows, the two
+// 64-column slabs of the register tiles stacked), and each register tile's
+// sums are multiplied by its row's scale before the weight's. The
+// register tile is 16 vdpbf16ps per pair of rows; without AVX512_BF16, 16
+// f32 FMAs per row and no guard.
 // CHECK-LABEL: func.func @mxfp8_mxfp4(
-// CHECK-SAME:      %[[CODES:[^:]+]]: tensor<8x64xi8>, %[[XSCALES:[^:]+]]: tensor<8x2xi8>
+// CHECK-SAME:      %[[CODES:[^:]+]]: tensor<8x64xi8>, %[[XSCALES:[^:]+]]: tensor<8x2xi8>, %{{[^:]+}}: tensor<64x64xi8>, %[[WSCALES:[^:]+]]: tensor<2x128xi8>)
 // CHECK-NOT:     lowp.dequantize
+// BF16-DAG:      %[[PRODUCTLIMIT:.+]] = arith.constant -116 : i32
+// BF16-DAG:      %[[WLIMIT:.+]] = arith.constant -125 : i32
+// BF16-DAG:      %[[XLIMIT:.+]] = arith.constant -117 : i32
+// BF16-DAG:      %[[BIAS:.+]] = arith.constant 127 : i32
+// BF16:          vector.transfer_read %[[WSCALES]][%{{.+}}, %{{.+}}], %{{.+}} {in_bounds = [true]} : tensor<2x128xi8>, vector<64xi8>
+// BF16:          %[[WMIN:.+]] = vector.reduction <minui>, %{{.+}} : vector<64xi8> into i8
+// BF16:          %[[WCODE:.+]] = arith.extui %[[WMIN]] : i8 to i32
+// BF16:          %[[WEXP:.+]] = arith.subi %[[WCODE]], %[[BIAS]] : i32
+// BF16:          vector.transfer_read %[[XSCALES]][%{{.+}}, %{{.+}}], %{{.+}} : tensor<8x2xi8>, vector<64xi8>
+// BF16:          %[[XMIN:.+]] = vector.reduction <minui>, %{{.+}} : vector<64xi8> into i8
+// BF16:          %[[XCODE:.+]] = arith.extui %[[XMIN]] : i8 to i32
+// BF16:          %[[XEXP:.+]] = arith.subi %[[XCODE]], %[[BIAS]] : i32
+// BF16:          %[[XOK:.+]] = arith.cmpi sge, %[[XEXP]], %[[XLIMIT]] : i32
+// BF16:          %[[WOK:.+]] = arith.cmpi sge, %[[WEXP]], %[[WLIMIT]] : i32
+// BF16:          %[[BOTH:.+]] = arith.andi %[[XOK]], %[[WOK]] : i1
+// BF16:          %[[SUM:.+]] = arith.addi %[[XEXP]], %[[WEXP]] : i32
+// BF16:          %[[PRODUCTOK:.+]] = arith.cmpi sge, %[[SUM]], %[[PRODUCTLIMIT]] : i32
+// BF16:          %[[GUARD:.+]] = arith.andi %[[BOTH]], %[[PRODUCTOK]] : i1
+// BF16:          scf.if %[[GUARD]] -> (tensor<8x128xf32>) {
+// BF16:            %[[SCALEDSCALES:.+]] = scf.for {{.+}} -> (tensor<8x2xf32>)
+// BF16:            %[[SCALEDPAIRS:.+]] = scf.for {{.+}} -> (tensor<8x64xi16>)
+// BF16:              %[[XSCALE:.+]] = tensor.extract %[[SCALEDSCALES]]
+// BF16:              %[[XSCALES16:.+]] = vector.broadcast %[[XSCALE]]
+// BF16:              %[[XVALUE:.+]] = arith.mulf %{{.+}}, %[[XSCALES16]] : vector<16xf32>
+// BF16:              arith.bitcast %[[XVALUE]]
+// BF16:              arith.trunci %{{.+}} : vector<16xi32> to vector<16xi16>
+// BF16:            %[[VALUEPANEL:.+]] = bufferization.alloc_tensor() : tensor<64x64xi32>
+// BF16:            scf.for %{{.+}} = %{{.+}} to %{{.+}} step %[[C32:.+]] iter_args(%{{.+}} = %[[VALUEPANEL]]) -> (tensor<64x64xi32>)
+// BF16:              scf.for %{{.+}} = %{{.+}} to %[[C32]] step %{{.+}} iter_args(%{{.+}}) -> (tensor<64x64xi32>)
+// BF16:                %[[LOW:.+]] = arith.mulf
+// BF16:                %[[HIGH:.+]] = arith.mulf
+// BF16:                arith.bitcast %[[LOW]]
+// BF16:                arith.bitcast %[[HIGH]]
+// BF16:                arith.ori
+// BF16:            scf.for
+// BF16:              %[[VALUESUMS:.+]]:16 = scf.for
+// BF16-COUNT-16:       x86vector.avx512.dot
+// BF16:                scf.yield
+// BF16:              %[[OLD:.+]] = vector.transfer_read
+// BF16-NEXT:         arith.addf %[[OLD]], %[[VALUESUMS]]#0 : vector<16xf32>
+// BF16:          } else {
+// CHECK:         %[[ROWSCALES:.+]] = scf.for {{.+}} -> (tensor<8x2xf32>)
+// CHECK:           vector.transfer_read %[[XSCALES]]
 // BF16:          %[[PAIRS:.+]] = scf.for {{.+}} -> (tensor<8x64xi16>)
 // BF16:            vector.transfer_read %[[CODES]]
 // BF16:            arith.trunci %{{.+}} : vector<16xi32> to vector<16xi16>
 // F32:           %[[VALUES:.+]] = scf.for {{.+}} -> (tensor<8x64xf32>)
 // F32:             vector.transfer_read %[[CODES]]
-// CHECK:         %[[ROWSCALES:.+]] = scf.for {{.+}} -> (tensor<8x2xf32>)
-// CHECK:           vector.transfer_read %[[XSCALES]]
 // BF16:          bufferization.alloc_tensor() : tensor<32x64xi32>
 // F32:           bufferization.alloc_tensor() : tensor<64x64xf32>
 // BF16:          scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}}) -> (tensor<32x64xi32>)
@@ -36,6 +87,7 @@
 // BF16-NOT:          vector.fma
 // BF16:              scf.yield
 // F32-NOT:       x86vector
+// F32-NOT:       scf.if
 // F32:           scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args({{.+}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // F32:               tensor.extract %[[VALUES]]
 // F32-COUNT-4:       vector.fma
