@@ -69,6 +69,9 @@ WEIGHTS = {
     # Blocks of 8 rows: passes of 8, and K = 40 is not a multiple of 16.
     "e3m0_8": ("!lowp.float<e3m0, finite>", "block = [8, 1], scale = f32, rule = absmax",
                codes(0, 15), "<u1", lambda rng: rng.uniform(0.01, 1.0), "<f4", []),
+    # A plain FP8 weight (per-tensor scales are a product's factor): one
+    # E8M0 scale of 1 per column for the kernel.
+    "e4m3": ("f8E4M3FN", None, codes(0, 255, E4M3_NAN), "<u1", None, None, []),
     # Codebook values that bf16 does not hold: f32 FMAs on every target.
     "nf4": ("!lowp.codebook<nf4>", "block = [64, 1], scale = f32, rule = absmax",
             codes(0, 15), "<u1", lambda rng: rng.uniform(0.01, 2.0), "<f4", []),
@@ -88,6 +91,8 @@ CASES = [
     ("nvfp4", "nvfp4", [(20, 128, 130)], ()),
     ("int8_row", "int4_g128", [(24, 256, 128), (1, 256, 130)], ()),
     ("e4m3", "mxfp8", [(16, 64, 256), (2, 64, 150)], ()),
+    ("e4m3", "e4m3", [(16, 64, 256), (2, 64, 150)], ()),
+    ("e4m3", "e4m3", [(16, 64, 256)], ("nk",)),
     ("e4m3", "e3m0_8", [(7, 40, 130)], ()),
     ("mxfp8", "nf4", [(8, 128, 140)], ()),
     ("bf16", "mxfp4", [(9, 128, 272), (2, 64, 130)], ()),
@@ -136,8 +141,9 @@ def run_case(lowp_run, workdir, extra, activation, weight, shape, options, rng):
         w_parts = WEIGHTS[weight]
     if x_encoding:
         x_encoding = x_encoding.replace("{K}", str(k))
-    w_block = int(w_encoding.split("[")[1].split(",")[0])
-    if transposed:
+    # A plain weight is one block of all of K with no stored scales.
+    w_block = int(w_encoding.split("[")[1].split(",")[0]) if w_encoding else k
+    if transposed and w_encoding:
         w_encoding = w_encoding.replace("[%d, 1]" % w_block, "[1, %d]" % w_block)
     rows = "?" if dynamic else m
     x_type = tensor_type([rows, k], x_element, x_encoding)
@@ -167,7 +173,7 @@ def run_case(lowp_run, workdir, extra, activation, weight, shape, options, rng):
         # E8M0 NaN scale for a block of the last row (that row is NaN too).
         elements[5] = 0x7F
         x_scales[-1] = 0xFF
-    w_scales = [w_scale_codes(rng) for _ in range(k // w_block * n)]
+    w_scales = [w_scale_codes(rng) for _ in range(k // w_block * n)] if w_encoding else []
     w_elements = [w_codes(rng) for _ in range(k * n)]
     if limit:
         x_edge, w_edge = EDGE_CODES[(activation, weight)]
@@ -189,7 +195,8 @@ def run_case(lowp_run, workdir, extra, activation, weight, shape, options, rng):
     w_blocks = k // w_block
     per_block = [n, w_blocks] if transposed else [w_blocks, n]
     npy("w_elements", w_dtype, [n, k] if transposed else [k, n], w_elements)
-    npy("w_scales", w_scale_dtype, per_block, w_scales)
+    if w_encoding:
+        npy("w_scales", w_scale_dtype, per_block, w_scales)
     if "tensor_scale" in w_parts:
         npy("w_tensor_scale", "<f4", [], [rng.uniform(0.001, 0.01)])
     if "zero_points" in w_parts:

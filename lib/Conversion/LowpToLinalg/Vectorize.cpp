@@ -196,6 +196,61 @@ struct MatmulToF32 : OpRewritePattern<MatmulOp> {
   }
 };
 
+/// A matmul whose weight is a plain narrow format (FP8, FP6, FP4, a
+/// minifloat or an integer of at most 8 bits, no encoding): the same weight
+/// as a block-scaled tensor with one E8M0 scale of 1 per column over all of
+/// K, the same values, so the block-factored kernel covers it (a scale of
+/// 1 makes the bf16-pair GEMM's guard hold, docs/Lowering.md). FP8 GEMMs
+/// with per-tensor scales (torch._scaled_mm) are this matmul times the
+/// scales' product.
+struct PlainWeightAsBlockScaled : OpRewritePattern<MatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
+    auto rhsType = cast<RankedTensorType>(op.getRhs().getType());
+    Type element = rhsType.getElementType();
+    if (!op.getAccumulator().isF32() || rhsType.getEncoding() ||
+        rhsType.getRank() != 2 || !rhsType.hasStaticShape() ||
+        element.isF32())
+      return failure();
+    std::optional<numerics::Format> format = getNumericFormat(element);
+    if (!format || format->getBitWidth() > 8)
+      return failure();
+    MLIRContext *context = rewriter.getContext();
+    bool transposed = op.getTransposeRhs();
+    int64_t depth = rhsType.getDimSize(transposed ? 1 : 0);
+    int64_t columns = rhsType.getDimSize(transposed ? 0 : 1);
+    Type scaleType = Float8E8M0FNUType::get(context);
+    SmallVector<int64_t> block =
+        transposed ? SmallVector<int64_t>{1, depth}
+                   : SmallVector<int64_t>{depth, 1};
+    auto encoding = BlockScaledEncodingAttr::get(
+        context, block, scaleType, numerics::ScaleRule::Floor, Type(), Type());
+    auto weightType =
+        RankedTensorType::get(rhsType.getShape(), element, encoding);
+    unsigned packedWidth =
+        op.getRhs().getDefiningOp<UnpackOp>() ? format->getBitWidth() : 0;
+    if (!isBlockScaledMatmulCovered(lhsType, weightType, op.getAccumulator(),
+                                    transposed, packedWidth))
+      return failure();
+    auto scalesType = RankedTensorType::get(
+        transposed ? ArrayRef<int64_t>{columns, 1}
+                   : ArrayRef<int64_t>{1, columns},
+        scaleType);
+    Location loc = op.getLoc();
+    Value ones = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(scalesType,
+                               rewriter.getFloatAttr(scaleType, 1.0)));
+    Value weight = AssembleOp::create(rewriter, loc, weightType, op.getRhs(),
+                                      ones, Value(), Value());
+    rewriter.modifyOpInPlace(op, [&] { op.getRhsMutable().assign(weight); });
+    return success();
+  }
+};
+
 /// A matmul the kernel does not cover, with an f32 accumulator and a
 /// block-scaled operand that the dequantize kernel covers: the operand
 /// dequantized to f32 by the kernel, which is what lowp.matmul rounds it
@@ -426,7 +481,8 @@ struct LowpVectorizePass : lowp::impl::LowpVectorizeBase<LowpVectorizePass> {
       return signalPassFailure();
     }
     RewritePatternSet preparation(context);
-    preparation.add<MatmulToF32, DequantizeMatmulOperands>(context);
+    preparation.add<PlainWeightAsBlockScaled, MatmulToF32,
+                    DequantizeMatmulOperands>(context);
     // A requantize that the fused kernel does not cover becomes its pair,
     // for the dequantize and quantize kernels (or the generic lowering).
     populateSplitRequantizePatterns(
