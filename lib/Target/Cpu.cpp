@@ -80,10 +80,11 @@ lowp::compileToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
   // need not be this one.
   CpuPipelineOptions pipeline;
   const llvm::MCSubtargetInfo *subtarget = machine->getMCSubtargetInfo();
-  pipeline.vectorTarget = !subtarget->checkFeatures("+avx512f") ? "generic"
-                          : subtarget->checkFeatures("+avx512bf16")
-                              ? "avx512-bf16"
-                              : "avx512";
+  pipeline.vectorTarget =
+      !subtarget->checkFeatures("+avx512f")                 ? "generic"
+      : subtarget->checkFeatures("+avx512bf16,+avx512vnni") ? "avx512-bf16"
+      : subtarget->checkFeatures("+avx512vnni")             ? "avx512-vnni"
+                                                            : "avx512";
   OwningOpRef<ModuleOp> lowered = module.clone();
   PassManager pm(module.getContext());
   buildCpuPipeline(pm, pipeline);

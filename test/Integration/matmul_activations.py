@@ -47,6 +47,8 @@ ACTIVATIONS = {
                  codes(-127, 127), "<i1", lambda rng: rng.uniform(0.001, 0.1),
                  "<f4", False),
     "e4m3": ("f8E4M3FN", None, codes(0, 255, E4M3_NAN), "<u1", None, None, False),
+    # Plain int8, -128 included.
+    "int8": ("i8", None, codes(-128, 127), "<i1", None, None, False),
     # W4A16: bf16's subnormals would be flushed by vdpbf16ps, so f32 FMAs.
     "bf16": ("bf16", None, lambda rng: bf16_bits(rng.gauss(0, 1)), "<u2", None,
              None, False),
@@ -65,6 +67,10 @@ WEIGHTS = {
               "<u1", ["tensor_scale"]),
     "int4_g128": ("ui4", "block = [128, 1], scale = f16, rule = minmax, zero_point = ui4",
                   codes(0, 15), "<u1", lambda rng: rng.uniform(0.001, 0.1), "<f2",
+                  ["zero_points"]),
+    # 8-bit unsigned codes (four to a word on VNNI) with 8-bit zero points.
+    "uint8_g64": ("ui8", "block = [64, 1], scale = f16, rule = minmax, zero_point = ui8",
+                  codes(0, 255), "<u1", lambda rng: rng.uniform(0.001, 0.1), "<f2",
                   ["zero_points"]),
     # Blocks of 8 rows: passes of 8, and K = 40 is not a multiple of 16.
     "e3m0_8": ("!lowp.float<e3m0, finite>", "block = [8, 1], scale = f32, rule = absmax",
@@ -90,6 +96,11 @@ CASES = [
     ("mxfp4", "mxfp4", [(9, 128, 272), (2, 64, 130)], ()),
     ("nvfp4", "nvfp4", [(20, 128, 130)], ()),
     ("int8_row", "int4_g128", [(24, 256, 128), (1, 256, 130)], ()),
+    # Integer products on VNNI (vpdpbusd) where the target has it: rows past
+    # the register tiles, columns past the last tile, dynamic rows either
+    # side of 6, 8-bit weight codes, passes of 64.
+    ("int8", "int4_g128", [(17, 256, 272), (5, 256, 130)], ("dynamic",)),
+    ("int8_row", "uint8_g64", [(9, 128, 140)], ()),
     ("e4m3", "mxfp8", [(16, 64, 256), (2, 64, 150)], ()),
     ("e4m3", "e4m3", [(16, 64, 256), (2, 64, 150)], ()),
     ("e4m3", "e4m3", [(16, 64, 256)], ("nk",)),
@@ -200,8 +211,9 @@ def run_case(lowp_run, workdir, extra, activation, weight, shape, options, rng):
     if "tensor_scale" in w_parts:
         npy("w_tensor_scale", "<f4", [], [rng.uniform(0.001, 0.01)])
     if "zero_points" in w_parts:
+        levels = 256 if "zero_point = ui8" in w_encoding else 16
         npy("w_zero_points", "<u1", per_block,
-            [rng.randrange(0, 16) for _ in range(w_blocks * n)])
+            [rng.randrange(0, levels) for _ in range(w_blocks * n)])
     return run_check(lowp_run, program, extra, inputs, tag)
 
 

@@ -77,7 +77,7 @@ static cl::opt<unsigned>
 static cl::opt<std::string> vectorTarget(
     "vector-target",
     cl::desc("Vector instructions lowp's kernels may use: host (default), "
-             "avx512-bf16, avx512, avx2 or generic"),
+             "avx512-bf16, avx512-vnni, avx512, avx2 or generic"),
     cl::value_desc("NAME"), cl::init("host"), cl::cat(toolCategory));
 // --threads=N is read before LLVM's option parser, which already has an
 // option of that name from libLLVM.

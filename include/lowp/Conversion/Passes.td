@@ -103,7 +103,7 @@ def LowpVectorize : Pass<"lowp-vectorize", "::mlir::ModuleOp"> {
   let options = [
     Option<"vectorTarget", "vector-target", "std::string", /*default=*/"\"host\"",
            "Vector instructions the kernels may use: host (the CPU this runs "
-           "on), avx512-bf16, avx512, avx2 or generic. With AVX512_BF16 a "
+           "on), avx512-bf16, avx512-vnni, avx512, avx2 or generic. With AVX512_BF16 a "
            "matmul whose operands' values are all bf16 values multiplies "
            "them with vdpbf16ps (x86vector.avx512.dot)">,
   ];
@@ -175,7 +175,7 @@ def ConvertLowpToLLVM : Pass<"convert-lowp-to-llvm", "::mlir::ModuleOp"> {
   let options = [
     Option<"vectorTarget", "vector-target", "std::string", /*default=*/"\"host\"",
            "Vector instructions the code may use: host (the CPU this runs "
-           "on), avx512-bf16, avx512, avx2 or generic">,
+           "on), avx512-bf16, avx512-vnni, avx512, avx2 or generic">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

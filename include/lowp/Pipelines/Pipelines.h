@@ -41,7 +41,8 @@ struct CpuPipelineOptions
       *this, "vector-target",
       llvm::cl::desc(
           "Vector instructions the matmul kernels may use: host "
-          "(the CPU compiling), avx512-bf16, avx512, avx2 or generic"),
+          "(the CPU compiling), avx512-bf16, avx512-vnni, avx512, avx2 or "
+          "generic"),
       llvm::cl::init("host")};
   Option<bool> cInterface{
       *this, "c-interface",

@@ -111,6 +111,64 @@ struct LookupToSelects : OpRewritePattern<LookupOp> {
   }
 };
 
+/// lowp.dot_bytes of 16 lanes on AVX512_VNNI: one vpdpbusd.
+struct DotBytesToVnni : OpRewritePattern<DotBytesOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(DotBytesOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getType().getNumElements() != 16)
+      return rewriter.notifyMatchFailure(op, "not 16 lanes");
+    // LLVM's intrinsic takes the bytes as 64 x i8.
+    auto bytes = VectorType::get({64}, rewriter.getI8Type());
+    Location loc = op.getLoc();
+    Value unsignedBytes =
+        vector::BitCastOp::create(rewriter, loc, bytes, op.getUnsignedBytes());
+    Value signedBytes =
+        vector::BitCastOp::create(rewriter, loc, bytes, op.getSignedBytes());
+    rewriter.replaceOp(
+        op, LLVM::CallIntrinsicOp::create(
+                rewriter, loc, op.getType(),
+                rewriter.getStringAttr("llvm.x86.avx512.vpdpbusd.512"),
+                ValueRange{op.getAccumulator(), unsignedBytes, signedBytes})
+                ->getResults());
+    return success();
+  }
+};
+
+/// lowp.dot_bytes anywhere: the bytes widened to i32, multiplied, and each
+/// lane's four products (every fourth of the widened vector, from its
+/// first byte on) added to the accumulator.
+struct DotBytesToArith : OpRewritePattern<DotBytesOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(DotBytesOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    int64_t lanes = op.getType().getNumElements();
+    auto bytes = VectorType::get({4 * lanes}, rewriter.getI8Type());
+    auto wide = VectorType::get({4 * lanes}, rewriter.getI32Type());
+    Value a = arith::ExtUIOp::create(
+        rewriter, loc, wide,
+        vector::BitCastOp::create(rewriter, loc, bytes, op.getUnsignedBytes()));
+    Value b = arith::ExtSIOp::create(
+        rewriter, loc, wide,
+        vector::BitCastOp::create(rewriter, loc, bytes, op.getSignedBytes()));
+    Value products = arith::MulIOp::create(rewriter, loc, a, b);
+    Value sum = op.getAccumulator();
+    for (int64_t j = 0; j < 4; ++j) {
+      SmallVector<int64_t> byteJ;
+      for (int64_t l = 0; l < lanes; ++l)
+        byteJ.push_back(4 * l + j);
+      sum = arith::AddIOp::create(
+          rewriter, loc, sum,
+          vector::ShuffleOp::create(rewriter, loc, products, products, byteJ));
+    }
+    rewriter.replaceOp(op, sum);
+    return success();
+  }
+};
+
 struct ConvertLowpToLLVMPass
     : lowp::impl::ConvertLowpToLLVMBase<ConvertLowpToLLVMPass> {
   using ConvertLowpToLLVMBase::ConvertLowpToLLVMBase;
@@ -120,7 +178,8 @@ struct ConvertLowpToLLVMPass
     if (!target) {
       getOperation()->emitError("unknown vector-target '")
           << vectorTarget
-          << "'; expected host, avx512-bf16, avx512, avx2 or generic";
+          << "'; expected host, avx512-bf16, avx512-vnni, avx512, avx2 or "
+             "generic";
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
@@ -136,5 +195,7 @@ void lowp::populateLowpToLLVMPatterns(RewritePatternSet &patterns,
                                       const VectorTarget &target) {
   if (target.avx512)
     patterns.add<LookupToPermute>(patterns.getContext(), /*benefit=*/2);
-  patterns.add<LookupToSelects>(patterns.getContext());
+  if (target.avx512vnni)
+    patterns.add<DotBytesToVnni>(patterns.getContext(), /*benefit=*/2);
+  patterns.add<LookupToSelects, DotBytesToArith>(patterns.getContext());
 }

@@ -1852,7 +1852,7 @@ struct ConvertLowpToLinalgPass
     ConversionTarget target(*context);
     target.addIllegalDialect<LowpDialect>();
     // The kernels' vector building block stays for convert-lowp-to-llvm.
-    target.addLegalOp<LookupOp>();
+    target.addLegalOp<LookupOp, DotBytesOp>();
     target.markUnknownOpDynamicallyLegal(
         [&](Operation *op) { return converter.isLegal(op); });
     // vdpbf16ps's bf16 operands in the matmul kernels are register values

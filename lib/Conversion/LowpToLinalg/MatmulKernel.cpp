@@ -21,9 +21,10 @@
 // the weight's values, scales applied, and a pass spans up to 1024 rows of
 // many blocks, so y is updated once per pass; the N x K kernel builds a panel
 // by transposing its rows (RowDotEmitter::emitGemm). The K x N kernel also
-// reads narrow activations as codes (and their block scales), and where
-// both operands' values are bf16 values multiplies pairs of rows with
-// vdpbf16ps (multipliesBFloat16Pairs).
+// reads narrow activations as codes (and their block scales); where both
+// operands' values are bf16 values it multiplies pairs of rows with
+// vdpbf16ps (multipliesBFloat16Pairs), and int8 activations times unsigned
+// integer weights four rows at a time with vpdpbusd (multipliesBytes).
 //
 // The codes of a tile row are read as 16 lanes of P codes (little-endian
 // words of 4- or 8-bit codes, bytes of 1- or 2-bit ones); shifting the lanes
@@ -187,6 +188,31 @@ bool multipliesBFloat16Pairs(RankedTensorType lhs, const BlockScaling &weight,
          *activationGrain + *weightGrain >= -126;
 }
 
+/// Whether the GEMM multiplies bytes with vpdpbusd (lowp.dot_bytes): the
+/// target has AVX512_VNNI, x's elements are int8 (plain, or block-scaled
+/// without zero points), the weight's are unsigned integers of 4 or 8 bits
+/// (their codes are their values) and so are its zero points, if any.
+/// Passes of at most 128 rows keep every sum of u8 x s8 products below
+/// 2^22, exact in i32 and in f32.
+bool multipliesBytes(RankedTensorType lhs, RankedTensorType rhs,
+                     const VectorTarget &target) {
+  auto isInteger = [](Type type, bool isUnsigned, ArrayRef<unsigned> widths) {
+    auto integer = dyn_cast_or_null<IntegerType>(type);
+    return integer && integer.isUnsigned() == isUnsigned &&
+           llvm::is_contained(widths, integer.getWidth());
+  };
+  if (!target.avx512vnni || !isInteger(lhs.getElementType(), false, {8}) ||
+      !isInteger(rhs.getElementType(), true, {4, 8}))
+    return false;
+  if (auto encoding =
+          dyn_cast_or_null<BlockScaledEncodingAttr>(lhs.getEncoding()))
+    if (encoding.getZeroPointType())
+      return false;
+  Type zeroPoint =
+      cast<BlockScaledEncodingAttr>(rhs.getEncoding()).getZeroPointType();
+  return !zeroPoint || isInteger(zeroPoint, true, {1, 2, 4, 8});
+}
+
 /// What both kernels share: the weight's formats and decoders, reading a
 /// row's codes as 16 lanes of P codes and decoding each phase, and the
 /// parallel split of the result's columns.
@@ -346,7 +372,9 @@ protected:
 
   /// One register tile: rows m0..m0+R of x, columns 64 j..64 j + 64 of the
   /// panel (its slab j), summed over the pass and added to `out`, scaled
-  /// by `scaleRow` unless it is null.
+  /// by `scaleRow` unless it is null. Byte products (quads) are summed in
+  /// i32, exactly, and converted to f32 less zero point times x's pass sum
+  /// (the zero points follow the scales in scaleRow).
   Value emitRegisterTile(ImplicitLocOpBuilder &at, Value kStart, Value m0,
                          int64_t tileRows, Value local, int64_t j, Value out,
                          Value panel, Value scaleRow) {
@@ -355,10 +383,12 @@ protected:
     for (int64_t r = 0; r < tileRows; ++r)
       rowsOfX.push_back(
           r ? arith::AddIOp::create(at, m0, index(at, r)).getResult() : m0);
-    SmallVector<Value> initial(tileRows * kGemmTileVectors, splat(at, 0));
-    // Each step is one row k of the panel (f32 FMAs) or, with bf16 pairs,
-    // two rows k, k + 1 in one word per column (vdpbf16ps).
-    int64_t stepRows = pairs ? 2 : 1;
+    SmallVector<Value> initial(tileRows * kGemmTileVectors,
+                               quads ? i32Splat(at, 0) : splat(at, 0));
+    // Each step is one row k of the panel (f32 FMAs), with bf16 pairs two
+    // rows k, k + 1 in one word per column (vdpbf16ps), with bytes four
+    // (vpdpbusd).
+    int64_t stepRows = quads ? 4 : pairs ? 2 : 1;
     auto sumLoop = scf::ForOp::create(
         at, index(at, 0), index(at, passRows / stepRows), index(at, 1), initial,
         [&](OpBuilder &nested, Location loc, Value k, ValueRange sums) {
@@ -376,25 +406,30 @@ protected:
           }
           Value kx = arith::AddIOp::create(
               step, kStart,
-              pairs ? arith::MulIOp::create(step, k, index(step, 2)).getResult()
-                    : k);
+              stepRows > 1
+                  ? arith::MulIOp::create(step, k, index(step, stepRows))
+                        .getResult()
+                  : k);
           SmallVector<Value> next;
           for (int64_t r = 0; r < tileRows; ++r) {
             Value broadcast =
-                pairs ? broadcastPair(step, rowsOfX[r], kx)
-                      : vector::BroadcastOp::create(
-                            step, f32Vector(kLanes),
-                            tensor::ExtractOp::create(
-                                step, lhs, ValueRange{rowsOfX[r], kx}));
+                quads   ? broadcastWord(step, lhsQuads, rowsOfX[r], kx, 4)
+                : pairs ? broadcastPair(step, rowsOfX[r], kx)
+                        : vector::BroadcastOp::create(
+                              step, f32Vector(kLanes),
+                              tensor::ExtractOp::create(
+                                  step, lhs, ValueRange{rowsOfX[r], kx}));
             for (int64_t v = 0; v < kGemmTileVectors; ++v) {
               Value sum = sums[r * kGemmTileVectors + v];
-              next.push_back(
-                  pairs
-                      ? x86vector::DotBF16Op::create(step, sum.getType(), sum,
-                                                     broadcast, weights[v])
-                            .getResult()
-                      : vector::FMAOp::create(step, broadcast, weights[v], sum)
-                            .getResult());
+              if (quads)
+                next.push_back(DotBytesOp::create(step, sum.getType(), sum,
+                                                  weights[v], broadcast));
+              else if (pairs)
+                next.push_back(x86vector::DotBF16Op::create(
+                    step, sum.getType(), sum, broadcast, weights[v]));
+              else
+                next.push_back(
+                    vector::FMAOp::create(step, broadcast, weights[v], sum));
             }
           }
           scf::YieldOp::create(step, next);
@@ -405,14 +440,37 @@ protected:
       scales.push_back(readVector(
           at, scaleRow, ValueRange{index(at, firstLane + v * kLanes)}, kLanes,
           /*inBounds=*/true));
+    SmallVector<Value> zeroPoints;
+    for (int64_t v = 0; lhsPassSums && v < kGemmTileVectors; ++v)
+      zeroPoints.push_back(readVector(
+          at, scaleRow,
+          ValueRange{index(at, kTileColumns + firstLane + v * kLanes)}, kLanes,
+          /*inBounds=*/true));
     for (int64_t r = 0; r < tileRows; ++r) {
       Value rowScale =
           scaleRow ? activationScale(at, rowsOfX[r], kStart) : Value();
+      // Sum over the pass of x's row: times a zero point, the part of the
+      // byte products that the zero point's subtraction takes away.
+      Value rowSum;
+      if (lhsPassSums)
+        rowSum = vector::BroadcastOp::create(
+            at, f32Vector(kLanes),
+            tensor::ExtractOp::create(
+                at, lhsPassSums,
+                ValueRange{rowsOfX[r], arith::DivUIOp::create(
+                                           at, kStart, index(at, passRows))}));
       for (int64_t v = 0; v < kGemmTileVectors; ++v) {
         Value column =
             arith::AddIOp::create(at, local, index(at, firstLane + v * kLanes));
         Value previous = read(at, out, rowsOfX[r], column, kLanes);
         Value blockSum = sumLoop.getResult(r * kGemmTileVectors + v);
+        if (quads) {
+          // Exact: integers below 2^22 (multipliesBytes).
+          blockSum = arith::SIToFPOp::create(at, f32Vector(kLanes), blockSum);
+          if (rowSum)
+            blockSum = arith::SubFOp::create(
+                at, blockSum, arith::MulFOp::create(at, zeroPoints[v], rowSum));
+        }
         if (rowScale)
           blockSum = arith::MulFOp::create(at, blockSum, rowScale);
         Value sum =
@@ -454,9 +512,43 @@ protected:
     return arith::OrIOp::create(at, low, high);
   }
 
+  /// Phase p of four rows' codes (16 lanes of words of P codes each) as one
+  /// i32 vector of their bytes, the first row's in the low byte.
+  Value packCodeBytes(ImplicitLocOpBuilder &at, ArrayRef<Value> rowCodes,
+                      int64_t p) {
+    Value mask = i32Splat(at, int32_t((1u << width) - 1));
+    Value word;
+    for (auto [r, codes] : llvm::enumerate(rowCodes)) {
+      Value code = codes;
+      if (p > 0)
+        code =
+            arith::ShRUIOp::create(at, code, i32Splat(at, int32_t(p * width)));
+      if (width < 32)
+        code = arith::AndIOp::create(at, code, mask);
+      if (r > 0)
+        code = arith::ShLIOp::create(at, code, i32Splat(at, int32_t(8 * r)));
+      word = word ? arith::OrIOp::create(at, word, code).getResult() : code;
+    }
+    return word;
+  }
+
   /// 16 lanes of two bf16 each: vdpbf16ps's operands.
   VectorType bfloat16Pairs(ImplicitLocOpBuilder &at) {
     return VectorType::get({2 * kLanes}, at.getBF16Type());
+  }
+
+  /// The `count` elements of `tensor` from [m][k] on (count x their width
+  /// = 32 bits), as one i32 in every lane.
+  Value broadcastWord(ImplicitLocOpBuilder &at, Value tensor, Value m, Value k,
+                      int64_t count) {
+    Value elements = read(at, tensor, m, k, count);
+    Value word = vector::ExtractOp::create(
+        at,
+        vector::BitCastOp::create(at, VectorType::get({1}, at.getI32Type()),
+                                  elements),
+        int64_t(0));
+    return vector::BroadcastOp::create(
+        at, VectorType::get({kLanes}, at.getI32Type()), word);
   }
 
   /// x[m][k] and x[m][k + 1] (k even) as bf16, in every lane's pair.
@@ -561,6 +653,14 @@ protected:
   int64_t lhsBlock = 0;
   /// Whether the GEMM's panel and activation are bf16 pairs for vdpbf16ps.
   bool pairs = false;
+  /// Whether the GEMM's panel holds four rows of unsigned byte codes a word
+  /// and multiplies them by x's int8 codes with vpdpbusd.
+  bool quads = false;
+  /// x's int8 codes (rows x K), read four at a time; null unless quads.
+  Value lhsQuads;
+  /// rows x (K / P) f32: each row's sum of x's codes over each pass, for
+  /// the zero points of a GEMM on bytes; null otherwise.
+  Value lhsPassSums;
 };
 
 /// lowp.matmul with a K x N weight blocked along K: the loop nest at the
@@ -576,10 +676,15 @@ public:
     // its own.
     passRows = passRowsOf(rhs.type);
     chunks = kTileColumns / (kLanes * phases);
-    pairs = multipliesBFloat16Pairs(x.type, scaling, passRows, target);
     if (auto lhsEncoding =
             dyn_cast_or_null<BlockScaledEncodingAttr>(x.type.getEncoding()))
       lhsBlock = lhsEncoding.getFullBlock(2)[1];
+    // Bytes on VNNI where they apply (twice vdpbf16ps's products a cycle),
+    // else bf16 pairs.
+    quads = multipliesBytes(x.type, rhs.type, target) &&
+            bytePassRows() % 4 == 0 && x.packedWidth == 0;
+    pairs =
+        !quads && multipliesBFloat16Pairs(x.type, scaling, passRows, target);
   }
 
   Value emit() {
@@ -606,6 +711,13 @@ public:
   }
 
 private:
+  /// Rows of a GEMM pass on bytes, or on bf16 pairs of codes: within both
+  /// operands' blocks, at most 128 (multipliesBytes).
+  int64_t bytePassRows() const {
+    return largestDivisorAtMost(
+        std::gcd(blockRows, lhsBlock ? lhsBlock : blockRows), 128);
+  }
+
   /// Whether the GEMM may multiply bf16 pairs of both operands' values,
   /// their scales applied, where the scales a call brings allow it
   /// (emitScaledPairsGuard): the weight's scales and x's (if any) are E8M0
@@ -739,7 +851,7 @@ private:
   void prepareActivation() {
     auto type = x.type;
     lhs = x.elements;
-    lhsPairs = lhsScales = Value();
+    lhsPairs = lhsScales = lhsQuads = lhsPassSums = Value();
     if (type.getElementType().isF32() && !type.getEncoding())
       return;
     std::optional<int64_t> staticRows = getConstantIntValue(rows);
@@ -751,10 +863,51 @@ private:
             dyn_cast_or_null<BlockScaledEncodingAttr>(type.getEncoding()))
       lhsScales =
           decodeActivationScales(lhsEncoding.getScaling(type.getElementType()));
-    if (!pairs || !gemmOnly)
+    if ((!pairs && !quads) || !gemmOnly)
       lhs = decodeActivation(decoder, /*asBFloat16=*/false);
     if (pairs && gemm && columns >= kTileColumns)
       lhsPairs = decodeActivation(decoder, /*asBFloat16=*/true);
+    if (quads && gemm && columns >= kTileColumns) {
+      lhsQuads = x.elements;
+      if (zeroPointDecoder)
+        lhsPassSums = sumActivationPasses(bytePassRows());
+    }
+  }
+
+  /// Each row's sum of x's int8 codes over each pass of `passLength`
+  /// columns: rows x (K / passLength) f32 (exact: below 2^15).
+  Value sumActivationPasses(int64_t passLength) {
+    int64_t passes = depth / passLength;
+    return scf::ForOp::create(
+               b, index(b, 0), rowCount(b), index(b, 1),
+               ValueRange{allocateRows(b.getF32Type(), passes)},
+               [&](OpBuilder &rowBuilder, Location loc, Value m,
+                   ValueRange rowIter) {
+                 ImplicitLocOpBuilder row(loc, rowBuilder);
+                 auto loop = scf::ForOp::create(
+                     row, index(row, 0), index(row, passes), index(row, 1),
+                     rowIter,
+                     [&](OpBuilder &nested, Location innerLoc, Value pass,
+                         ValueRange iter) {
+                       ImplicitLocOpBuilder at(innerLoc, nested);
+                       Value codes = read(at, x.elements, m,
+                                          arith::MulIOp::create(
+                                              at, pass, index(at, passLength)),
+                                          passLength);
+                       Value wide = arith::ExtSIOp::create(
+                           at, VectorType::get({passLength}, at.getI32Type()),
+                           codes);
+                       Value sum = vector::ReductionOp::create(
+                           at, vector::CombiningKind::ADD, wide);
+                       Value value =
+                           arith::SIToFPOp::create(at, at.getF32Type(), sum);
+                       scf::YieldOp::create(
+                           at, ValueRange{tensor::InsertOp::create(
+                                   at, value, iter[0], ValueRange{m, pass})});
+                     });
+                 scf::YieldOp::create(row, loop.getResults());
+               })
+        .getResult(0);
   }
 
   /// A rows x `columns` tensor of `elementType` to write into.
@@ -899,7 +1052,7 @@ private:
   /// lowp.matmul's.
   Value emitGemmColumns(Value out, Value begin, int64_t count) {
     int64_t gemvPassRows = passRows;
-    bool scaledPanel = scaledPairs || (!pairs && !lhsScales);
+    bool scaledPanel = scaledPairs || (!pairs && !quads && !lhsScales);
     // With bf16 pairs of unscaled codes, passes of up to 128 rows within
     // both operands' blocks (a panel of 64 words a column) reread y a
     // quarter as often as passes of 32 where blocks are long (int8 per row
@@ -908,26 +1061,29 @@ private:
     // integers stay below 2^24, so integer pass sums are exact.
     if (scaledPanel)
       passRows = scaledPanelRows();
-    else if (pairs)
-      passRows = largestDivisorAtMost(
-          std::gcd(blockRows, lhsBlock ? lhsBlock : blockRows), 128);
+    else if (pairs || quads)
+      passRows = bytePassRows();
     llvm::scope_exit restore([&] { passRows = gemvPassRows; });
     int64_t passes = depth / passRows;
     int64_t tiles = count / kTileColumns;
     // f32 values, or with bf16 pairs one word per two rows and column; the
     // slabs of the register tiles' columns stacked.
-    int64_t slabRows = pairs ? passRows / 2 : passRows;
+    int64_t slabRows = quads ? passRows / 4 : pairs ? passRows / 2 : passRows;
     Value panel = bufferization::AllocTensorOp::create(
         b,
         RankedTensorType::get(
             {kPanelGroups * slabRows, kGemmTileVectors * kLanes},
-            pairs ? Type(b.getI32Type()) : b.getF32Type()),
+            pairs || quads ? Type(b.getI32Type()) : b.getF32Type()),
         ValueRange{});
-    // The scales of a pass's block, unless the panel has them applied.
+    // The scales of a pass's block, unless the panel has them applied; on
+    // bytes, its zero points after them.
     SmallVector<Value> iterInit{out, panel};
     if (!scaledPanel)
       iterInit.push_back(bufferization::AllocTensorOp::create(
-          b, RankedTensorType::get({kTileColumns}, b.getF32Type()),
+          b,
+          RankedTensorType::get(
+              {quads && zeroPointDecoder ? 2 * kTileColumns : kTileColumns},
+              b.getF32Type()),
           ValueRange{}));
     auto passLoop = scf::ForOp::create(
         b, index(b, 0), index(b, passes), index(b, 1), iterInit,
@@ -1044,7 +1200,9 @@ private:
 
   /// The tile of weight columns from n0 on, for the pass's rows, decoded
   /// into `panel` (rows of the pass x T, in phase order) with each block's
-  /// zero point subtracted; its scales into `scaleRow` (T, phase order).
+  /// zero point subtracted; its scales into `scaleRow` (T, phase order). On
+  /// bytes the panel holds the codes themselves, four rows a word, and the
+  /// zero points follow the scales in `scaleRow`.
   std::pair<Value, Value> emitPanel(ImplicitLocOpBuilder &at, Value pass,
                                     Value n0, Value panel, Value scaleRow) {
     SmallVector<Value> zeroPoints, scales;
@@ -1057,14 +1215,25 @@ private:
               at, scale, scaleRow, ValueRange{index(at, int64_t(i) * kLanes)},
               ArrayRef<bool>{true})
               .getResult();
+    if (quads) {
+      for (auto [i, zeroPoint] : llvm::enumerate(zeroPoints))
+        scaleRow =
+            vector::TransferWriteOp::create(
+                at, zeroPoint, scaleRow,
+                ValueRange{index(at, kTileColumns + int64_t(i) * kLanes)},
+                ArrayRef<bool>{true})
+                .getResult();
+      zeroPoints.clear();
+    }
     Value kStart = arith::MulIOp::create(at, pass, index(at, passRows));
     Value byteBase =
         width < 8 ? arith::DivUIOp::create(at, n0, index(at, 8 / width)) : n0;
     // With bf16 pairs each step decodes rows 2k and 2k + 1 into one word
     // per column: row 2k's bf16 code in the low half, as vdpbf16ps pairs
     // them. The values are bf16 values, so the codes are their f32 bits'
-    // top halves.
-    int64_t stepRows = pairs ? 2 : 1;
+    // top halves. On bytes each step packs rows 4k .. 4k + 3, row 4k's code
+    // in the low byte, as vpdpbusd pairs them with x's bytes.
+    int64_t stepRows = quads ? 4 : pairs ? 2 : 1;
     auto rowLoop = scf::ForOp::create(
         at, index(at, 0), index(at, passRows / stepRows), index(at, 1),
         ValueRange{panel},
@@ -1072,12 +1241,14 @@ private:
           ImplicitLocOpBuilder body(loc, nested);
           Value first = arith::AddIOp::create(
               body, kStart,
-              pairs ? arith::MulIOp::create(body, k, index(body, 2)).getResult()
-                    : k);
+              stepRows > 1
+                  ? arith::MulIOp::create(body, k, index(body, stepRows))
+                        .getResult()
+                  : k);
           SmallVector<Value> panelRows{first};
-          if (pairs)
+          for (int64_t r = 1; r < stepRows; ++r)
             panelRows.push_back(
-                arith::AddIOp::create(body, first, index(body, 1)));
+                arith::AddIOp::create(body, first, index(body, r)));
           // The next tile's codes of this row, which its decoding would
           // otherwise wait for (a pass reads P rows a row's length apart,
           // too far apart for the hardware prefetchers).
@@ -1092,6 +1263,11 @@ private:
               codes.push_back(readCodes(body, row, byte, /*inBounds=*/true));
             for (int64_t p = 0; p < phases; ++p) {
               int64_t i = c * phases + p;
+              if (quads) {
+                decoded = writePanelVector(body, packCodeBytes(body, codes, p),
+                                           decoded, k, i, passRows / stepRows);
+                continue;
+              }
               SmallVector<Value> values;
               for (Value rowCodes : codes) {
                 Value value = decodePhase(body, rowCodes, p);
@@ -1741,6 +1917,7 @@ VectorTarget VectorTarget::host() {
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
   target.avx512 = features.lookup("avx512f");
   target.avx512bf16 = target.avx512 && features.lookup("avx512bf16");
+  target.avx512vnni = target.avx512 && features.lookup("avx512vnni");
   return target;
 }
 
@@ -1748,9 +1925,10 @@ std::optional<VectorTarget> VectorTarget::byName(llvm::StringRef name) {
   if (name == "host")
     return host();
   VectorTarget target;
-  if (name == "avx512" || name == "avx512-bf16") {
+  if (name == "avx512" || name == "avx512-bf16" || name == "avx512-vnni") {
     target.avx512 = true;
     target.avx512bf16 = name == "avx512-bf16";
+    target.avx512vnni = name != "avx512";
     return target;
   }
   if (name == "avx2" || name == "generic")

@@ -477,7 +477,7 @@ struct LowpVectorizePass : lowp::impl::LowpVectorizeBase<LowpVectorizePass> {
     if (!vectorTarget) {
       module.emitError("unknown vector-target '")
           << this->vectorTarget
-          << "'; expected host, avx512-bf16, avx512, avx2 or generic";
+          << "'; expected host, avx512-bf16, avx512-vnni, avx512, avx2 or generic";
       return signalPassFailure();
     }
     RewritePatternSet preparation(context);

@@ -2,7 +2,7 @@
 // RUN: lowp-opt %s --convert-lowp-to-llvm=vector-target=generic --split-input-file | FileCheck %s --check-prefix=GENERIC
 // RUN: not lowp-opt %s --convert-lowp-to-llvm=vector-target=sse9 2>&1 | FileCheck %s --check-prefix=BAD
 
-// BAD: unknown vector-target 'sse9'; expected host, avx512-bf16, avx512, avx2 or generic
+// BAD: unknown vector-target 'sse9'; expected host, avx512-bf16, avx512-vnni, avx512, avx2 or generic
 
 // Tests that a 16-entry f32 lookup is one vpermps on AVX-512, and a tree
 // of 15 selects on the four low index bits elsewhere.

@@ -2,7 +2,7 @@
 // RUN: lowp-opt %s --lowp-pack-boundaries --canonicalize --lowp-vectorize=vector-target=avx512 --convert-lowp-to-linalg --canonicalize --cse --split-input-file | FileCheck %s --check-prefixes=CHECK,F32
 // RUN: not lowp-opt %s --lowp-vectorize=vector-target=sse9 --split-input-file 2>&1 | FileCheck %s --check-prefix=BAD
 
-// BAD: unknown vector-target 'sse9'; expected host, avx512-bf16, avx512, avx2 or generic
+// BAD: unknown vector-target 'sse9'; expected host, avx512-bf16, avx512-vnni, avx512, avx2 or generic
 
 // Tests that an MXFP8 activation reaches the K x N kernel as its parts:
 // its E4M3 codes decoded once (to bf16 codes where the target has
@@ -139,5 +139,40 @@ func.func @mxfp8_mxfp4_nk(%x: tensor<8x64xf8E4M3FN, #lowp.block_scaled<block = [
 // CHECK-NOT:     x86vector
 func.func @bf16_mxfp4(%x: tensor<8x64xbf16>, %w: tensor<64x128xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>>) -> tensor<8x128xf32> {
   %0 = lowp.matmul %x, %w {accumulator = f32} : tensor<8x64xbf16>, tensor<64x128xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>> -> tensor<8x128xf32>
+  return %0 : tensor<8x128xf32>
+}
+
+// -----
+
+// Tests that int8 activations (an f32 scale per row) times int4-g128
+// weights (ui4 codes, f16 scales, ui4 zero points) multiply bytes with
+// VNNI on AVX512_VNNI: once per call, each row's sum of x's codes over each
+// pass of 128 rows (8 x 2); the panel holds four rows of codes a word (32
+// words a column for the pass, two stacked 64-column slabs); the register
+// tile is 16 lowp.dot_bytes (vpdpbusd) per four rows, its i32 sums
+// converted to f32 less zero point times the row's pass sum, then scaled.
+// Without VNNI (F32) the codes are decoded to f32 and multiplied by FMAs.
+// CHECK-LABEL: func.func @int8_int4
+// CHECK-SAME:      %[[CODES:[^:]+]]: tensor<8x256xi8>
+// BF16:          %[[PASSSUMS:.+]] = scf.for {{.+}} -> (tensor<8x2xf32>)
+// BF16:            vector.transfer_read %[[CODES]]{{.+}} : tensor<8x256xi8>, vector<128xi8>
+// BF16:            arith.extsi %{{.+}} : vector<128xi8> to vector<128xi32>
+// BF16:            vector.reduction <add>, %{{.+}} : vector<128xi32> into i32
+// BF16:          bufferization.alloc_tensor() : tensor<64x64xi32>
+// BF16:          bufferization.alloc_tensor() : tensor<256xf32>
+// BF16:          %[[SUMS:.+]]:16 = scf.for {{.+}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// BF16:            vector.transfer_read %[[CODES]]{{.+}} : tensor<8x256xi8>, vector<4xi8>
+// BF16-COUNT-16:   lowp.dot_bytes
+// BF16-NOT:        vector.fma
+// BF16:            scf.yield
+// BF16:          %[[PASSSUM:.+]] = tensor.extract %[[PASSSUMS]]
+// BF16:          %[[ROWSUM:.+]] = vector.broadcast %[[PASSSUM]] : f32 to vector<16xf32>
+// BF16:          %[[EXACT:.+]] = arith.sitofp %[[SUMS]]#0 : vector<16xi32> to vector<16xf32>
+// BF16:          %[[CORRECTION:.+]] = arith.mulf %{{.+}}, %[[ROWSUM]] : vector<16xf32>
+// BF16:          arith.subf %[[EXACT]], %[[CORRECTION]] : vector<16xf32>
+// F32-NOT:       lowp.dot_bytes
+// F32:           vector.fma
+func.func @int8_int4(%x: tensor<8x256xi8, #lowp.block_scaled<block = [1, 256], scale = f32, rule = absmax>>, %w: tensor<256x128xui4, #lowp.block_scaled<block = [128, 1], scale = f16, rule = minmax, zero_point = ui4>>) -> tensor<8x128xf32> {
+  %0 = lowp.matmul %x, %w {accumulator = f32} : tensor<8x256xi8, #lowp.block_scaled<block = [1, 256], scale = f32, rule = absmax>>, tensor<256x128xui4, #lowp.block_scaled<block = [128, 1], scale = f16, rule = minmax, zero_point = ui4>> -> tensor<8x128xf32>
   return %0 : tensor<8x128xf32>
 }

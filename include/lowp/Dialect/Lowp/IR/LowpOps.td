@@ -359,4 +359,30 @@ def Lowp_LookupOp : Lowp_Op<"lookup", [Pure,
   let hasVerifier = 1;
 }
 
+def Lowp_DotBytesOp : Lowp_Op<"dot_bytes", [Pure,
+    AllTypesMatch<["accumulator", "unsignedBytes", "signedBytes", "result"]>]> {
+  let summary = "Lane-wise sums of four products of unsigned and signed bytes";
+  let description = [{
+    Each i32 lane of `unsignedBytes` and `signedBytes` holds four bytes
+    (little-endian): `result[i] = accumulator[i] + sum over j < 4 of
+    zext(byte j of unsignedBytes[i]) * sext(byte j of signedBytes[i])`,
+    wrapping modulo 2^32 (as `vpdpbusd` does; lowp's kernels keep their sums
+    far from that). This is how lowp-vectorize's integer GEMM multiplies
+    unsigned weight codes by signed int8 activations; convert-lowp-to-llvm
+    lowers it to one `vpdpbusd` where the target has AVX512_VNNI (16 lanes)
+    and to widening multiplies and adds elsewhere.
+
+    ```mlir
+    %sum = lowp.dot_bytes %acc, %weights, %activations : vector<16xi32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$accumulator,
+                       VectorOfRankAndType<[1], [I32]>:$unsignedBytes,
+                       VectorOfRankAndType<[1], [I32]>:$signedBytes);
+  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
+  let assemblyFormat = [{
+    $accumulator `,` $unsignedBytes `,` $signedBytes attr-dict `:` type($result)
+  }];
+}
+
 #endif // LOWP_DIALECT_LOWP_IR_LOWPOPS_TD
