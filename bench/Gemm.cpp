@@ -75,6 +75,10 @@ enum class Activations {
   F32,
   /// FP8 E4M3 codes (magnitudes 2^-9 .. 448, no NaN).
   E4M3,
+  /// E4M3 codes and one f32 scale for all of x (2^-8 .. 2^-4), which the
+  /// kernel applies to the f32 product with the weight's tensor scale:
+  /// y = (x W) * (x_scale * w_scale), torch._scaled_mm's W8A8.
+  E4M3PerTensor,
   /// MXFP8: E4M3 codes and an E8M0 scale per 32 values of a row
   /// (2^-7 .. 2^0).
   Mxfp8,
@@ -89,6 +93,8 @@ const char *describeActivations(Activations activations) {
     return "";
   case Activations::E4M3:
     return "E4M3 activations, ";
+  case Activations::E4M3PerTensor:
+    return "E4M3 activations (an f32 scale per tensor), ";
   case Activations::Mxfp8:
     return "MXFP8 activations (E4M3, E8M0 per 32), ";
   case Activations::Int8PerRow:
@@ -112,7 +118,9 @@ public:
   WeightMatrix &weights() { return *weights_; }
   Activations activations() const { return activations_; }
   /// x's values (for f32 activations what the kernels read; for others
-  /// the decoded codes, which the reference reads).
+  /// the decoded codes, which the reference reads: without a per-tensor
+  /// scale, which the reference multiplies by in f64, since the product
+  /// of an E4M3 value and an f32 scale need not be an f32).
   float *x() { return x_.as<float>(); }
   /// The codes and scales of low-precision activations.
   void *xCodes() { return xCodes_.as<void>(); }
@@ -155,6 +163,10 @@ public:
       codes[i] = uint8_t(random.between(0, 0x7E) | (random.between(0, 1) << 7));
       x[i] = float(decodeE4M3(codes[i]));
     }
+    if (activations_ == Activations::E4M3PerTensor) {
+      xScales_ = Buffer(sizeof(float));
+      *xScales_.as<float>() = random.uniform(0x1p-8f, 0x1p-4f);
+    }
     if (activations_ == Activations::Mxfp8) {
       const int64_t blocks = shape_.k / 32;
       xScales_ = Buffer(shape_.m * blocks);
@@ -196,10 +208,15 @@ private:
     magnitude_.assign(rows_.size() * n, 0);
     std::vector<double> w(n);
     const float *x = x_.as<float>();
+    // x_scale * x[k] is exact in f64 (4 + 24 bits), as are the weights'
+    // values; their products round in f64, 2^-53 of sum|x w| at most.
+    const double xScale = activations_ == Activations::E4M3PerTensor
+                              ? double(*xScales_.as<float>())
+                              : 1;
     for (int64_t kk = 0; kk < k; ++kk) {
       weights_->decodeRow(kk, w.data());
       for (size_t r = 0; r < rows_.size(); ++r) {
-        double xValue = x[rows_[r] * k + kk];
+        double xValue = x[rows_[r] * k + kk] * xScale;
         double *exact = exact_.data() + r * n;
         double *magnitude = magnitude_.data() + r * n;
         for (int64_t c = 0; c < n; ++c) {
@@ -272,10 +289,17 @@ public:
   /// GEMV check's bound: (K + 3) u sum|x w|, u = 2^-24, lowp.matmul's f32
   /// accumulator's promise (docs/Dialects/LowpOps.md), plus one u for
   /// rounding NVFP4's logical values to f32 and one for the result.
+  /// Per-tensor scales add two f32 roundings after the matmul (x_scale *
+  /// w_scale, then the product times it), so two u more; the products of
+  /// the matmul's error with those (2 (K + 4) u^2, under 0.001 u here)
+  /// fit in the u such a kernel does not use for NVFP4.
   CheckResult check() override {
     const GemmShape &s = problem_->shape();
     const std::vector<int64_t> &rows = problem_->checkedRows();
-    const double unit = 0x1p-24, allowed = (s.k + 5) * unit;
+    const int scaleRoundings =
+        problem_->activations() == Activations::E4M3PerTensor ? 2 : 0;
+    const double unit = 0x1p-24,
+                 allowed = (s.k + 5 + scaleRoundings) * unit;
     const float *y = y_.as<float>();
     double worst = 0;
     int64_t outside = 0, worstRow = 0, worstColumn = 0;
@@ -502,6 +526,19 @@ void callGemmE4m3Mxfp8Batch512(GemmProblem &p, int copy, float *y) {
 #endif
 }
 
+void callGemmE4m3E4m3Batch512(GemmProblem &p, int copy, float *y) {
+#if LOWP_BENCH_HAVE_gemm_e4m3_e4m3_512
+  const GemmShape &s = p.shape();
+  WeightMatrix &w = p.weights();
+  auto xe = describe<lowp_memref_uint8_2d>(p.xCodes(), {s.m, s.k});
+  auto xs = describeScalar<lowp_memref_float_0d>(p.xScales());
+  auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {s.k, s.n});
+  auto ws = describeScalar<lowp_memref_float_0d>(w.tensorScale(copy));
+  auto yd = describe<lowp_memref_float_2d>(y, {s.m, s.n});
+  _mlir_ciface_gemm_e4m3_e4m3_512(&xe, &xs, &ed, &ws, &yd);
+#endif
+}
+
 void callGemmInt8Int4G128Batch512(GemmProblem &p, int copy, float *y) {
 #if LOWP_BENCH_HAVE_gemm_int8_int4_g128_512
   const GemmShape &s = p.shape();
@@ -551,6 +588,9 @@ const LowpGemmKernel kLowpGemms[] = {
      kBatch512, callGemmMxfp8Mxfp4Batch512, nullptr, Activations::Mxfp8},
     {"gemm_e4m3_mxfp8_512", LOWP_BENCH_HAVE_gemm_e4m3_mxfp8_512, kMxfp8,
      kBatch512, callGemmE4m3Mxfp8Batch512, nullptr, Activations::E4M3},
+    {"gemm_e4m3_e4m3_512", LOWP_BENCH_HAVE_gemm_e4m3_e4m3_512, kE4m3,
+     kBatch512, callGemmE4m3E4m3Batch512, nullptr,
+     Activations::E4M3PerTensor},
     {"gemm_int8_int4_g128_512", LOWP_BENCH_HAVE_gemm_int8_int4_g128_512,
      kInt4G128, kBatch512, callGemmInt8Int4G128Batch512, nullptr,
      Activations::Int8PerRow},

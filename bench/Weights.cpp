@@ -62,6 +62,14 @@ const WeightFormat kInt4G128 = {"int4: ui4, f16 + ui4 zero per 128",
 const WeightFormat kMxfp8 = {"MXFP8: E4M3, E8M0 per 32",
                              {8, decodeE4M3, fillE4M3Codes},
                              {32, 1, decodeE8M0, randomE8M0}};
+// A per-tensor FP8 checkpoint's weight scale is amax / 448; this one
+// (amax 4.1, in 2^-7 .. 2^-6) is not a power of two, so that the product
+// of the scales is rounded and the check sees it.
+const WeightFormat kE4m3 = {"E4M3 (plain), f32 per tensor",
+                            {8, decodeE4M3, fillE4M3Codes},
+                            {},
+                            false,
+                            9.1797e-3f};
 const WeightFormat kNf4 = {"NF4: codebook, f32 per 64",
                            {4, decodeNF4, fillRandomBytes},
                            {64, 4, decodeF32Bits, randomF32Scale}};

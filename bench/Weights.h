@@ -57,6 +57,9 @@ extern const WeightFormat kNvfp4;
 extern const WeightFormat kInt4G128;
 /// MXFP8: E4M3 (no NaN), an E8M0 scale per 32.
 extern const WeightFormat kMxfp8;
+/// Plain E4M3 (no NaN, no block scales), an f32 tensor scale (the
+/// per-tensor FP8 checkpoints' form, torch._scaled_mm's W8A8).
+extern const WeightFormat kE4m3;
 /// NF4: the codebook, an f32 absmax scale (0.01 .. 0.1) per 64.
 extern const WeightFormat kNf4;
 /// !lowp.float<e3m0, finite>, an E8M0 scale per 32 (2^-9 .. 2^-2).
