@@ -47,6 +47,9 @@ ACTIVATIONS = {
                  codes(-127, 127), "<i1", lambda rng: rng.uniform(0.001, 0.1),
                  "<f4", False),
     "e4m3": ("f8E4M3FN", None, codes(0, 255, E4M3_NAN), "<u1", None, None, False),
+    # MXINT8: int8 elements read as 1.6 fixed point, an E8M0 scale per 32.
+    "mxint8": ("i8", "block = [1, 32], scale = f8E8M0FNU, rule = floor",
+               codes(-127, 127), "<i1", codes(118, 136), "<u1", False),
     # Plain int8, -128 included.
     "int8": ("i8", None, codes(-128, 127), "<i1", None, None, False),
     # W4A16: bf16's subnormals would be flushed by vdpbf16ps, so f32 FMAs.
@@ -101,6 +104,7 @@ CASES = [
     # side of 6, 8-bit weight codes, passes of 64.
     ("int8", "int4_g128", [(17, 256, 272), (5, 256, 130)], ("dynamic",)),
     ("int8_row", "uint8_g64", [(9, 128, 140)], ()),
+    ("mxint8", "int4_g128", [(9, 256, 272)], ()),
     ("e4m3", "mxfp8", [(16, 64, 256), (2, 64, 150)], ()),
     ("e4m3", "e4m3", [(16, 64, 256), (2, 64, 150)], ()),
     ("e4m3", "e4m3", [(16, 64, 256)], ("nk",)),
