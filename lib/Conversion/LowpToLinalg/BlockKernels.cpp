@@ -374,6 +374,57 @@ public:
   /// codes are spread to natural order in registers: lane l takes byte
   /// l / P, shifted by (l % P) * width.
   Value decodeLanes(ImplicitLocOpBuilder &at, Value element, bool inBounds) {
+    Value decoded = decodeElementLanes(at, element, inBounds);
+    if (!scaling)
+      return decoded;
+    Value block = arith::DivUIOp::create(at, element, index(at, blockSize));
+    std::pair<Value, Value> parts = blockParts(at, block, inBounds);
+    return scale(at, decoded, parts.first, parts.second);
+  }
+
+  /// decodeLanes for `count` groups of 16 lanes from `element` on, a
+  /// multiple of the block size: each block's scale and zero point are
+  /// decoded once for all its groups (a requantize's span holds several
+  /// groups of each block; int4-g128's f16 scale and packed zero point
+  /// cost more than its elements' codes).
+  SmallVector<Value> decodeRun(ImplicitLocOpBuilder &at, Value element,
+                               int64_t count, bool inBounds) {
+    SmallVector<Value> result;
+    Value firstBlock =
+        scaling ? arith::DivUIOp::create(at, element, index(at, blockSize))
+                      .getResult()
+                : Value();
+    std::pair<Value, Value> parts;
+    int64_t current = -1;
+    for (int64_t v = 0; v < count; ++v) {
+      Value decoded = decodeElementLanes(
+          at, arith::AddIOp::create(at, element, index(at, v * kLanes)),
+          inBounds);
+      if (!scaling) {
+        result.push_back(decoded);
+        continue;
+      }
+      int64_t k = v * kLanes / blockSize;
+      if (k != current) {
+        parts = blockParts(
+            at, arith::AddIOp::create(at, firstBlock, index(at, k)), inBounds);
+        current = k;
+      }
+      result.push_back(scale(at, decoded, parts.first, parts.second));
+    }
+    return result;
+  }
+
+  /// Whether decodeRun may take runs that start at any multiple of
+  /// `elements`.
+  bool decodesRunsOf(int64_t elements) const {
+    return !scaling || elements % blockSize == 0;
+  }
+
+private:
+  /// The 16 elements' unscaled values (less nothing), from `element` on.
+  Value decodeElementLanes(ImplicitLocOpBuilder &at, Value element,
+                           bool inBounds) {
     Value decoded;
     if (width && width < 8) {
       Value offset = arith::DivUIOp::create(at, element, index(at, phases));
@@ -398,19 +449,22 @@ public:
           at, widenCodes(at, read(at, codes, element, kLanes, inBounds)),
           /*highBitsClear=*/true);
     }
-    if (!scaling)
-      return decoded;
-    Value block = arith::DivUIOp::create(at, element, index(at, blockSize));
+    return decoded;
+  }
+
+  /// Block `block`'s scale and zero point (null without one), decoded, in
+  /// 16 lanes.
+  std::pair<Value, Value> blockParts(ImplicitLocOpBuilder &at, Value block,
+                                     bool inBounds) {
     Value blockScale = blockValues(at, scales, /*packedWidth=*/0, *scaleDecoder,
                                    block, 1, inBounds)[0];
     Value zero = zeroPoints
                      ? blockValues(at, zeroPoints, input.zeroPointWidth,
                                    *zeroPointDecoder, block, 1, inBounds)[0]
                      : Value();
-    return scale(at, decoded, blockScale, zero);
+    return {blockScale, zero};
   }
 
-private:
   Value index(ImplicitLocOpBuilder &at, int64_t value) {
     return indexConstant(at, value);
   }
@@ -1063,8 +1117,18 @@ private:
     auto offset = [&](int64_t elements) {
       return arith::AddIOp::create(at, element, index(at, elements));
     };
+    // A requantize decodes its source once per span, the span's values kept
+    // for both passes (spilled to the stack, in L1, where registers run out)
+    // instead of decoded again for the second; an f32 input is read again.
+    SmallVector<Value> decoded;
+    if (source && source->decodesRunsOf(kLanes * blockSize))
+      decoded =
+          source->decodeRun(at, element, kLanes * vectorsPerBlock, inBounds);
+    else if (source)
+      for (int64_t v = 0; v < kLanes * vectorsPerBlock; ++v)
+        decoded.push_back(readInput(at, offset(v * kLanes), inBounds));
     auto readValues = [&](int64_t v) {
-      return readInput(at, offset(v * kLanes), inBounds);
+      return source ? decoded[v] : readInput(at, offset(v * kLanes), inBounds);
     };
     // Pass 1: each block's amax.
     LaneCombiner magnitudes(
@@ -1089,8 +1153,15 @@ private:
         nvfp4 ? emitNvfp4Scales(at, magnitudes.result(), firstBlock, inBounds)
               : emitScales(at, magnitudes.result(), firstBlock, inBounds);
     // Pass 2, a loop over the span's groups of 16 lanes of P codes: the
-    // values read again (from L1) rather than held in B registers.
+    // values read again (from L1) rather than held in B registers; for a
+    // requantize, unrolled over the decoded values.
     int64_t spanElements = kLanes * blockSize;
+    if (source) {
+      for (int64_t g = 0; g < spanElements; g += groupElements)
+        emitGroup(at, element, index(at, g), reciprocals, inBounds,
+                  ArrayRef<Value>(decoded).slice(g / kLanes, phases));
+      return;
+    }
     scf::ForOp::create(
         at, index(at, 0), index(at, spanElements), index(at, groupElements),
         ValueRange{},
@@ -1102,9 +1173,11 @@ private:
   }
 
   /// The codes of the group at `groupOffset` in the span from `element`,
-  /// stored; `reciprocals` holds the span's 2^-e per block.
+  /// stored; `reciprocals` holds the span's 2^-e per block. The group's
+  /// values are read, or given (`values`, one vector per phase).
   void emitGroup(ImplicitLocOpBuilder &at, Value element, Value groupOffset,
-                 Value reciprocals, bool inBounds) {
+                 Value reciprocals, bool inBounds,
+                 ArrayRef<Value> values = {}) {
     Value groupElement = arith::AddIOp::create(at, element, groupOffset);
     SmallVector<Value> codeVectors;
     for (int64_t p = 0; p < phases; ++p) {
@@ -1118,8 +1191,10 @@ private:
           vector::BroadcastOp::create(
               at, VectorType::get({kLanes}, at.getI32Type()),
               arith::IndexCastOp::create(at, at.getI32Type(), block)));
-      Value x =
-          readInput(at, arith::AddIOp::create(at, element, local), inBounds);
+      Value x = values.empty()
+                    ? readInput(at, arith::AddIOp::create(at, element, local),
+                                inBounds)
+                    : values[p];
       codeVectors.push_back(encode(at, x, reciprocal));
     }
     storeGroup(at, codeVectors, groupElement, inBounds);
