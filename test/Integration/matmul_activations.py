@@ -81,6 +81,10 @@ WEIGHTS = {
     # A plain FP8 weight (per-tensor scales are a product's factor): one
     # E8M0 scale of 1 per column for the kernel.
     "e4m3": ("f8E4M3FN", None, codes(0, 255, E4M3_NAN), "<u1", None, None, []),
+    # Plain integers: unsigned bytes (VNNI's operand on the host), signed
+    # int4 (packed at the boundary).
+    "ui8": ("ui8", None, codes(0, 255), "<u1", None, None, []),
+    "i4": ("i4", None, codes(-8, 7), "<i1", None, None, []),
     # Codebook values that bf16 does not hold: f32 FMAs on every target.
     "nf4": ("!lowp.codebook<nf4>", "block = [64, 1], scale = f32, rule = absmax",
             codes(0, 15), "<u1", lambda rng: rng.uniform(0.01, 2.0), "<f4", []),
@@ -105,6 +109,8 @@ CASES = [
     ("int8", "int4_g128", [(17, 256, 272), (5, 256, 130)], ("dynamic",)),
     ("int8_row", "uint8_g64", [(9, 128, 140)], ()),
     ("mxint8", "int4_g128", [(9, 256, 272)], ()),
+    ("int8", "ui8", [(9, 256, 140)], ()),
+    ("e4m3", "i4", [(9, 64, 272)], ()),
     ("e4m3", "mxfp8", [(16, 64, 256), (2, 64, 150)], ()),
     ("e4m3", "e4m3", [(16, 64, 256), (2, 64, 150)], ()),
     ("e4m3", "e4m3", [(16, 64, 256)], ("nk",)),

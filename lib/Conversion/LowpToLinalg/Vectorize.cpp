@@ -226,8 +226,11 @@ struct PlainWeightAsBlockScaled : OpRewritePattern<MatmulOp> {
     SmallVector<int64_t> block =
         transposed ? SmallVector<int64_t>{1, depth}
                    : SmallVector<int64_t>{depth, 1};
+    // absmax, not MX's floor: under floor and rceil integer elements are
+    // fixed point (MXINT8's 1.6), under absmax their own values. The rule
+    // matters only to quantizing, which this weight never is.
     auto encoding = BlockScaledEncodingAttr::get(
-        context, block, scaleType, numerics::ScaleRule::Floor, Type(), Type());
+        context, block, scaleType, numerics::ScaleRule::AbsMax, Type(), Type());
     auto weightType =
         RankedTensorType::get(rhsType.getShape(), element, encoding);
     unsigned packedWidth =

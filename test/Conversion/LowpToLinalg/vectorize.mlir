@@ -80,12 +80,14 @@ func.func @blocks_along_n(%x: tensor<2x64xf32>, %w: tensor<64x64xf4E2M1FN, #lowp
 // Tests that a plain FP8 weight (no encoding) reaches the matmul kernel as
 // a block-scaled one with one E8M0 scale of 1 per column over all of K
 // (K x N: block [64, 1], scales 1 x 128; N x K: block [1, 64], scales
-// 128 x 1), and a plain f32 weight does not.
+// 128 x 1), and a plain f32 weight does not. The rule is absmax, under
+// which integer elements keep their own values (under MX's floor they
+// would be fixed point).
 // CHECK-LABEL: func.func @plain_weights
 // CHECK-DAG: %[[ONES:.+]] = arith.constant dense<1.000000e+00> : tensor<1x128xf8E8M0FNU>
 // CHECK-DAG: %[[ONESNK:.+]] = arith.constant dense<1.000000e+00> : tensor<128x1xf8E8M0FNU>
-// CHECK: lowp.assemble %{{.+}}, %[[ONES]] : tensor<64x128xf8E4M3FN>, tensor<1x128xf8E8M0FNU> to tensor<64x128xf8E4M3FN, #lowp.block_scaled<block = [64, 1], scale = f8E8M0FNU, rule = floor>>
-// CHECK: lowp.assemble %{{.+}}, %[[ONESNK]] : tensor<128x64xf8E4M3FN>, tensor<128x1xf8E8M0FNU> to tensor<128x64xf8E4M3FN, #lowp.block_scaled<block = [1, 64], scale = f8E8M0FNU, rule = floor>>
+// CHECK: lowp.assemble %{{.+}}, %[[ONES]] : tensor<64x128xf8E4M3FN>, tensor<1x128xf8E8M0FNU> to tensor<64x128xf8E4M3FN, #lowp.block_scaled<block = [64, 1], scale = f8E8M0FNU, rule = absmax>>
+// CHECK: lowp.assemble %{{.+}}, %[[ONESNK]] : tensor<128x64xf8E4M3FN>, tensor<128x1xf8E8M0FNU> to tensor<128x64xf8E4M3FN, #lowp.block_scaled<block = [1, 64], scale = f8E8M0FNU, rule = absmax>>
 // CHECK: %[[F32:.+]] = lowp.matmul %{{.+}}, %{{.+}} {accumulator = f32} : tensor<8x64xf32>, tensor<64x128xf32> -> tensor<8x128xf32>
 // CHECK-NOT: lowp.matmul
 // CHECK: return
