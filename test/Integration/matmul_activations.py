@@ -85,6 +85,11 @@ WEIGHTS = {
     # int4 (packed at the boundary).
     "ui8": ("ui8", None, codes(0, 255), "<u1", None, None, []),
     "i4": ("i4", None, codes(-8, 7), "<i1", None, None, []),
+    # Blocks of 134 = 2 x 67 rows: the bf16-pair GEMM's passes must be a
+    # multiple of 2 (here 2), not 67, the largest divisor up to 128.
+    "e4m3_134": ("f8E4M3FN", "block = [134, 1], scale = f32, rule = absmax",
+                 codes(0, 255, E4M3_NAN), "<u1", lambda rng: rng.uniform(0.01, 1.0),
+                 "<f4", []),
     # Codebook values that bf16 does not hold: f32 FMAs on every target.
     "nf4": ("!lowp.codebook<nf4>", "block = [64, 1], scale = f32, rule = absmax",
             codes(0, 15), "<u1", lambda rng: rng.uniform(0.01, 2.0), "<f4", []),
@@ -111,6 +116,7 @@ CASES = [
     ("mxint8", "int4_g128", [(9, 256, 272)], ()),
     ("int8", "ui8", [(9, 256, 140)], ()),
     ("e4m3", "i4", [(9, 64, 272)], ()),
+    ("e4m3", "e4m3_134", [(9, 268, 256)], ()),
     ("e4m3", "mxfp8", [(16, 64, 256), (2, 64, 150)], ()),
     ("e4m3", "e4m3", [(16, 64, 256), (2, 64, 150)], ()),
     ("e4m3", "e4m3", [(16, 64, 256)], ("nk",)),

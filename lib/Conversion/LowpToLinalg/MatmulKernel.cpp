@@ -681,10 +681,11 @@ public:
       lhsBlock = lhsEncoding.getFullBlock(2)[1];
     // Bytes on VNNI where they apply (twice vdpbf16ps's products a cycle),
     // else bf16 pairs.
-    quads = multipliesBytes(x.type, rhs.type, target) &&
-            bytePassRows() % 4 == 0 && x.packedWidth == 0;
-    pairs =
-        !quads && multipliesBFloat16Pairs(x.type, scaling, passRows, target);
+    quads = multipliesBytes(x.type, rhs.type, target) && codePassRows(4) &&
+            x.packedWidth == 0;
+    pairs = !quads &&
+            multipliesBFloat16Pairs(x.type, scaling, passRows, target) &&
+            codePassRows(2);
   }
 
   Value emit() {
@@ -711,11 +712,14 @@ public:
   }
 
 private:
-  /// Rows of a GEMM pass on bytes, or on bf16 pairs of codes: within both
-  /// operands' blocks, at most 128 (multipliesBytes).
-  int64_t bytePassRows() const {
-    return largestDivisorAtMost(
-        std::gcd(blockRows, lhsBlock ? lhsBlock : blockRows), 128);
+  /// Rows of a GEMM pass on bytes (`step` 4) or on bf16 pairs of codes
+  /// (2): the largest multiple of `step` up to 128 that divides both
+  /// operands' blocks (multipliesBytes), 0 if none does.
+  int64_t codePassRows(int64_t step) const {
+    int64_t common = std::gcd(blockRows, lhsBlock ? lhsBlock : blockRows);
+    if (common % step)
+      return 0;
+    return step * largestDivisorAtMost(common / step, 128 / step);
   }
 
   /// Whether the GEMM may multiply bf16 pairs of both operands' values,
@@ -870,7 +874,7 @@ private:
     if (quads && gemm && columns >= kTileColumns) {
       lhsQuads = x.elements;
       if (zeroPointDecoder)
-        lhsPassSums = sumActivationPasses(bytePassRows());
+        lhsPassSums = sumActivationPasses(codePassRows(4));
     }
   }
 
@@ -1062,7 +1066,7 @@ private:
     if (scaledPanel)
       passRows = scaledPanelRows();
     else if (pairs || quads)
-      passRows = bytePassRows();
+      passRows = codePassRows(quads ? 4 : 2);
     llvm::scope_exit restore([&] { passRows = gemvPassRows; });
     int64_t passes = depth / passRows;
     int64_t tiles = count / kTileColumns;
