@@ -1615,22 +1615,29 @@ private:
   /// `tiles` whole tiles of outputs from `begin` on, into `out` (their
   /// slice of the result).
   Value emitGemmColumns(Value out, Value begin, int64_t tiles) {
+    // The panel holds the weight's values (the N x K kernel reads f32
+    // activations only): sub-passes of P rows within a block, each decoded,
+    // transposed and scaled, fill a panel of up to 1024 rows, and the
+    // register tiles add their sums to y once per panel (as the K x N
+    // kernel's scaled panel).
+    int64_t subPassRows = passRows;
+    int64_t panelRows =
+        subPassRows * largestDivisorAtMost(depth / subPassRows,
+                                           kScaledPanelRows / subPassRows);
     Value panel = bufferization::AllocTensorOp::create(
         b,
         RankedTensorType::get(
-            {kPanelGroups * passRows, kGemmTileVectors * kLanes},
+            {kPanelGroups * panelRows, kGemmTileVectors * kLanes},
             b.getF32Type()),
         ValueRange{});
-    Value scaleRow = bufferization::AllocTensorOp::create(
-        b, RankedTensorType::get({kTileColumns}, b.getF32Type()), ValueRange{});
     return scf::ForOp::create(
-               b, index(b, 0), index(b, depth / passRows), index(b, 1),
-               ValueRange{out, panel, scaleRow},
+               b, index(b, 0), index(b, depth / panelRows), index(b, 1),
+               ValueRange{out, panel},
                [&](OpBuilder &nested, Location loc, Value pass,
                    ValueRange iter) {
                  ImplicitLocOpBuilder body(loc, nested);
-                 Value kStart =
-                     arith::MulIOp::create(body, pass, index(body, passRows));
+                 Value panelStart =
+                     arith::MulIOp::create(body, pass, index(body, panelRows));
                  scf::YieldOp::create(
                      body,
                      forEachTile(
@@ -1638,13 +1645,30 @@ private:
                          [&](ImplicitLocOpBuilder &tile, Value n0,
                              ValueRange tileIter) -> SmallVector<Value> {
                            Value first = arith::AddIOp::create(tile, begin, n0);
-                           std::pair<Value, Value> decoded =
-                               emitTransposedPanel(tile, kStart, first,
-                                                   tileIter[1], tileIter[2]);
-                           Value updated =
-                               emitPanelProduct(tile, pass, n0, tileIter[0],
-                                                decoded.first, decoded.second);
-                           return {updated, decoded.first, decoded.second};
+                           Value decoded =
+                               scf::ForOp::create(
+                                   tile, index(tile, 0), index(tile, panelRows),
+                                   index(tile, subPassRows),
+                                   ValueRange{tileIter[1]},
+                                   [&](OpBuilder &subBuilder, Location subLoc,
+                                       Value offset, ValueRange subIter) {
+                                     ImplicitLocOpBuilder sub(subLoc,
+                                                              subBuilder);
+                                     Value kStart = arith::AddIOp::create(
+                                         sub, panelStart, offset);
+                                     scf::YieldOp::create(
+                                         sub,
+                                         emitTransposedPanel(
+                                             sub, kStart, first, subIter[0],
+                                             Value(), offset, panelRows)
+                                             .first);
+                                   })
+                                   .getResult(0);
+                           passRows = panelRows;
+                           Value updated = emitPanelProduct(
+                               tile, pass, n0, tileIter[0], decoded, Value());
+                           passRows = subPassRows;
+                           return {updated, decoded};
                          }));
                })
         .getResult(0);
@@ -1655,14 +1679,21 @@ private:
   /// point) and their scales into `scaleRow`.
   std::pair<Value, Value> emitTransposedPanel(ImplicitLocOpBuilder &at,
                                               Value kStart, Value n0,
-                                              Value panel, Value scaleRow) {
+                                              Value panel, Value scaleRow,
+                                              Value rowOffset = Value(),
+                                              int64_t slabRows = 0) {
+    // With a row offset, the values times their scales go into rows
+    // rowOffset.. of slabs of `slabRows` rows, and scaleRow is unused.
+    bool scaled = (bool)rowOffset;
+    if (!scaled)
+      slabRows = passRows;
     Value block = arith::DivUIOp::create(at, kStart, index(at, blockSize));
     Value factor = scaleFactor(at);
     int64_t rowBytes =
         cast<RankedTensorType>(rhs.elements.getType()).getDimSize(1);
     auto groupLoop = scf::ForOp::create(
         at, index(at, 0), index(at, kTileColumns), index(at, kLanes),
-        ValueRange{panel, scaleRow},
+        scaled ? ValueRange{panel} : ValueRange{panel, scaleRow},
         [&](OpBuilder &nested, Location loc, Value i0, ValueRange iter) {
           ImplicitLocOpBuilder body(loc, nested);
           Value first = arith::AddIOp::create(body, n0, i0);
@@ -1716,17 +1747,21 @@ private:
             scale = arith::MulFOp::create(
                 body, scale,
                 vector::BroadcastOp::create(body, f32Vector(kLanes), factor));
-          Value scales = vector::TransferWriteOp::create(body, scale, iter[1],
-                                                         ValueRange{i0},
-                                                         ArrayRef<bool>{true})
-                             .getResult();
+          Value scales;
+          if (!scaled)
+            scales = vector::TransferWriteOp::create(body, scale, iter[1],
+                                                     ValueRange{i0},
+                                                     ArrayRef<bool>{true})
+                         .getResult();
           Value decoded = iter[0];
           // Outputs i0.. lie in the panel's slab i0 / 64 (the register
           // tiles' columns), at its column i0 mod 64.
           int64_t slabColumns = kGemmTileVectors * kLanes;
           Value slabBase = arith::MulIOp::create(
               body, arith::DivUIOp::create(body, i0, index(body, slabColumns)),
-              index(body, passRows));
+              index(body, slabRows));
+          if (scaled)
+            slabBase = arith::AddIOp::create(body, slabBase, rowOffset);
           Value slabColumn =
               arith::RemUIOp::create(body, i0, index(body, slabColumns));
           for (int64_t k0 = 0; k0 < passRows; k0 += kLanes) {
@@ -1736,6 +1771,11 @@ private:
                   body, row, ArrayRef<int64_t>{k0}, ArrayRef<int64_t>{kLanes},
                   ArrayRef<int64_t>{1}));
             SmallVector<Value> columns = transposeSquare(body, square);
+            // Lane i of a column is output i0 + i, whose scale is lane i of
+            // `scale`.
+            if (scaled)
+              for (Value &column : columns)
+                column = arith::MulFOp::create(body, column, scale);
             for (int64_t k = 0; k < kLanes; ++k)
               decoded = vector::TransferWriteOp::create(
                             body, columns[k], decoded,
@@ -1745,9 +1785,12 @@ private:
                             ArrayRef<bool>{true})
                             .getResult();
           }
-          scf::YieldOp::create(body, ValueRange{decoded, scales});
+          if (scaled)
+            scf::YieldOp::create(body, ValueRange{decoded});
+          else
+            scf::YieldOp::create(body, ValueRange{decoded, scales});
         });
-    return {groupLoop.getResult(0), groupLoop.getResult(1)};
+    return {groupLoop.getResult(0), scaled ? scaleRow : groupLoop.getResult(1)};
   }
 
   /// The rows of N x N lanes (N vectors of N lanes, N a power of two)

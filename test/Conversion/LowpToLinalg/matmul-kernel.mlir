@@ -136,7 +136,23 @@ func.func @nk(%x: tensor<2x256xf32>, %w: tensor<24x256xf4E2M1FN, #lowp.block_sca
 // CHECK-SAME:      %[[X:[^:]+]]: tensor<?x256xf32>
 // CHECK-NOT:     linalg.matmul
 // CHECK:         %[[ROWS:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x256xf32>
+// CHECK:         scf.if
 // CHECK:         tensor.empty(%[[ROWS]]) : tensor<?x128xf32>
+// The N x K GEMM (6 rows and more) builds a panel of the weight's values
+// over all 256 rows of K (two stacked 64-column slabs), sub-pass by
+// sub-pass of 32 rows within a block, each transposed column times its
+// outputs' scales, and adds the register tiles' sums to y unscaled.
+// CHECK:         %[[PANEL:.+]] = bufferization.alloc_tensor() : tensor<512x64xf32>
+// CHECK-NOT:     bufferization.alloc_tensor
+// CHECK:         scf.for %{{.+}} = %{{.+}} to %{{.+}} step %[[C32:.+]] iter_args(%{{.+}} = %[[PANEL]]) -> (tensor<512x64xf32>)
+// CHECK:           scf.for %{{.+}} -> (tensor<512x64xf32>)
+// CHECK:             vector.shuffle
+// CHECK:             %[[SCALED:.+]] = arith.mulf %{{.+}}, %{{.+}} : vector<16xf32>
+// CHECK:             vector.transfer_write %[[SCALED]], %{{.+}} : vector<16xf32>, tensor<512x64xf32>
+// CHECK:         %[[SUMS:.+]]:16 = scf.for %{{.+}} = %{{.+}} to %[[C256:.+]] step
+// CHECK-COUNT-16:  vector.fma
+// CHECK:         %[[OLD:.+]] = vector.transfer_read
+// CHECK-NEXT:    arith.addf %[[OLD]], %[[SUMS]]#0 : vector<16xf32>
 // CHECK:         scf.for %{{.+}} = %{{.+}} to %[[ROWS]] step
 // CHECK:           vector.fma
 // CHECK:         return %{{.+}} : tensor<?x128xf32>
