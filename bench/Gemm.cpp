@@ -298,8 +298,7 @@ public:
     const std::vector<int64_t> &rows = problem_->checkedRows();
     const int scaleRoundings =
         problem_->activations() == Activations::E4M3PerTensor ? 2 : 0;
-    const double unit = 0x1p-24,
-                 allowed = (s.k + 5 + scaleRoundings) * unit;
+    const double unit = 0x1p-24, allowed = (s.k + 5 + scaleRoundings) * unit;
     const float *y = y_.as<float>();
     double worst = 0;
     int64_t outside = 0, worstRow = 0, worstColumn = 0;
@@ -588,9 +587,8 @@ const LowpGemmKernel kLowpGemms[] = {
      kBatch512, callGemmMxfp8Mxfp4Batch512, nullptr, Activations::Mxfp8},
     {"gemm_e4m3_mxfp8_512", LOWP_BENCH_HAVE_gemm_e4m3_mxfp8_512, kMxfp8,
      kBatch512, callGemmE4m3Mxfp8Batch512, nullptr, Activations::E4M3},
-    {"gemm_e4m3_e4m3_512", LOWP_BENCH_HAVE_gemm_e4m3_e4m3_512, kE4m3,
-     kBatch512, callGemmE4m3E4m3Batch512, nullptr,
-     Activations::E4M3PerTensor},
+    {"gemm_e4m3_e4m3_512", LOWP_BENCH_HAVE_gemm_e4m3_e4m3_512, kE4m3, kBatch512,
+     callGemmE4m3E4m3Batch512, nullptr, Activations::E4M3PerTensor},
     {"gemm_int8_int4_g128_512", LOWP_BENCH_HAVE_gemm_int8_int4_g128_512,
      kInt4G128, kBatch512, callGemmInt8Int4G128Batch512, nullptr,
      Activations::Int8PerRow},

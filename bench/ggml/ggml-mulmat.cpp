@@ -252,7 +252,8 @@ bool selected(const std::string &name, const Options &options) {
 /// neither side pays 4 KiB pages' TLB misses that the other does not.
 void adviseHugePages(ggml_backend_buffer_t buffer) {
   constexpr uintptr_t kHugePage = uintptr_t(2) << 20;
-  auto begin = reinterpret_cast<uintptr_t>(ggml_backend_buffer_get_base(buffer));
+  auto begin =
+      reinterpret_cast<uintptr_t>(ggml_backend_buffer_get_base(buffer));
   uintptr_t end = begin + ggml_backend_buffer_get_size(buffer);
   begin = (begin + kHugePage - 1) & ~(kHugePage - 1);
   end &= ~(kHugePage - 1);
@@ -483,7 +484,8 @@ ggml_backend_buffer_type_t repackBufferType() {
   ggml_backend_reg_t reg = ggml_backend_cpu_reg();
   ggml_backend_dev_t device = ggml_backend_reg_dev_get(reg, 0);
   auto getExtra = reinterpret_cast<ggml_backend_dev_get_extra_bufts_t>(
-      ggml_backend_reg_get_proc_address(reg, "ggml_backend_dev_get_extra_bufts"));
+      ggml_backend_reg_get_proc_address(reg,
+                                        "ggml_backend_dev_get_extra_bufts"));
   if (!getExtra)
     return nullptr;
   for (ggml_backend_buffer_type_t *t = getExtra(device); t && *t; ++t)
@@ -545,8 +547,8 @@ int main(int argc, char **argv) {
 #else
   const char *commit = ggml_commit();
 #endif
-  std::printf("# ggml-mulmat: ggml %s (version %s), CPU features: %s\n",
-              commit, ggml_version(), cpuFeatures().c_str());
+  std::printf("# ggml-mulmat: ggml %s (version %s), CPU features: %s\n", commit,
+              ggml_version(), cpuFeatures().c_str());
 
   // The set-up: the types this ggml has, and for each shape one set of
   // random weights and activations that every type quantizes, so that the
@@ -559,7 +561,8 @@ int main(int argc, char **argv) {
       std::string name = std::string("ggml_") + typeName;
       std::string tag = "_" + shapeTag(shape);
       bool plainWanted = selected(name + tag, options);
-      bool repackWanted = repackType && selected(name + "_repack" + tag, options);
+      bool repackWanted =
+          repackType && selected(name + "_repack" + tag, options);
       if (!plainWanted && !repackWanted)
         continue;
       std::optional<ggml_type> type = typeNamed(typeName);
@@ -589,9 +592,9 @@ int main(int argc, char **argv) {
       }
       std::fprintf(stderr, "ggml-mulmat: preparing %s%s\n", name.c_str(),
                    tag.c_str());
-      problems.push_back(std::make_unique<Problem>(
-          name + tag, shape, *type, source, x,
-          repackWanted ? repackType : nullptr));
+      problems.push_back(
+          std::make_unique<Problem>(name + tag, shape, *type, source, x,
+                                    repackWanted ? repackType : nullptr));
       Problem *problem = problems.back().get();
       for (bool repacked : {false, true}) {
         if (repacked ? !problem->repacked() : !plainWanted)
@@ -623,8 +626,8 @@ int main(int argc, char **argv) {
     c.runsPerRound =
         c.firstCall > 0.5
             ? 1
-            : std::clamp(static_cast<int>(0.2 / std::max(c.firstCall, 1e-6)),
-                         1, 10);
+            : std::clamp(static_cast<int>(0.2 / std::max(c.firstCall, 1e-6)), 1,
+                         10);
     std::fprintf(stderr,
                  "ggml-mulmat:   %s threads=%d: first call %.1f ms, error "
                  "%.2g\n",

@@ -553,15 +553,8 @@ protected:
 
   /// x[m][k] and x[m][k + 1] (k even) as bf16, in every lane's pair.
   Value broadcastPair(ImplicitLocOpBuilder &at, Value m, Value k) {
-    Value pair = read(at, lhsPairs, m, k, 2);
-    Value word = vector::ExtractOp::create(
-        at,
-        vector::BitCastOp::create(at, VectorType::get({1}, at.getI32Type()),
-                                  pair),
-        int64_t(0));
-    Value words = vector::BroadcastOp::create(
-        at, VectorType::get({kLanes}, at.getI32Type()), word);
-    return vector::BitCastOp::create(at, bfloat16Pairs(at), words);
+    return vector::BitCastOp::create(at, bfloat16Pairs(at),
+                                     broadcastWord(at, lhsPairs, m, k, 2));
   }
 
   /// Row m's scale for the K-block that column k of x lies in, broadcast to
@@ -1129,15 +1122,12 @@ private:
   /// The tile of weight columns from n0 on, for the pass's rows, decoded
   /// into `panel` as the weight's values: each element less its block's
   /// zero point, times its block's scale (and the tensor scale and element
-  /// unit), block by block; with scaled bf16 pairs, two rows of a block to
-  /// a word.
+  /// unit), block by block.
   Value emitScaledPanel(ImplicitLocOpBuilder &at, Value pass, Value n0,
                         Value panel) {
     int64_t rowsPerBlock = std::min(blockRows, passRows);
     int64_t stepRows = pairs ? 2 : 1;
     Value kStart = arith::MulIOp::create(at, pass, index(at, passRows));
-    Value byteBase =
-        width < 8 ? arith::DivUIOp::create(at, n0, index(at, 8 / width)) : n0;
     auto blockLoop = scf::ForOp::create(
         at, index(at, 0), index(at, passRows), index(at, rowsPerBlock),
         ValueRange{panel},
@@ -1151,53 +1141,11 @@ private:
           std::tie(zeroPoints, scales) =
               readBlockParts(block, kb, n0, /*inBounds=*/true,
                              /*scalesInPhaseOrder=*/true);
-          auto rowLoop = scf::ForOp::create(
-              block, index(block, 0), index(block, rowsPerBlock),
-              index(block, stepRows), blockIter,
-              [&](OpBuilder &nested, Location loc, Value k, ValueRange iter) {
-                ImplicitLocOpBuilder body(loc, nested);
-                SmallVector<Value> panelRows;
-                for (int64_t r = 0; r < stepRows; ++r)
-                  panelRows.push_back(arith::AddIOp::create(
-                      body, kFirst,
-                      arith::AddIOp::create(body, k, index(body, r))));
-                Value slabRow = arith::AddIOp::create(body, k0, k);
-                if (pairs)
-                  slabRow =
-                      arith::DivUIOp::create(body, slabRow, index(body, 2));
-                // The next tile's codes of these rows, which their decoding
-                // would otherwise wait for.
-                for (Value row : panelRows)
-                  prefetchCodes(body, row, byteBase, 2 * tileBytes());
-                Value decoded = iter[0];
-                for (int64_t c = 0; c < chunks; ++c) {
-                  Value byte = arith::AddIOp::create(
-                      body, byteBase, index(body, c * chunkBytes()));
-                  SmallVector<Value> codes;
-                  for (Value row : panelRows)
-                    codes.push_back(
-                        readCodes(body, row, byte, /*inBounds=*/true));
-                  for (int64_t p = 0; p < phases; ++p) {
-                    int64_t i = c * phases + p;
-                    SmallVector<Value> values;
-                    for (Value rowCodes : codes) {
-                      Value value = decodePhase(body, rowCodes, p);
-                      if (!zeroPoints.empty())
-                        value =
-                            arith::SubFOp::create(body, value, zeroPoints[i]);
-                      values.push_back(
-                          arith::MulFOp::create(body, value, scales[i]));
-                    }
-                    Value word =
-                        pairs ? packBFloat16Pair(body, values[0], values[1])
-                              : values[0];
-                    decoded = writePanelVector(body, word, decoded, slabRow, i,
-                                               passRows / stepRows);
-                  }
-                }
-                scf::YieldOp::create(body, decoded);
-              });
-          scf::YieldOp::create(block, rowLoop.getResults());
+          Value firstSlabRow =
+              arith::DivUIOp::create(block, k0, index(block, stepRows));
+          scf::YieldOp::create(block, emitPanelRows(block, blockIter[0], kFirst,
+                                                    firstSlabRow, rowsPerBlock,
+                                                    n0, zeroPoints, scales));
         });
     return blockLoop.getResult(0);
   }
@@ -1230,21 +1178,33 @@ private:
       zeroPoints.clear();
     }
     Value kStart = arith::MulIOp::create(at, pass, index(at, passRows));
+    return {emitPanelRows(at, panel, kStart, index(at, 0), passRows, n0,
+                          zeroPoints, /*scales=*/{}),
+            scaleRow};
+  }
+
+  /// `panel` with rows `firstRow` .. `firstRow` + `count` of the tile of
+  /// weight columns from n0 on written into its slab rows from
+  /// `firstSlabRow` on (slabs of passRows / step rows), in phase order:
+  /// each element's code decoded, less `zeroPoints`, times `scales` (when
+  /// given). With bf16 pairs each step decodes two rows into one word per
+  /// column, the first row's bf16 code in the low half, as vdpbf16ps pairs
+  /// them (the values are bf16 values, so the codes are their f32 bits' top
+  /// halves); on bytes each step packs four rows' codes, the first row's in
+  /// the low byte, as vpdpbusd pairs them with x's bytes.
+  Value emitPanelRows(ImplicitLocOpBuilder &at, Value panel, Value firstRow,
+                      Value firstSlabRow, int64_t count, Value n0,
+                      ArrayRef<Value> zeroPoints, ArrayRef<Value> scales) {
+    int64_t stepRows = quads ? 4 : pairs ? 2 : 1;
     Value byteBase =
         width < 8 ? arith::DivUIOp::create(at, n0, index(at, 8 / width)) : n0;
-    // With bf16 pairs each step decodes rows 2k and 2k + 1 into one word
-    // per column: row 2k's bf16 code in the low half, as vdpbf16ps pairs
-    // them. The values are bf16 values, so the codes are their f32 bits'
-    // top halves. On bytes each step packs rows 4k .. 4k + 3, row 4k's code
-    // in the low byte, as vpdpbusd pairs them with x's bytes.
-    int64_t stepRows = quads ? 4 : pairs ? 2 : 1;
     auto rowLoop = scf::ForOp::create(
-        at, index(at, 0), index(at, passRows / stepRows), index(at, 1),
+        at, index(at, 0), index(at, count / stepRows), index(at, 1),
         ValueRange{panel},
         [&](OpBuilder &nested, Location loc, Value k, ValueRange iter) {
           ImplicitLocOpBuilder body(loc, nested);
           Value first = arith::AddIOp::create(
-              body, kStart,
+              body, firstRow,
               stepRows > 1
                   ? arith::MulIOp::create(body, k, index(body, stepRows))
                         .getResult()
@@ -1253,8 +1213,9 @@ private:
           for (int64_t r = 1; r < stepRows; ++r)
             panelRows.push_back(
                 arith::AddIOp::create(body, first, index(body, r)));
-          // The next tile's codes of this row, which its decoding would
-          // otherwise wait for (a pass reads P rows a row's length apart,
+          Value slabRow = arith::AddIOp::create(body, firstSlabRow, k);
+          // The next tile's codes of these rows, which their decoding would
+          // otherwise wait for (a pass reads its rows a row's length apart,
           // too far apart for the hardware prefetchers).
           for (Value row : panelRows)
             prefetchCodes(body, row, byteBase, 2 * tileBytes());
@@ -1267,27 +1228,29 @@ private:
               codes.push_back(readCodes(body, row, byte, /*inBounds=*/true));
             for (int64_t p = 0; p < phases; ++p) {
               int64_t i = c * phases + p;
+              Value word;
               if (quads) {
-                decoded = writePanelVector(body, packCodeBytes(body, codes, p),
-                                           decoded, k, i, passRows / stepRows);
-                continue;
+                word = packCodeBytes(body, codes, p);
+              } else {
+                SmallVector<Value> values;
+                for (Value rowCodes : codes) {
+                  Value value = decodePhase(body, rowCodes, p);
+                  if (!zeroPoints.empty())
+                    value = arith::SubFOp::create(body, value, zeroPoints[i]);
+                  if (!scales.empty())
+                    value = arith::MulFOp::create(body, value, scales[i]);
+                  values.push_back(value);
+                }
+                word = pairs ? packBFloat16Pair(body, values[0], values[1])
+                             : values[0];
               }
-              SmallVector<Value> values;
-              for (Value rowCodes : codes) {
-                Value value = decodePhase(body, rowCodes, p);
-                if (!zeroPoints.empty())
-                  value = arith::SubFOp::create(body, value, zeroPoints[i]);
-                values.push_back(value);
-              }
-              Value word = pairs ? packBFloat16Pair(body, values[0], values[1])
-                                 : values[0];
-              decoded = writePanelVector(body, word, decoded, k, i,
+              decoded = writePanelVector(body, word, decoded, slabRow, i,
                                          passRows / stepRows);
             }
           }
           scf::YieldOp::create(body, decoded);
         });
-    return {rowLoop.getResult(0), scaleRow};
+    return rowLoop.getResult(0);
   }
 
   /// `out` with each tile's columns moved from phase order into natural

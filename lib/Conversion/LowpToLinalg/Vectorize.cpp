@@ -212,8 +212,7 @@ struct PlainWeightAsBlockScaled : OpRewritePattern<MatmulOp> {
     auto rhsType = cast<RankedTensorType>(op.getRhs().getType());
     Type element = rhsType.getElementType();
     if (!op.getAccumulator().isF32() || rhsType.getEncoding() ||
-        rhsType.getRank() != 2 || !rhsType.hasStaticShape() ||
-        element.isF32())
+        rhsType.getRank() != 2 || !rhsType.hasStaticShape() || element.isF32())
       return failure();
     std::optional<numerics::Format> format = getNumericFormat(element);
     if (!format || format->getBitWidth() > 8)
@@ -223,9 +222,8 @@ struct PlainWeightAsBlockScaled : OpRewritePattern<MatmulOp> {
     int64_t depth = rhsType.getDimSize(transposed ? 1 : 0);
     int64_t columns = rhsType.getDimSize(transposed ? 0 : 1);
     Type scaleType = Float8E8M0FNUType::get(context);
-    SmallVector<int64_t> block =
-        transposed ? SmallVector<int64_t>{1, depth}
-                   : SmallVector<int64_t>{depth, 1};
+    SmallVector<int64_t> block = transposed ? SmallVector<int64_t>{1, depth}
+                                            : SmallVector<int64_t>{depth, 1};
     // absmax, not MX's floor: under floor and rceil integer elements are
     // fixed point (MXINT8's 1.6), under absmax their own values. The rule
     // matters only to quantizing, which this weight never is.
@@ -238,10 +236,10 @@ struct PlainWeightAsBlockScaled : OpRewritePattern<MatmulOp> {
     if (!isBlockScaledMatmulCovered(lhsType, weightType, op.getAccumulator(),
                                     transposed, packedWidth))
       return failure();
-    auto scalesType = RankedTensorType::get(
-        transposed ? ArrayRef<int64_t>{columns, 1}
-                   : ArrayRef<int64_t>{1, columns},
-        scaleType);
+    auto scalesType =
+        RankedTensorType::get(transposed ? ArrayRef<int64_t>{columns, 1}
+                                         : ArrayRef<int64_t>{1, columns},
+                              scaleType);
     Location loc = op.getLoc();
     Value ones = arith::ConstantOp::create(
         rewriter, loc,
@@ -480,12 +478,14 @@ struct LowpVectorizePass : lowp::impl::LowpVectorizeBase<LowpVectorizePass> {
     if (!vectorTarget) {
       module.emitError("unknown vector-target '")
           << this->vectorTarget
-          << "'; expected host, avx512-bf16, avx512-vnni, avx512, avx2 or generic";
+          << "'; expected host, avx512-bf16, avx512-vnni, avx512, avx2 or "
+             "generic";
       return signalPassFailure();
     }
     RewritePatternSet preparation(context);
-    preparation.add<PlainWeightAsBlockScaled, MatmulToF32,
-                    DequantizeMatmulOperands>(context);
+    preparation
+        .add<PlainWeightAsBlockScaled, MatmulToF32, DequantizeMatmulOperands>(
+            context);
     // A requantize that the fused kernel does not cover becomes its pair,
     // for the dequantize and quantize kernels (or the generic lowering).
     populateSplitRequantizePatterns(

@@ -53,8 +53,8 @@
 // BF16:              arith.bitcast %[[XVALUE]]
 // BF16:              arith.trunci %{{.+}} : vector<16xi32> to vector<16xi16>
 // BF16:            %[[VALUEPANEL:.+]] = bufferization.alloc_tensor() : tensor<64x64xi32>
-// BF16:            scf.for %{{.+}} = %{{.+}} to %{{.+}} step %[[C32:.+]] iter_args(%{{.+}} = %[[VALUEPANEL]]) -> (tensor<64x64xi32>)
-// BF16:              scf.for %{{.+}} = %{{.+}} to %[[C32]] step %{{.+}} iter_args(%{{.+}}) -> (tensor<64x64xi32>)
+// BF16:            scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}} = %[[VALUEPANEL]]) -> (tensor<64x64xi32>)
+// BF16:              scf.for %{{.+}} = %{{.+}} to %[[C16:.+]] step %{{.+}} iter_args(%{{.+}}) -> (tensor<64x64xi32>)
 // BF16:                %[[LOW:.+]] = arith.mulf
 // BF16:                %[[HIGH:.+]] = arith.mulf
 // BF16:                arith.bitcast %[[LOW]]
