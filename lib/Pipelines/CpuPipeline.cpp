@@ -1,10 +1,13 @@
 //===- CpuPipeline.cpp - lowp to LLVM for the host CPU --------------------===//
 
 #include "lowp/Conversion/Passes.h"
+#include "lowp/Dialect/Lowp/IR/LowpAttrs.h"
+#include "lowp/Dialect/Lowp/IR/LowpDialect.h"
 #include "lowp/Dialect/Lowp/Transforms/Passes.h"
 #include "lowp/Pipelines/Pipelines.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
@@ -15,6 +18,7 @@
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -127,6 +131,43 @@ struct InlineDynamicResultCallsPass
   }
 };
 
+/// Refuses, at its location, an op outside lowp that takes or gives a
+/// block-scaled tensor where the pipeline has no lowering for it: such a
+/// tensor is its parts once lowered, and only lowp ops, calls, returns and
+/// scf's structured control flow carry parts.
+struct CheckBlockScaledUsesPass
+    : PassWrapper<CheckBlockScaledUsesPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CheckBlockScaledUsesPass)
+  StringRef getArgument() const override {
+    return "lowp-check-block-scaled-uses";
+  }
+  void runOnOperation() override {
+    auto blockScaled = [](Type type) {
+      auto tensor = dyn_cast<RankedTensorType>(type);
+      return tensor && isa_and_nonnull<lowp::BlockScaledEncodingAttr>(
+                           tensor.getEncoding());
+    };
+    WalkResult walked = getOperation().walk([&](Operation *op) {
+      if ((op->getDialect() && isa<lowp::LowpDialect>(op->getDialect())) ||
+          isa<func::FuncOp, func::CallOp, func::ReturnOp, scf::ForOp, scf::IfOp,
+              scf::WhileOp, scf::YieldOp, scf::ConditionOp>(op))
+        return WalkResult::advance();
+      if (!llvm::any_of(op->getOperandTypes(), blockScaled) &&
+          !llvm::any_of(op->getResultTypes(), blockScaled))
+        return WalkResult::advance();
+      op->emitOpError("on a block-scaled tensor is not lowered: "
+                      "lowp.dequantize it first, or take its parts with "
+                      "lowp.disassemble")
+          << (isa<arith::SelectOp>(op)
+                  ? " (or choose between whole tensors with scf.if)"
+                  : "");
+      return WalkResult::interrupt();
+    });
+    if (walked.wasInterrupted())
+      signalPassFailure();
+  }
+};
+
 /// Gives every returned tensor its own value: MLIR 22's
 /// buffer-results-to-out-params crashes on a function that returns the same
 /// buffer twice, which canonicalize and CSE produce whenever two results
@@ -217,6 +258,7 @@ struct InlineAllocaScopesPass
 
 void lowp::buildCpuPipeline(OpPassManager &pm,
                             const CpuPipelineOptions &options) {
+  pm.addPass(std::make_unique<CheckBlockScaledUsesPass>());
   pm.addPass(std::make_unique<InlineDynamicResultCallsPass>());
   // Constants fold through the numerics core before anything is lowered.
   pm.addPass(createCanonicalizerPass());
@@ -261,6 +303,10 @@ void lowp::buildCpuPipeline(OpPassManager &pm,
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
+  // A loop that carries a tensor may yield a new buffer each iteration (a
+  // conversion's result); the ownership-based deallocation below frees the
+  // old one.
+  bufferize.allowReturnAllocsFromLoops = true;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   if (options.resultsToOutParams) {
     bufferization::BufferResultsToOutParamsPassOptions outParams;

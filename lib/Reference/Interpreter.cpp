@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/SymbolTable.h"
@@ -46,6 +47,9 @@ std::vector<int64_t> shapeOf(Type type) {
   return {};
 }
 
+/// Each SSA value's parts: one tensor, or a block-scaled tensor's parts.
+using Values = llvm::DenseMap<Value, std::vector<Tensor>>;
+
 class Interpreter {
 public:
   explicit Interpreter(std::string &error) : error(error) {}
@@ -54,7 +58,10 @@ public:
            std::vector<Tensor> &results) {
     if (function.isExternal())
       return fail(function, "has no body to interpret");
-    llvm::DenseMap<Value, std::vector<Tensor>> values;
+    if (!function.getBody().hasOneBlock())
+      return fail(function, "has more than one block, which the reference "
+                            "interpreter does not take");
+    Values values;
     size_t next = 0;
     for (BlockArgument argument : function.getArguments()) {
       size_t parts =
@@ -65,17 +72,12 @@ public:
                               arguments.begin() + next + parts);
       next += parts;
     }
-    for (Operation &op : function.getBody().front()) {
-      if (auto ret = dyn_cast<func::ReturnOp>(op)) {
-        for (Value operand : ret.getOperands())
-          for (const Tensor &part : values[operand])
-            results.push_back(part);
-        return true;
-      }
-      if (!step(op, values))
-        return false;
-    }
-    return fail(function, "has no return");
+    std::vector<std::vector<Tensor>> returned;
+    if (!runBlock(function.getBody().front(), values, returned))
+      return false;
+    for (const std::vector<Tensor> &value : returned)
+      llvm::append_range(results, value);
+    return true;
   }
 
 private:
@@ -100,7 +102,439 @@ private:
     return tensor;
   }
 
-  bool step(Operation &op, llvm::DenseMap<Value, std::vector<Tensor>> &values) {
+  /// Runs the ops of `block`, whose arguments are bound, up to its
+  /// terminator (func.return, scf.yield, scf.condition), and gives the
+  /// terminator's operands.
+  bool runBlock(Block &block, Values &values,
+                std::vector<std::vector<Tensor>> &yielded) {
+    for (Operation &op : block) {
+      if (op.hasTrait<OpTrait::IsTerminator>()) {
+        for (Value operand : op.getOperands())
+          yielded.push_back(values[operand]);
+        return true;
+      }
+      if (!step(op, values))
+        return false;
+    }
+    return fail(block.getParentOp(), "has a block without a terminator");
+  }
+
+  /// Binds `block`'s arguments to `parts`, one entry per argument.
+  static void bind(Block &block, ArrayRef<std::vector<Tensor>> parts,
+                   Values &values) {
+    for (auto [argument, value] : llvm::zip(block.getArguments(), parts))
+      values[argument] = value;
+  }
+
+  /// The bit width of an integer or index code.
+  static unsigned integerWidth(Type type) {
+    return isa<IndexType>(type) ? 64 : type.getIntOrFloatBitWidth();
+  }
+
+  /// A code of `width` bits read as a signed or an unsigned integer.
+  static int64_t signedValue(uint64_t code, unsigned width) {
+    if (width >= 64)
+      return int64_t(code);
+    uint64_t sign = uint64_t(1) << (width - 1);
+    code &= (sign << 1) - 1;
+    return int64_t((code ^ sign) - sign);
+  }
+  static uint64_t unsignedValue(uint64_t code, unsigned width) {
+    return width >= 64 ? code : code & ((uint64_t(1) << width) - 1);
+  }
+  static uint64_t truncated(uint64_t value, unsigned width) {
+    return unsignedValue(value, width);
+  }
+
+  /// The 0-d tensor of one integer or index value.
+  static Tensor scalarOf(Type type, int64_t value) {
+    Tensor tensor;
+    tensor.elementType = type;
+    tensor.codes = {truncated(uint64_t(value), integerWidth(type))};
+    return tensor;
+  }
+
+  /// The row-major offset of the element at `indices` (index scalars).
+  bool offsetOf(Operation *op, const Tensor &tensor, ValueRange indices,
+                Values &values, int64_t &offset) {
+    offset = 0;
+    for (auto [d, index] : llvm::enumerate(indices)) {
+      int64_t i = int64_t(values[index][0].codes[0]);
+      if (i < 0 || i >= tensor.shape[d])
+        return fail(op, "reads or writes index " + std::to_string(i) +
+                            " of a dimension of size " +
+                            std::to_string(tensor.shape[d]));
+      offset = offset * tensor.shape[d] + i;
+    }
+    return true;
+  }
+
+  /// An elementwise op on integer or index codes (also of i1, the result
+  /// of comparisons): `apply` maps the operands' codes to the result's.
+  template <typename Apply>
+  bool elementwise(Operation *op, Values &values, Apply apply) {
+    std::vector<const Tensor *> operands;
+    for (Value operand : op->getOperands())
+      operands.push_back(&values[operand][0]);
+    const Tensor *shaped = operands[0];
+    for (const Tensor *operand : operands)
+      if (!operand->shape.empty())
+        shaped = operand;
+    for (const Tensor *operand : operands)
+      if (operand->codes.size() != shaped->codes.size() &&
+          operand->codes.size() != 1)
+        return fail(op, "has operands of different shapes");
+    Tensor result = plain(op->getResult(0).getType(), shaped);
+    std::vector<uint64_t> codes(operands.size());
+    for (size_t i = 0; i < shaped->codes.size(); ++i) {
+      for (size_t k = 0; k < operands.size(); ++k)
+        codes[k] = operands[k]->codes.size() == 1 ? operands[k]->codes[0]
+                                                  : operands[k]->codes[i];
+      result.codes.push_back(apply(codes));
+    }
+    values[op->getResult(0)] = {result};
+    return true;
+  }
+
+  /// Integer and index arithmetic, comparisons and casts (loop bounds,
+  /// indices, masks): the ops arith defines on two's complement codes.
+  bool stepInteger(Operation &op, Values &values) {
+    Type operandType = getElementTypeOrSelf(op.getOperand(0).getType());
+    Type resultType = getElementTypeOrSelf(op.getResult(0).getType());
+    unsigned w = integerWidth(operandType);
+    unsigned rw = integerWidth(resultType);
+    auto s = [w](uint64_t c) { return signedValue(c, w); };
+    auto u = [w](uint64_t c) { return unsignedValue(c, w); };
+    auto out = [rw](uint64_t v) { return truncated(v, rw); };
+    bool divideByZero = false;
+    auto divisor = [&](uint64_t c) {
+      if (u(c) == 0)
+        divideByZero = true;
+      return u(c) ? c : 1;
+    };
+    using Codes = std::vector<uint64_t>;
+    auto binary = [&](auto apply) {
+      return elementwise(
+          &op, values, [&](const Codes &c) { return out(apply(c[0], c[1])); });
+    };
+    bool ok =
+        llvm::TypeSwitch<Operation *, bool>(&op)
+            .Case([&](arith::AddIOp) {
+              return binary([&](uint64_t a, uint64_t b) { return a + b; });
+            })
+            .Case([&](arith::SubIOp) {
+              return binary([&](uint64_t a, uint64_t b) { return a - b; });
+            })
+            .Case([&](arith::MulIOp) {
+              return binary([&](uint64_t a, uint64_t b) { return a * b; });
+            })
+            .Case([&](arith::DivSIOp) {
+              return binary([&](uint64_t a, uint64_t b) {
+                // -1 wraps the most negative value to itself, as arith's
+                // two's complement does, without C++'s overflow.
+                return s(b) == -1 ? 0 - a : uint64_t(s(a) / s(divisor(b)));
+              });
+            })
+            .Case([&](arith::DivUIOp) {
+              return binary(
+                  [&](uint64_t a, uint64_t b) { return u(a) / u(divisor(b)); });
+            })
+            .Case([&](arith::RemSIOp) {
+              return binary([&](uint64_t a, uint64_t b) {
+                return s(b) == -1 ? 0 : uint64_t(s(a) % s(divisor(b)));
+              });
+            })
+            .Case([&](arith::RemUIOp) {
+              return binary(
+                  [&](uint64_t a, uint64_t b) { return u(a) % u(divisor(b)); });
+            })
+            .Case([&](arith::AndIOp) {
+              return binary([&](uint64_t a, uint64_t b) { return a & b; });
+            })
+            .Case([&](arith::OrIOp) {
+              return binary([&](uint64_t a, uint64_t b) { return a | b; });
+            })
+            .Case([&](arith::XOrIOp) {
+              return binary([&](uint64_t a, uint64_t b) { return a ^ b; });
+            })
+            .Case([&](arith::MaxSIOp) {
+              return binary([&](uint64_t a, uint64_t b) {
+                return uint64_t(std::max(s(a), s(b)));
+              });
+            })
+            .Case([&](arith::MinSIOp) {
+              return binary([&](uint64_t a, uint64_t b) {
+                return uint64_t(std::min(s(a), s(b)));
+              });
+            })
+            .Case([&](arith::MaxUIOp) {
+              return binary(
+                  [&](uint64_t a, uint64_t b) { return std::max(u(a), u(b)); });
+            })
+            .Case([&](arith::MinUIOp) {
+              return binary(
+                  [&](uint64_t a, uint64_t b) { return std::min(u(a), u(b)); });
+            })
+            .Case([&](arith::CmpIOp compare) {
+              arith::CmpIPredicate predicate = compare.getPredicate();
+              return elementwise(&op, values, [&](const Codes &c) -> uint64_t {
+                using P = arith::CmpIPredicate;
+                switch (predicate) {
+                case P::eq:
+                  return u(c[0]) == u(c[1]);
+                case P::ne:
+                  return u(c[0]) != u(c[1]);
+                case P::slt:
+                  return s(c[0]) < s(c[1]);
+                case P::sle:
+                  return s(c[0]) <= s(c[1]);
+                case P::sgt:
+                  return s(c[0]) > s(c[1]);
+                case P::sge:
+                  return s(c[0]) >= s(c[1]);
+                case P::ult:
+                  return u(c[0]) < u(c[1]);
+                case P::ule:
+                  return u(c[0]) <= u(c[1]);
+                case P::ugt:
+                  return u(c[0]) > u(c[1]);
+                case P::uge:
+                  return u(c[0]) >= u(c[1]);
+                }
+                return 0;
+              });
+            })
+            .Case<arith::ExtSIOp, arith::IndexCastOp>([&](Operation *) {
+              return elementwise(&op, values, [&](const Codes &c) {
+                return out(uint64_t(s(c[0])));
+              });
+            })
+            .Case<arith::ExtUIOp, arith::IndexCastUIOp, arith::TruncIOp>(
+                [&](Operation *) {
+                  return elementwise(&op, values, [&](const Codes &c) {
+                    return out(u(c[0]));
+                  });
+                })
+            .Default([&](Operation *other) {
+              return fail(other,
+                          "is not implemented by the reference interpreter");
+            });
+    if (ok && divideByZero)
+      return fail(&op, "divides by zero, which arith leaves undefined");
+    return ok;
+  }
+
+  bool isIntegerOp(Operation &op) {
+    return isa<arith::AddIOp, arith::SubIOp, arith::MulIOp, arith::DivSIOp,
+               arith::DivUIOp, arith::RemSIOp, arith::RemUIOp, arith::AndIOp,
+               arith::OrIOp, arith::XOrIOp, arith::MaxSIOp, arith::MinSIOp,
+               arith::MaxUIOp, arith::MinUIOp, arith::CmpIOp, arith::ExtSIOp,
+               arith::ExtUIOp, arith::TruncIOp, arith::IndexCastOp,
+               arith::IndexCastUIOp>(op);
+  }
+
+  /// scf.for, scf.if and scf.while: their regions run on the carried
+  /// values' parts, as many times as the loop says.
+  bool stepControlFlow(Operation &op, Values &values) {
+    return llvm::TypeSwitch<Operation *, bool>(&op)
+        .Case([&](scf::ForOp loop) {
+          unsigned w = integerWidth(loop.getInductionVar().getType());
+          bool isUnsigned = loop.getUnsignedCmp();
+          auto read = [&](Value v) {
+            uint64_t code = values[v][0].codes[0];
+            return isUnsigned ? int64_t(unsignedValue(code, w))
+                              : signedValue(code, w);
+          };
+          int64_t lower = read(loop.getLowerBound()),
+                  upper = read(loop.getUpperBound()),
+                  stride = read(loop.getStep());
+          if (stride <= 0)
+            return fail(&op, "has a step that is not positive");
+          std::vector<std::vector<Tensor>> carried;
+          for (Value init : loop.getInitArgs())
+            carried.push_back(values[init]);
+          Block &body = *loop.getBody();
+          auto below = [&](int64_t i) {
+            return isUnsigned ? uint64_t(i) < uint64_t(upper) : i < upper;
+          };
+          for (int64_t i = lower; below(i); i += stride) {
+            values[body.getArgument(0)] = {
+                scalarOf(loop.getInductionVar().getType(), i)};
+            for (auto [k, value] : llvm::enumerate(carried))
+              values[body.getArgument(k + 1)] = value;
+            std::vector<std::vector<Tensor>> yielded;
+            if (!runBlock(body, values, yielded))
+              return false;
+            carried = std::move(yielded);
+            if (i > std::numeric_limits<int64_t>::max() - stride)
+              break;
+          }
+          for (auto [result, value] : llvm::zip(loop.getResults(), carried))
+            values[result] = value;
+          return true;
+        })
+        .Case([&](scf::IfOp branch) {
+          bool taken = values[branch.getCondition()][0].codes[0] & 1;
+          Region &region =
+              taken ? branch.getThenRegion() : branch.getElseRegion();
+          if (region.empty())
+            return true;
+          std::vector<std::vector<Tensor>> yielded;
+          if (!runBlock(region.front(), values, yielded))
+            return false;
+          for (auto [result, value] : llvm::zip(branch.getResults(), yielded))
+            values[result] = value;
+          return true;
+        })
+        .Case([&](scf::WhileOp loop) {
+          std::vector<std::vector<Tensor>> carried;
+          for (Value init : loop.getInits())
+            carried.push_back(values[init]);
+          while (true) {
+            bind(loop.getBefore().front(), carried, values);
+            std::vector<std::vector<Tensor>> condition;
+            if (!runBlock(loop.getBefore().front(), values, condition))
+              return false;
+            std::vector<std::vector<Tensor>> forwarded(condition.begin() + 1,
+                                                       condition.end());
+            if (!(condition[0][0].codes[0] & 1)) {
+              for (auto [result, value] :
+                   llvm::zip(loop.getResults(), forwarded))
+                values[result] = value;
+              return true;
+            }
+            bind(loop.getAfter().front(), forwarded, values);
+            carried.clear();
+            if (!runBlock(loop.getAfter().front(), values, carried))
+              return false;
+          }
+        })
+        .Default([&](Operation *other) {
+          return fail(other, "is not implemented by the reference interpreter");
+        });
+  }
+
+  /// tensor.extract, tensor.insert and tensor.from_elements: elements are
+  /// codes, moved as they are.
+  bool stepElements(Operation &op, Values &values) {
+    return llvm::TypeSwitch<Operation *, bool>(&op)
+        .Case([&](tensor::ExtractOp extract) {
+          const Tensor &tensor = values[extract.getTensor()][0];
+          int64_t offset;
+          if (!offsetOf(&op, tensor, extract.getIndices(), values, offset))
+            return false;
+          Tensor element;
+          element.elementType = tensor.elementType;
+          element.codes = {tensor.codes[offset]};
+          if (!tensor.values.empty()) {
+            element.values = {tensor.values[offset]};
+            element.tolerance = {tensor.tolerance[offset]};
+          }
+          values[extract.getResult()] = {element};
+          return true;
+        })
+        .Case([&](tensor::InsertOp insert) {
+          Tensor tensor = values[insert.getDest()][0];
+          int64_t offset;
+          if (!offsetOf(&op, tensor, insert.getIndices(), values, offset))
+            return false;
+          tensor.codes[offset] = values[insert.getScalar()][0].codes[0];
+          // A bound no longer describes the tensor it came with.
+          tensor.values.clear();
+          tensor.tolerance.clear();
+          values[insert.getResult()] = {tensor};
+          return true;
+        })
+        .Case([&](tensor::FromElementsOp from) {
+          Tensor tensor = plain(from.getType());
+          for (Value element : from.getElements())
+            tensor.codes.push_back(values[element][0].codes[0]);
+          values[from.getResult()] = {tensor};
+          return true;
+        })
+        .Default([&](Operation *other) {
+          return fail(other, "is not implemented by the reference interpreter");
+        });
+  }
+
+  /// arith.cmpf of the operands' exact values, and arith.select of codes
+  /// (a scalar condition chooses whole values, a block-scaled tensor's
+  /// parts with them).
+  bool stepCompareSelect(Operation &op, Values &values) {
+    using Codes = std::vector<uint64_t>;
+    if (auto compare = dyn_cast<arith::CmpFOp>(op)) {
+      ValueFormat lhs =
+          *getValueFormat(getElementTypeOrSelf(compare.getLhs().getType()));
+      ValueFormat rhs =
+          *getValueFormat(getElementTypeOrSelf(compare.getRhs().getType()));
+      arith::CmpFPredicate predicate = compare.getPredicate();
+      return elementwise(&op, values, [&](const Codes &c) -> uint64_t {
+        double a = lhs.decode(c[0]), b = rhs.decode(c[1]);
+        bool unordered = std::isnan(a) || std::isnan(b);
+        using P = arith::CmpFPredicate;
+        switch (predicate) {
+        case P::AlwaysFalse:
+          return 0;
+        case P::OEQ:
+          return !unordered && a == b;
+        case P::OGT:
+          return !unordered && a > b;
+        case P::OGE:
+          return !unordered && a >= b;
+        case P::OLT:
+          return !unordered && a < b;
+        case P::OLE:
+          return !unordered && a <= b;
+        case P::ONE:
+          return !unordered && a != b;
+        case P::ORD:
+          return !unordered;
+        case P::UEQ:
+          return unordered || a == b;
+        case P::UGT:
+          return unordered || a > b;
+        case P::UGE:
+          return unordered || a >= b;
+        case P::ULT:
+          return unordered || a < b;
+        case P::ULE:
+          return unordered || a <= b;
+        case P::UNE:
+          return unordered || a != b;
+        case P::UNO:
+          return unordered;
+        case P::AlwaysTrue:
+          return 1;
+        }
+        return 0;
+      });
+    }
+    auto select = cast<arith::SelectOp>(op);
+    const Tensor &condition = values[select.getCondition()][0];
+    if (!isa<ShapedType>(select.getCondition().getType())) {
+      std::vector<Tensor> chosen =
+          values[condition.codes[0] & 1 ? select.getTrueValue()
+                                        : select.getFalseValue()];
+      values[select.getResult()] = chosen;
+      return true;
+    }
+    return elementwise(&op, values,
+                       [](const Codes &c) { return c[0] & 1 ? c[1] : c[2]; });
+  }
+
+  bool step(Operation &op, Values &values) {
+    if (isa<arith::CmpFOp, arith::SelectOp>(op))
+      return stepCompareSelect(op, values);
+    if (isIntegerOp(op))
+      return stepInteger(op, values);
+    if (isa<scf::ForOp, scf::IfOp, scf::WhileOp>(op))
+      return stepControlFlow(op, values);
+    if (isa<tensor::ExtractOp, tensor::InsertOp, tensor::FromElementsOp>(op))
+      return stepElements(op, values);
+    return stepOther(op, values);
+  }
+
+  bool stepOther(Operation &op, Values &values) {
     auto in = [&](Value value) -> const std::vector<Tensor> & {
       return values[value];
     };

@@ -112,6 +112,13 @@ std::string typeString(Type type) {
   return text;
 }
 
+/// i1, the type of comparisons: numpy's bool at the boundary, true its set
+/// bit (the value -1 of a signed 1-bit integer).
+bool isBoolean(Type type) {
+  auto integer = dyn_cast<IntegerType>(type);
+  return integer && integer.getWidth() == 1 && !integer.isUnsigned();
+}
+
 /// One boundary value's data in storage layout.
 struct HostValue {
   BoundaryValue boundary;
@@ -136,6 +143,10 @@ struct HostValue {
     return value;
   }
   void setCode(int64_t i, uint64_t code) {
+    // An i1 is stored as LLVM stores it, one byte of 0 or 1, not sign
+    // extended.
+    if (isBoolean(boundary.elementType))
+      code &= 1;
     std::memcpy(bytes.data() + i * boundary.storageBytes(), &code,
                 boundary.storageBytes());
   }
@@ -185,6 +196,21 @@ HostValue loadArgument(const std::string &path, const BoundaryValue &boundary) {
       fail(where + ": expected a float" + std::to_string(8 * bytes) +
            " array for " + typeString(element) + ", got dtype " + dtype.str());
     value.bytes = array.data;
+    return value;
+  }
+  if (dtype.kind == npy::Kind::Bool) {
+    // A bool is the code of i1 (true the set bit) and the value 0 or 1 of
+    // any other integer type.
+    if (!isa<IntegerType>(element))
+      fail(where + ": expected an integer array of codes for " +
+           typeString(element) + ", got dtype bool");
+    for (int64_t i = 0; i < count; ++i) {
+      uint8_t raw = array.data[i];
+      if (raw > 1)
+        fail(where + ": byte " + std::to_string(raw) + " at index " +
+             std::to_string(i) + " is not a bool (0 or 1)");
+      value.setCode(i, raw);
+    }
     return value;
   }
   if (dtype.kind == npy::Kind::Float)
@@ -277,6 +303,11 @@ npy::Array toNpy(const HostValue &value) {
     array.data = value.bytes;
     return array;
   }
+  if (isBoolean(element)) {
+    array.dtype = {npy::Kind::Bool, 1};
+    array.data = value.bytes;
+    return array;
+  }
   auto integer = dyn_cast<IntegerType>(element);
   bool isSigned = integer && !integer.isUnsigned();
   array.dtype = {isSigned ? npy::Kind::Signed : npy::Kind::Unsigned, bytes};
@@ -305,6 +336,10 @@ void printValue(const HostValue &value) {
                    !isa<IntegerType>(value.boundary.elementType);
   for (int64_t i = 0; i < value.numElements(); ++i) {
     uint64_t code = value.code(i);
+    if (isBoolean(value.boundary.elementType)) {
+      llvm::outs() << (code ? "true" : "false") << "\n";
+      continue;
+    }
     double decoded = format->decode(code);
     if (showCodes)
       llvm::outs() << llvm::format("0x%llX ", (unsigned long long)code);

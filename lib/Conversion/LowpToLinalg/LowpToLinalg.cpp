@@ -28,6 +28,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -54,7 +55,7 @@ using namespace lowp::numerics;
 
 /// Whether an element type is changed by lowering.
 bool lowp::needsStorage(Type elementType) {
-  if (isa<IndexType>(elementType) || elementType.isInteger(1) ||
+  if (isa<IndexType>(elementType) || elementType.isSignlessInteger(1) ||
       elementType.isInteger(64))
     return false;
   if (!getNumericFormat(elementType) && !elementType.isF64())
@@ -1710,8 +1711,10 @@ struct StorageStructuralLowering : ConversionPattern {
 
   static bool isMove(Operation *op) {
     return isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp, tensor::CastOp,
-               tensor::DimOp, tensor::ExtractSliceOp, tensor::ConcatOp,
-               linalg::TransposeOp, linalg::BroadcastOp>(op);
+               tensor::DimOp, tensor::ExtractSliceOp, tensor::InsertSliceOp,
+               tensor::ConcatOp, tensor::ExtractOp, tensor::InsertOp,
+               tensor::FromElementsOp, linalg::TransposeOp,
+               linalg::BroadcastOp>(op);
   }
 
   LogicalResult
@@ -1884,6 +1887,10 @@ struct ConvertLowpToLinalgPass
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);
     populateCallOpTypeConversionPattern(patterns, converter);
+    // scf.for, scf.if and scf.while carrying low-precision or block-scaled
+    // tensors carry their storage (a block-scaled tensor as its parts).
+    scf::populateSCFStructuralTypeConversionsAndLegality(converter, patterns,
+                                                         target);
     if (failed(applyFullConversion(module, target, std::move(patterns))))
       signalPassFailure();
   }

@@ -94,6 +94,10 @@ RankedTensorType lowp::getPackedType(RankedTensorType type) {
   if (!type || type.getRank() == 0 || type.getEncoding() ||
       ShapedType::isDynamic(type.getShape().back()))
     return {};
+  // i1, the type of comparisons, is a byte per element as LLVM stores it
+  // and as numpy's bool is; ui1 and the other narrow formats are packed.
+  if (type.getElementType().isSignlessInteger(1))
+    return {};
   std::optional<Format> format = getNumericFormat(type.getElementType());
   if (!format || format->getBitWidth() >= 8)
     return {};
