@@ -20,6 +20,7 @@
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Inliner.h"
@@ -168,6 +169,47 @@ struct CheckBlockScaledUsesPass
   }
 };
 
+/// Splat tensor constants of more than 4 KiB as linalg.fill of a new
+/// tensor: bufferized as they are, they would become LLVM globals holding
+/// every element (a 10^11-element splat is 100 GB of initializer), where a
+/// fill writes the one value at run time.
+struct SplatConstantsAsFillsPass
+    : PassWrapper<SplatConstantsAsFillsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(SplatConstantsAsFillsPass)
+  StringRef getArgument() const override {
+    return "lowp-splat-constants-as-fills";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<linalg::LinalgDialect, tensor::TensorDialect>();
+  }
+  void runOnOperation() override {
+    SmallVector<arith::ConstantOp> splats;
+    getOperation().walk([&](arith::ConstantOp constant) {
+      auto dense = dyn_cast<SplatElementsAttr>(constant.getValue());
+      auto type = dyn_cast<RankedTensorType>(constant.getType());
+      if (dense && type && type.getElementType().isIntOrFloat() &&
+          type.getNumElements() *
+                  std::max<int64_t>(1, type.getElementTypeBitWidth() / 8) >
+              4096)
+        splats.push_back(constant);
+    });
+    for (arith::ConstantOp constant : splats) {
+      OpBuilder b(constant);
+      auto type = cast<RankedTensorType>(constant.getType());
+      Value value = arith::ConstantOp::create(
+          b, constant.getLoc(),
+          cast<TypedAttr>(cast<SplatElementsAttr>(constant.getValue())
+                              .getSplatValue<Attribute>()));
+      Value empty = tensor::EmptyOp::create(
+          b, constant.getLoc(), type.getShape(), type.getElementType());
+      Value filled = linalg::FillOp::create(b, constant.getLoc(), value, empty)
+                         .getResult(0);
+      constant.replaceAllUsesWith(filled);
+      constant.erase();
+    }
+  }
+};
+
 /// Gives every returned tensor its own value: MLIR 22's
 /// buffer-results-to-out-params crashes on a function that returns the same
 /// buffer twice, which canonicalize and CSE produce whenever two results
@@ -297,6 +339,7 @@ void lowp::buildCpuPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createLowpParallelizeElementwise());
 
   pm.addPass(std::make_unique<DistinctResultsPass>());
+  pm.addPass(std::make_unique<SplatConstantsAsFillsPass>());
   // Tensors to buffers, with plain strided layouts at function boundaries
   // so that callers pass ordinary row-major arrays.
   bufferization::OneShotBufferizePassOptions bufferize;

@@ -46,6 +46,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <unistd.h>
 
 using namespace mlir;
 using namespace lowp;
@@ -499,6 +500,13 @@ reference::Tensor toReference(const HostValue &value) {
   return tensor;
 }
 
+/// The bytes of memory this machine has.
+uint64_t physicalMemory() {
+  long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && size > 0 ? uint64_t(pages) * uint64_t(size)
+                               : ~uint64_t(0);
+}
+
 /// The results, sized for the arguments: dynamic sizes follow from the
 /// arguments' (lowp/Runtime/ResultShapes.h).
 std::vector<HostValue>
@@ -516,6 +524,7 @@ allocateResults(func::FuncOp entry, const std::vector<HostValue> &arguments) {
     shapes = std::move(*inferred);
   }
   std::vector<HostValue> results;
+  uint64_t total = 0;
   for (const BoundaryValue &boundary :
        getBoundaryValues(entry.getResultTypes(), "result")) {
     std::vector<int64_t> shape = boundary.shape;
@@ -526,8 +535,29 @@ allocateResults(func::FuncOp entry, const std::vector<HostValue> &arguments) {
         fail(boundary.name + " has a dynamic shape that lowp-run cannot "
                              "size");
     HostValue value{boundary, shape, {}};
-    value.bytes.assign(size_t(value.numElements()) * boundary.storageBytes(),
-                       0);
+    // Every result lives in memory at once, and with --check or
+    // --reference also as the reference's 8-byte codes: a size past the
+    // machine's memory is an error here, not an allocation failure later.
+    uint64_t bytes = boundary.storageBytes();
+    bool overflows = false;
+    for (int64_t d : shape)
+      overflows |= __builtin_mul_overflow(bytes, uint64_t(d), &bytes);
+    overflows |= __builtin_add_overflow(total, bytes, &total);
+    if (check || useReference) {
+      uint64_t codes = bytes / std::max<uint64_t>(1, boundary.storageBytes());
+      overflows |= __builtin_mul_overflow(codes, uint64_t(8), &codes);
+      overflows |= __builtin_add_overflow(total, codes, &total);
+    }
+    if (overflows || total > physicalMemory())
+      fail(boundary.name + " of shape " + npy::shapeString(shape) + " needs " +
+           (overflows ? std::string("more than 2^64") : std::to_string(bytes)) +
+           " bytes" +
+           (!overflows && total != bytes
+                ? " (" + std::to_string(total) + " with the results before it)"
+                : "") +
+           ", more than this machine's " + std::to_string(physicalMemory()) +
+           " bytes of memory");
+    value.bytes.assign(size_t(bytes), 0);
     results.push_back(value);
   }
   if (std::count_if(results.begin(), results.end(),

@@ -1659,11 +1659,18 @@ struct ConstantOpLowering : OpConversionPattern<arith::ConstantOp> {
       return bits.zextOrTrunc(width);
     };
     if (auto dense = dyn_cast<DenseElementsAttr>(op.getValue())) {
+      auto newType =
+          RankedTensorType::get(cast<ShapedType>(type).getShape(), storage);
+      // A splat stays one code, whatever its size.
+      if (dense.isSplat()) {
+        rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+            op, DenseElementsAttr::get(
+                    newType, toStorage(dense.getSplatValue<Attribute>())));
+        return success();
+      }
       SmallVector<APInt> codes;
       for (Attribute attr : dense.getValues<Attribute>())
         codes.push_back(toStorage(attr));
-      auto newType =
-          RankedTensorType::get(cast<ShapedType>(type).getShape(), storage);
       rewriter.replaceOpWithNewOp<arith::ConstantOp>(
           op, DenseElementsAttr::get(newType, codes));
       return success();

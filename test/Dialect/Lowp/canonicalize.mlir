@@ -152,3 +152,38 @@ func.func @relayout_round_trip(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<
   %1 = lowp.relayout %0 {permutation = array<i64: 1, 0>} : tensor<8x4xf32> to tensor<4x8xf32>
   return %1, %0 : tensor<4x8xf32>, tensor<8x4xf32>
 }
+
+// -----
+
+// Tests that a splat folds as a splat, whatever its size: 10^11 elements
+// (once folded element by element, for minutes and out of memory).
+// CHECK-LABEL: func.func @convert_huge_splat
+// CHECK: %[[C:.+]] = arith.constant dense<1.500000e+00> : tensor<100000000000xf8E4M3FN>
+// CHECK-NOT: lowp.convert
+// CHECK: return %[[C]]
+func.func @convert_huge_splat() -> tensor<100000000000xf8E4M3FN> {
+  %c = arith.constant dense<1.5> : tensor<100000000000xf32>
+  %0 = lowp.convert %c : tensor<100000000000xf32> to tensor<100000000000xf8E4M3FN>
+  return %0 : tensor<100000000000xf8E4M3FN>
+}
+
+// -----
+
+// Tests that a splat quantized past the folding limit (2^24 elements) stays
+// for run time, and a relayout of a splat is the splat.
+// CHECK-LABEL: func.func @quantize_huge_splat
+// CHECK: lowp.quantize
+// CHECK-LABEL: func.func @relayout_splat
+// CHECK: %[[C:.+]] = arith.constant dense<2.000000e+00> : tensor<64x32xf32>
+// CHECK-NOT: lowp.relayout
+// CHECK: return %[[C]]
+func.func @quantize_huge_splat() -> tensor<33554432xf4E2M1FN, #lowp.block_scaled<mx>> {
+  %c = arith.constant dense<1.5> : tensor<33554432xf32>
+  %0 = lowp.quantize %c : tensor<33554432xf32> to tensor<33554432xf4E2M1FN, #lowp.block_scaled<mx>>
+  return %0 : tensor<33554432xf4E2M1FN, #lowp.block_scaled<mx>>
+}
+func.func @relayout_splat() -> tensor<64x32xf32> {
+  %c = arith.constant dense<2.0> : tensor<32x64xf32>
+  %0 = lowp.relayout %c {permutation = array<i64: 1, 0>} : tensor<32x64xf32> to tensor<64x32xf32>
+  return %0 : tensor<64x32xf32>
+}

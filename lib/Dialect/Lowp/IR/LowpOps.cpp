@@ -197,6 +197,8 @@ LogicalResult verifyRandomBits(Operation *op, Value input, Value random,
 }
 
 /// The code of each element of a constant, widened to 64 bits.
+/// The codes of a constant: one for a splat, whatever its shape, and none
+/// (not folded) for a dense constant of more than kMaxFoldedElements.
 std::optional<SmallVector<uint64_t>> getCodes(Attribute attr) {
   SmallVector<uint64_t> codes;
   auto add = [&](Attribute element) -> bool {
@@ -211,6 +213,12 @@ std::optional<SmallVector<uint64_t>> getCodes(Attribute attr) {
     return false;
   };
   if (auto dense = dyn_cast_or_null<DenseElementsAttr>(attr)) {
+    if (dense.isSplat())
+      return add(dense.getSplatValue<Attribute>())
+                 ? std::optional<SmallVector<uint64_t>>(codes)
+                 : std::nullopt;
+    if (dense.getNumElements() > kMaxFoldedElements)
+      return std::nullopt;
     Type element = dense.getElementType();
     if (isa<FloatType>(element)) {
       for (const APFloat &value : dense.getValues<APFloat>())
@@ -309,17 +317,16 @@ OpFoldResult ConvertOp::fold(FoldAdaptor adaptor) {
   if (getRandom())
     options.randomBitCount =
         getElementTypeOrSelf(getRandom()).getIntOrFloatBitWidth();
-  // A splat constant holds one code for every element.
+  // A splat constant holds one code for every element; a splat input with
+  // splat random bits (or none) folds to a splat.
+  if (codes->size() == 1 && randomBits && randomBits->size() > 1)
+    codes->resize(randomBits->size(), codes->front());
   SmallVector<uint64_t> results;
   for (size_t i = 0; i < codes->size(); ++i) {
     if (randomBits)
       options.randomBits = (*randomBits)[i];
     results.push_back(to.encode(from.decode((*codes)[i]), 0, options));
   }
-  auto shaped = dyn_cast<ShapedType>(getType());
-  if (shaped && shaped.hasStaticShape() && results.size() == 1 &&
-      shaped.getNumElements() != 1)
-    results.resize(shaped.getNumElements(), results.front());
   return makeConstant(getType(), results);
 }
 
@@ -370,7 +377,8 @@ struct FoldConstantQuantize : OpRewritePattern<QuantizeOp> {
     if (op.getRandom() && !matchPattern(op.getRandom(), m_Constant(&random)))
       return failure();
     auto resultType = cast<RankedTensorType>(op.getType());
-    if (!resultType.hasStaticShape())
+    if (!resultType.hasStaticShape() ||
+        resultType.getNumElements() > kMaxFoldedElements)
       return failure();
     std::optional<SmallVector<uint64_t>> codes = getCodes(input);
     if (!codes)
@@ -491,7 +499,8 @@ OpFoldResult DequantizeOp::fold(FoldAdaptor adaptor) {
   if (!assemble)
     return {};
   auto resultType = cast<RankedTensorType>(getType());
-  if (!resultType.hasStaticShape())
+  if (!resultType.hasStaticShape() ||
+      resultType.getNumElements() > kMaxFoldedElements)
     return {};
   Attribute elementsAttr, scalesAttr, tensorScaleAttr, zeroPointsAttr;
   if (!matchPattern(assemble.getElements(), m_Constant(&elementsAttr)) ||
@@ -838,10 +847,14 @@ Value permuteConstant(PatternRewriter &rewriter, Location loc, Value part,
   if (!type || !type.hasStaticShape() || !matchPattern(part, m_Constant(&attr)))
     return {};
   std::optional<SmallVector<uint64_t>> codes = getCodes(attr);
-  if (!codes || int64_t(codes->size()) != type.getNumElements())
-    return {};
   RankedTensorType permutedType =
       RelayoutOp::getRelayoutType(type, permutation);
+  // A splat is the same splat in any order.
+  if (codes && codes->size() == 1 && type.getNumElements() != 1)
+    return arith::ConstantOp::create(
+        rewriter, loc, cast<TypedAttr>(makeConstant(permutedType, *codes)));
+  if (!codes || int64_t(codes->size()) != type.getNumElements())
+    return {};
   SmallVector<uint64_t> permutedCodes;
   for (int64_t source :
        RelayoutOp::getSourceOffsets(type.getShape(), permutation))

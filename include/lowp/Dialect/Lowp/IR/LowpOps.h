@@ -38,6 +38,12 @@ struct ValueFormat {
   uint64_t encode(double value, int sticky,
                   const numerics::RoundingOptions &options) const;
 };
+/// The most elements a fold computes one by one (lowp.convert, quantize,
+/// dequantize and relayout of constants): larger constants stay for run
+/// time, where the kernels are fast, so that folding never takes minutes or
+/// gigabytes. Splats fold whatever their size, into splats.
+constexpr int64_t kMaxFoldedElements = int64_t(1) << 24;
+
 /// The value format of an element type, or nullopt if it has none.
 std::optional<ValueFormat> getValueFormat(mlir::Type elementType);
 
