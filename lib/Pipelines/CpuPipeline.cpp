@@ -21,6 +21,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Inliner.h"
@@ -132,16 +133,16 @@ struct InlineDynamicResultCallsPass
   }
 };
 
-/// Refuses, at its location, an op outside lowp that takes or gives a
-/// block-scaled tensor where the pipeline has no lowering for it: such a
-/// tensor is its parts once lowered, and only lowp ops, calls, returns and
-/// scf's structured control flow carry parts.
-struct CheckBlockScaledUsesPass
-    : PassWrapper<CheckBlockScaledUsesPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CheckBlockScaledUsesPass)
-  StringRef getArgument() const override {
-    return "lowp-check-block-scaled-uses";
-  }
+/// Refuses, at its location, what a program may write but the pipeline
+/// does not lower, instead of a "failed to legalize" later: an op outside
+/// lowp that takes or gives a block-scaled tensor (which lowers to its
+/// parts, and only lowp ops, calls, returns and scf's structured control
+/// flow carry parts), and arith.scaling_extf / scaling_truncf with a scale
+/// that is not a power of two.
+struct CheckSupportedPass
+    : PassWrapper<CheckSupportedPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CheckSupportedPass)
+  StringRef getArgument() const override { return "lowp-check-supported"; }
   void runOnOperation() override {
     auto blockScaled = [](Type type) {
       auto tensor = dyn_cast<RankedTensorType>(type);
@@ -149,6 +150,20 @@ struct CheckBlockScaledUsesPass
                            tensor.getEncoding());
     };
     WalkResult walked = getOperation().walk([&](Operation *op) {
+      if (isa<arith::ScalingExtFOp, arith::ScalingTruncFOp>(op)) {
+        Type scale = getElementTypeOrSelf(op->getOperand(1).getType());
+        if (scale.getIntOrFloatBitWidth() < 16 &&
+            !isa<Float8E8M0FNUType>(scale)) {
+          op->emitOpError("with a ")
+              << scale
+              << " scale is not lowered: the scale is read as a power of two, "
+                 "so it is f8E8M0FNU or a float of 16 or more bits (rounded "
+                 "into f8E8M0FNU); for other block scales use lowp.quantize "
+                 "or lowp.dequantize with a #lowp.block_scaled encoding";
+          return WalkResult::interrupt();
+        }
+        return WalkResult::advance();
+      }
       if ((op->getDialect() && isa<lowp::LowpDialect>(op->getDialect())) ||
           isa<func::FuncOp, func::CallOp, func::ReturnOp, scf::ForOp, scf::IfOp,
               scf::WhileOp, scf::YieldOp, scf::ConditionOp>(op))
@@ -300,7 +315,7 @@ struct InlineAllocaScopesPass
 
 void lowp::buildCpuPipeline(OpPassManager &pm,
                             const CpuPipelineOptions &options) {
-  pm.addPass(std::make_unique<CheckBlockScaledUsesPass>());
+  pm.addPass(std::make_unique<CheckSupportedPass>());
   pm.addPass(std::make_unique<InlineDynamicResultCallsPass>());
   // Constants fold through the numerics core before anything is lowered.
   pm.addPass(createCanonicalizerPass());

@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/DenseMap.h"
@@ -522,7 +523,91 @@ private:
                        [](const Codes &c) { return c[0] & 1 ? c[1] : c[2]; });
   }
 
+  /// arith.scaling_extf / scaling_truncf as docs/Numerics.md defines them:
+  /// the exact input times or divided by the scale's value, a scale of 16
+  /// bits or more first rounded into f8E8M0FNU, the result rounded once.
+  bool stepScaling(Operation &op, Values &values) {
+    const Tensor &input = values[op.getOperand(0)][0];
+    const Tensor &scale = values[op.getOperand(1)][0];
+    if (input.codes.size() != scale.codes.size())
+      return fail(&op, "has a scale of another shape than its input");
+    Tensor result = plain(op.getResult(0).getType(), &input);
+    ValueFormat from = *getValueFormat(input.elementType);
+    ValueFormat scaleFormat = *getValueFormat(scale.elementType);
+    ValueFormat to = *getValueFormat(result.elementType);
+    ValueFormat e8m0 = *getValueFormat(Float8E8M0FNUType::get(op.getContext()));
+    bool wideScale = scale.elementType.getIntOrFloatBitWidth() >= 16;
+    auto truncate = dyn_cast<arith::ScalingTruncFOp>(op);
+    RoundingOptions options;
+    if (truncate)
+      options.mode = toNumerics(truncate.getRoundingmode());
+    for (size_t i = 0; i < input.codes.size(); ++i) {
+      double factor = scaleFormat.decode(scale.codes[i]);
+      if (wideScale)
+        factor = e8m0.decode(e8m0.encode(factor, 0, RoundingOptions{}));
+      double x = from.decode(input.codes[i]);
+      result.codes.push_back(
+          to.encode(truncate ? x / factor : x * factor, 0, options));
+    }
+    values[op.getResult(0)] = {result};
+    return true;
+  }
+
+  /// vector.transfer_read and transfer_write between a tensor and a vector
+  /// along the tensor's innermost dimensions (a minor identity map): codes
+  /// moved as they are, the padding where a read leaves the tensor.
+  bool stepTransfer(Operation &op, Values &values) {
+    auto read = dyn_cast<vector::TransferReadOp>(op);
+    auto write = dyn_cast<vector::TransferWriteOp>(op);
+    AffineMap map = read ? read.getPermutationMap() : write.getPermutationMap();
+    Value source = read ? read.getBase() : write.getBase();
+    if (!isa<RankedTensorType>(source.getType()) || !map.isMinorIdentity() ||
+        (read ? read.getMask() : write.getMask()))
+      return fail(&op, "is implemented by the reference interpreter only on "
+                       "tensors, unmasked, along their innermost dimensions");
+    const Tensor &tensor = values[source][0];
+    VectorType vectorType = read ? read.getVectorType() : write.getVectorType();
+    std::vector<int64_t> offsets;
+    for (Value index : read ? read.getIndices() : write.getIndices())
+      offsets.push_back(int64_t(values[index][0].codes[0]));
+    size_t lead = tensor.shape.size() - vectorType.getRank();
+    Tensor vector = read ? plain(vectorType) : values[write.getVector()][0];
+    Tensor result = read ? vector : tensor;
+    if (read)
+      vector.codes.assign(vectorType.getNumElements(),
+                          values[read.getPadding()][0].codes[0]);
+    std::vector<int64_t> at(vectorType.getRank(), 0);
+    for (int64_t i = 0; i < vectorType.getNumElements(); ++i) {
+      int64_t offset = 0;
+      bool inside = true;
+      for (size_t d = 0; d < tensor.shape.size(); ++d) {
+        int64_t index = offsets[d] + (d >= lead ? at[d - lead] : 0);
+        inside &= index >= 0 && index < tensor.shape[d];
+        offset = offset * tensor.shape[d] + index;
+      }
+      if (inside) {
+        if (read)
+          vector.codes[i] = tensor.codes[offset];
+        else
+          result.codes[offset] = vector.codes[i];
+      }
+      advance(at, vectorType.getShape());
+    }
+    if (read) {
+      values[read.getResult()] = {vector};
+      return true;
+    }
+    result.values.clear();
+    result.tolerance.clear();
+    values[write.getResult()] = {result};
+    return true;
+  }
+
   bool step(Operation &op, Values &values) {
+    if (isa<vector::TransferReadOp, vector::TransferWriteOp>(op))
+      return stepTransfer(op, values);
+    if (isa<arith::ScalingExtFOp, arith::ScalingTruncFOp>(op))
+      return stepScaling(op, values);
     if (isa<arith::CmpFOp, arith::SelectOp>(op))
       return stepCompareSelect(op, values);
     if (isIntegerOp(op))
@@ -727,14 +812,22 @@ private:
           values[expand.getResult()] = {result};
           return true;
         })
-        // The init of a transpose or a broadcast, whose values are never
-        // read.
+        // The init of a transpose, a broadcast or a vector write; the
+        // elements a write leaves alone are zero codes here, and undefined
+        // in compiled code, so --check compares only what was written.
         .Case([&](tensor::EmptyOp empty) {
           for (OpOperand &use : empty->getUses())
-            if (!isa<linalg::TransposeOp, linalg::BroadcastOp>(use.getOwner()))
+            if (!isa<linalg::TransposeOp, linalg::BroadcastOp,
+                     vector::TransferWriteOp>(use.getOwner()))
               return fail(&op, "is implemented by the reference interpreter "
-                               "only as the init of a linalg.transpose or "
-                               "linalg.broadcast");
+                               "only as the init of a linalg.transpose, "
+                               "linalg.broadcast or vector.transfer_write");
+          RankedTensorType type = empty.getType();
+          if (type.hasStaticShape()) {
+            Tensor zeros = plain(type);
+            zeros.codes.assign(type.getNumElements(), 0);
+            values[empty.getResult()] = {zeros};
+          }
           return true;
         })
         .Case([&](arith::TruncFOp trunc) {

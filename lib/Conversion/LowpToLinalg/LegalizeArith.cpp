@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <cmath>
@@ -231,6 +232,60 @@ struct NarrowFPToSIAsConvert : OpRewritePattern<arith::FPToSIOp> {
   }
 };
 
+/// `type` (a scalar or a vector) with element type `element`.
+Type withElement(Type type, Type element) {
+  if (auto shaped = dyn_cast<ShapedType>(type))
+    return shaped.clone(element);
+  return element;
+}
+
+/// arith.scaling_extf and arith.scaling_truncf, MLIR's elementwise MX-style
+/// scaling: the input's exact value times (extf) or divided by (truncf)
+/// the scale's, rounded once into the result by the op's rounding mode
+/// (docs/Numerics.md). A scale of 16 bits or more is first rounded into
+/// f8E8M0FNU, as upstream documents. The scale is a power of two (or NaN),
+/// so the product or quotient of f64 values is exact and one lowp.convert
+/// rounds it.
+template <typename ScalingOp>
+struct ScalingInF64 : OpRewritePattern<ScalingOp> {
+  using OpRewritePattern<ScalingOp>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ScalingOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value scale = op.getScale();
+    Type scaleType = scale.getType();
+    if (getElementTypeOrSelf(scaleType).getIntOrFloatBitWidth() >= 16)
+      scale = ConvertOp::create(
+          rewriter, loc,
+          withElement(scaleType, rewriter.getType<Float8E8M0FNUType>()), scale);
+    else if (!isa<Float8E8M0FNUType>(getElementTypeOrSelf(scaleType)))
+      return rewriter.notifyMatchFailure(op, "scale is not a power of two");
+    auto wide = [&](Value value) -> Value {
+      Type f64 = withElement(value.getType(), rewriter.getF64Type());
+      if (value.getType() == f64)
+        return value;
+      return ConvertOp::create(rewriter, loc, f64, value);
+    };
+    Value x = wide(op.getIn()), factor = wide(scale);
+    Value exact;
+    Rounding rounding = Rounding::to_nearest_even;
+    if constexpr (std::is_same_v<ScalingOp, arith::ScalingExtFOp>) {
+      exact = arith::MulFOp::create(rewriter, loc, x, factor);
+    } else {
+      exact = arith::DivFOp::create(rewriter, loc, x, factor);
+      rounding = toRounding(op.getRoundingmode());
+    }
+    if (exact.getType() == op.getType()) {
+      rewriter.replaceOp(op, exact);
+      return success();
+    }
+    rewriter.replaceOpWithNewOp<ConvertOp>(op, op.getType(), exact, Value(),
+                                           rounding, /*saturate=*/false);
+    return success();
+  }
+};
+
 struct LowpLegalizeArithPass
     : lowp::impl::LowpLegalizeArithBase<LowpLegalizeArithPass> {
   void runOnOperation() override {
@@ -250,5 +305,7 @@ void lowp::populateLowpLegalizeArithPatterns(RewritePatternSet &patterns) {
                CompareInF64, IntegerCastThroughF64<arith::SIToFPOp>,
                IntegerCastThroughF64<arith::UIToFPOp>,
                IntegerCastThroughF64<arith::FPToSIOp>,
-               IntegerCastThroughF64<arith::FPToUIOp>>(context);
+               IntegerCastThroughF64<arith::FPToUIOp>,
+               ScalingInF64<arith::ScalingExtFOp>,
+               ScalingInF64<arith::ScalingTruncFOp>>(context);
 }

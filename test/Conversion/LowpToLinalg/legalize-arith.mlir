@@ -67,3 +67,26 @@ func.func @left(%a: f32, %b: f64, %t: tensor<4xf8E4M3FN>) -> (f32, f64, tensor<4
   %2 = arith.addf %t, %t : tensor<4xf8E4M3FN>
   return %0, %1, %2 : f32, f64, tensor<4xf8E4M3FN>
 }
+
+// -----
+
+// Tests arith.scaling_truncf and scaling_extf: the exact values in f64, one
+// product or quotient by the scale (a 16-bit or wider scale first rounded
+// into E8M0), one rounding by the op's mode.
+// CHECK-LABEL: func.func @scaling
+// CHECK-SAME:    (%[[X:.+]]: f32, %[[S:.+]]: f32, %[[E:.+]]: f4E2M1FN, %[[T:.+]]: f8E8M0FNU)
+// CHECK:       %[[S8:.+]] = lowp.convert %[[S]] : f32 to f8E8M0FNU
+// CHECK:       %[[XW:.+]] = lowp.convert %[[X]] : f32 to f64
+// CHECK:       %[[SW:.+]] = lowp.convert %[[S8]] : f8E8M0FNU to f64
+// CHECK:       %[[Q:.+]] = arith.divf %[[XW]], %[[SW]] : f64
+// CHECK:       %[[R:.+]] = lowp.convert %[[Q]] toward_zero : f64 to f4E2M1FN
+// CHECK:       %[[EW:.+]] = lowp.convert %[[E]] : f4E2M1FN to f64
+// CHECK:       %[[TW:.+]] = lowp.convert %[[T]] : f8E8M0FNU to f64
+// CHECK:       %[[P:.+]] = arith.mulf %[[EW]], %[[TW]] : f64
+// CHECK:       %[[B:.+]] = lowp.convert %[[P]] : f64 to bf16
+// CHECK:       return %[[R]], %[[B]]
+func.func @scaling(%x: f32, %s: f32, %e: f4E2M1FN, %t: f8E8M0FNU) -> (f4E2M1FN, bf16) {
+  %r = arith.scaling_truncf %x, %s toward_zero : f32, f32 to f4E2M1FN
+  %b = arith.scaling_extf %e, %t : f4E2M1FN, f8E8M0FNU to bf16
+  return %r, %b : f4E2M1FN, bf16
+}

@@ -25,3 +25,12 @@ func.func @collapse(%x: tensor<2x32xf4E2M1FN, #lowp.block_scaled<block = [1, 32]
   %s = tensor.collapse_shape %x [[0, 1]] : tensor<2x32xf4E2M1FN, #lowp.block_scaled<block = [1, 32], scale = f8E8M0FNU, rule = floor>> into tensor<64xf4E2M1FN, #lowp.block_scaled<mx>>
   return %s : tensor<64xf4E2M1FN, #lowp.block_scaled<mx>>
 }
+
+// -----
+
+// A scale that is not a power of two has no meaning upstream and none here.
+func.func @scaling_e4m3(%x: tensor<4xf32>, %s: tensor<4xf8E4M3FN>) -> tensor<4xf4E2M1FN> {
+  // expected-error @below {{'arith.scaling_truncf' op with a 'f8E4M3FN' scale is not lowered: the scale is read as a power of two, so it is f8E8M0FNU or a float of 16 or more bits (rounded into f8E8M0FNU); for other block scales use lowp.quantize or lowp.dequantize with a #lowp.block_scaled encoding}}
+  %r = arith.scaling_truncf %x, %s : tensor<4xf32>, tensor<4xf8E4M3FN> to tensor<4xf4E2M1FN>
+  return %r : tensor<4xf4E2M1FN>
+}
