@@ -210,12 +210,16 @@ std::string lowp::emitCHeader(ModuleOp module, llvm::StringRef guardName) {
       return name;
     std::string element = cElementType(value);
     size_t rank = value.storageShape().size();
-    std::string body = "typedef struct {\n  " + element + " *allocated;\n  " +
+    // Guarded, so that the headers of several modules (which declare the
+    // same descriptors) can be included in one file.
+    std::string defined = llvm::StringRef(name).upper() + "_DEFINED";
+    std::string body = "#ifndef " + defined + "\n#define " + defined +
+                       "\ntypedef struct {\n  " + element + " *allocated;\n  " +
                        element + " *aligned;\n  int64_t offset;\n";
     if (rank)
       body += "  int64_t sizes[" + std::to_string(rank) +
               "];\n  int64_t strides[" + std::to_string(rank) + "];\n";
-    body += "} " + name + ";\n\n";
+    body += "} " + name + ";\n#endif\n\n";
     declarations.push_back(body);
     return name;
   };

@@ -12,18 +12,57 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
+/// Hides the options LLVM's libraries register for themselves (backends,
+/// optimizers: some 600 lines) from --help, so that it shows MLIR's and
+/// lowp's: every option registered before this runs is LLVM's, and
+/// --help-hidden still lists them all.
+static void hideLibraryOptions() {
+  for (auto &[name, option] : llvm::cl::getRegisteredOptions()) {
+    if (name == "help" || name == "help-list" || name == "version" ||
+        name == "color")
+      continue;
+    if (option->getOptionHiddenFlag() == llvm::cl::NotHidden)
+      option->setHiddenFlag(llvm::cl::Hidden);
+  }
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  hideLibraryOptions();
   mlir::DialectRegistry registry;
   lowp::registerAllDialects(registry);
   lowp::registerAllPasses();
   auto [inputFile, outputFile] = mlir::registerAndParseCLIOptions(
-      argc, argv, "lowp optimizer driver: low-precision tensor programs\n",
+      argc, argv,
+      "lowp optimizer driver: low-precision tensor programs\n\n"
+      "Parses a file of MLIR, verifies it, runs the passes and pipelines named "
+      "on the command line in order, and prints the result. lowp's own:\n"
+      "  --lowp-cpu-pipeline             everything, down to the LLVM "
+      "dialect for this CPU\n"
+      "  --lowp-propagate-scales         keep block-scaled operands encoded "
+      "up to their uses\n"
+      "  --lowp-assign-layouts           store weights in the order their "
+      "kernel reads fastest\n"
+      "  --lowp-pack-boundaries          public functions take packed, plain "
+      "parts\n"
+      "  --lowp-legalize-arith           arith and math on low-precision "
+      "floats in f64\n"
+      "  --lowp-vectorize                the vector kernels (matmul, "
+      "quantize, conversions)\n"
+      "  --convert-lowp-to-linalg        every other lowp op, on storage "
+      "types\n"
+      "  --lowp-parallelize-elementwise  large elementwise loops across the "
+      "cores\n"
+      "  --convert-lowp-to-llvm          the kernels' vector ops to AVX-512 "
+      "or portable code\n"
+      "The options of each are listed under Passes below; docs/Tools.md has "
+      "examples. LLVM's own options are under --help-hidden.\n",
       registry);
   mlir::MlirOptMainConfig config =
       mlir::MlirOptMainConfig::createFromCLOptions();

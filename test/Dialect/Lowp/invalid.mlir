@@ -710,3 +710,13 @@ func.func @requantize_stochastic(%q: tensor<64xf8E4M3FN, #lowp.block_scaled<mx>>
   %0 = lowp.requantize %q stochastic : tensor<64xf8E4M3FN, #lowp.block_scaled<mx>> to tensor<64xf4E2M1FN, #lowp.block_scaled<mx>>
   return %0 : tensor<64xf4E2M1FN, #lowp.block_scaled<mx>>
 }
+
+// -----
+
+// arith's verifier rejects !lowp.float; lowp says what to write instead.
+func.func @arith_on_lowp_float(%x: tensor<4x!lowp.float<e3m3>>) -> tensor<4x!lowp.float<e3m3>> {
+  // expected-error @below {{'arith.addf' op operand #0 must be floating-point-like, but got 'tensor<4x!lowp.float<e3m3>>'}}
+  // expected-note @below {{arith and math take MLIR's builtin float types; convert !lowp.float and codebook values with lowp.convert (to f32, say), compute, and convert the result back}}
+  %r = arith.addf %x, %x : tensor<4x!lowp.float<e3m3>>
+  return %r : tensor<4x!lowp.float<e3m3>>
+}
