@@ -6,6 +6,7 @@
 #include "lowp/Dialect/Lowp/Transforms/Passes.h"
 #include "lowp/Pipelines/Pipelines.h"
 
+#include "mlir/Conversion/MathToLibm/MathToLibm.h"
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -16,14 +17,17 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/Inliner.h"
 #include "mlir/Transforms/InliningUtils.h"
 #include "mlir/Transforms/Passes.h"
@@ -225,6 +229,32 @@ struct SplatConstantsAsFillsPass
   }
 };
 
+/// math.expm1 and math.log1p as calls into the C library (math-to-libm's
+/// patterns, on these ops only), before math-to-llvm approximates them.
+struct AccurateMathToLibmPass
+    : PassWrapper<AccurateMathToLibmPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(AccurateMathToLibmPass)
+  StringRef getArgument() const override {
+    return "lowp-accurate-math-to-libm";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<func::FuncDialect, vector::VectorDialect>();
+  }
+  void runOnOperation() override {
+    SmallVector<Operation *> ops;
+    getOperation().walk([&](Operation *op) {
+      if (isa<math::ExpM1Op, math::Log1pOp>(op))
+        ops.push_back(op);
+    });
+    if (ops.empty())
+      return;
+    RewritePatternSet patterns(&getContext());
+    populateMathToLibmConversionPatterns(patterns);
+    if (failed(applyOpPatternsGreedily(ops, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
 /// Gives every returned tensor its own value: MLIR 22's
 /// buffer-results-to-out-params crashes on a function that returns the same
 /// buffer twice, which canonicalize and CSE produce whenever two results
@@ -399,7 +429,15 @@ void lowp::buildCpuPipeline(OpPassManager &pm,
   ConvertLowpToLLVMOptions toLLVM;
   toLLVM.vectorTarget = options.vectorTarget;
   pm.addPass(createConvertLowpToLLVM(toLLVM));
-  pm.addPass(createConvertMathToLLVMPass());
+  // math-to-llvm computes expm1 as exp(x) - 1 and log1p as log(1 + x),
+  // which lose every digit near 0: both are the C library's instead.
+  pm.addPass(std::make_unique<AccurateMathToLibmPass>());
+  ConvertMathToLLVMPassOptions mathToLLVM;
+  mathToLLVM.approximateLog1p = false;
+  pm.addPass(createConvertMathToLLVMPass(mathToLLVM));
+  // What LLVM has no intrinsic for (erf, cbrt, ...) becomes a call into the
+  // C library, as math-to-llvm's intrinsics become calls for the rest.
+  pm.addPass(createConvertMathToLibmPass());
   // x86vector.avx512.dot (vdpbf16ps) in the matmul kernels, where the
   // vector target has it.
   ConvertVectorToLLVMPassOptions vectorToLLVM;

@@ -603,7 +603,134 @@ private:
     return true;
   }
 
+  /// arith.fptosi / fptoui into integers of any width (toward zero,
+  /// saturating, NaN 0, as lowp-legalize-arith defines them) and
+  /// arith.sitofp / uitofp (the integer's value, rounded to nearest even).
+  bool stepIntegerFloatCast(Operation &op, Values &values) {
+    const Tensor &input = values[op.getOperand(0)][0];
+    Tensor result = plain(op.getResult(0).getType(), &input);
+    bool toInteger = isa<arith::FPToSIOp, arith::FPToUIOp>(op);
+    bool isSigned = isa<arith::FPToSIOp, arith::SIToFPOp>(op);
+    if (toInteger) {
+      ValueFormat from = *getValueFormat(input.elementType);
+      unsigned w = integerWidth(result.elementType);
+      double bound = std::ldexp(1.0, isSigned ? w - 1 : w);
+      for (uint64_t code : input.codes) {
+        double v = std::trunc(from.decode(code));
+        uint64_t out;
+        if (std::isnan(v))
+          out = 0;
+        else if (isSigned)
+          out = v >= bound   ? (uint64_t(1) << (w - 1)) - 1
+                : v < -bound ? uint64_t(0) - (uint64_t(1) << (w - 1))
+                             : uint64_t(int64_t(v));
+        else
+          out = v >= bound ? ~uint64_t(0) : v <= -1 ? 0 : uint64_t(v);
+        result.codes.push_back(truncated(out, w));
+      }
+    } else {
+      unsigned w = integerWidth(input.elementType);
+      ValueFormat to = *getValueFormat(result.elementType);
+      for (uint64_t code : input.codes) {
+        double v = isSigned ? double(signedValue(code, w))
+                            : double(unsignedValue(code, w));
+        result.codes.push_back(to.encode(v, 0, RoundingOptions{}));
+      }
+    }
+    values[op.getResult(0)] = {result};
+    return true;
+  }
+
+  /// The math dialect's functions, as compiled code computes them: on f32
+  /// by the C library's float function (what math-to-llvm's intrinsics
+  /// become), on every other type by its double function on the exact
+  /// value, rounded once (what lowp-legalize-arith computes).
+  bool stepMath(Operation &op, Values &values) {
+    using Unary = std::pair<double (*)(double), float (*)(float)>;
+    static const llvm::StringMap<Unary> unary = {
+        {"math.absf", {std::fabs, std::fabs}},
+        {"math.sqrt", {std::sqrt, std::sqrt}},
+        {"math.exp", {std::exp, std::exp}},
+        {"math.exp2", {std::exp2, std::exp2}},
+        {"math.expm1", {std::expm1, std::expm1}},
+        {"math.log", {std::log, std::log}},
+        {"math.log2", {std::log2, std::log2}},
+        {"math.log10", {std::log10, std::log10}},
+        {"math.log1p", {std::log1p, std::log1p}},
+        {"math.sin", {std::sin, std::sin}},
+        {"math.cos", {std::cos, std::cos}},
+        {"math.tan", {std::tan, std::tan}},
+        {"math.tanh", {std::tanh, std::tanh}},
+        {"math.sinh", {std::sinh, std::sinh}},
+        {"math.cosh", {std::cosh, std::cosh}},
+        {"math.asin", {std::asin, std::asin}},
+        {"math.acos", {std::acos, std::acos}},
+        {"math.atan", {std::atan, std::atan}},
+        {"math.erf", {std::erf, std::erf}},
+        {"math.cbrt", {std::cbrt, std::cbrt}},
+        {"math.floor", {std::floor, std::floor}},
+        {"math.ceil", {std::ceil, std::ceil}},
+        {"math.round", {std::round, std::round}},
+        {"math.roundeven", {std::nearbyint, std::nearbyint}},
+        {"math.trunc", {std::trunc, std::trunc}},
+    };
+    using Binary =
+        std::pair<double (*)(double, double), float (*)(float, float)>;
+    static const llvm::StringMap<Binary> binary = {
+        {"math.atan2", {std::atan2, std::atan2}},
+        {"math.powf", {std::pow, std::pow}},
+        {"math.copysign", {std::copysign, std::copysign}},
+    };
+    StringRef name = op.getName().getStringRef();
+    const Tensor &first = values[op.getOperand(0)][0];
+    Tensor result = plain(op.getResult(0).getType(), &first);
+    ValueFormat to = *getValueFormat(result.elementType);
+    bool isF32 = result.elementType.isF32();
+    std::vector<ValueFormat> formats;
+    std::vector<const Tensor *> operands;
+    for (Value operand : op.getOperands()) {
+      operands.push_back(&values[operand][0]);
+      formats.push_back(*getValueFormat(operands.back()->elementType));
+      if (operands.back()->codes.size() != first.codes.size())
+        return fail(&op, "has operands of different shapes");
+    }
+    auto unaryIt = unary.find(name);
+    auto binaryIt = binary.find(name);
+    bool isRsqrt = name == "math.rsqrt", isFma = name == "math.fma";
+    if (unaryIt == unary.end() && binaryIt == binary.end() && !isRsqrt &&
+        !isFma)
+      return fail(&op, "is not implemented by the reference interpreter");
+    for (size_t i = 0; i < first.codes.size(); ++i) {
+      std::vector<double> x;
+      for (size_t k = 0; k < operands.size(); ++k)
+        x.push_back(formats[k].decode(operands[k]->codes[i]));
+      double r;
+      if (isRsqrt)
+        r = isF32 ? double(1.0f / std::sqrt(float(x[0])))
+                  : 1.0 / std::sqrt(x[0]);
+      else if (isFma)
+        r = isF32 ? double(std::fma(float(x[0]), float(x[1]), float(x[2])))
+                  : std::fma(x[0], x[1], x[2]);
+      else if (unaryIt != unary.end())
+        r = isF32 ? double(unaryIt->second.second(float(x[0])))
+                  : unaryIt->second.first(x[0]);
+      else
+        r = isF32 ? double(binaryIt->second.second(float(x[0]), float(x[1])))
+                  : binaryIt->second.first(x[0], x[1]);
+      result.codes.push_back(to.encode(r, 0, RoundingOptions{}));
+    }
+    values[op.getResult(0)] = {result};
+    return true;
+  }
+
   bool step(Operation &op, Values &values) {
+    if (isa<arith::FPToSIOp, arith::FPToUIOp, arith::SIToFPOp, arith::UIToFPOp>(
+            op))
+      return stepIntegerFloatCast(op, values);
+    if (op.getDialect() && isa<math::MathDialect>(op.getDialect()) &&
+        !isa<math::IsNaNOp, math::IsInfOp, math::IsFiniteOp, math::IsNormalOp>(
+            op))
+      return stepMath(op, values);
     if (isa<vector::TransferReadOp, vector::TransferWriteOp>(op))
       return stepTransfer(op, values);
     if (isa<arith::ScalingExtFOp, arith::ScalingTruncFOp>(op))
@@ -836,25 +963,14 @@ private:
                       toNumerics(trunc.getRoundingmode()))};
           return true;
         })
-        .Case([&](arith::FPToSIOp cast) {
-          // Into integers stored as codes (i2 .. i7), as lowp-legalize-arith
-          // defines it: toward zero, saturating, NaN 0.
-          auto integer = dyn_cast<IntegerType>(getElementTypeOrSelf(cast));
-          if (!integer || integer.getWidth() < 2 || integer.getWidth() >= 8)
-            return fail(&op, "is implemented by the reference interpreter "
-                             "only into integers of 2 to 7 bits");
-          Tensor result = runCast(cast.getType(), in(cast.getIn())[0],
-                                  RoundingMode::TowardZero, /*saturate=*/true);
-          values[cast.getResult()] = {result};
-          return true;
-        })
         .Case([&](arith::ExtFOp ext) {
           values[ext.getResult()] = {runCast(ext.getType(), in(ext.getIn())[0],
                                              RoundingMode::NearestEven)};
           return true;
         })
         .Case<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::DivFOp,
-              arith::MaximumFOp, arith::MinimumFOp>([&](Operation *binary) {
+              arith::MaximumFOp, arith::MinimumFOp, arith::MaxNumFOp,
+              arith::MinNumFOp, arith::RemFOp>([&](Operation *binary) {
           if (in(binary->getOperand(0))[0].shape !=
               in(binary->getOperand(1))[0].shape)
             return fail(binary, "has operands of different shapes");
@@ -997,9 +1113,17 @@ private:
         r = a * b;
       else if (isa<arith::DivFOp>(op))
         r = a / b;
-      else if (std::isnan(a) || std::isnan(b))
+      else if (isa<arith::RemFOp>(op))
+        r = std::fmod(a, b); // exact, as frem is
+      else if (isa<arith::MaxNumFOp, arith::MinNumFOp>(op) &&
+               (std::isnan(a) || std::isnan(b))) {
+        // The other operand itself, bit for bit, where one is NaN (the
+        // selects that lowp-legalize-arith makes of them).
+        result.codes.push_back(std::isnan(a) ? rhs.codes[i] : lhs.codes[i]);
+        continue;
+      } else if (std::isnan(a) || std::isnan(b))
         r = NAN;
-      else if (isa<arith::MaximumFOp>(op))
+      else if (isa<arith::MaximumFOp, arith::MaxNumFOp>(op))
         r = (a == b) ? (std::signbit(a) ? b : a) : std::max(a, b);
       else
         r = (a == b) ? (std::signbit(a) ? a : b) : std::min(a, b);

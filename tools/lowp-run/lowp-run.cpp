@@ -153,6 +153,13 @@ struct HostValue {
   }
 };
 
+/// 64-bit integers, which cross the boundary as numpy int64/uint64 values
+/// and have no numerics format.
+bool isWideInteger(Type type) {
+  auto integer = dyn_cast<IntegerType>(type);
+  return integer && integer.getWidth() == 64;
+}
+
 bool isNativeFloat(Type type) {
   return type.isF16() || type.isF32() || type.isF64();
 }
@@ -218,6 +225,18 @@ HostValue loadArgument(const std::string &path, const BoundaryValue &boundary) {
     fail(where + ": expected an integer array of " +
          (isa<IntegerType>(element) ? "values" : "codes") + " for " +
          typeString(element) + ", got dtype " + dtype.str());
+  // 64-bit integers have no numerics format (a double cannot hold every
+  // value): int64 or uint64 arrays of their values, taken as they are.
+  if (isWideInteger(element)) {
+    if (dtype.bytes != 8 || (dtype.kind == npy::Kind::Signed) ==
+                                cast<IntegerType>(element).isUnsigned())
+      fail(where + ": expected an " +
+           std::string(cast<IntegerType>(element).isUnsigned() ? "uint64"
+                                                               : "int64") +
+           " array for " + typeString(element) + ", got dtype " + dtype.str());
+    value.bytes = std::move(array.data);
+    return value;
+  }
   std::optional<numerics::Format> format = getNumericFormat(element);
   unsigned width = format->getBitWidth();
   // The common case, an array of codes (or of integer values) already in
@@ -339,6 +358,13 @@ void printValue(const HostValue &value) {
     uint64_t code = value.code(i);
     if (isBoolean(value.boundary.elementType)) {
       llvm::outs() << (code ? "true" : "false") << "\n";
+      continue;
+    }
+    if (isWideInteger(value.boundary.elementType)) {
+      if (cast<IntegerType>(value.boundary.elementType).isUnsigned())
+        llvm::outs() << code << "\n";
+      else
+        llvm::outs() << int64_t(code) << "\n";
       continue;
     }
     double decoded = format->decode(code);
@@ -576,6 +602,8 @@ int64_t compare(const std::vector<HostValue> &compiled,
     const reference::Tensor &want = expected[r];
     std::optional<ValueFormat> format =
         getValueFormat(value.boundary.elementType);
+    bool nativeNaNs = value.boundary.elementType.isF32() ||
+                      value.boundary.elementType.isF64();
     int64_t mismatches = 0, shown = 0;
     bool bounded = !want.tolerance.empty();
     for (int64_t i = 0; i < value.numElements(); ++i) {
@@ -590,6 +618,12 @@ int64_t compare(const std::vector<HostValue> &compiled,
              (std::isnan(got) && std::isnan(want.values[i]));
       } else {
         ok = code == want.codes[i];
+        // f32 and f64 arithmetic is the hardware's, whose NaNs carry
+        // payloads and signs IEEE 754 leaves open: any NaN matches any NaN
+        // there. lowp's own formats have the policy's one NaN per sign.
+        if (!ok && nativeNaNs)
+          ok = std::isnan(format->decode(code)) &&
+               std::isnan(format->decode(want.codes[i]));
       }
       if (ok)
         continue;
@@ -598,10 +632,13 @@ int64_t compare(const std::vector<HostValue> &compiled,
         llvm::outs()
             << "  " << value.boundary.name << "[" << i << "]: compiled "
             << llvm::format("0x%llX", (unsigned long long)code) << " ("
-            << numerics::formatValue(format->decode(code)) << "), reference "
+            << (format ? numerics::formatValue(format->decode(code))
+                       : std::to_string(int64_t(code)))
+            << "), reference "
             << llvm::format("0x%llX", (unsigned long long)want.codes[i]) << " ("
-            << numerics::formatValue(bounded ? want.values[i]
-                                             : format->decode(want.codes[i]))
+            << (bounded  ? numerics::formatValue(want.values[i])
+                : format ? numerics::formatValue(format->decode(want.codes[i]))
+                         : std::to_string(int64_t(want.codes[i])))
             << ")\n";
     }
     llvm::outs() << value.boundary.name << ": " << value.numElements()

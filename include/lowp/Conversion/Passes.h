@@ -13,8 +13,12 @@ namespace lowp {
 struct VectorTarget;
 
 /// lowp-legalize-arith's patterns: arith and math on floats stored as codes
-/// computed in f64 between lowp.converts.
-void populateLowpLegalizeArithPatterns(mlir::RewritePatternSet &patterns);
+/// computed in f64 between lowp.converts. With `nativeFloats`, fptosi/fptoui
+/// and maxnumf/minnumf on f32 and f64 also get lowp's defined results
+/// (saturating casts, -0 below +0); without, those ops on f32 and f64 (the
+/// vector kernels', in range by construction) are left as they are.
+void populateLowpLegalizeArithPatterns(mlir::RewritePatternSet &patterns,
+                                       bool nativeFloats = false);
 
 /// convert-lowp-to-llvm's patterns: lowp.lookup to a permute or selects.
 void populateLowpToLLVMPatterns(mlir::RewritePatternSet &patterns,

@@ -25,6 +25,10 @@ Type lowp::getStorageType(Type elementType) {
   if (elementType.isF64() || elementType.isF32())
     return elementType;
   MLIRContext *context = elementType.getContext();
+  // 64-bit integers (no numerics format) are themselves, signless.
+  if (auto integer = dyn_cast<IntegerType>(elementType);
+      integer && integer.getWidth() == 64)
+    return IntegerType::get(context, 64);
   std::optional<Format> format = getNumericFormat(elementType);
   unsigned width = format ? format->getBitWidth() : 32;
   unsigned container = width <= 8 ? 8 : width <= 16 ? 16 : 32;

@@ -69,7 +69,7 @@ struct ComputeInF64 : RewritePattern {
   static bool isComputation(Operation *op) {
     return isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::DivFOp,
                arith::RemFOp, arith::MaximumFOp, arith::MinimumFOp,
-               arith::MaxNumFOp, arith::MinNumFOp, arith::NegFOp>(op) ||
+               arith::NegFOp>(op) ||
            (op->getDialect() && isa<math::MathDialect>(op->getDialect()));
   }
 
@@ -90,6 +90,34 @@ struct ComputeInF64 : RewritePattern {
     Operation *computed = rewriter.create(state);
     rewriter.replaceOpWithNewOp<ConvertOp>(op, op->getResult(0).getType(),
                                            computed->getResult(0));
+    return success();
+  }
+};
+
+/// arith.maxnumf and minnumf on any float type: the other operand where
+/// one is NaN, otherwise arith.maximumf / minimumf, so that -0 orders below
+/// +0 (LLVM's maxnum may return either zero, and on x86 returns its first
+/// operand).
+template <typename NumberOp, typename OrderedOp>
+struct NumberAsOrdered : OpRewritePattern<NumberOp> {
+  /// `native`: also on f32 and f64 (as SaturatingFPToInt).
+  NumberAsOrdered(MLIRContext *context, bool native)
+      : OpRewritePattern<NumberOp>(context), native(native) {}
+  bool native;
+
+  LogicalResult matchAndRewrite(NumberOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!native && !isStoredAsCode(getElementTypeOrSelf(op.getType())))
+      return failure();
+    Location loc = op.getLoc();
+    Value a = op.getLhs(), b = op.getRhs();
+    Value ordered = OrderedOp::create(rewriter, loc, a, b);
+    Value aIsNaN =
+        arith::CmpFOp::create(rewriter, loc, arith::CmpFPredicate::UNO, a, a);
+    Value bIsNaN =
+        arith::CmpFOp::create(rewriter, loc, arith::CmpFPredicate::UNO, b, b);
+    Value unlessB = arith::SelectOp::create(rewriter, loc, bIsNaN, a, ordered);
+    rewriter.replaceOpWithNewOp<arith::SelectOp>(op, aIsNaN, b, unlessB);
     return success();
   }
 };
@@ -211,6 +239,92 @@ struct IntegerCastThroughF64 : OpRewritePattern<CastOp> {
   }
 };
 
+/// `type` (a scalar or a vector) with element type `element`.
+Type withElement(Type type, Type element) {
+  if (auto shaped = dyn_cast<ShapedType>(type))
+    return shaped.clone(element);
+  return element;
+}
+
+/// A constant of `type` (a scalar or a vector of it) holding `value`.
+Value splatConstant(PatternRewriter &rewriter, Location loc, Type type,
+                    TypedAttr value) {
+  if (auto shaped = dyn_cast<ShapedType>(type))
+    return arith::ConstantOp::create(rewriter, loc,
+                                     DenseElementsAttr::get(shaped, value));
+  return arith::ConstantOp::create(rewriter, loc, value);
+}
+
+/// arith.fptosi and fptoui into integers of 8 bits and more, from any float
+/// type: toward zero, saturating to the type's range, NaN 0, as into i2 ..
+/// i7 (LLVM's fptosi.sat; plain fptosi would be poison out of range). The
+/// comparisons are on the exact value in f64, where the bounds +-2^(w-1)
+/// and 2^w are exact.
+template <typename CastOp> struct SaturatingFPToInt : OpRewritePattern<CastOp> {
+  /// `native`: also from f32 and f64, as the program wrote them (the
+  /// lowp-legalize-arith pass); not in the kernels lowp generates, whose
+  /// casts are in range by construction.
+  SaturatingFPToInt(MLIRContext *context, bool native)
+      : OpRewritePattern<CastOp>(context), native(native) {}
+  bool native;
+
+  LogicalResult matchAndRewrite(CastOp op,
+                                PatternRewriter &rewriter) const override {
+    constexpr bool isSigned = std::is_same_v<CastOp, arith::FPToSIOp>;
+    auto integer = dyn_cast<IntegerType>(getElementTypeOrSelf(op.getType()));
+    Type input = op.getIn().getType();
+    if (!integer || !isa<FloatType>(getElementTypeOrSelf(input)) ||
+        (isSigned && integer.getWidth() >= 2 && integer.getWidth() < 8) ||
+        integer.getWidth() > 64 ||
+        (!native && !isStoredAsCode(getElementTypeOrSelf(input))))
+      return failure();
+    // Already in this form: the cast below is the one this pattern made.
+    if (getElementTypeOrSelf(input).isF64() && op->hasAttr("lowp.saturated"))
+      return failure();
+    Location loc = op.getLoc();
+    unsigned width = integer.getWidth();
+    Type f64 = withElement(input, rewriter.getF64Type());
+    Value x = op.getIn();
+    if (x.getType() != f64)
+      x = isStoredAsCode(getElementTypeOrSelf(input))
+              ? Value(ConvertOp::create(rewriter, loc, f64, x))
+              : Value(arith::ExtFOp::create(rewriter, loc, f64, x));
+    auto real = [&](double v) {
+      return splatConstant(rewriter, loc, f64, rewriter.getF64FloatAttr(v));
+    };
+    auto whole = [&](APInt v) {
+      return splatConstant(rewriter, loc, op.getType(),
+                           rewriter.getIntegerAttr(integer, v));
+    };
+    APInt high =
+        isSigned ? APInt::getSignedMaxValue(width) : APInt::getMaxValue(width);
+    APInt low =
+        isSigned ? APInt::getSignedMinValue(width) : APInt::getMinValue(width);
+    double above = std::ldexp(1.0, isSigned ? width - 1 : width);
+    Value tooHigh = arith::CmpFOp::create(
+        rewriter, loc, arith::CmpFPredicate::OGE, x, real(above));
+    // Below the range: under -2^(w-1), or for fptoui at -1 and under
+    // (-0.5 truncates to 0, which fits).
+    Value tooLow =
+        isSigned
+            ? Value(arith::CmpFOp::create(
+                  rewriter, loc, arith::CmpFPredicate::OLT, x, real(-above)))
+            : Value(arith::CmpFOp::create(
+                  rewriter, loc, arith::CmpFPredicate::OLE, x, real(-1)));
+    Value isNaN =
+        arith::CmpFOp::create(rewriter, loc, arith::CmpFPredicate::UNO, x, x);
+    auto cast = CastOp::create(rewriter, loc, op.getType(), x);
+    cast->setAttr("lowp.saturated", rewriter.getUnitAttr());
+    Value result = arith::SelectOp::create(rewriter, loc, tooLow, whole(low),
+                                           cast.getResult());
+    result =
+        arith::SelectOp::create(rewriter, loc, tooHigh, whole(high), result);
+    rewriter.replaceOpWithNewOp<arith::SelectOp>(
+        op, isNaN, whole(APInt::getZero(width)), result);
+    return success();
+  }
+};
+
 /// arith.fptosi into an integer narrower than its storage (i2 .. i7, stored
 /// as codes): lowp.convert toward zero, saturating, so that every input has
 /// a defined result: the integer part clamped to the type's range, NaN 0
@@ -231,13 +345,6 @@ struct NarrowFPToSIAsConvert : OpRewritePattern<arith::FPToSIOp> {
     return success();
   }
 };
-
-/// `type` (a scalar or a vector) with element type `element`.
-Type withElement(Type type, Type element) {
-  if (auto shaped = dyn_cast<ShapedType>(type))
-    return shaped.clone(element);
-  return element;
-}
 
 /// arith.scaling_extf and arith.scaling_truncf, MLIR's elementwise MX-style
 /// scaling: the input's exact value times (extf) or divided by (truncf)
@@ -290,7 +397,7 @@ struct LowpLegalizeArithPass
     : lowp::impl::LowpLegalizeArithBase<LowpLegalizeArithPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    populateLowpLegalizeArithPatterns(patterns);
+    populateLowpLegalizeArithPatterns(patterns, /*nativeFloats=*/true);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
@@ -298,14 +405,18 @@ struct LowpLegalizeArithPass
 
 } // namespace
 
-void lowp::populateLowpLegalizeArithPatterns(RewritePatternSet &patterns) {
+void lowp::populateLowpLegalizeArithPatterns(RewritePatternSet &patterns,
+                                             bool nativeFloats) {
   MLIRContext *context = patterns.getContext();
+  patterns.add<SaturatingFPToInt<arith::FPToSIOp>,
+               SaturatingFPToInt<arith::FPToUIOp>,
+               NumberAsOrdered<arith::MaxNumFOp, arith::MaximumFOp>,
+               NumberAsOrdered<arith::MinNumFOp, arith::MinimumFOp>>(
+      context, nativeFloats);
   patterns.add<ComputeInF64, ClassifyByComparison, NarrowFPToSIAsConvert,
                CastAsConvert<arith::TruncFOp>, CastAsConvert<arith::ExtFOp>,
                CompareInF64, IntegerCastThroughF64<arith::SIToFPOp>,
                IntegerCastThroughF64<arith::UIToFPOp>,
-               IntegerCastThroughF64<arith::FPToSIOp>,
-               IntegerCastThroughF64<arith::FPToUIOp>,
                ScalingInF64<arith::ScalingExtFOp>,
                ScalingInF64<arith::ScalingTruncFOp>>(context);
 }

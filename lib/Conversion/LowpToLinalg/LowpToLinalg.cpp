@@ -1747,6 +1747,133 @@ struct StorageStructuralLowering : ConversionPattern {
   }
 };
 
+/// Integer arith on integers stored in a wider container (i2..i7, i9..i15,
+/// i17..i31 and their si/ui forms): the op on the container, each operand
+/// first sign- or zero-extended from its width as the op reads it, and the
+/// result brought back to its width's value (sign-extended in the
+/// container, the storage of docs/Lowering.md). Exact modulo 2^width, as
+/// arith defines the ops.
+struct NarrowIntegerArithLowering : ConversionPattern {
+  NarrowIntegerArithLowering(const TypeConverter &converter,
+                             MLIRContext *context)
+      : ConversionPattern(converter, MatchAnyOpTypeTag(), /*benefit=*/1,
+                          context) {}
+
+  static bool isNarrow(Type type) {
+    auto integer = dyn_cast<IntegerType>(getElementTypeOrSelf(type));
+    return integer && needsStorage(integer);
+  }
+
+  static bool readsUnsigned(Operation *op, unsigned operand) {
+    if (auto compare = dyn_cast<arith::CmpIOp>(op)) {
+      using P = arith::CmpIPredicate;
+      P p = compare.getPredicate();
+      return p == P::ult || p == P::ule || p == P::ugt || p == P::uge;
+    }
+    if (isa<arith::ShRUIOp>(op))
+      return operand == 0;
+    return isa<arith::DivUIOp, arith::RemUIOp, arith::MinUIOp, arith::MaxUIOp,
+               arith::CeilDivUIOp, arith::ExtUIOp, arith::UIToFPOp,
+               arith::IndexCastUIOp>(op);
+  }
+
+  static bool isCast(Operation *op) {
+    return isa<arith::ExtSIOp, arith::ExtUIOp, arith::TruncIOp,
+               arith::IndexCastOp, arith::IndexCastUIOp>(op);
+  }
+
+  /// `value` (a container of `width` meaningful bits) sign- or
+  /// zero-extended from bit width - 1 within its container.
+  static Value extendFrom(OpBuilder &b, Location loc, Value value,
+                          unsigned width, bool isUnsigned) {
+    Type type = value.getType();
+    unsigned bits = getElementTypeOrSelf(type).getIntOrFloatBitWidth();
+    if (width >= bits)
+      return value;
+    auto constant = [&](int64_t v) -> Value {
+      auto element = cast<IntegerType>(getElementTypeOrSelf(type));
+      TypedAttr attr = IntegerAttr::get(element, v);
+      if (auto shaped = dyn_cast<ShapedType>(type))
+        return arith::ConstantOp::create(b, loc,
+                                         DenseElementsAttr::get(shaped, attr));
+      return arith::ConstantOp::create(b, loc, attr);
+    };
+    if (isUnsigned)
+      return arith::AndIOp::create(b, loc, value,
+                                   constant((int64_t(1) << width) - 1));
+    Value shift = constant(bits - width);
+    return arith::ShRSIOp::create(
+        b, loc, arith::ShLIOp::create(b, loc, value, shift), shift);
+  }
+
+  LogicalResult
+  matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!op->getDialect() || !isa<arith::ArithDialect>(op->getDialect()) ||
+        isa<arith::ConstantOp, arith::SelectOp, arith::BitcastOp>(op) ||
+        op->getNumResults() != 1)
+      return failure();
+    if (!llvm::any_of(op->getOperandTypes(), isNarrow) &&
+        !llvm::any_of(op->getResultTypes(), isNarrow))
+      return failure();
+    Location loc = op->getLoc();
+    Type resultType =
+        getTypeConverter()->convertType(op->getResult(0).getType());
+    if (!resultType)
+      return failure();
+    SmallVector<Value> read;
+    for (auto [index, operand] : llvm::enumerate(operands)) {
+      Type original = op->getOperand(index).getType();
+      auto integer = dyn_cast<IntegerType>(getElementTypeOrSelf(original));
+      read.push_back(integer && isNarrow(original)
+                         ? extendFrom(rewriter, loc, operand,
+                                      integer.getWidth(),
+                                      readsUnsigned(op, index))
+                         : operand);
+    }
+    Value result;
+    if (isCast(op)) {
+      // Between containers: they may be of one width (i4 -> i6), so the
+      // cast is an extension, a truncation or nothing.
+      Value value = read[0];
+      unsigned
+          from = getElementTypeOrSelf(value.getType()).getIntOrFloatBitWidth(),
+          to = isa<IndexType>(getElementTypeOrSelf(resultType))
+                   ? 64
+                   : getElementTypeOrSelf(resultType).getIntOrFloatBitWidth();
+      bool isUnsigned = readsUnsigned(op, 0);
+      if (isa<IndexType>(getElementTypeOrSelf(resultType)) ||
+          isa<IndexType>(getElementTypeOrSelf(value.getType())))
+        result = isUnsigned
+                     ? Value(arith::IndexCastUIOp::create(rewriter, loc,
+                                                          resultType, value))
+                     : Value(arith::IndexCastOp::create(rewriter, loc,
+                                                        resultType, value));
+      else if (from < to)
+        result = isUnsigned ? Value(arith::ExtUIOp::create(rewriter, loc,
+                                                           resultType, value))
+                            : Value(arith::ExtSIOp::create(rewriter, loc,
+                                                           resultType, value));
+      else if (from > to)
+        result = arith::TruncIOp::create(rewriter, loc, resultType, value);
+      else
+        result = value;
+    } else {
+      OperationState state(loc, op->getName(), read, TypeRange{resultType},
+                           op->getAttrs());
+      result = rewriter.create(state)->getResult(0);
+    }
+    Type original = op->getResult(0).getType();
+    if (isNarrow(original))
+      result = extendFrom(
+          rewriter, loc, result,
+          cast<IntegerType>(getElementTypeOrSelf(original)).getWidth(),
+          /*isUnsigned=*/false);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 /// arith.bitcast to or from a format stored as its code (f8E4M3FN <-> i8,
 /// bf16 <-> i16, on scalars and vectors): the code is the bits, so the
 /// storage value itself, or a bitcast between storage types (f32 <-> i32
@@ -1887,9 +2014,9 @@ struct ConvertLowpToLinalgPass
                  StorageMoveLowering<vector::TransferReadOp>,
                  StorageMoveLowering<vector::TransferWriteOp>>(converter,
                                                                context);
-    patterns
-        .add<MatmulOpLowering, ForwardStorageCasts, StorageStructuralLowering>(
-            converter, context);
+    patterns.add<MatmulOpLowering, ForwardStorageCasts,
+                 StorageStructuralLowering, NarrowIntegerArithLowering>(
+        converter, context);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

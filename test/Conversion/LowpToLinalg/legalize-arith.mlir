@@ -33,8 +33,14 @@ func.func @sqrt_neg(%a: bf16) -> bf16 {
 // -----
 
 // Tests casts: truncf keeps its rounding mode, extf is exact, comparisons
-// and integer conversions go through f64.
+// and integer conversions go through f64, and fptosi saturates: the bounds
+// +-2^31 compared in f64, NaN 0.
 // CHECK-LABEL: func.func @casts
+// CHECK-DAG: %[[ZERO:.+]] = arith.constant 0 : i32
+// CHECK-DAG: %[[MAX:.+]] = arith.constant 2147483647 : i32
+// CHECK-DAG: %[[MIN:.+]] = arith.constant -2147483648 : i32
+// CHECK-DAG: %[[LOW:.+]] = arith.constant 0xC1E0000000000000 : f64
+// CHECK-DAG: %[[HIGH:.+]] = arith.constant 0x41E0000000000000 : f64
 // CHECK: lowp.convert %{{.+}} toward_zero : f32 to f4E2M1FN
 // CHECK: lowp.convert %{{.+}} : f4E2M1FN to f32
 // CHECK: %[[L:.+]] = lowp.convert %{{.+}} : f4E2M1FN to f64
@@ -43,7 +49,13 @@ func.func @sqrt_neg(%a: bf16) -> bf16 {
 // CHECK: %[[I:.+]] = arith.sitofp %{{.+}} : i32 to f64
 // CHECK-NEXT: lowp.convert %[[I]] : f64 to f8E5M2
 // CHECK: %[[F:.+]] = lowp.convert %{{.+}} : f8E5M2 to f64
-// CHECK-NEXT: arith.fptosi %[[F]] : f64 to i32
+// CHECK-NEXT: %[[ABOVE:.+]] = arith.cmpf oge, %[[F]], %[[HIGH]] : f64
+// CHECK-NEXT: %[[BELOW:.+]] = arith.cmpf olt, %[[F]], %[[LOW]] : f64
+// CHECK-NEXT: %[[NAN:.+]] = arith.cmpf uno, %[[F]], %[[F]] : f64
+// CHECK-NEXT: %[[CAST:.+]] = arith.fptosi %[[F]] {lowp.saturated} : f64 to i32
+// CHECK-NEXT: %[[S1:.+]] = arith.select %[[BELOW]], %[[MIN]], %[[CAST]] : i32
+// CHECK-NEXT: %[[S2:.+]] = arith.select %[[ABOVE]], %[[MAX]], %[[S1]] : i32
+// CHECK-NEXT: arith.select %[[NAN]], %[[ZERO]], %[[S2]] : i32
 func.func @casts(%x: f32, %i: i32) -> (f32, i1, i32) {
   %0 = arith.truncf %x toward_zero : f32 to f4E2M1FN
   %1 = arith.extf %0 : f4E2M1FN to f32
