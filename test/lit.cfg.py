@@ -19,6 +19,13 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
     ["lowp-opt", "lowp-format", "lowp-run", "lowp-translate"], [config.lowp_tools_dir])
 
+# The libFuzzer targets (fuzz/), built when the compiler is clang.
+fuzzers = ["lowp-fuzz-ir", "lowp-fuzz-npy", "lowp-fuzz-format"]
+if all(os.path.exists(os.path.join(config.lowp_tools_dir, f)) for f in fuzzers):
+    llvm_config.add_tool_substitutions(fuzzers, [config.lowp_tools_dir])
+    config.available_features.add("fuzzers")
+config.substitutions.append(("%lowp_src", os.path.dirname(config.test_source_root)))
+
 # A C compiler for the ahead-of-time tests, which link lowp-translate's
 # objects into C programs.
 import shutil

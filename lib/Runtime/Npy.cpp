@@ -169,6 +169,11 @@ bool lowp::npy::read(const std::string &path, Array &array,
     error = "cannot open '" + path + "'";
     return false;
   }
+  return read(file, path, array, error);
+}
+
+bool lowp::npy::read(std::istream &file, const std::string &path, Array &array,
+                     std::string &error) {
   char magic[8];
   if (!file.read(magic, 8) || std::memcmp(magic, "\x93NUMPY", 6) != 0) {
     error = "'" + path + "' is not a .npy file";
@@ -246,6 +251,17 @@ bool lowp::npy::read(const std::string &path, Array &array,
     count *= d;
   }
   uint64_t bytes = uint64_t(count) * array.dtype.bytes;
+  // Only as much memory as the file has data for: a header may promise
+  // terabytes.
+  std::streampos start = file.tellg();
+  file.seekg(0, std::ios::end);
+  std::streampos end = file.tellg();
+  file.seekg(start);
+  if (start < 0 || end < start || uint64_t(end - start) < bytes) {
+    error = "'" + path + "': holds fewer than the " + std::to_string(count) +
+            " elements its header promises";
+    return false;
+  }
   array.data.resize(bytes);
   if (bytes && !file.read((char *)array.data.data(), std::streamsize(bytes))) {
     error = "'" + path + "': holds fewer than the " + std::to_string(count) +

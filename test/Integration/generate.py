@@ -85,6 +85,7 @@ def bad_npy(kind, path):
     """.npy files that lowp-run must refuse with a clear error."""
     headers = {
         "huge": "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999, 99999999), }",
+        "promise": "{'descr': '<f8', 'fortran_order': False, 'shape': (137438953472,), }",
         "bigendian": "{'descr': '>f4', 'fortran_order': False, 'shape': (4,), }",
         "fortran": "{'descr': '<f4', 'fortran_order': True, 'shape': (4,), }",
         "complex": "{'descr': '<c8', 'fortran_order': False, 'shape': (4,), }",

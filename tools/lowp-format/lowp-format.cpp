@@ -14,6 +14,7 @@
 
 #include "lowp/Dialect/Lowp/IR/LowpDialect.h"
 #include "lowp/Dialect/Lowp/IR/LowpTypes.h"
+#include "lowp/Numerics/Parse.h"
 
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/IR/Diagnostics.h"
@@ -73,24 +74,10 @@ Examples:
 
 /// Parses FORMAT as an MLIR type and asks it for its number format.
 Format parseFormat(mlir::MLIRContext &context, const std::string &text) {
-  std::string diagnostic;
-  mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &diag) {
-    if (diagnostic.empty())
-      diagnostic = diag.str();
-    return mlir::success();
-  });
-  size_t consumed = 0;
-  mlir::Type type = mlir::parseType(text, &context, &consumed);
-  if (!type)
-    fail("'" + text + "' is not a format: " +
-         (diagnostic.empty() ? std::string("cannot parse it as a type")
-                             : diagnostic));
-  if (consumed != text.size())
-    fail("'" + text + "' is not a format: unexpected '" +
-         text.substr(consumed) + "' after the type");
-  std::optional<Format> format = lowp::getNumericFormat(type);
+  std::string error;
+  std::optional<Format> format = lowp::parseNumericFormat(context, text, error);
   if (!format)
-    fail("'" + text + "' is not a number format lowp supports");
+    fail(error);
   return *format;
 }
 
@@ -165,58 +152,12 @@ void printTable(const Format &format) {
   std::fwrite(out.data(), 1, out.size(), stdout);
 }
 
-/// A real number given as text: the nearest double, and on which side of it
-/// the real number lies when no double equals it.
-struct ParsedValue {
-  double value;
-  int sticky;
-};
-
-double parseWithRounding(const char *text, int mode, char **end) {
-  std::fesetround(mode);
-  errno = 0;
-  double value = std::strtod(text, end);
-  std::fesetround(FE_TONEAREST);
-  return value;
-}
-
-bool parseValue(std::string text, ParsedValue &parsed) {
-  size_t first = text.find_first_not_of(" \t\r\n");
-  size_t last = text.find_last_not_of(" \t\r\n");
-  if (first == std::string::npos)
-    return false;
-  text = text.substr(first, last - first + 1);
-  char *end = nullptr;
-  double nearest = parseWithRounding(text.c_str(), FE_TONEAREST, &end);
-  if (end != text.c_str() + text.size())
-    return false;
-  if (std::isnan(nearest)) {
-    parsed = {nearest, 0};
-    return true;
-  }
-  // glibc's strtod honours the rounding mode: the two directed parses
-  // bracket the real number, and are equal exactly when a double is it.
-  double below = parseWithRounding(text.c_str(), FE_DOWNWARD, &end);
-  double above = parseWithRounding(text.c_str(), FE_UPWARD, &end);
-  if (below == above) {
-    parsed = {nearest, 0};
-    return true;
-  }
-  // A finite number beyond the doubles stands as the largest double plus a
-  // little; every format overflows the same way for both.
-  if (std::isinf(nearest))
-    parsed = nearest > 0 ? ParsedValue{below, 1} : ParsedValue{above, -1};
-  else
-    parsed = {nearest, nearest == below ? 1 : -1};
-  return true;
-}
-
 int encodeValues(const Format &format, const RoundingOptions &options,
                  const std::vector<std::string> &values) {
   std::string out;
   auto encodeOne = [&](const std::string &text, const std::string &where) {
-    ParsedValue parsed;
-    if (!parseValue(text, parsed))
+    RealValue parsed;
+    if (!parseReal(text, parsed))
       fail(where + "'" + text + "' is not a number");
     uint32_t code = format.encode(parsed.value, parsed.sticky, options);
     out += hexCode(format, code);

@@ -10,6 +10,7 @@
 #define LOWP_RUNTIME_NPY_H
 
 #include <cstdint>
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,10 @@ struct Array {
 
 /// Reads `path`; on failure returns false and sets `error` to one line.
 bool read(const std::string &path, Array &array, std::string &error);
+/// The same from a stream holding a .npy file's bytes, `path` naming it in
+/// errors.
+bool read(std::istream &file, const std::string &path, Array &array,
+          std::string &error);
 /// Writes `array` to `path`; on failure returns false and sets `error`.
 bool write(const std::string &path, const Array &array, std::string &error);
 

@@ -3,8 +3,10 @@
 #include "lowp/Dialect/Lowp/IR/LowpTypes.h"
 #include "lowp/Dialect/Lowp/IR/LowpDialect.h"
 
+#include "mlir/AsmParser/AsmParser.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/raw_ostream.h"
@@ -263,4 +265,32 @@ std::optional<Format> lowp::getNumericFormat(Type type) {
   if (auto format = dyn_cast<NumericFormatTypeInterface>(type))
     return format.getNumericFormat();
   return std::nullopt;
+}
+
+std::optional<numerics::Format>
+lowp::parseNumericFormat(MLIRContext &context, const std::string &text,
+                         std::string &error) {
+  std::string diagnostic;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+    if (diagnostic.empty())
+      diagnostic = diag.str();
+    return success();
+  });
+  size_t consumed = 0;
+  Type type = parseType(text, &context, &consumed);
+  if (!type) {
+    error = "'" + text + "' is not a format: " +
+            (diagnostic.empty() ? std::string("cannot parse it as a type")
+                                : diagnostic);
+    return std::nullopt;
+  }
+  if (consumed != text.size()) {
+    error = "'" + text + "' is not a format: unexpected '" +
+            text.substr(consumed) + "' after the type";
+    return std::nullopt;
+  }
+  std::optional<numerics::Format> format = getNumericFormat(type);
+  if (!format)
+    error = "'" + text + "' is not a number format lowp supports";
+  return format;
 }

@@ -18,6 +18,14 @@ namespace lowp {
 /// dialect, which attaches the builtin models, is not loaded).
 std::optional<numerics::Format> getNumericFormat(mlir::Type type);
 
+/// The number format that `text` names as an MLIR type ("f8E4M3FN",
+/// "!lowp.float<e3m3>", "!lowp.codebook<nf4>"), parsed in `context` (where
+/// lowp is loaded). Nullopt with `error` set if `text` is not exactly one
+/// type or the type is not a number format lowp supports.
+std::optional<numerics::Format> parseNumericFormat(mlir::MLIRContext &context,
+                                                   const std::string &text,
+                                                   std::string &error);
+
 /// Attaches NumericFormatTypeInterface to the builtin float and integer
 /// types of `context`.
 void attachBuiltinNumericFormatModels(mlir::MLIRContext &context);
