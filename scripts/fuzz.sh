@@ -61,7 +61,8 @@ PY
     -max_len=$max_len -timeout=60 -rss_limit_mb=4096 \
     -artifact_prefix=$dir/findings/$name- "$corpus" >"$log" 2>&1 ||
     status=1
-  runs=$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#')
+  runs=$(grep -o 'Done [0-9]* runs' "$log" | grep -o '[0-9]*' | tail -1 || true)
+  [ -n "$runs" ] || runs=$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#')
   found=$(ls $dir/findings | grep -c "^$name-" || true)
   echo "fuzz.sh: lowp-fuzz-$name: ${runs:-0} executions, corpus $(ls "$corpus" | wc -l) inputs, $found findings in $dir/findings"
 done

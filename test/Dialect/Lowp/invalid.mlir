@@ -720,3 +720,12 @@ func.func @arith_on_lowp_float(%x: tensor<4x!lowp.float<e3m3>>) -> tensor<4x!low
   %r = arith.addf %x, %x : tensor<4x!lowp.float<e3m3>>
   return %r : tensor<4x!lowp.float<e3m3>>
 }
+
+// -----
+
+// An encoding on an element type that does not parse (found by
+// lowp-fuzz-ir: the parser verified the encoding with a null element type).
+func.func @unknown_element(%x: tensor<7xf32>) {
+  // expected-error @below {{undefined symbol alias id 'lo32xf4E2M1FN'}}
+  return %x : tensor<7x!lo32xf4E2M1FN, #lowp.block_scaled<mx>>
+}

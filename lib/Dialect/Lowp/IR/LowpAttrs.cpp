@@ -196,6 +196,9 @@ LogicalResult BlockScaledEncodingAttr::verify(
 LogicalResult BlockScaledEncodingAttr::verifyEncoding(
     ArrayRef<int64_t> shape, Type elementType,
     function_ref<InFlightDiagnostic()> emitError) const {
+  // A malformed element type has its own error already.
+  if (!elementType)
+    return failure();
   std::optional<Format> element = getNumericFormat(elementType);
   if (!element)
     return emitError() << "element type " << elementType

@@ -262,6 +262,10 @@ void lowp::attachBuiltinNumericFormatModels(MLIRContext &context) {
 }
 
 std::optional<Format> lowp::getNumericFormat(Type type) {
+  // The parser verifies an encoding before it knows a malformed element
+  // type (found by lowp-fuzz-ir): null is no format.
+  if (!type)
+    return std::nullopt;
   if (auto format = dyn_cast<NumericFormatTypeInterface>(type))
     return format.getNumericFormat();
   return std::nullopt;
