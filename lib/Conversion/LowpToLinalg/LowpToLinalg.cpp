@@ -2025,7 +2025,35 @@ struct ConvertLowpToLinalgPass
     // tensors carry their storage (a block-scaled tensor as its parts).
     scf::populateSCFStructuralTypeConversionsAndLegality(converter, patterns,
                                                          target);
-    if (failed(applyFullConversion(module, target, std::move(patterns))))
+    // An op no pattern covers fails the conversion with MLIR's "failed to
+    // legalize ...", which reads like an internal error: say instead, at
+    // the op, that lowp does not lower it yet.
+    SmallVector<std::pair<Location, std::string>> unsupported;
+    LogicalResult converted = failure();
+    {
+      ScopedDiagnosticHandler rewrite(context, [&](Diagnostic &diag) {
+        if (diag.getSeverity() != DiagnosticSeverity::Error)
+          return failure();
+        std::string message = diag.str();
+        StringRef text(message);
+        if (!text.starts_with("failed to legalize"))
+          return failure();
+        std::string what = "a value of this type here";
+        if (text.starts_with("failed to legalize operation '")) {
+          StringRef name = text.drop_front(30);
+          what = "'" + name.take_until([](char c) { return c == '\''; }).str() +
+                 "' on these types";
+        }
+        unsupported.push_back({diag.getLocation(), what});
+        return success();
+      });
+      converted = applyFullConversion(module, target, std::move(patterns));
+    }
+    for (auto &[location, what] : unsupported)
+      emitError(location) << what
+                          << " is not lowered by lowp yet (docs/Lowering.md, "
+                             "\"Not lowered yet\")";
+    if (failed(converted))
       signalPassFailure();
   }
 };
