@@ -1080,14 +1080,12 @@ private:
   }
 
   /// arith.truncf / arith.extf: the exact source value rounded once.
-  Tensor runCast(Type resultType, const Tensor &input, RoundingMode mode,
-                 bool saturate = false) {
+  Tensor runCast(Type resultType, const Tensor &input, RoundingMode mode) {
     Tensor result = plain(resultType, &input);
     ValueFormat from = *getValueFormat(input.elementType);
     ValueFormat to = *getValueFormat(result.elementType);
     RoundingOptions options;
     options.mode = mode;
-    options.saturate = saturate;
     for (uint64_t code : input.codes)
       result.codes.push_back(to.encode(from.decode(code), 0, options));
     return result;
