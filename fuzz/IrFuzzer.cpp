@@ -9,6 +9,7 @@
 
 #include "lowp/InitAll.h"
 #include "lowp/Pipelines/Pipelines.h"
+#include "lowp/Support/ParserGuard.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -36,6 +37,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return success();
   });
   std::string text(reinterpret_cast<const char *>(data), size);
+  // What the tools refuse before parsing (lowp/Support/ParserGuard.h).
+  if (lowp::findParserHazard(text))
+    return 0;
   ParserConfig config(context);
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, config);
   if (!module || failed(verify(*module)))

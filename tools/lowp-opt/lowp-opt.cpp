@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lowp/InitAll.h"
+#include "lowp/Support/ParserGuard.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Support/FileUtilities.h"
@@ -15,6 +16,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -77,6 +79,14 @@ int main(int argc, char **argv) {
   if (!input) {
     llvm::errs() << "lowp-opt: " << error << "\n";
     return 1;
+  }
+  {
+    llvm::SourceMgr guard;
+    guard.AddNewSourceBuffer(
+        llvm::MemoryBuffer::getMemBuffer(input->getMemBufferRef(), false),
+        llvm::SMLoc());
+    if (lowp::reportParserHazard(guard))
+      return 1;
   }
   std::unique_ptr<llvm::ToolOutputFile> output =
       mlir::openOutputFile(outputFile, &error);

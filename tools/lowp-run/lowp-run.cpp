@@ -23,6 +23,7 @@
 #include "lowp/Dialect/Lowp/Transforms/Passes.h"
 #include "lowp/ExecutionEngine/ExecutionEngine.h"
 #include "lowp/InitAll.h"
+#include "lowp/Support/ParserGuard.h"
 #include "lowp/Reference/Interpreter.h"
 #include "lowp/Runtime/Boundary.h"
 #include "lowp/Runtime/Npy.h"
@@ -695,6 +696,8 @@ int main(int argc, char **argv) {
   if (!file)
     fail(error);
   sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  if (lowp::reportParserHazard(sourceMgr))
+    return 1;
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return 1;

@@ -11,6 +11,7 @@
 
 #include "lowp/Dialect/Lowp/Transforms/Passes.h"
 #include "lowp/InitAll.h"
+#include "lowp/Support/ParserGuard.h"
 #include "lowp/Runtime/Boundary.h"
 #include "lowp/Target/Cpu.h"
 
@@ -97,6 +98,8 @@ int main(int argc, char **argv) {
   if (!file)
     return fail(error);
   sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  if (lowp::reportParserHazard(sourceMgr))
+    return 1;
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return 1;
