@@ -55,6 +55,12 @@ class Interpreter {
 public:
   explicit Interpreter(std::string &error) : error(error) {}
 
+private:
+  /// The loop indices of the structured ops being run, innermost last, for
+  /// linalg.index.
+  std::vector<std::vector<int64_t>> points;
+
+public:
   bool run(func::FuncOp function, const std::vector<Tensor> &arguments,
            std::vector<Tensor> &results) {
     if (function.isExternal())
@@ -155,12 +161,12 @@ private:
     return tensor;
   }
 
-  /// The row-major offset of the element at `indices` (index scalars).
-  bool offsetOf(Operation *op, const Tensor &tensor, ValueRange indices,
-                Values &values, int64_t &offset) {
+  /// The row-major offset of the element at `indices`, which `op` reads or
+  /// writes.
+  bool offsetOf(Operation *op, const Tensor &tensor, ArrayRef<int64_t> indices,
+                int64_t &offset) {
     offset = 0;
-    for (auto [d, index] : llvm::enumerate(indices)) {
-      int64_t i = int64_t(values[index][0].codes[0]);
+    for (auto [d, i] : llvm::enumerate(indices)) {
       if (i < 0 || i >= tensor.shape[d])
         return fail(op, "reads or writes index " + std::to_string(i) +
                             " of a dimension of size " +
@@ -168,6 +174,15 @@ private:
       offset = offset * tensor.shape[d] + i;
     }
     return true;
+  }
+
+  /// The same at `indices` given as index scalars.
+  bool offsetOf(Operation *op, const Tensor &tensor, ValueRange indices,
+                Values &values, int64_t &offset) {
+    SmallVector<int64_t> at;
+    for (Value index : indices)
+      at.push_back(int64_t(values[index][0].codes[0]));
+    return offsetOf(op, tensor, at, offset);
   }
 
   /// An elementwise op on integer or index codes (also of i1, the result
@@ -743,7 +758,212 @@ private:
       return stepControlFlow(op, values);
     if (isa<tensor::ExtractOp, tensor::InsertOp, tensor::FromElementsOp>(op))
       return stepElements(op, values);
+    if (isa<linalg::LinalgOp>(op) &&
+        !isa<linalg::TransposeOp, linalg::BroadcastOp>(op))
+      return stepStructured(cast<linalg::LinalgOp>(op), values);
+    if (isa<linalg::IndexOp, tensor::SplatOp, tensor::PadOp,
+            vector::BroadcastOp>(op))
+      return stepFillLike(op, values);
     return stepOther(op, values);
+  }
+
+  /// The value of `expr` at the loop indices `point`.
+  static int64_t evaluate(AffineExpr expr, ArrayRef<int64_t> point) {
+    if (auto dim = dyn_cast<AffineDimExpr>(expr))
+      return point[dim.getPosition()];
+    if (auto constant = dyn_cast<AffineConstantExpr>(expr))
+      return constant.getValue();
+    auto binary = cast<AffineBinaryOpExpr>(expr);
+    int64_t a = evaluate(binary.getLHS(), point);
+    int64_t b = evaluate(binary.getRHS(), point);
+    switch (expr.getKind()) {
+    case AffineExprKind::Add:
+      return a + b;
+    case AffineExprKind::Mul:
+      return a * b;
+    case AffineExprKind::Mod:
+      return ((a % b) + b) % b;
+    case AffineExprKind::FloorDiv:
+      return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+    case AffineExprKind::CeilDiv:
+      return a / b + ((a % b != 0) && ((a < 0) == (b < 0)));
+    default:
+      return 0;
+    }
+  }
+
+  /// linalg.generic and every named structured op (linalg.matmul,
+  /// linalg.reduce, linalg.fill, ...): its body run at every point of its
+  /// loops, in lexicographic order, on the elements its indexing maps
+  /// read, each yielded value stored where its output's map says. The
+  /// compiled loops visit the points in the same order, so reductions
+  /// round in the same order too.
+  bool stepStructured(linalg::LinalgOp op, Values &values) {
+    if (!op.hasPureTensorSemantics())
+      return fail(op, "is on memrefs, which the reference interpreter does "
+                      "not take (lowp's programs are on tensors)");
+    // The loops' sizes: static ones from the op, dynamic ones from the
+    // operands' run-time shapes.
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    if (llvm::any_of(ranges, ShapedType::isDynamic)) {
+      AffineMap shapesToLoops = op.getShapesToLoopsMap();
+      if (!shapesToLoops)
+        return fail(op, "has dynamic loop sizes that its operands' shapes "
+                        "do not determine");
+      SmallVector<int64_t> shapes;
+      for (OpOperand &operand : op->getOpOperands())
+        llvm::append_range(shapes, values[operand.get()][0].shape);
+      for (auto [d, expr] : llvm::enumerate(shapesToLoops.getResults()))
+        if (ShapedType::isDynamic(ranges[d]))
+          ranges[d] = evaluate(expr, shapes) + 1;
+    }
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    SmallVector<const Tensor *> inputs;
+    for (OpOperand *input : op.getDpsInputOperands())
+      inputs.push_back(&values[input->get()][0]);
+    std::vector<Tensor> outputs;
+    for (OpOperand &init : op.getDpsInitsMutable()) {
+      Tensor output = values[init.get()][0];
+      output.values.clear();
+      output.tolerance.clear();
+      outputs.push_back(std::move(output));
+    }
+    // The row-major offset of the element `map` reads at `point`.
+    auto offsetAt = [&](AffineMap map, const Tensor &tensor,
+                        ArrayRef<int64_t> point, int64_t &offset) {
+      SmallVector<int64_t> at;
+      for (AffineExpr expr : map.getResults())
+        at.push_back(evaluate(expr, point));
+      return offsetOf(op, tensor, at, offset);
+    };
+    auto element = [](const Tensor &tensor, int64_t offset) {
+      Tensor scalar;
+      scalar.elementType = tensor.elementType;
+      scalar.codes = {tensor.codes[offset]};
+      return scalar;
+    };
+    Block &body = *op.getBlock();
+    size_t numInputs = inputs.size();
+    SmallVector<int64_t> point(ranges.size(), 0);
+    bool empty = llvm::any_of(ranges, [](int64_t size) { return size <= 0; });
+    points.push_back({});
+    for (bool more = !empty; more;) {
+      points.back().assign(point.begin(), point.end());
+      for (auto [k, input] : llvm::enumerate(inputs)) {
+        int64_t offset;
+        if (!offsetAt(maps[k], *input, point, offset))
+          return false;
+        values[body.getArgument(k)] = {element(*input, offset)};
+      }
+      SmallVector<int64_t> outputOffsets;
+      for (auto [k, output] : llvm::enumerate(outputs)) {
+        int64_t offset;
+        if (!offsetAt(maps[numInputs + k], output, point, offset))
+          return false;
+        outputOffsets.push_back(offset);
+        values[body.getArgument(numInputs + k)] = {element(output, offset)};
+      }
+      std::vector<std::vector<Tensor>> yielded;
+      if (!runBlock(body, values, yielded))
+        return false;
+      for (auto [k, output] : llvm::enumerate(outputs))
+        output.codes[outputOffsets[k]] = yielded[k][0].codes[0];
+      // The next point, the last loop fastest.
+      more = false;
+      for (size_t d = point.size(); d-- > 0;) {
+        if (++point[d] < ranges[d]) {
+          more = true;
+          break;
+        }
+        point[d] = 0;
+      }
+    }
+    points.pop_back();
+    for (auto [result, output] : llvm::zip(op->getResults(), outputs))
+      values[result] = {std::move(output)};
+    return true;
+  }
+
+  /// linalg.index, and the ops that fill a tensor or vector with one value
+  /// (tensor.splat, vector.broadcast) or pad one (tensor.pad).
+  bool stepFillLike(Operation &op, Values &values) {
+    return llvm::TypeSwitch<Operation *, bool>(&op)
+        .Case([&](linalg::IndexOp index) {
+          values[index.getResult()] = {
+              scalarOf(index.getType(), points.back()[index.getDim()])};
+          return true;
+        })
+        .Case([&](tensor::SplatOp splat) {
+          Tensor result = plain(splat.getType());
+          auto sizes = splat.getDynamicSizes().begin();
+          for (int64_t &size : result.shape)
+            if (ShapedType::isDynamic(size))
+              size = int64_t(values[*sizes++][0].codes[0]);
+          result.codes.assign(result.numElements(),
+                              values[splat.getInput()][0].codes[0]);
+          values[splat.getResult()] = {result};
+          return true;
+        })
+        .Case([&](vector::BroadcastOp broadcast) {
+          // numpy's broadcasting: leading dimensions added, dimensions of
+          // size 1 repeated.
+          const Tensor &source = values[broadcast.getSource()][0];
+          Tensor result = plain(broadcast.getResultVectorType());
+          std::vector<int64_t> index(result.shape.size(), 0);
+          size_t lead = result.shape.size() - source.shape.size();
+          for (int64_t i = 0, n = result.numElements(); i < n; ++i) {
+            int64_t offset = 0;
+            for (size_t d = 0; d < source.shape.size(); ++d)
+              offset = offset * source.shape[d] +
+                       (source.shape[d] == 1 ? 0 : index[lead + d]);
+            result.codes.push_back(source.codes[offset]);
+            advance(index, result.shape);
+          }
+          values[broadcast.getResult()] = {result};
+          return true;
+        })
+        .Case([&](tensor::PadOp pad) {
+          const Tensor &source = values[pad.getSource()][0];
+          auto sizeOf = [&](OpFoldResult size) {
+            if (auto attr = dyn_cast<Attribute>(size))
+              return cast<IntegerAttr>(attr).getInt();
+            return int64_t(values[cast<Value>(size)][0].codes[0]);
+          };
+          SmallVector<OpFoldResult> low = pad.getMixedLowPad();
+          SmallVector<OpFoldResult> high = pad.getMixedHighPad();
+          Tensor result;
+          result.elementType = source.elementType;
+          for (size_t d = 0; d < source.shape.size(); ++d)
+            result.shape.push_back(sizeOf(low[d]) + source.shape[d] +
+                                   sizeOf(high[d]));
+          Block &body = pad.getRegion().front();
+          std::vector<int64_t> index(result.shape.size(), 0);
+          for (int64_t i = 0, n = result.numElements(); i < n; ++i) {
+            int64_t offset = 0;
+            bool inside = true;
+            for (size_t d = 0; d < index.size(); ++d) {
+              int64_t from = index[d] - sizeOf(low[d]);
+              inside &= from >= 0 && from < source.shape[d];
+              offset = offset * source.shape[d] + from;
+            }
+            if (inside) {
+              result.codes.push_back(source.codes[offset]);
+            } else {
+              for (auto [d, argument] : llvm::enumerate(body.getArguments()))
+                values[argument] = {scalarOf(argument.getType(), index[d])};
+              std::vector<std::vector<Tensor>> yielded;
+              if (!runBlock(body, values, yielded))
+                return false;
+              result.codes.push_back(yielded[0][0].codes[0]);
+            }
+            advance(index, result.shape);
+          }
+          values[pad.getResult()] = {result};
+          return true;
+        })
+        .Default([&](Operation *other) {
+          return fail(other, "is not implemented by the reference interpreter");
+        });
   }
 
   bool stepOther(Operation &op, Values &values) {
@@ -944,11 +1164,10 @@ private:
         // in compiled code, so --check compares only what was written.
         .Case([&](tensor::EmptyOp empty) {
           for (OpOperand &use : empty->getUses())
-            if (!isa<linalg::TransposeOp, linalg::BroadcastOp,
-                     vector::TransferWriteOp>(use.getOwner()))
+            if (!isa<linalg::LinalgOp, vector::TransferWriteOp>(use.getOwner()))
               return fail(&op, "is implemented by the reference interpreter "
-                               "only as the init of a linalg.transpose, "
-                               "linalg.broadcast or vector.transfer_write");
+                               "only as the init of a linalg op or a "
+                               "vector.transfer_write");
           RankedTensorType type = empty.getType();
           if (type.hasStaticShape()) {
             Tensor zeros = plain(type);

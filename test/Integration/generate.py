@@ -10,7 +10,8 @@
   generate.py npy OUT.npy DTYPE [--shape=AxB] VALUE...
                                            (words as integers, for boundary tests;
                                            a VALUE N%M stands for N codes below M
-                                           in a fixed scrambled order)
+                                           in a fixed scrambled order, N%M+B for
+                                           those plus B)
   generate.py badnpy KIND OUT.npy          (a malformed .npy file)
 
 Inputs are dense hex constants in @main, passed to the functions under test
@@ -74,11 +75,16 @@ def write_npy(path, dtype, words, width_bytes, shape=None):
 def npy_words(value):
     """The words a VALUE of `generate.py npy` stands for: one integer, or
     N%M: N codes below M, in an order that neither repeats along rows nor
-    follows the index, so that a misplaced element shows."""
+    follows the index, so that a misplaced element shows. N%M+B adds B to
+    each (N%M+16256 are bf16 codes from 1.0 up)."""
     if "%" not in value:
-        return [int(value)]
+        return [int(value, 0)]
+    base = 0
+    if "+" in value:
+        value, base = value.split("+")
+        base = int(base, 0)
     count, modulus = (int(p) for p in value.split("%"))
-    return [(i * 37 + i * i // 5) % modulus for i in range(count)]
+    return [base + (i * 37 + i * i // 5) % modulus for i in range(count)]
 
 
 def bad_npy(kind, path):

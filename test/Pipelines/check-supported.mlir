@@ -39,10 +39,9 @@ func.func @scaling_e4m3(%x: tensor<4xf32>, %s: tensor<4xf8E4M3FN>) -> tensor<4xf
 
 // An op convert-lowp-to-linalg has no lowering for is named at its
 // location, not reported as MLIR's "failed to legalize".
-func.func @fill() -> tensor<8xf8E4M3FN> {
-  %c = arith.constant 1.5 : f8E4M3FN
-  %e = tensor.empty() : tensor<8xf8E4M3FN>
-  // expected-error @below {{'linalg.fill' on these types is not lowered by lowp yet (docs/Lowering.md, "Not lowered yet")}}
-  %f = linalg.fill ins(%c : f8E4M3FN) outs(%e : tensor<8xf8E4M3FN>) -> tensor<8xf8E4M3FN>
-  return %f : tensor<8xf8E4M3FN>
+func.func @load(%m: memref<8xf8E4M3FN>) -> f8E4M3FN {
+  %c0 = arith.constant 0 : index
+  // expected-error @below {{'memref.load' on these types is not lowered by lowp yet (docs/Lowering.md, "Not lowered yet")}}
+  %v = memref.load %m[%c0] : memref<8xf8E4M3FN>
+  return %v : f8E4M3FN
 }

@@ -23,12 +23,12 @@
 #include "lowp/Dialect/Lowp/Transforms/Passes.h"
 #include "lowp/ExecutionEngine/ExecutionEngine.h"
 #include "lowp/InitAll.h"
-#include "lowp/Support/ParserGuard.h"
 #include "lowp/Reference/Interpreter.h"
 #include "lowp/Runtime/Boundary.h"
 #include "lowp/Runtime/Npy.h"
 #include "lowp/Runtime/Packing.h"
 #include "lowp/Runtime/ResultShapes.h"
+#include "lowp/Support/ParserGuard.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -154,11 +154,16 @@ struct HostValue {
   }
 };
 
-/// 64-bit integers, which cross the boundary as numpy int64/uint64 values
-/// and have no numerics format.
+/// 64-bit integers and index, which cross the boundary as numpy
+/// int64/uint64 values and have no numerics format.
 bool isWideInteger(Type type) {
   auto integer = dyn_cast<IntegerType>(type);
-  return integer && integer.getWidth() == 64;
+  return (integer && integer.getWidth() == 64) || isa<IndexType>(type);
+}
+
+bool isUnsignedInteger(Type type) {
+  auto integer = dyn_cast<IntegerType>(type);
+  return integer && integer.isUnsigned();
 }
 
 bool isNativeFloat(Type type) {
@@ -229,11 +234,10 @@ HostValue loadArgument(const std::string &path, const BoundaryValue &boundary) {
   // 64-bit integers have no numerics format (a double cannot hold every
   // value): int64 or uint64 arrays of their values, taken as they are.
   if (isWideInteger(element)) {
-    if (dtype.bytes != 8 || (dtype.kind == npy::Kind::Signed) ==
-                                cast<IntegerType>(element).isUnsigned())
+    if (dtype.bytes != 8 ||
+        (dtype.kind == npy::Kind::Signed) == isUnsignedInteger(element))
       fail(where + ": expected an " +
-           std::string(cast<IntegerType>(element).isUnsigned() ? "uint64"
-                                                               : "int64") +
+           std::string(isUnsignedInteger(element) ? "uint64" : "int64") +
            " array for " + typeString(element) + ", got dtype " + dtype.str());
     value.bytes = std::move(array.data);
     return value;
@@ -329,6 +333,11 @@ npy::Array toNpy(const HostValue &value) {
     array.data = value.bytes;
     return array;
   }
+  if (isa<IndexType>(element)) {
+    array.dtype = {npy::Kind::Signed, 8};
+    array.data = value.bytes;
+    return array;
+  }
   auto integer = dyn_cast<IntegerType>(element);
   bool isSigned = integer && !integer.isUnsigned();
   array.dtype = {isSigned ? npy::Kind::Signed : npy::Kind::Unsigned, bytes};
@@ -362,7 +371,7 @@ void printValue(const HostValue &value) {
       continue;
     }
     if (isWideInteger(value.boundary.elementType)) {
-      if (cast<IntegerType>(value.boundary.elementType).isUnsigned())
+      if (isUnsignedInteger(value.boundary.elementType))
         llvm::outs() << code << "\n";
       else
         llvm::outs() << int64_t(code) << "\n";

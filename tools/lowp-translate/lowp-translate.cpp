@@ -11,8 +11,8 @@
 
 #include "lowp/Dialect/Lowp/Transforms/Passes.h"
 #include "lowp/InitAll.h"
-#include "lowp/Support/ParserGuard.h"
 #include "lowp/Runtime/Boundary.h"
+#include "lowp/Support/ParserGuard.h"
 #include "lowp/Target/Cpu.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"

@@ -20,6 +20,14 @@ struct VectorTarget;
 void populateLowpLegalizeArithPatterns(mlir::RewritePatternSet &patterns,
                                        bool nativeFloats = false);
 
+/// Rewrites the named linalg ops under `root` that compute on values stored
+/// as codes (linalg.matmul, linalg.reduce, linalg.map, ... on bf16, FP8,
+/// narrow integers) into linalg.generic, whose body lowp-legalize-arith then
+/// computes in f64 like any other scalar arith. The ops that only move
+/// codes (linalg.fill, copy, transpose, broadcast) are left: they lower as
+/// the same op on storage.
+mlir::LogicalResult generalizeNamedOpsOnCodes(mlir::Operation *root);
+
 /// convert-lowp-to-llvm's patterns: lowp.lookup to a permute or selects.
 void populateLowpToLLVMPatterns(mlir::RewritePatternSet &patterns,
                                 const VectorTarget &target);

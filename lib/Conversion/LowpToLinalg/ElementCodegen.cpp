@@ -25,9 +25,10 @@ Type lowp::getStorageType(Type elementType) {
   if (elementType.isF64() || elementType.isF32())
     return elementType;
   MLIRContext *context = elementType.getContext();
-  // 64-bit integers (no numerics format) are themselves, signless.
+  // 64-bit integers (no numerics format) are themselves, signless, and
+  // index crosses function boundaries as one.
   if (auto integer = dyn_cast<IntegerType>(elementType);
-      integer && integer.getWidth() == 64)
+      (integer && integer.getWidth() == 64) || isa<IndexType>(elementType))
     return IntegerType::get(context, 64);
   std::optional<Format> format = getNumericFormat(elementType);
   unsigned width = format ? format->getBitWidth() : 32;

@@ -7,12 +7,15 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "StorageLowering.h"
 #include "lowp/Conversion/LowpToLinalg/StorageTypes.h"
 #include "lowp/Conversion/Passes.h"
 #include "lowp/Dialect/Lowp/IR/LowpOps.h"
 #include "lowp/Dialect/Lowp/IR/LowpTypes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -396,6 +399,8 @@ struct ScalingInF64 : OpRewritePattern<ScalingOp> {
 struct LowpLegalizeArithPass
     : lowp::impl::LowpLegalizeArithBase<LowpLegalizeArithPass> {
   void runOnOperation() override {
+    if (failed(generalizeNamedOpsOnCodes(getOperation())))
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     populateLowpLegalizeArithPatterns(patterns, /*nativeFloats=*/true);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
@@ -404,6 +409,30 @@ struct LowpLegalizeArithPass
 };
 
 } // namespace
+
+LogicalResult lowp::generalizeNamedOpsOnCodes(Operation *root) {
+  auto storedAsCode = [](Type type) {
+    return needsStorage(getElementTypeOrSelf(type));
+  };
+  SmallVector<linalg::LinalgOp> named;
+  root->walk([&](linalg::LinalgOp op) {
+    if (isa<linalg::GenericOp, linalg::FillOp, linalg::CopyOp,
+            linalg::TransposeOp, linalg::BroadcastOp>(op))
+      return;
+    if (llvm::any_of(op->getOperandTypes(), storedAsCode) ||
+        llvm::any_of(op->getResultTypes(), storedAsCode))
+      named.push_back(op);
+  });
+  IRRewriter rewriter(root->getContext());
+  for (linalg::LinalgOp op : named) {
+    rewriter.setInsertionPoint(op);
+    if (failed(linalg::generalizeNamedOp(rewriter, op)))
+      return op->emitOpError("on these types is not lowered by lowp yet: it "
+                             "could not be rewritten as a linalg.generic "
+                             "(write it as one)");
+  }
+  return success();
+}
 
 void lowp::populateLowpLegalizeArithPatterns(RewritePatternSet &patterns,
                                              bool nativeFloats) {

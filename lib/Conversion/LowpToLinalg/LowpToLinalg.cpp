@@ -1659,8 +1659,8 @@ struct ConstantOpLowering : OpConversionPattern<arith::ConstantOp> {
       return bits.zextOrTrunc(width);
     };
     if (auto dense = dyn_cast<DenseElementsAttr>(op.getValue())) {
-      auto newType =
-          RankedTensorType::get(cast<ShapedType>(type).getShape(), storage);
+      // Tensor or vector constants alike.
+      auto newType = cast<ShapedType>(type).clone(storage);
       // A splat stays one code, whatever its size.
       if (dense.isSplat()) {
         rewriter.replaceOpWithNewOp<arith::ConstantOp>(
@@ -1705,11 +1705,12 @@ struct StorageMoveLowering : OpConversionPattern<MoveOp> {
   }
 };
 
-/// Ops of the tensor and linalg dialects that only reshape, slice, join,
-/// permute or broadcast values (tensor.collapse_shape, linalg.broadcast,
-/// ...): a
-/// low-precision element is its code, so the same op on the storage
-/// tensors, with the element arguments of its body (if any) converted.
+/// Ops of the tensor, linalg and vector dialects that only reshape, slice,
+/// join, pad, fill, permute or broadcast values (tensor.collapse_shape,
+/// tensor.pad, linalg.fill, vector.broadcast, ...): a low-precision element
+/// is its code, so the same op on the storage tensors, with the element
+/// arguments of its body (if any) converted. A pad's or fill's value is the
+/// code of its element, so padding with 1.5 in E4M3 writes 0x3c.
 struct StorageStructuralLowering : ConversionPattern {
   StorageStructuralLowering(const TypeConverter &converter,
                             MLIRContext *context)
@@ -1720,8 +1721,9 @@ struct StorageStructuralLowering : ConversionPattern {
     return isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp, tensor::CastOp,
                tensor::DimOp, tensor::ExtractSliceOp, tensor::InsertSliceOp,
                tensor::ConcatOp, tensor::ExtractOp, tensor::InsertOp,
-               tensor::FromElementsOp, linalg::TransposeOp,
-               linalg::BroadcastOp>(op);
+               tensor::FromElementsOp, tensor::SplatOp, tensor::PadOp,
+               tensor::YieldOp, linalg::TransposeOp, linalg::BroadcastOp,
+               linalg::FillOp, linalg::CopyOp, vector::BroadcastOp>(op);
   }
 
   LogicalResult
@@ -1975,6 +1977,10 @@ struct ConvertLowpToLinalgPass
       return signalPassFailure();
 
     MLIRContext *context = &getContext();
+    // Named linalg ops that compute on codes become linalg.generic, whose
+    // bodies are legalized below.
+    if (failed(generalizeNamedOpsOnCodes(module)))
+      return signalPassFailure();
     // Arith and math on formats stored as codes become f64 ops between
     // lowp.converts (lowp-legalize-arith), which this pass then lowers.
     RewritePatternSet legalization(context);

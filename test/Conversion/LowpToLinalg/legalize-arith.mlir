@@ -102,3 +102,42 @@ func.func @scaling(%x: f32, %s: f32, %e: f4E2M1FN, %t: f8E8M0FNU) -> (f4E2M1FN, 
   %b = arith.scaling_extf %e, %t : f4E2M1FN, f8E8M0FNU to bf16
   return %r, %b : f4E2M1FN, bf16
 }
+
+// -----
+
+// Tests that a named linalg op computing on bf16 becomes a linalg.generic
+// whose body is legalized like any scalar arith (each product and sum
+// rounded to bf16), and that one on f32 is left as it is.
+// CHECK-LABEL: func.func @matmul_bf16
+// CHECK-NOT:     linalg.matmul
+// CHECK:         linalg.generic
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK:         ^bb0(%[[A:.+]]: bf16, %[[B:.+]]: bf16, %[[C:.+]]: bf16):
+// CHECK:           %[[A64:.+]] = lowp.convert %[[A]] : bf16 to f64
+// CHECK:           %[[B64:.+]] = lowp.convert %[[B]] : bf16 to f64
+// CHECK:           %[[P64:.+]] = arith.mulf %[[A64]], %[[B64]] : f64
+// CHECK:           %[[P:.+]] = lowp.convert %[[P64]] : f64 to bf16
+// CHECK:           %[[S64:.+]] = arith.addf
+// CHECK:           %[[S:.+]] = lowp.convert %[[S64]] : f64 to bf16
+// CHECK:           linalg.yield %[[S]] : bf16
+// CHECK-LABEL: func.func @matmul_f32
+// CHECK:         linalg.matmul
+func.func @matmul_bf16(%a: tensor<4x8xbf16>, %b: tensor<8x3xbf16>, %c: tensor<4x3xbf16>) -> tensor<4x3xbf16> {
+  %m = linalg.matmul ins(%a, %b : tensor<4x8xbf16>, tensor<8x3xbf16>) outs(%c : tensor<4x3xbf16>) -> tensor<4x3xbf16>
+  return %m : tensor<4x3xbf16>
+}
+func.func @matmul_f32(%a: tensor<4x8xf32>, %b: tensor<8x3xf32>, %c: tensor<4x3xf32>) -> tensor<4x3xf32> {
+  %m = linalg.matmul ins(%a, %b : tensor<4x8xf32>, tensor<8x3xf32>) outs(%c : tensor<4x3xf32>) -> tensor<4x3xf32>
+  return %m : tensor<4x3xf32>
+}
+
+// -----
+
+// Tests that linalg.fill on a format stored as a code is not generalized:
+// it places one code and lowers as a fill on storage.
+// CHECK-LABEL: func.func @fill
+// CHECK:         linalg.fill ins(%{{.+}} : f8E4M3FN)
+func.func @fill(%c: f8E4M3FN, %t: tensor<8xf8E4M3FN>) -> tensor<8xf8E4M3FN> {
+  %f = linalg.fill ins(%c : f8E4M3FN) outs(%t : tensor<8xf8E4M3FN>) -> tensor<8xf8E4M3FN>
+  return %f : tensor<8xf8E4M3FN>
+}

@@ -94,3 +94,38 @@ func.func @matmul(%x: tensor<4x64xf32>, %w: tensor<64x16xf4E2M1FN, #lowp.block_s
   %0 = lowp.matmul %x, %w {accumulator = f32} : tensor<4x64xf32>, tensor<64x16xf4E2M1FN, #lowp.block_scaled<block = [1, 8], scale = f8E8M0FNU, rule = floor>> -> tensor<4x16xf32>
   return %0 : tensor<4x16xf32>
 }
+
+// -----
+
+// Tests that ops that only place codes lower as the same op on storage:
+// the fill, pad and splat values are the codes of 1.5 (0x3C) and -3 (0xD);
+// a broadcast of a constant folds into a vector constant of codes.
+// CHECK-LABEL: func.func @placing
+// CHECK-SAME:      %[[A:[^:]+]]: i8
+// CHECK-DAG:     %[[C:.+]] = arith.constant 60 : i8
+// CHECK-DAG:     %[[P:.+]] = arith.constant 13 : i8
+// CHECK-DAG:     %[[V:.+]] = arith.constant dense<60> : vector<16xi8>
+// CHECK:         linalg.fill ins(%[[C]] : i8) outs(%{{.+}} : tensor<8xi8>) -> tensor<8xi8>
+// CHECK:         tensor.pad %{{.+}} low[1] high[2]
+// CHECK:           tensor.yield %[[P]] : i8
+// CHECK:         } : tensor<4xi8> to tensor<7xi8>
+// CHECK:         tensor.splat %[[A]] : tensor<2x3xi8>
+// CHECK:         %[[B:.+]] = vector.broadcast %[[A]] : i8 to vector<16xi8>
+// CHECK:         vector.transfer_write %[[B]]
+// CHECK:         vector.transfer_write %[[V]]
+func.func @placing(%a: f8E4M3FN, %t: tensor<8xf8E4M3FN>, %x: tensor<4xf4E2M1FN>, %w: tensor<16xf8E4M3FN>) -> (tensor<8xf8E4M3FN>, tensor<7xf4E2M1FN>, tensor<2x3xf8E4M3FN>, tensor<16xf8E4M3FN>) {
+  %c = arith.constant 1.5 : f8E4M3FN
+  %m = arith.constant -3.0 : f4E2M1FN
+  %f = linalg.fill ins(%c : f8E4M3FN) outs(%t : tensor<8xf8E4M3FN>) -> tensor<8xf8E4M3FN>
+  %p = tensor.pad %x low[1] high[2] {
+  ^bb0(%i: index):
+    tensor.yield %m : f4E2M1FN
+  } : tensor<4xf4E2M1FN> to tensor<7xf4E2M1FN>
+  %s = tensor.splat %a : tensor<2x3xf8E4M3FN>
+  %c0 = arith.constant 0 : index
+  %v = vector.broadcast %a : f8E4M3FN to vector<16xf8E4M3FN>
+  %o = vector.transfer_write %v, %w[%c0] {in_bounds = [true]} : vector<16xf8E4M3FN>, tensor<16xf8E4M3FN>
+  %k = vector.broadcast %c : f8E4M3FN to vector<16xf8E4M3FN>
+  %q = vector.transfer_write %k, %o[%c0] {in_bounds = [true]} : vector<16xf8E4M3FN>, tensor<16xf8E4M3FN>
+  return %f, %p, %s, %q : tensor<8xf8E4M3FN>, tensor<7xf4E2M1FN>, tensor<2x3xf8E4M3FN>, tensor<16xf8E4M3FN>
+}
