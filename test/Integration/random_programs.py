@@ -10,7 +10,9 @@ lowp.convert into a random format (FP8, FP6, FP4, bf16, f16, !lowp.float,
 codebooks, narrow integers) under a random rounding mode, saturating or
 not, stochastic with random bits; arith on f32 and on builtin narrow floats;
 lowp.quantize / dequantize under MX, NVFP4 and int4-g128 encodings where
-the shape allows; math functions; comparisons and selects. Every result
+the shape allows; math functions; comparisons and selects; lowp.matmul
+against narrow and block-scaled weights; linalg.matmul and linalg.reduce in
+narrow floats; scf.for and scf.if carrying narrow tensors. Every result
 must match the reference (lowp-run --check); a mismatch, an error or a
 crash prints the program and counts as a failure. Prints
 "N programs, F failed" and exits 1 if F > 0.
@@ -77,7 +79,8 @@ class Program:
         rng = self.rng
         f32 = self.shape("f32")
         kind = rng.choice(["convert", "convert", "arith", "narrow", "quantize",
-                           "math", "select", "stochastic"])
+                           "math", "select", "stochastic", "matmul",
+                           "linalg", "loop", "branch"])
         if kind in ("convert", "stochastic"):
             fmt = rng.choice(FORMATS)
             mode = rng.choice(MODES)
@@ -146,6 +149,14 @@ class Program:
             c = self.fresh()
             self.emit("%s = arith.extf %s : %s to %s" % (c, b, narrow, f32))
             return c
+        if kind == "matmul":
+            return self.matmul(value)
+        if kind == "linalg":
+            return self.linalg(value)
+        if kind == "loop":
+            return self.loop(value)
+        if kind == "branch":
+            return self.branch(value)
         # select
         predicate = rng.choice(["olt", "oge", "une", "uno", "ord"])
         p = self.fresh()
@@ -154,6 +165,122 @@ class Program:
         self.emit("%s = arith.select %s, %s, %%x : %s, %s"
                   % (s, p, value, self.shape("i1"), f32))
         return s
+
+    def matmul(self, value):
+        """lowp.matmul of the value by itself as N x K weights in a narrow
+        format or a block-scaled encoding: a rows x rows result, checked
+        against the reference's exact sums and bound. The chain goes on
+        with the value."""
+        rng = self.rng
+        f32 = self.shape("f32")
+        choices = ["bf16", "f8E4M3FN", "f4E2M1FN", "!lowp.float<e3m2>"]
+        if self.cols % 32 == 0:
+            choices += ["mx"]
+        weight = rng.choice(choices)
+        w = self.fresh()
+        if weight == "mx":
+            wtype = "tensor<%dx%dxf4E2M1FN, #lowp.block_scaled<mx>>" % (
+                self.rows, self.cols)
+            self.emit("%s = lowp.quantize %s : %s to %s" % (w, value, f32, wtype))
+        else:
+            wtype = self.shape(weight)
+            self.emit("%s = lowp.convert %s : %s to %s" % (w, value, f32, wtype))
+        y = self.fresh()
+        rtype = "tensor<%dx%dxf32>" % (self.rows, self.rows)
+        self.emit("%s = lowp.matmul %s, %s {accumulator = f32, transpose_rhs} "
+                  ": %s, %s -> %s" % (y, value, w, f32, wtype, rtype))
+        self.results.append((y, rtype))
+        return value
+
+    def linalg(self, value):
+        """A named linalg op computing in a builtin narrow float, each step
+        rounded into it: linalg.matmul of the value by its transpose, or
+        linalg.reduce of each row."""
+        rng = self.rng
+        fmt = rng.choice(["bf16", "f16", "f8E4M3FN", "f8E5M2"])
+        narrow = self.shape(fmt)
+        a = self.fresh()
+        self.emit("%s = arith.truncf %s : %s to %s"
+                  % (a, value, self.shape("f32"), narrow))
+        zero = self.fresh()
+        self.emit("%s = arith.constant 0.0 : %s" % (zero, fmt))
+        if rng.random() < 0.5:
+            ttype = "tensor<%dx%dx%s>" % (self.cols, self.rows, fmt)
+            rtype = "tensor<%dx%dx%s>" % (self.rows, self.rows, fmt)
+            e, t, i, f, m = (self.fresh() for _ in range(5))
+            self.emit("%s = tensor.empty() : %s" % (e, ttype))
+            self.emit("%s = linalg.transpose ins(%s : %s) outs(%s : %s) "
+                      "permutation = [1, 0]" % (t, a, narrow, e, ttype))
+            self.emit("%s = tensor.empty() : %s" % (i, rtype))
+            self.emit("%s = linalg.fill ins(%s : %s) outs(%s : %s) -> %s"
+                      % (f, zero, fmt, i, rtype, rtype))
+            self.emit("%s = linalg.matmul ins(%s, %s : %s, %s) outs(%s : %s) -> %s"
+                      % (m, a, t, narrow, ttype, f, rtype, rtype))
+        else:
+            rtype = "tensor<%dx%s>" % (self.rows, fmt)
+            i, f, m = (self.fresh() for _ in range(3))
+            op = rng.choice(["addf", "maximumf", "mulf"])
+            self.emit("%s = tensor.empty() : %s" % (i, rtype))
+            self.emit("%s = linalg.fill ins(%s : %s) outs(%s : %s) -> %s"
+                      % (f, zero, fmt, i, rtype, rtype))
+            self.emit("%s = linalg.reduce ins(%s : %s) outs(%s : %s) dimensions = [1]"
+                      % (m, a, narrow, f, rtype))
+            self.emit("  (%%in: %s, %%acc: %s) {" % (fmt, fmt))
+            self.emit("    %%s = arith.%s %%in, %%acc : %s" % (op, fmt))
+            self.emit("    linalg.yield %%s : %s" % fmt)
+            self.emit("  }")
+        self.results.append((m, rtype))
+        return value
+
+    def loop(self, value):
+        """scf.for carrying the value in a narrow format: each iteration
+        multiplies by x in f32 and rounds back, 1 to 3 times."""
+        rng = self.rng
+        f32 = self.shape("f32")
+        fmt = rng.choice(FORMATS[:12])
+        narrow = self.shape(fmt)
+        a, lo, hi, one, r = (self.fresh() for _ in range(5))
+        self.emit("%s = lowp.convert %s : %s to %s" % (a, value, f32, narrow))
+        self.emit("%s = arith.constant 0 : index" % lo)
+        self.emit("%s = arith.constant %d : index" % (hi, rng.randint(1, 3)))
+        self.emit("%s = arith.constant 1 : index" % one)
+        self.emit("%s = scf.for %%i%s = %s to %s step %s iter_args(%%t%s = %s) -> (%s) {"
+                  % (r, r[2:], lo, hi, one, r[2:], a, narrow))
+        self.emit("  %%f%s = lowp.convert %%t%s : %s to %s" % (r[2:], r[2:], narrow, f32))
+        self.emit("  %%g%s = arith.mulf %%f%s, %%x : %s" % (r[2:], r[2:], f32))
+        self.emit("  %%h%s = lowp.convert %%g%s : %s to %s" % (r[2:], r[2:], f32, narrow))
+        self.emit("  scf.yield %%h%s : %s" % (r[2:], narrow))
+        self.emit("}")
+        self.results.append((r, narrow))
+        back = self.fresh()
+        self.emit("%s = lowp.convert %s : %s to %s" % (back, r, narrow, f32))
+        return back
+
+    def branch(self, value):
+        """scf.if on the sign of the value's first element, choosing between
+        two roundings of it (or two quantizations)."""
+        rng = self.rng
+        f32 = self.shape("f32")
+        fmt = rng.choice(FORMATS[:12])
+        narrow = self.shape(fmt)
+        c0, e, zero, p, r = (self.fresh() for _ in range(5))
+        self.emit("%s = arith.constant 0 : index" % c0)
+        self.emit("%s = tensor.extract %s[%s, %s] : %s" % (e, value, c0, c0, f32))
+        self.emit("%s = arith.constant 0.0 : f32" % zero)
+        self.emit("%s = arith.cmpf olt, %s, %s : f32" % (p, e, zero))
+        modes = rng.sample(MODES, 2)
+        self.emit("%s = scf.if %s -> (%s) {" % (r, p, narrow))
+        for k, mode in enumerate(modes):
+            if k == 1:
+                self.emit("} else {")
+            self.emit("  %%b%d%s = lowp.convert %s%s : %s to %s"
+                      % (k, r[2:], value, " " + mode if mode else "", f32, narrow))
+            self.emit("  scf.yield %%b%d%s : %s" % (k, r[2:], narrow))
+        self.emit("}")
+        self.results.append((r, narrow))
+        back = self.fresh()
+        self.emit("%s = lowp.convert %s : %s to %s" % (back, r, narrow, f32))
+        return back
 
     def text(self):
         value = "%x"
