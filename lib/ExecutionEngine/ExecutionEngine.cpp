@@ -151,12 +151,21 @@ llvm::Expected<std::unique_ptr<CompiledModule>>
 CompiledModule::compile(ModuleOp module, const ExecutionOptions &options) {
   std::unique_ptr<CompiledModule> compiled(new CompiledModule());
   compiled->boundaries = std::make_unique<Boundaries>();
-  for (auto function : module.getOps<func::FuncOp>())
-    if (function.isPublic() && !function.isExternal())
-      compiled->boundaries->functions[function.getSymName().str()] = {
-          getBoundaryValues(function.getArgumentTypes(), "argument"),
-          getBoundaryValues(function.getResultTypes(), "result"),
-          SizeRelations::analyze(function)};
+  for (auto function : module.getOps<func::FuncOp>()) {
+    if (!function.isPublic() || function.isExternal())
+      continue;
+    for (auto [role, types] :
+         {std::pair{"argument", TypeRange(function.getArgumentTypes())},
+          std::pair{"result", TypeRange(function.getResultTypes())}})
+      for (auto [i, type] : llvm::enumerate(types))
+        if (std::optional<std::string> why = unsupportedBoundaryType(type))
+          return makeError("@" + function.getSymName().str() + " " + role +
+                           " " + std::to_string(i) + ": " + *why);
+    compiled->boundaries->functions[function.getSymName().str()] = {
+        getBoundaryValues(function.getArgumentTypes(), "argument"),
+        getBoundaryValues(function.getResultTypes(), "result"),
+        SizeRelations::analyze(function)};
+  }
 
   OwningOpRef<ModuleOp> lowered = module.clone();
   PassManager pm(module.getContext());

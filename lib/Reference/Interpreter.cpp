@@ -761,8 +761,8 @@ private:
     if (isa<linalg::LinalgOp>(op) &&
         !isa<linalg::TransposeOp, linalg::BroadcastOp>(op))
       return stepStructured(cast<linalg::LinalgOp>(op), values);
-    if (isa<linalg::IndexOp, tensor::SplatOp, tensor::PadOp,
-            vector::BroadcastOp>(op))
+    if (isa<linalg::IndexOp, tensor::SplatOp, tensor::PadOp, tensor::GenerateOp,
+            tensor::ReshapeOp, vector::BroadcastOp>(op))
       return stepFillLike(op, values);
     return stepOther(op, values);
   }
@@ -884,6 +884,28 @@ private:
     return true;
   }
 
+  /// The code the region `body` of a tensor.pad or tensor.generate yields
+  /// at `index`.
+  bool yieldedAt(Block &body, ArrayRef<int64_t> index, Values &values,
+                 uint64_t &code) {
+    for (auto [d, argument] : llvm::enumerate(body.getArguments()))
+      values[argument] = {scalarOf(argument.getType(), index[d])};
+    std::vector<std::vector<Tensor>> yielded;
+    if (!runBlock(body, values, yielded))
+      return false;
+    code = yielded[0][0].codes[0];
+    return true;
+  }
+
+  /// The dynamic sizes of `tensor`'s shape, in order, from index values.
+  static void setDynamicSizes(Tensor &tensor, ValueRange sizes,
+                              Values &values) {
+    auto next = sizes.begin();
+    for (int64_t &size : tensor.shape)
+      if (ShapedType::isDynamic(size))
+        size = int64_t(values[*next++][0].codes[0]);
+  }
+
   /// linalg.index, and the ops that fill a tensor or vector with one value
   /// (tensor.splat, vector.broadcast) or pad one (tensor.pad).
   bool stepFillLike(Operation &op, Values &values) {
@@ -895,13 +917,40 @@ private:
         })
         .Case([&](tensor::SplatOp splat) {
           Tensor result = plain(splat.getType());
-          auto sizes = splat.getDynamicSizes().begin();
-          for (int64_t &size : result.shape)
-            if (ShapedType::isDynamic(size))
-              size = int64_t(values[*sizes++][0].codes[0]);
+          setDynamicSizes(result, splat.getDynamicSizes(), values);
           result.codes.assign(result.numElements(),
                               values[splat.getInput()][0].codes[0]);
           values[splat.getResult()] = {result};
+          return true;
+        })
+        .Case([&](tensor::GenerateOp generate) {
+          Tensor result = plain(generate.getType());
+          setDynamicSizes(result, generate.getDynamicExtents(), values);
+          Block &body = generate.getBody().front();
+          std::vector<int64_t> index(result.shape.size(), 0);
+          for (int64_t i = 0, n = result.numElements(); i < n; ++i) {
+            uint64_t code;
+            if (!yieldedAt(body, index, values, code))
+              return false;
+            result.codes.push_back(code);
+            advance(index, result.shape);
+          }
+          values[generate.getResult()] = {result};
+          return true;
+        })
+        // The same codes in the same order, the shape the shape operand
+        // holds.
+        .Case([&](tensor::ReshapeOp reshape) {
+          Tensor result = values[reshape.getSource()][0];
+          result.shape.clear();
+          for (uint64_t size : values[reshape.getShape()][0].codes)
+            result.shape.push_back(int64_t(size));
+          if (result.numElements() != int64_t(result.codes.size()))
+            return fail(&op, "has a shape of " +
+                                 std::to_string(result.numElements()) +
+                                 " elements for a source of " +
+                                 std::to_string(result.codes.size()));
+          values[reshape.getResult()] = {result};
           return true;
         })
         .Case([&](vector::BroadcastOp broadcast) {
@@ -949,12 +998,10 @@ private:
             if (inside) {
               result.codes.push_back(source.codes[offset]);
             } else {
-              for (auto [d, argument] : llvm::enumerate(body.getArguments()))
-                values[argument] = {scalarOf(argument.getType(), index[d])};
-              std::vector<std::vector<Tensor>> yielded;
-              if (!runBlock(body, values, yielded))
+              uint64_t code;
+              if (!yieldedAt(body, index, values, code))
                 return false;
-              result.codes.push_back(yielded[0][0].codes[0]);
+              result.codes.push_back(code);
             }
             advance(index, result.shape);
           }
@@ -1174,6 +1221,15 @@ private:
             zeros.codes.assign(type.getNumElements(), 0);
             values[empty.getResult()] = {zeros};
           }
+          return true;
+        })
+        // The same bits: codes of equal width.
+        .Case([&](arith::BitcastOp bitcast) {
+          Tensor result = in(bitcast.getIn())[0];
+          result.elementType = getElementTypeOrSelf(bitcast.getType());
+          result.values.clear();
+          result.tolerance.clear();
+          values[bitcast.getResult()] = {result};
           return true;
         })
         .Case([&](arith::TruncFOp trunc) {

@@ -5,8 +5,37 @@
 #include "lowp/Conversion/LowpToLinalg/StorageTypes.h"
 #include "lowp/Runtime/Packing.h"
 
+#include "llvm/Support/raw_ostream.h"
+
 using namespace mlir;
 using namespace lowp;
+
+std::optional<std::string> lowp::unsupportedBoundaryType(Type type) {
+  auto describe = [](Type t) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    t.print(os);
+    return text;
+  };
+  if (isa<UnrankedTensorType>(type))
+    return "unranked tensors (" + describe(type) +
+           ") have no fixed layout; give the tensor a rank";
+  if (isa<VectorType, MemRefType>(type))
+    return describe(type) +
+           " is not taken: pass tensors (lowp bufferizes them itself)";
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  Type element = tensor ? tensor.getElementType() : type;
+  if (isa<IndexType>(element) || element.isF32() || element.isF64())
+    return std::nullopt;
+  if (auto integer = dyn_cast<IntegerType>(element);
+      integer && integer.getWidth() <= 64)
+    return std::nullopt;
+  if (getNumericFormat(element))
+    return std::nullopt;
+  return describe(type) + " has an element type (" + describe(element) +
+         ") that lowp's runners do not take: floats, integers of up to 64 "
+         "bits, index and lowp's formats";
+}
 
 std::vector<BoundaryValue> lowp::getBoundaryValues(TypeRange types,
                                                    const char *role) {

@@ -720,6 +720,13 @@ int main(int argc, char **argv) {
   if (failed(layouts.run(*module)))
     return 1;
   func::FuncOp entry = findEntry(*module);
+  for (auto [role, types] :
+       {std::pair{"argument", TypeRange(entry.getArgumentTypes())},
+        std::pair{"result", TypeRange(entry.getResultTypes())}})
+    for (auto [i, type] : llvm::enumerate(types))
+      if (std::optional<std::string> why = unsupportedBoundaryType(type))
+        fail("@" + entry.getSymName().str() + " " + role + " " +
+             std::to_string(i) + ": " + *why);
 
   std::vector<BoundaryValue> argumentBoundary =
       getBoundaryValues(entry.getArgumentTypes(), "argument");

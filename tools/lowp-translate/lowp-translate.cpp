@@ -112,6 +112,15 @@ int main(int argc, char **argv) {
 
   // The C interface returns at most one scalar by value.
   for (auto function : module->getOps<func::FuncOp>()) {
+    if (function.isPublic() && !function.isExternal())
+      for (auto [role, types] :
+           {std::pair{"argument", TypeRange(function.getArgumentTypes())},
+            std::pair{"result", TypeRange(function.getResultTypes())}})
+        for (auto [i, type] : llvm::enumerate(types))
+          if (std::optional<std::string> why =
+                  lowp::unsupportedBoundaryType(type))
+            return fail("@" + function.getSymName().str() + " " + role + " " +
+                        std::to_string(i) + ": " + *why);
     auto results = lowp::getBoundaryValues(function.getResultTypes(), "result");
     if (llvm::count_if(results, [](const lowp::BoundaryValue &v) {
           return v.isScalar;

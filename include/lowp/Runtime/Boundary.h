@@ -14,6 +14,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,12 @@ struct BoundaryValue {
                             : storageType.getIntOrFloatBitWidth() / 8;
   }
 };
+
+/// Why `type` cannot cross the boundary of compiled code that lowp's
+/// runners call (lowp-run, the execution library, lowp-translate's C
+/// headers), or nothing: scalars and ranked tensors of floats, integers of
+/// up to 64 bits, index and lowp's formats can.
+std::optional<std::string> unsupportedBoundaryType(mlir::Type type);
 
 /// The values a function's arguments or results become, in order.
 std::vector<BoundaryValue> getBoundaryValues(mlir::TypeRange types,

@@ -1722,8 +1722,9 @@ struct StorageStructuralLowering : ConversionPattern {
                tensor::DimOp, tensor::ExtractSliceOp, tensor::InsertSliceOp,
                tensor::ConcatOp, tensor::ExtractOp, tensor::InsertOp,
                tensor::FromElementsOp, tensor::SplatOp, tensor::PadOp,
-               tensor::YieldOp, linalg::TransposeOp, linalg::BroadcastOp,
-               linalg::FillOp, linalg::CopyOp, vector::BroadcastOp>(op);
+               tensor::GenerateOp, tensor::ReshapeOp, tensor::YieldOp,
+               linalg::TransposeOp, linalg::BroadcastOp, linalg::FillOp,
+               linalg::CopyOp, vector::BroadcastOp>(op);
   }
 
   LogicalResult
@@ -1890,10 +1891,35 @@ struct BitcastLowering : OpConversionPattern<arith::BitcastOp> {
     if (!type)
       return failure();
     Value input = adaptor.getIn();
-    if (input.getType() == type)
-      rewriter.replaceOp(op, input);
-    else
-      rewriter.replaceOpWithNewOp<arith::BitcastOp>(op, type, input);
+    if (input.getType() != type)
+      input = arith::BitcastOp::create(rewriter, op.getLoc(), type, input);
+    // A code narrower than its container is stored as the container's low
+    // bits (a float's code, an unsigned integer) or sign-extended in it (a
+    // signed integer, docs/Lowering.md "Storage"): the same bits may need
+    // the other form.
+    Type element = getElementTypeOrSelf(op.getType());
+    Type container = getElementTypeOrSelf(type);
+    unsigned width = element.getIntOrFloatBitWidth();
+    unsigned bits = container.getIntOrFloatBitWidth();
+    if (width < bits && isa<IntegerType>(container)) {
+      auto constant = [&](int64_t v) -> Value {
+        TypedAttr attr = IntegerAttr::get(container, v);
+        if (auto shaped = dyn_cast<ShapedType>(type))
+          attr = DenseElementsAttr::get(shaped, attr);
+        return arith::ConstantOp::create(rewriter, op.getLoc(), attr);
+      };
+      auto integer = dyn_cast<IntegerType>(element);
+      if (integer && !integer.isUnsigned()) {
+        Value shift = constant(bits - width);
+        input = arith::ShRSIOp::create(
+            rewriter, op.getLoc(),
+            arith::ShLIOp::create(rewriter, op.getLoc(), input, shift), shift);
+      } else {
+        input = arith::AndIOp::create(rewriter, op.getLoc(), input,
+                                      constant((int64_t(1) << width) - 1));
+      }
+    }
+    rewriter.replaceOp(op, input);
     return success();
   }
 };

@@ -129,3 +129,24 @@ func.func @vector_broadcast(%s: f8E4M3FN) -> tensor<16xf8E4M3FN> {
   %w = vector.transfer_write %v, %e[%c0] {in_bounds = [true]} : vector<16xf8E4M3FN>, tensor<16xf8E4M3FN>
   return %w : tensor<16xf8E4M3FN>
 }
+
+// tensor.generate: each element computed from its indices, i * 4 + j in
+// E4M3.
+func.func @generate() -> tensor<3x4xf8E4M3FN> {
+  %t = tensor.generate {
+  ^bb0(%i: index, %j: index):
+    %c4 = arith.constant 4 : index
+    %k = arith.muli %i, %c4 : index
+    %l = arith.addi %k, %j : index
+    %n = arith.index_cast %l : index to i32
+    %v = arith.sitofp %n : i32 to f8E4M3FN
+    tensor.yield %v : f8E4M3FN
+  } : tensor<3x4xf8E4M3FN>
+  return %t : tensor<3x4xf8E4M3FN>
+}
+
+func.func @reshape(%x: tensor<3x5xf6E3M2FN>) -> tensor<5x3xf6E3M2FN> {
+  %s = arith.constant dense<[5, 3]> : tensor<2xindex>
+  %r = tensor.reshape %x(%s) : (tensor<3x5xf6E3M2FN>, tensor<2xindex>) -> tensor<5x3xf6E3M2FN>
+  return %r : tensor<5x3xf6E3M2FN>
+}
