@@ -18,16 +18,22 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 
 using namespace lowp::numerics;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  static mlir::MLIRContext *context = [] {
-    auto *created =
-        new mlir::MLIRContext(mlir::MLIRContext::Threading::DISABLED);
-    created->loadDialect<lowp::LowpDialect>();
-    return created;
-  }();
+  // A context keeps every type it has uniqued: over millions of inputs
+  // that alone exceeds the fuzzer's memory limit, so a fresh one serves
+  // each 100,000 inputs.
+  static std::unique_ptr<mlir::MLIRContext> context;
+  static int uses = 0;
+  if (!context || ++uses == 100000) {
+    uses = 0;
+    context = std::make_unique<mlir::MLIRContext>(
+        mlir::MLIRContext::Threading::DISABLED);
+    context->loadDialect<lowp::LowpDialect>();
+  }
   std::string input(reinterpret_cast<const char *>(data), size);
   size_t newline = input.find('\n');
   std::string formatText = input.substr(0, newline);
