@@ -846,6 +846,15 @@ private:
     size_t numInputs = inputs.size();
     SmallVector<int64_t> point(ranges.size(), 0);
     bool empty = llvm::any_of(ranges, [](int64_t size) { return size <= 0; });
+    // Each point runs the body op by op (about a microsecond): beyond
+    // 2^24 points a check would seem to hang.
+    double count = 1;
+    for (int64_t size : ranges)
+      count *= double(std::max<int64_t>(size, 0));
+    if (count > double(1 << 24))
+      return fail(op, "has " + std::to_string(int64_t(count)) +
+                          " loop points, more than the reference interpreter "
+                          "runs (2^24): check a smaller instance");
     points.push_back({});
     for (bool more = !empty; more;) {
       points.back().assign(point.begin(), point.end());
