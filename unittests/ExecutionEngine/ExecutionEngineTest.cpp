@@ -103,4 +103,25 @@ TEST_F(ExecutionEngineTest, RefusesArgumentsWhoseSizesDisagree) {
       << message;
 }
 
+// A public function whose boundary no caller could pass is refused when
+// the module is compiled, naming the function and the argument.
+TEST(ExecutionEngineBoundary, RefusesUnrankedArguments) {
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(R"mlir(
+func.func @unranked(%x: tensor<*xf8E4M3FN>) -> tensor<*xf8E4M3FN> {
+  return %x : tensor<*xf8E4M3FN>
+}
+)mlir",
+                                                             &context);
+  ASSERT_TRUE(module);
+  auto compiled = CompiledModule::compile(*module);
+  ASSERT_FALSE(bool(compiled));
+  EXPECT_EQ(llvm::toString(compiled.takeError()),
+            "@unranked argument 0: unranked tensors (tensor<*xf8E4M3FN>) have "
+            "no fixed layout; give the tensor a rank");
+}
+
 } // namespace
