@@ -1616,20 +1616,46 @@ private:
       for (int64_t i = 0; i < m; ++i)
         for (int64_t j = 0; j < n; ++j) {
           double sum = 0, magnitude = 0;
+          // Products that are infinite or NaN in f32 decide the f32 sum
+          // in any order, unless its finite part could overflow.
+          bool nan = false, plusInf = false, minusInf = false;
           for (int64_t l = 0; l < k; ++l) {
-            double product = a[(batch * m + i) * k + l] *
-                             (transposed ? b[(batch * n + j) * k + l]
-                                         : b[(batch * k + l) * n + j]);
+            double x = a[(batch * m + i) * k + l];
+            double y = transposed ? b[(batch * n + j) * k + l]
+                                  : b[(batch * k + l) * n + j];
+            double product = x * y;
+            if (!exact) {
+              float rounded = float(double(float(x)) * double(float(y)));
+              if (std::isnan(rounded)) {
+                nan = true;
+                continue;
+              }
+              if (std::isinf(rounded)) {
+                (rounded > 0 ? plusInf : minusInf) = true;
+                continue;
+              }
+            }
             sum += product;
             magnitude += std::fabs(product);
           }
+          if (!exact && (nan || (plusInf && minusInf)))
+            sum = NAN;
+          else if (!exact && (plusInf || minusInf))
+            sum = plusInf ? INFINITY : -INFINITY;
           uint64_t code = to.encode(sum, 0, RoundingOptions{});
           result.codes.push_back(code);
           if (!exact) {
+            double bound = double(k + 3) * 0x1p-24 * magnitude;
+            // Partial sums that could pass f32's largest value make the
+            // result depend on the order of summation, which is left open:
+            // any result, infinities and NaN included, is then allowed.
+            bool orderDecides =
+                magnitude + bound >= 0x1.fffffep127 && !std::isnan(sum);
             result.values.push_back(sum);
-            result.tolerance.push_back(double(k + 3) * 0x1p-24 * magnitude +
-                                       std::fabs(sum) * resultEpsilon +
-                                       resultTiny);
+            result.tolerance.push_back(
+                orderDecides
+                    ? INFINITY
+                    : bound + std::fabs(sum) * resultEpsilon + resultTiny);
           }
         }
     return result;

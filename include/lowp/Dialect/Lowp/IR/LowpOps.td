@@ -293,7 +293,11 @@ def Lowp_MatmulOp : Lowp_Op<"matmul", [Pure]> {
     summed in f32 in an unspecified order, and the sum is rounded to nearest
     even into the result's element type. Results are therefore within
     (K + 3) * 2^-24 * sum_k |lhs * rhs| of the exact sum, before that last
-    rounding. With an i32 `accumulator` (integer elements without an
+    rounding, while that bound stays below f32's largest value. Products
+    that are infinite or NaN in f32 give the IEEE result (NaN with a NaN
+    product or infinities of both signs, else that infinity); where
+    partial sums could overflow f32, the order of summation decides and
+    any result (an infinity, NaN) is possible. With an i32 `accumulator` (integer elements without an
     encoding, a static K) the sum is exact in i32, then rounded to nearest
     even into the result's float type; the verifier refuses a K whose
     products could leave i32 (K * max|lhs| * max|rhs| above 2^31 - 1).
