@@ -35,6 +35,11 @@ def LowpLegalizeArith : Pass<"lowp-legalize-arith"> {
       zero, saturating, so NaN gives 0 and out-of-range values the
       type's bounds (docs/Numerics.md).
 
+    Named linalg ops that compute on such formats (linalg.matmul,
+    linalg.reduce, linalg.map, convolutions) become linalg.generic first,
+    so that their bodies are legalized too (fill, copy, transpose and
+    broadcast only place codes and are left).
+
     Ops on tensors are left (convert-elementwise-to-linalg makes them
     scalar ops in a linalg.generic first); f32 and f64 are left, but for
     the four classifications.
