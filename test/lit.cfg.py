@@ -17,7 +17,7 @@ config.environment["FILECHECK_OPTS"] = "-enable-var-scope"
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["lowp-opt", "lowp-format", "lowp-run", "lowp-translate"], [config.lowp_tools_dir])
+    ["lowp-opt", "lowp-format", "lowp-run", "lowp-translate", "lowp-capi-test"], [config.lowp_tools_dir])
 
 # The libFuzzer targets (fuzz/), built when the compiler is clang.
 fuzzers = ["lowp-fuzz-ir", "lowp-fuzz-npy", "lowp-fuzz-format"]

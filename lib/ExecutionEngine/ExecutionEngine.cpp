@@ -222,6 +222,27 @@ llvm::Expected<std::vector<std::vector<int64_t>>> CompiledModule::resultShapes(
   return found->second.sizes.resultShapes(argumentShapes);
 }
 
+std::vector<std::string> CompiledModule::getFunctionNames() const {
+  std::vector<std::string> names;
+  for (const auto &entry : boundaries->functions)
+    names.push_back(entry.first);
+  return names;
+}
+
+const std::vector<BoundaryValue> *
+CompiledModule::getArguments(llvm::StringRef name) const {
+  auto found = boundaries->functions.find(name);
+  return found == boundaries->functions.end() ? nullptr
+                                              : &found->second.arguments;
+}
+
+const std::vector<BoundaryValue> *
+CompiledModule::getResults(llvm::StringRef name) const {
+  auto found = boundaries->functions.find(name);
+  return found == boundaries->functions.end() ? nullptr
+                                              : &found->second.results;
+}
+
 llvm::Error CompiledModule::call(llvm::StringRef name,
                                  llvm::ArrayRef<BoundaryBuffer> arguments,
                                  llvm::ArrayRef<BoundaryBuffer> results) {

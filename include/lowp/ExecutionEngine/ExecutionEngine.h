@@ -28,6 +28,8 @@ class ExecutionEngine;
 
 namespace lowp {
 
+struct BoundaryValue;
+
 struct ExecutionOptions {
   /// LLVM optimization level of the IR optimizer and of code generation,
   /// 0..3.
@@ -92,6 +94,13 @@ public:
   llvm::Expected<std::vector<std::vector<int64_t>>>
   resultShapes(llvm::StringRef name,
                const std::vector<std::vector<int64_t>> &argumentShapes) const;
+
+  /// The public functions with bodies, by name, as the module was written.
+  std::vector<std::string> getFunctionNames() const;
+  /// The boundary values of @name's arguments or results (what call takes
+  /// and writes, in order), or null when there is no such function.
+  const std::vector<BoundaryValue> *getArguments(llvm::StringRef name) const;
+  const std::vector<BoundaryValue> *getResults(llvm::StringRef name) const;
 
   llvm::Error call(llvm::StringRef name,
                    llvm::ArrayRef<BoundaryBuffer> arguments,
