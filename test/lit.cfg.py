@@ -25,6 +25,7 @@ if all(os.path.exists(os.path.join(config.lowp_tools_dir, f)) for f in fuzzers):
     llvm_config.add_tool_substitutions(fuzzers, [config.lowp_tools_dir])
     config.available_features.add("fuzzers")
 config.substitutions.append(("%lowp_src", os.path.dirname(config.test_source_root)))
+config.substitutions.append(("%lowp_build", config.lowp_obj_root))
 
 # A C compiler for the ahead-of-time tests, which link lowp-translate's
 # objects into C programs.
@@ -36,3 +37,15 @@ for cc in ("clang-22", "cc", "gcc"):
         config.substitutions.append(("%host_cc", path))
         config.available_features.add("host-cc")
         break
+
+# The Python package (python/, built into build/python when pybind11 and
+# Python's headers are there), tested with Debian's interpreter, which sees
+# Debian's numpy, pytest, torch and onnx.
+import glob
+
+python_package = os.path.join(config.lowp_obj_root, "python")
+if glob.glob(os.path.join(python_package, "lowp", "_core*.so")) and os.path.exists(
+        "/usr/bin/python3"):
+    config.available_features.add("python-package")
+    config.substitutions.append(("%lowp_python", python_package))
+    config.substitutions.append(("%python", "/usr/bin/python3"))

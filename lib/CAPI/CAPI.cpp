@@ -18,6 +18,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -282,7 +283,7 @@ LowpFormatInfo lowpFormatGetInfo(LowpFormat handle) {
   for (uint64_t code = 0;
        format.getBitWidth() <= 16 && code < format.getNumCodes(); ++code) {
     double value = format.decode(uint32_t(code));
-    if (value < lowest)
+    if (std::isfinite(value) && value < lowest)
       lowest = value;
   }
   info.min = format.getBitWidth() <= 16 ? lowest

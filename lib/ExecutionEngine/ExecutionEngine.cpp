@@ -15,6 +15,7 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 
+#include <dlfcn.h>
 #include <functional>
 #include <map>
 
@@ -28,6 +29,26 @@ extern "C" void omp_set_num_threads(int threads);
 namespace {
 llvm::Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+/// Makes the OpenMP runtime's symbols visible to the JIT, which looks them
+/// up in the process's global scope. A program linked against lowp has
+/// them there; a Python extension module or a plugin that links lowp is
+/// loaded with RTLD_LOCAL, and so is libomp with it, so compiled kernels
+/// would not find __kmpc_fork_call. Reopening the already loaded library
+/// with RTLD_GLOBAL promotes it.
+llvm::Error exposeOpenMPRuntime() {
+  static const std::string error = [] {
+    Dl_info info;
+    if (!dladdr(reinterpret_cast<void *>(&omp_set_num_threads), &info) ||
+        !info.dli_fname)
+      return std::string("cannot find the OpenMP runtime's library");
+    if (!dlopen(info.dli_fname, RTLD_NOW | RTLD_GLOBAL | RTLD_NOLOAD))
+      return "cannot make " + std::string(info.dli_fname) +
+             "'s symbols global: " + dlerror();
+    return std::string();
+  }();
+  return error.empty() ? llvm::Error::success() : makeError(error);
 }
 
 /// What each public function's boundary holds, from the module as written.
@@ -149,6 +170,8 @@ CompiledModule::~CompiledModule() = default;
 
 llvm::Expected<std::unique_ptr<CompiledModule>>
 CompiledModule::compile(ModuleOp module, const ExecutionOptions &options) {
+  if (llvm::Error error = exposeOpenMPRuntime())
+    return std::move(error);
   std::unique_ptr<CompiledModule> compiled(new CompiledModule());
   compiled->boundaries = std::make_unique<Boundaries>();
   for (auto function : module.getOps<func::FuncOp>()) {

@@ -258,7 +258,8 @@ StoredValue lowp::store(HostValue &value) {
   shape.back() = packedRowBytes(value.shape.back(), value.boundary.packedWidth);
   // Keep a valid pointer for empty tensors.
   stored.packed.reserve(1);
-  stored.tensor = BoundaryBuffer::tensor(stored.packed.data(), shape);
+  stored.isPacked = true;
+  stored.tensor = BoundaryBuffer::tensor(nullptr, shape);
   return stored;
 }
 

@@ -69,14 +69,22 @@ npy::DType getBoundaryDType(const BoundaryValue &boundary);
 /// A value as compiled code stores it: its bytes, or its rows packed.
 struct StoredValue {
   std::vector<uint8_t> packed;
-  /// A tensor's data and stored shape; unused for scalars.
+  /// A tensor's data and stored shape; unused for scalars. A packed
+  /// tensor's data is `packed`, whose address buffer() takes.
   BoundaryBuffer tensor;
   uint64_t scalar = 0;
-  bool isScalar = false;
+  bool isScalar = false, isPacked = false;
 
-  /// Made on demand: a scalar's buffer points into this value, which moves.
+  /// Made on demand: a scalar's buffer and a packed tensor's data point
+  /// into this value, which moves (and is copied when a vector of them
+  /// grows).
   BoundaryBuffer buffer() {
-    return isScalar ? BoundaryBuffer::scalar(&scalar) : tensor;
+    if (isScalar)
+      return BoundaryBuffer::scalar(&scalar);
+    BoundaryBuffer result = tensor;
+    if (isPacked)
+      result.data = packed.data();
+    return result;
   }
 };
 
