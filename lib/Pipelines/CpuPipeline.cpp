@@ -464,6 +464,7 @@ void lowp::registerPipelines() {
   registerLowpPropagateScalesPass();
   registerLowpAssignLayoutsPass();
   registerLowpParallelizeElementwisePass();
+  registerLowpQuantizePass();
   PassPipelineRegistration<CpuPipelineOptions>(
       "lowp-cpu-pipeline",
       "Lower lowp on tensors to the LLVM dialect for the host CPU: fold "

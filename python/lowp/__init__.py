@@ -22,7 +22,7 @@ their locations. See docs/Python.md.
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 import numpy as np
 
@@ -588,8 +588,14 @@ def compile(source: Union[str, os.PathLike], target: str = "cpu",
 def _apply_recipe(text: str, recipe: Any) -> str:
     """Runs lowp-quantize with ``recipe`` on MLIR text (the importers)."""
     from ._recipes import recipe_option
-    return _core.run_pipeline(text, f"builtin.module(lowp-quantize{{"
-                                    f"{recipe_option(recipe)}}})")
+    try:
+        return _core.run_pipeline(text,
+                                  f"lowp-quantize{{{recipe_option(recipe)}}}")
+    except CompileError as error:
+        # The pass rejects a recipe it cannot read before touching the IR.
+        if "error: lowp-quantize: " in str(error):
+            raise FormatError(str(error)) from None
+        raise
 
 
 def from_torch(module: Any, example_inputs: Any, recipe: Any = None,

@@ -678,7 +678,8 @@ private:
 };
 
 /// Runs a pass pipeline on MLIR text and prints the result (the importers'
-/// recipes: lowp-quantize).
+/// recipes: lowp-quantize). `pipeline` lists passes on the module, as in
+/// builtin.module(...) without that anchor.
 std::string runPipeline(const std::string &source,
                         const std::string &pipeline) {
   auto context = createEmbeddingContext();

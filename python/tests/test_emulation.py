@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import os
-import subprocess
 import tempfile
 
 import numpy as np
@@ -19,7 +18,7 @@ import pytest
 
 import lowp
 from conftest import (BUILTIN_FLOATS, DETERMINISTIC_MODES, OTHER_FORMATS,
-                      run_tool, tool)
+                      run_tool)
 
 ALL_FORMATS = BUILTIN_FLOATS + OTHER_FORMATS
 

@@ -11,9 +11,7 @@ import io
 import math
 import pathlib
 import subprocess
-import sys
 import tempfile
-import types
 
 import numpy as np
 import pytest
@@ -558,3 +556,78 @@ def test_onnx_from_path_and_function_name(tmp_path):
 def test_unsupported_is_a_lowp_error():
     with pytest.raises(lowp.UnsupportedOpError, match="aten::cumsum"):
         from_torch(Fn(lambda m, x: torch.cumsum(x, 0)), (randn(4),))
+
+
+# -- recipes ---------------------------------------------------------------
+
+def _with_weights(module, transform):
+    """A copy of `module` whose Linear weights are transform(weight)."""
+    import copy
+    copied = copy.deepcopy(module)
+    for layer in copied.modules():
+        if isinstance(layer, nn.Linear):
+            weight = layer.weight.detach().numpy()
+            layer.weight.data = torch.from_numpy(
+                np.ascontiguousarray(transform(weight), dtype=np.float32))
+    return copied
+
+
+@pytest.mark.parametrize("recipe, encoding", [
+    ("mxfp4", "mxfp4"), ("nvfp4", "nvfp4"),
+    ({"weights": "mxfp8_e4m3"}, "mxfp8_e4m3"),
+    ("weights:int4_g128", "int4_g128"),
+])
+@pytest.mark.parametrize("importer", ["torch", "onnx"])
+def test_recipe_is_lowp_quantize_of_each_weight_along_k(recipe, encoding,
+                                                        importer):
+    """A recipe'd model computes the model whose nn.Linear weights (N x K)
+    are lowp.quantize(weight, encoding) along K, dequantized: the same
+    quantizer, the same blocks."""
+    model = MLP(dim=128, hidden=256, out=128).eval()
+    x = randn(4, 128)
+    if importer == "torch":
+        text = from_torch(model, (x,), recipe=recipe)
+    else:
+        buffer = io.BytesIO()
+        torch.onnx.export(model, (x,), buffer, opset_version=17)
+        text = from_onnx(onnx.load_from_string(buffer.getvalue()),
+                         recipe=recipe)
+    assert "lowp.quantize" in text
+    quantized = _with_weights(
+        model, lambda w: lowp.quantize(w, encoding).dequantize())
+    expected = _torch_outputs(quantized, (x,))[0]
+    (actual,) = run_module(text, [x.numpy()])
+    assert_close(actual, expected, rtol=1e-5)
+    # And the quantization is visible: the f32 model differs.
+    plain = _torch_outputs(model, (x,))[0]
+    assert np.abs(plain - expected).max() > 1e-3
+
+
+def test_recipe_first_last_in_bf16():
+    model = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 64),
+                          nn.ReLU(), nn.Linear(64, 32)).eval()
+    x = randn(2, 64)
+    text = from_torch(model, (x,), recipe={"weights": "mxfp4",
+                                           "first_last": "bf16"})
+    assert text.count("xbf16>") >= 2 and text.count("#lowp.block_scaled") >= 1
+    layers = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    expected_model = _with_weights(model, lambda w: w)
+    for i, layer in enumerate(m for m in expected_model.modules()
+                              if isinstance(m, nn.Linear)):
+        w = layers[i].weight.detach().numpy()
+        layer.weight.data = torch.from_numpy(
+            lowp.round(w, "bf16") if i in (0, len(layers) - 1)
+            else lowp.quantize(w, "mxfp4").dequantize())
+    assert_close(run_module(text, [x.numpy()])[0],
+                 _torch_outputs(expected_model, (x,))[0], rtol=1e-5)
+
+
+@pytest.mark.parametrize("recipe, message", [
+    ("weights:mxfp5", "'mxfp5' is neither a block-scaled encoding"),
+    ("bias:mxfp4", "not a recipe entry"),
+    ({"bias": "mxfp4"}, "not a recipe key"),
+    (42, "a recipe is a name"),
+])
+def test_bad_recipes(recipe, message):
+    with pytest.raises(lowp.FormatError, match=message):
+        from_torch(MLP(), (randn(2, 16),), recipe=recipe)

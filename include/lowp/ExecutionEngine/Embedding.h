@@ -4,15 +4,16 @@
 // MLIRContext of their own, hand it MLIR text, and get every diagnostic
 // back as a message rather than on stderr. These are the pieces both need
 // on top of the execution library: the context, diagnostics as text,
-// parsing modules, formats and block-scaled encodings from the spellings
-// users write, and the named quantization presets.
+// parsing modules and formats from the spellings users write (block
+// encodings and the quantization presets are lowp/Dialect/Lowp/IR/
+// Presets.h).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef LOWP_EXECUTIONENGINE_EMBEDDING_H
 #define LOWP_EXECUTIONENGINE_EMBEDDING_H
 
-#include "lowp/Dialect/Lowp/IR/LowpAttrs.h"
+#include "lowp/Dialect/Lowp/IR/Presets.h"
 #include "lowp/Numerics/BlockScale.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -62,35 +63,6 @@ parseModuleFile(mlir::MLIRContext &context, llvm::StringRef path);
 /// "!lowp.float<e3m3>", "!lowp.codebook<nf4>", "i4").
 llvm::Expected<numerics::Format> parseFormat(mlir::MLIRContext &context,
                                              llvm::StringRef text);
-
-/// A block-scaled encoding over an element type: everything quantization
-/// needs, and the IR spelling of the tensor type it makes.
-struct BlockEncoding {
-  mlir::Type elementType;
-  BlockScaledEncodingAttr encoding;
-  numerics::BlockScaling scaling;
-
-  /// The block sizes for a tensor of rank `rank` (trailing-aligned, as the
-  /// numerics core takes them).
-  std::vector<int64_t> getBlock(unsigned rank) const;
-  /// "tensor<4x64xf4E2M1FN, #lowp.block_scaled<mx>>".
-  std::string getTensorTypeText(llvm::ArrayRef<int64_t> shape) const;
-};
-
-/// The presets users name: mxfp4, mxfp6_e2m3, mxfp6_e3m2, mxfp8_e4m3,
-/// mxfp8_e5m2, mxint8, nvfp4, int4_g128, nf4.
-const std::vector<std::string> &getQuantizationPresetNames();
-
-/// An encoding from `text`: a preset name, or a tensor type's element type
-/// and encoding ("f4E2M1FN, #lowp.block_scaled<mx>"), or `#lowp.block_scaled
-/// <...>` alone with `elementType` naming the element format. For a
-/// one-dimensional block, `axis` (negative from the end) of a rank-`rank`
-/// tensor is the dimension blocks run along; blocks of more dimensions
-/// are taken as written, and then `axis` must be -1.
-llvm::Expected<BlockEncoding> parseBlockEncoding(mlir::MLIRContext &context,
-                                                 llvm::StringRef text,
-                                                 llvm::StringRef elementType,
-                                                 unsigned rank, int axis);
 
 } // namespace lowp
 

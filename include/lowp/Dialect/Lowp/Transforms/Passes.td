@@ -218,4 +218,57 @@ def LowpParallelizeElementwise
                            "::mlir::affine::AffineDialect"];
 }
 
+def LowpQuantize : Pass<"lowp-quantize", "::mlir::ModuleOp"> {
+  let summary = "Quantize matmul operands by a recipe";
+  let description = [{
+    Gives the operands of `lowp.matmul`s on f32 the formats a recipe names,
+    the way a quantization recipe for a model does (docs/Python.md,
+    "Recipes"). The recipe is a list of `KEY:VALUE` entries separated by
+    `;`, or the name of a recipe:
+
+    | key | operands | default |
+    |-----|----------|---------|
+    | `weights` | the rhs of every matmul whose rhs is a constant | keep f32 |
+    | `activations` | the lhs of those matmuls | keep f32 |
+    | `first-last` | the weights of the first and the last of those matmuls in each function, instead of `weights` | as `weights` |
+
+    A VALUE is a block-scaled encoding, as a preset (`mxfp4`, `mxfp6_e2m3`,
+    `mxfp6_e3m2`, `mxfp8_e4m3`, `mxfp8_e5m2`, `mxint8`, `nvfp4`,
+    `int4_g128`, `nf4`) or `ELEMENT, #lowp.block_scaled<...>`, whose
+    blocks run along K (the reduction dimension: the rows of a K x N
+    weight, the columns of an N x K `transpose_rhs` weight and of the
+    activations); or a plain format (`bf16`, `f8E4M3FN`), which the
+    operand is converted to (to nearest even, saturating); or `f32`, which
+    keeps it. A block-scaled operand becomes `lowp.quantize(x)`, which the
+    matmul reads encoded (lowp.matmul multiplies its operands' logical
+    values, so the product is that of the dequantized operand), and
+    canonicalization quantizes constant weights at compile time (up to
+    kMaxFoldedElements elements; larger ones are quantized by the kernels
+    at run time). Named recipes: `mxfp4`, `nvfp4`, `int4_g128`,
+    `nf4`, `mxfp8_e4m3` (weights only), `mxfp8` (weights and activations
+    MXFP8 E4M3), `mxfp4-mxfp8` (MXFP4 weights, MXFP8 E4M3 activations).
+    Matmuls whose K the block does not divide keep f32, with a warning at
+    their location.
+
+    ```mlir
+    // lowp-quantize{recipe="weights:mxfp4;first-last:bf16"}
+    %y = lowp.matmul %x, %w {accumulator = f32, transpose_rhs}
+        : tensor<8x4096xf32>, tensor<14336x4096xf32> -> tensor<8x14336xf32>
+    // becomes
+    %q = lowp.quantize %w : tensor<14336x4096xf32>
+        to tensor<14336x4096xf4E2M1FN, #lowp.block_scaled<mx>>
+    %y = lowp.matmul %x, %q {accumulator = f32, transpose_rhs}
+        : tensor<8x4096xf32>, tensor<14336x4096xf4E2M1FN, #lowp.block_scaled<mx>>
+        -> tensor<8x14336xf32>
+    ```
+  }];
+  let options = [
+    Option<"recipe", "recipe", "std::string", /*default=*/"\"\"",
+           "Which matmul operands get which format: KEY:VALUE entries "
+           "(weights, activations, first-last) separated by ';', or a "
+           "recipe's name">,
+  ];
+  let dependentDialects = ["::lowp::LowpDialect"];
+}
+
 #endif // LOWP_DIALECT_LOWP_TRANSFORMS_PASSES_TD
