@@ -49,3 +49,11 @@ if glob.glob(os.path.join(python_package, "lowp", "_core*.so")) and os.path.exis
     config.available_features.add("python-package")
     config.substitutions.append(("%lowp_python", python_package))
     config.substitutions.append(("%python", "/usr/bin/python3"))
+
+# ptxas from the CUDA toolkit assembles the PTX that lowp-cuda-pipeline
+# writes, for each chip (no GPU needed).
+ptxas = shutil.which("ptxas") or (
+    "/usr/local/cuda/bin/ptxas" if os.path.exists("/usr/local/cuda/bin/ptxas") else None)
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))

@@ -465,6 +465,12 @@ void lowp::registerPipelines() {
   registerLowpAssignLayoutsPass();
   registerLowpParallelizeElementwisePass();
   registerLowpQuantizePass();
+  PassPipelineRegistration<CudaPipelineOptions>(
+      "lowp-cuda-pipeline",
+      "Lower lowp on tensors for NVIDIA GPUs: the CPU pipeline's front half, "
+      "elementwise loop nests as kernels over a grid of thread blocks, "
+      "kernels through NVVM to PTX (in gpu.binary ops), host code to LLVM",
+      buildCudaPipeline);
   PassPipelineRegistration<CpuPipelineOptions>(
       "lowp-cpu-pipeline",
       "Lower lowp on tensors to the LLVM dialect for the host CPU: fold "

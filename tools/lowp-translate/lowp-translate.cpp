@@ -2,20 +2,24 @@
 //
 //   lowp-translate FILE.mlir [--emit=llvm|obj|header] [--cpu=NAME] [-O N] [-o
 //   OUT]
+//   lowp-translate FILE.mlir --target=cuda [--gpu-arch=sm_XX] --emit=ptx
 //
 // Compiles a lowp module with lowp-cpu-pipeline for the host CPU (or --cpu)
 // and writes optimized LLVM IR, a native object file, or the C header that
-// declares the object's functions.
+// declares the object's functions; or with lowp-cuda-pipeline for an NVIDIA
+// GPU and writes its kernels' PTX.
 //
 //===----------------------------------------------------------------------===//
 
 #include "lowp/Dialect/Lowp/Transforms/Passes.h"
 #include "lowp/InitAll.h"
+#include "lowp/Pipelines/Pipelines.h"
 #include "lowp/Runtime/Boundary.h"
 #include "lowp/Support/ParserGuard.h"
 #include "lowp/Target/Cpu.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -32,7 +36,8 @@ namespace cl = llvm::cl;
 
 static cl::OptionCategory toolCategory("lowp-translate options");
 
-enum class Emit { LLVM, Object, Header };
+enum class Emit { LLVM, Object, Header, PTX };
+enum class Target { CPU, CUDA };
 
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("FILE.mlir"),
                                       cl::init("-"), cl::cat(toolCategory));
@@ -44,8 +49,21 @@ static cl::opt<Emit> emit(
     cl::values(clEnumValN(Emit::LLVM, "llvm", "optimized LLVM IR (default)"),
                clEnumValN(Emit::Object, "obj", "a native object file"),
                clEnumValN(Emit::Header, "header",
-                          "a C header declaring the object's functions")),
+                          "a C header declaring the object's functions"),
+               clEnumValN(Emit::PTX, "ptx",
+                          "the kernels' PTX (--target=cuda)")),
     cl::cat(toolCategory));
+static cl::opt<Target>
+    target("target", cl::desc("What to compile for"), cl::init(Target::CPU),
+           cl::values(clEnumValN(Target::CPU, "cpu", "the host CPU (default)"),
+                      clEnumValN(Target::CUDA, "cuda",
+                                 "NVIDIA GPUs: PTX for --gpu-arch")),
+           cl::cat(toolCategory));
+static cl::opt<std::string>
+    gpuArch("gpu-arch",
+            cl::desc("The GPU to generate PTX for with --target=cuda: sm_80, "
+                     "sm_89 (default), sm_90a or sm_100a"),
+            cl::value_desc("sm_XX"), cl::init("sm_89"), cl::cat(toolCategory));
 static cl::opt<std::string>
     cpu("cpu",
         cl::desc("LLVM CPU to compile for (default: this machine's "
@@ -74,6 +92,32 @@ static int keep(llvm::ToolOutputFile &output) {
   return 0;
 }
 
+/// --target=cuda --emit=ptx: lowp-cuda-pipeline, then the PTX of the
+/// module's kernels.
+static int writePtx(ModuleOp module, MLIRContext *context) {
+  PassManager pm(context);
+  lowp::CudaPipelineOptions options;
+  options.chip = gpuArch;
+  lowp::buildCudaPipeline(pm, options);
+  if (failed(pm.run(module)))
+    return 1;
+  std::string ptx;
+  module.walk([&](gpu::BinaryOp binary) {
+    for (Attribute object : binary.getObjectsAttr())
+      if (auto gpuObject = dyn_cast<gpu::ObjectAttr>(object))
+        ptx += gpuObject.getObject().getValue().str();
+  });
+  if (ptx.empty())
+    return fail("the module has no kernels: no function does elementwise "
+                "work on tensors");
+  std::string error;
+  auto output = openOutputFile(outputFile, &error);
+  if (!output)
+    return fail(error);
+  output->os() << ptx;
+  return keep(*output);
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(toolCategory);
@@ -83,14 +127,32 @@ int main(int argc, char **argv) {
       "header\n\n"
       "  lowp-translate model.mlir --emit=obj -o model.o\n"
       "  lowp-translate model.mlir --emit=header -o model.h\n"
+      "  lowp-translate model.mlir --target=cuda --gpu-arch=sm_89 --emit=ptx "
+      "-o model.ptx\n"
       "  cc app.c model.o -o app\n");
   if (optLevel > 3)
     return fail("-O takes 0 to 3");
+  if ((target == Target::CUDA) != (emit == Emit::PTX))
+    return fail(target == Target::CUDA
+                    ? "--target=cuda writes PTX: give --emit=ptx"
+                    : "--emit=ptx needs --target=cuda");
+  if (target == Target::CUDA && !lowp::isSupportedCudaChip(gpuArch)) {
+    std::string chips;
+    for (const std::string &chip : lowp::getSupportedCudaChips())
+      chips += (chips.empty() ? "" : ", ") + chip;
+    return fail("--gpu-arch=" + gpuArch +
+                " is not a chip lowp generates PTX "
+                "for: " +
+                chips);
+  }
 
   DialectRegistry registry;
   lowp::registerAllDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
+  // Diagnostics point at the source; the lowered op they are on (a whole
+  // kernel, a module of weights) would bury them.
+  context.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   std::string error;
@@ -103,6 +165,8 @@ int main(int argc, char **argv) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return 1;
+  if (target == Target::CUDA)
+    return writePtx(*module, &context);
   // The header declares the entry points lowp-cpu-pipeline adds
   // (NAME_prepack, NAME_prepacked) with those written.
   PassManager layouts(&context);

@@ -11,6 +11,9 @@
 
 #include "mlir/Pass/PassOptions.h"
 
+#include <string>
+#include <vector>
+
 namespace mlir {
 class OpPassManager;
 } // namespace mlir
@@ -54,6 +57,30 @@ struct CpuPipelineOptions
 /// lowp on tensors -> LLVM dialect, for the host CPU.
 void buildCpuPipeline(mlir::OpPassManager &pm,
                       const CpuPipelineOptions &options);
+
+struct CudaPipelineOptions
+    : public mlir::PassPipelineOptions<CudaPipelineOptions> {
+  Option<std::string> chip{
+      *this, "chip",
+      llvm::cl::desc("The NVIDIA GPU to generate PTX for: sm_80, sm_89, "
+                     "sm_90a or sm_100a"),
+      llvm::cl::init("sm_89")};
+  Option<int64_t> threadsPerBlock{
+      *this, "threads-per-block",
+      llvm::cl::desc("Threads per block of the elementwise kernels"),
+      llvm::cl::init(256)};
+};
+
+/// lowp on tensors to the LLVM dialect for the host with each kernel's PTX
+/// in a gpu.binary (docs/GPU.md).
+void buildCudaPipeline(mlir::OpPassManager &pm,
+                       const CudaPipelineOptions &options);
+
+/// The chips lowp generates PTX for, and the PTX ISA features it asks the
+/// NVPTX backend for on each.
+const std::vector<std::string> &getSupportedCudaChips();
+bool isSupportedCudaChip(llvm::StringRef chip);
+std::string getPtxFeatures(llvm::StringRef chip);
 
 /// Registers `lowp-cpu-pipeline` with the pass registry.
 void registerPipelines();

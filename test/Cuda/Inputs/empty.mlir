@@ -1,0 +1,3 @@
+func.func @nothing(%x: f32) -> f32 {
+  return %x : f32
+}
