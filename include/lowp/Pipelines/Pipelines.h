@@ -65,6 +65,13 @@ struct CudaPipelineOptions
       llvm::cl::desc("The NVIDIA GPU to generate PTX for: sm_80, sm_89, "
                      "sm_90a or sm_100a"),
       llvm::cl::init("sm_89")};
+  Option<bool> hardwareConversions{
+      *this, "hardware-conversions",
+      llvm::cl::desc("Use the chip's cvt instructions for the conversions "
+                     "where they agree with lowp's policy (sm_89 on: f32 to "
+                     "E4M3/E5M2, to nearest even, saturating); otherwise the "
+                     "integer element code"),
+      llvm::cl::init(true)};
   Option<int64_t> threadsPerBlock{
       *this, "threads-per-block",
       llvm::cl::desc("Threads per block of the elementwise kernels"),
