@@ -93,6 +93,7 @@ void lowp::registerAllDialects(mlir::DialectRegistry &registry) {
   // serialization), host code to LLVM through the convert-to-llvm
   // interfaces that gpu-to-llvm asks each dialect for.
   registerGPUDialectTranslation(registry);
+  gpu::registerOffloadingLLVMTranslationInterfaceExternalModels(registry);
   registerNVVMDialectTranslation(registry);
   NVVM::registerNVVMTargetInterfaceExternalModels(registry);
   arith::registerConvertArithToLLVMInterface(registry);

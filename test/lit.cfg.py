@@ -57,3 +57,20 @@ ptxas = shutil.which("ptxas") or (
 if ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+
+# An NVIDIA GPU the CUDA driver reports: the execution tests of the CUDA
+# backend run only there, and are reported unsupported elsewhere.
+def _cuda_devices():
+    import ctypes
+    try:
+        driver = ctypes.CDLL("libcuda.so.1")
+    except OSError:
+        return 0
+    count = ctypes.c_int(0)
+    if driver.cuInit(0) != 0 or driver.cuDeviceGetCount(ctypes.byref(count)) != 0:
+        return 0
+    return count.value
+
+
+if _cuda_devices() > 0:
+    config.available_features.add("cuda-gpu")

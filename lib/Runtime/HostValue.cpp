@@ -247,6 +247,7 @@ StoredValue lowp::store(HostValue &value) {
     return stored;
   }
   std::vector<int64_t> shape = value.shape;
+  stored.elementBytes = value.boundary.storageBytes();
   if (!value.boundary.packedWidth) {
     // Keep a valid pointer for empty tensors.
     value.bytes.reserve(1);

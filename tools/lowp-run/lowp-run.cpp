@@ -21,6 +21,7 @@
 #include "lowp/Conversion/LowpToLinalg/StorageTypes.h"
 #include "lowp/Dialect/Lowp/IR/LowpOps.h"
 #include "lowp/Dialect/Lowp/Transforms/Passes.h"
+#include "lowp/ExecutionEngine/Cuda.h"
 #include "lowp/ExecutionEngine/ExecutionEngine.h"
 #include "lowp/InitAll.h"
 #include "lowp/Reference/Interpreter.h"
@@ -96,6 +97,15 @@ static cl::opt<bool>
                  cl::desc("Run the reference interpreter instead of "
                           "compiled code"),
                  cl::cat(toolCategory));
+enum class Target { CPU, CUDA };
+static cl::opt<Target> target(
+    "target", cl::desc("Where to run compiled code"), cl::init(Target::CPU),
+    cl::values(clEnumValN(Target::CPU, "cpu", "the host CPU (default)"),
+               clEnumValN(Target::CUDA, "cuda",
+                          "the NVIDIA GPU the CUDA driver reports first "
+                          "(lowp-cuda-pipeline; --repeat times with CUDA "
+                          "events)")),
+    cl::cat(toolCategory));
 static cl::opt<bool> check("check",
                            cl::desc("Run compiled code and the reference "
                                     "interpreter and compare their results"),
@@ -249,6 +259,97 @@ private:
   std::string name;
   std::unique_ptr<CompiledModule> compiled;
   std::vector<StoredValue> storedArguments;
+};
+
+/// The same on the GPU: the stored values are copied to device buffers,
+/// the results back; times are the device's (CUDA events).
+class CudaFunction {
+public:
+  CudaFunction(ModuleOp module, func::FuncOp entry)
+      : name(entry.getSymName().str()) {
+    auto device = cuda::getDevice();
+    if (!device)
+      fail("--target=cuda: " + llvm::toString(device.takeError()));
+    OwningOpRef<ModuleOp> needed = moduleFor(module, name);
+    auto compiledModule = cuda::CudaModule::compile(*needed);
+    if (!compiledModule)
+      fail("compiling '" + inputFile + "' for " + device->name + " (" +
+           device->chip +
+           ") failed: " + llvm::toString(compiledModule.takeError()));
+    compiled = std::move(*compiledModule);
+  }
+
+  void setArguments(std::vector<HostValue> &arguments) {
+    storedArguments.clear();
+    storedArguments.reserve(arguments.size());
+    deviceArguments.clear();
+    for (HostValue &argument : arguments) {
+      storedArguments.push_back(store(argument));
+      deviceArguments.push_back(toDevice(storedArguments.back(), true));
+    }
+  }
+
+  double run(std::vector<HostValue> &results) {
+    std::vector<StoredValue> storedResults;
+    storedResults.reserve(results.size());
+    std::vector<cuda::DeviceBuffer> deviceResults;
+    for (HostValue &result : results) {
+      storedResults.push_back(store(result));
+      deviceResults.push_back(toDevice(storedResults.back(), false));
+    }
+    std::vector<BoundaryBuffer> argumentBuffers, resultBuffers;
+    for (auto [stored, device] : llvm::zip(storedArguments, deviceArguments))
+      argumentBuffers.push_back(onDevice(stored, device));
+    for (auto [stored, device] : llvm::zip(storedResults, deviceResults))
+      resultBuffers.push_back(onDevice(stored, device));
+    auto milliseconds = cuda::timeOnDevice(
+        [&] { return compiled->call(name, argumentBuffers, resultBuffers); });
+    if (!milliseconds)
+      fail(llvm::toString(milliseconds.takeError()));
+    for (size_t i = 0; i < results.size(); ++i) {
+      if (!storedResults[i].isScalar)
+        if (llvm::Error error =
+                deviceResults[i].copyToHost(storedResults[i].buffer().data))
+          fail(llvm::toString(std::move(error)));
+      load(results[i], storedResults[i]);
+    }
+    return *milliseconds / 1e3;
+  }
+
+private:
+  /// A device copy of a stored tensor (empty for scalars, which are passed
+  /// by value).
+  static cuda::DeviceBuffer toDevice(StoredValue &stored, bool copy) {
+    if (stored.isScalar)
+      return cuda::DeviceBuffer();
+    BoundaryBuffer host = stored.buffer();
+    int64_t count = 1;
+    for (int64_t d : host.shape)
+      count *= d;
+    uint64_t bytes = stored.isPacked ? stored.packed.size()
+                                     : uint64_t(count) * stored.elementBytes;
+    auto buffer = cuda::DeviceBuffer::allocate(bytes);
+    if (!buffer)
+      fail(llvm::toString(buffer.takeError()));
+    if (copy)
+      if (llvm::Error error = buffer->copyFromHost(host.data))
+        fail(llvm::toString(std::move(error)));
+    return std::move(*buffer);
+  }
+
+  static BoundaryBuffer onDevice(StoredValue &stored,
+                                 const cuda::DeviceBuffer &device) {
+    if (stored.isScalar)
+      return stored.buffer();
+    BoundaryBuffer buffer = stored.buffer();
+    buffer.data = device.get();
+    return buffer;
+  }
+
+  std::string name;
+  std::unique_ptr<cuda::CudaModule> compiled;
+  std::vector<StoredValue> storedArguments;
+  std::vector<cuda::DeviceBuffer> deviceArguments;
 };
 
 reference::Tensor toReference(const HostValue &value) {
@@ -497,10 +598,11 @@ int main(int argc, char **argv) {
       for (int64_t i = 0; i < results[r].numElements(); ++i)
         results[r].setCode(i, expected[r].codes[i]);
   } else {
-    CompiledFunction compiled(*module, entry);
-    compiled.setArguments(arguments);
-    compiled.run(results);
-    if (repeat > 0) {
+    auto runAndTime = [&](auto &compiled) {
+      compiled.setArguments(arguments);
+      compiled.run(results);
+      if (repeat == 0)
+        return;
       std::vector<double> times;
       std::vector<HostValue> scratch = results;
       for (unsigned i = 0; i < repeat; ++i)
@@ -514,6 +616,13 @@ int main(int argc, char **argv) {
           entry.getSymName().str().c_str(), unsigned(repeat),
           times[times.size() / 2] * 1e3, times.front() * 1e3,
           total / times.size() * 1e3);
+    };
+    if (target == Target::CUDA) {
+      CudaFunction compiled(*module, entry);
+      runAndTime(compiled);
+    } else {
+      CompiledFunction compiled(*module, entry);
+      runAndTime(compiled);
     }
   }
 

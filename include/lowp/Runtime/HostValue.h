@@ -74,6 +74,8 @@ struct StoredValue {
   BoundaryBuffer tensor;
   uint64_t scalar = 0;
   bool isScalar = false, isPacked = false;
+  /// Bytes per element of an unpacked tensor's data.
+  unsigned elementBytes = 0;
 
   /// Made on demand: a scalar's buffer and a packed tensor's data point
   /// into this value, which moves (and is copied when a vector of them
