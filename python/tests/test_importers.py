@@ -631,3 +631,19 @@ def test_recipe_first_last_in_bf16():
 def test_bad_recipes(recipe, message):
     with pytest.raises(lowp.FormatError, match=message):
         from_torch(MLP(), (randn(2, 16),), recipe=recipe)
+
+
+def test_recipe_activations_per_tensor():
+    """activations "f8E4M3FN per-tensor": one f32 absmax scale for the whole
+    activation, as torch._scaled_mm scales FP8; the result is the product
+    of lowp.quantize's per-tensor encoding and the MXFP4 weights."""
+    layer = nn.Linear(256, 64, bias=False).eval()
+    x = randn(8, 256)
+    text = from_torch(layer, (x,), recipe={
+        "weights": "mxfp4", "activations": "f8E4M3FN per-tensor"})
+    assert "block = [8, 256], scale = f32, rule = absmax" in text
+    (actual,) = run_module(text, [x.numpy()])
+    xq = lowp.quantize(x.numpy(), "f8E4M3FN, #lowp.block_scaled<block = "
+                       "[8, 256], scale = f32, rule = absmax>").dequantize()
+    wq = lowp.quantize(layer.weight.detach().numpy(), "mxfp4").dequantize()
+    assert_close(actual, xq @ wq.T, rtol=1e-5)

@@ -2,6 +2,7 @@
 // RUN: lowp-opt %s --lowp-quantize='recipe=nvfp4' | FileCheck %s --check-prefix=NVFP4
 // RUN: lowp-opt %s --pass-pipeline='builtin.module(lowp-quantize{recipe="weights:i8, #lowp.block_scaled<block = [16], scale = f32, rule = absmax>"})' | FileCheck %s --check-prefix=CUSTOM
 // RUN: lowp-opt %s --lowp-quantize='recipe=weights:f8E4M3FN' | FileCheck %s --check-prefix=PLAIN
+// RUN: lowp-opt %s --pass-pipeline='builtin.module(lowp-quantize{recipe="activations:f8E4M3FN per-tensor"})' | FileCheck %s --check-prefix=PERTENSOR
 
 // Tests which operands a recipe quantizes and how: the constant weights of
 // the matmuls, blocked along K (the rows of a K x N weight, the columns of
@@ -40,6 +41,11 @@
 // PLAIN-LABEL: func.func @mlp
 // PLAIN:         lowp.convert %{{.+}} saturate : tensor<32x64xf32> to tensor<32x64xf8E4M3FN>
 // PLAIN:         lowp.matmul %{{.+}}, %{{.+}} {accumulator = f32, transpose_rhs} : tensor<4x64xf32>, tensor<32x64xf8E4M3FN>
+// PERTENSOR-LABEL: func.func @mlp
+// PERTENSOR:         lowp.quantize %{{.+}} : tensor<4x64xf32> to tensor<4x64xf8E4M3FN, #lowp.block_scaled<block = [4, 64], scale = f32, rule = absmax>>
+// PERTENSOR:         lowp.quantize %{{.+}} : tensor<4x32xf32> to tensor<4x32xf8E4M3FN, #lowp.block_scaled<block = [4, 32], scale = f32, rule = absmax>>
+// PERTENSOR:         lowp.quantize %{{.+}} : tensor<4x64xf32> to tensor<4x64xf8E4M3FN, #lowp.block_scaled<block = [4, 64], scale = f32, rule = absmax>>
+// PERTENSOR-NOT:     lowp.quantize
 func.func @mlp(%x: tensor<4x64xf32>) -> tensor<4x4xf32> {
   %w1 = arith.constant dense<0.5> : tensor<32x64xf32>
   %w2 = arith.constant dense<0.25> : tensor<32x64xf32>

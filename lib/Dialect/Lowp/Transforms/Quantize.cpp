@@ -28,11 +28,11 @@ namespace {
 
 /// What a recipe makes of one operand.
 struct OperandFormat {
-  enum class Kind { Keep, Convert, Encode };
+  enum class Kind { Keep, Convert, Encode, PerTensor };
   Kind kind = Kind::Keep;
   /// The value as the recipe writes it (Encode: the encoding's text).
   std::string text;
-  /// Convert: the element type the operand is converted to.
+  /// Convert and PerTensor: the element type of the operand's codes.
   Type elementType;
 };
 
@@ -58,6 +58,22 @@ std::optional<std::string> namedRecipe(llvm::StringRef name) {
 LogicalResult parseOperandFormat(MLIRContext *context, llvm::StringRef text,
                                  OperandFormat &format, std::string &error) {
   format.text = text.str();
+  // "FORMAT per-tensor": one f32 absmax scale for the whole operand (the
+  // per-tensor FP8 scaling of torch._scaled_mm), as a block-scaled
+  // encoding whose one block is the operand's static shape.
+  if (text.consume_back(" per-tensor")) {
+    text = text.trim();
+    std::string formatError;
+    if (!parseNumericFormat(*context, text.str(), formatError)) {
+      error = formatError;
+      return failure();
+    }
+    size_t consumed = 0;
+    format.elementType = parseType(text, context, &consumed);
+    format.kind = OperandFormat::Kind::PerTensor;
+    format.text = text.str();
+    return success();
+  }
   bool isPreset = llvm::is_contained(getQuantizationPresetNames(), text.str());
   if (isPreset || text.contains("#lowp.block_scaled")) {
     // Checked here on a rank-2 tensor; each operand is checked again with
@@ -142,7 +158,22 @@ void rewriteOperand(MatmulOp matmul, unsigned index,
     return;
   }
   const char *role = index == 0 ? "activations" : "weight";
-  auto encoding = parseBlockEncoding(*matmul.getContext(), format.text, "",
+  std::string encodingText = format.text;
+  if (format.kind == OperandFormat::Kind::PerTensor) {
+    if (!type.hasStaticShape()) {
+      matmul.emitWarning() << "lowp-quantize: the " << role << " " << type
+                           << " stays f32: a per-tensor scale needs a "
+                              "static shape";
+      return;
+    }
+    std::string block;
+    for (int64_t d : type.getShape())
+      block += (block.empty() ? "" : ", ") + std::to_string(d);
+    encodingText = format.text + ", #lowp.block_scaled<block = [" + block +
+                   "], scale = f32, rule = absmax>";
+    axis = -1;
+  }
+  auto encoding = parseBlockEncoding(*matmul.getContext(), encodingText, "",
                                      unsigned(type.getRank()), axis);
   std::string problem;
   if (!encoding) {

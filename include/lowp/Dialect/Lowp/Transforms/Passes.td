@@ -238,8 +238,10 @@ def LowpQuantize : Pass<"lowp-quantize", "::mlir::ModuleOp"> {
     blocks run along K (the reduction dimension: the rows of a K x N
     weight, the columns of an N x K `transpose_rhs` weight and of the
     activations); or a plain format (`bf16`, `f8E4M3FN`), which the
-    operand is converted to (to nearest even, saturating); or `f32`, which
-    keeps it. A block-scaled operand becomes `lowp.quantize(x)`, which the
+    operand is converted to (to nearest even, saturating); or `FORMAT
+    per-tensor` (`f8E4M3FN per-tensor`), one f32 absmax scale for the whole
+    operand, as torch._scaled_mm scales FP8 tensors (an encoding whose one
+    block is the operand's static shape); or `f32`, which keeps it. A block-scaled operand becomes `lowp.quantize(x)`, which the
     matmul reads encoded (lowp.matmul multiplies its operands' logical
     values, so the product is that of the dequantized operand), and
     canonicalization quantizes constant weights at compile time (up to
