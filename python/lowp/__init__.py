@@ -458,6 +458,11 @@ class Function:
                     raise ArgumentError(
                         f"{where} has elements of {parts[0]['element_type']},"
                         f" got {arg.element_format}")
+                expected = self._module._argument_encodings[self.name][index]
+                if expected is not None and arg.encoding != expected:
+                    raise ArgumentError(
+                        f"{where} is encoded as {expected}, got {arg.encoding}"
+                        " (quantize with that encoding)")
                 flat.extend(arg.parts())
                 continue
             if isinstance(arg, BlockScaled):
@@ -522,8 +527,10 @@ class Module:
         self._core = core
         self._functions = {name: Function(self, name)
                            for name in core.functions()}
-        self._result_encodings = {name: core.result_encodings(name)
+        self._result_encodings = {name: core.encodings(name, True)
                                   for name in self._functions}
+        self._argument_encodings = {name: core.encodings(name, False)
+                                    for name in self._functions}
 
     @property
     def functions(self) -> List[str]:

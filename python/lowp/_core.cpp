@@ -649,14 +649,16 @@ public:
 
   const std::string &getText() const { return text; }
 
-  /// The encoding of each result of @name as written, printed, or None for
-  /// plain results (what a returned lowp.BlockScaled carries).
-  std::vector<std::optional<std::string>>
-  resultEncodings(const std::string &name) {
+  /// The encoding of each result (or argument) of @name as written,
+  /// printed, or None for plain ones: what a returned lowp.BlockScaled
+  /// carries, and what one passed in must have.
+  std::vector<std::optional<std::string>> encodings(const std::string &name,
+                                                    bool ofResults) {
     arguments(name);
     auto function = module->lookupSymbol<mlir::func::FuncOp>(name);
     std::vector<std::optional<std::string>> out;
-    for (mlir::Type type : function.getResultTypes()) {
+    for (mlir::Type type :
+         ofResults ? function.getResultTypes() : function.getArgumentTypes()) {
       BlockScaledEncodingAttr encoding = getBlockScaledEncoding(type);
       if (!encoding) {
         out.push_back(std::nullopt);
@@ -776,6 +778,6 @@ PYBIND11_MODULE(_core, m) {
       .def("functions", &Module::functions)
       .def("signature", &Module::signature, py::arg("name"), py::arg("results"))
       .def("call", &Module::call, py::arg("name"), py::arg("arguments"))
-      .def("result_encodings", &Module::resultEncodings, py::arg("name"))
+      .def("encodings", &Module::encodings, py::arg("name"), py::arg("results"))
       .def_property_readonly("text", &Module::getText);
 }

@@ -173,7 +173,16 @@ func.func @mm(%x: tensor<512x512xf32>, %w: tensor<512x512xf32>) -> tensor<512x51
     (lambda m: m.matmul(np.ones((2, 256), np.float32),
                         lowp.quantize(np.ones((256, 32), np.float32),
                                       "mxfp4")),
-     lowp.ArgumentError, r"scales\): expected shape \[8, 32\], got \[256, 1\]"),
+     lowp.ArgumentError, r"encoded as #lowp.block_scaled<block = \[32, 1\], "
+                         r"scale = f8E8M0FNU, rule = floor>, got "
+                         r"#lowp.block_scaled<mx>"),
+    (lambda m: m.matmul(np.ones((2, 256), np.float32),
+                        lowp.quantize(np.ones((256, 32), np.float32),
+                                      "f4E2M1FN, #lowp.block_scaled<block = "
+                                      "[32, 1], scale = f8E8M0FNU, rule = "
+                                      "rceil>")),
+     lowp.ArgumentError, r"argument 1 is encoded as #lowp.block_scaled<block "
+                         r"= \[32, 1\], scale = f8E8M0FNU, rule = floor>"),
     (lambda m: m.linear(lowp.quantize(np.ones((4, 64), np.float32), "mxfp4"),
                         np.ones((16, 64), np.float32)),
      lowp.ArgumentError, "is a plain tensor"),
