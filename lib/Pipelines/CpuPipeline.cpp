@@ -256,6 +256,36 @@ struct AccurateMathToLibmPass
 };
 
 /// Gives every returned tensor its own value: MLIR 22's
+} // namespace
+
+/// The arguments of public functions are the caller's buffers (a numpy
+/// array, a C program's memory): bufferization must not write into them
+/// (a tensor.insert into an argument would otherwise change the caller's
+/// input), so it copies first where a function updates an argument.
+struct ReadOnlyArgumentsPass
+    : public PassWrapper<ReadOnlyArgumentsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ReadOnlyArgumentsPass)
+
+  StringRef getArgument() const final { return "lowp-read-only-arguments"; }
+
+  void runOnOperation() override {
+    for (auto function : getOperation().getOps<func::FuncOp>()) {
+      if (!function.isPublic() || function.isExternal())
+        continue;
+      for (auto [i, type] : llvm::enumerate(function.getArgumentTypes()))
+        if (isa<TensorType>(type))
+          function.setArgAttr(
+              i, bufferization::BufferizationDialect::kWritableAttrName,
+              BoolAttr::get(&getContext(), false));
+    }
+  }
+};
+
+std::unique_ptr<Pass> lowp::createReadOnlyArgumentsPass() {
+  return std::make_unique<ReadOnlyArgumentsPass>();
+}
+
+namespace {
 /// buffer-results-to-out-params crashes on a function that returns the same
 /// buffer twice, which canonicalize and CSE produce whenever two results
 /// compute the same thing.
@@ -384,6 +414,7 @@ void lowp::buildCpuPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createLowpParallelizeElementwise());
 
   pm.addPass(std::make_unique<DistinctResultsPass>());
+  pm.addPass(createReadOnlyArgumentsPass());
   pm.addPass(std::make_unique<SplatConstantsAsFillsPass>());
   // Tensors to buffers, with plain strided layouts at function boundaries
   // so that callers pass ordinary row-major arrays.

@@ -493,6 +493,32 @@ uint64_t physicalMemory() {
                                : uint64_t(1) << 40;
 }
 
+/// Whether a boundary value's stored bytes are a numpy array's as they
+/// are: numpy's own floats, unpacked tensors.
+bool isDirect(const BoundaryValue &boundary) {
+  return isNativeFloat(boundary.elementType) && !boundary.isScalar &&
+         boundary.packedWidth == 0;
+}
+
+/// The shape check of toHostValue, for arrays passed as they are.
+void checkShape(const std::string &where, const BoundaryValue &boundary,
+                const std::vector<int64_t> &shape) {
+  bool matches = shape.size() == boundary.shape.size();
+  for (size_t d = 0; matches && d < shape.size(); ++d)
+    matches = boundary.shape[d] < 0 || boundary.shape[d] == shape[d];
+  if (matches)
+    return;
+  std::string expected = "[", got = "[";
+  for (size_t d = 0; d < boundary.shape.size(); ++d)
+    expected += (d ? ", " : "") + (boundary.shape[d] < 0
+                                       ? std::string("?")
+                                       : std::to_string(boundary.shape[d]));
+  for (size_t d = 0; d < shape.size(); ++d)
+    got += (d ? ", " : "") + std::to_string(shape[d]);
+  raise("ArgumentError",
+        where + ": expected shape " + expected + "], got " + got + "]");
+}
+
 /// A compiled module: its own context (the boundary's types live in it),
 /// the written module's function types, and the executable.
 class Module {
@@ -562,20 +588,35 @@ public:
       raise("ArgumentError",
             "@" + name + " takes " + std::to_string(argumentValues.size()) +
                 " boundary arrays, got " + std::to_string(args.size()));
+    // Arrays whose bytes are already the storage layout (f16/f32/f64,
+    // unpacked) are passed to compiled code as they are, and such results
+    // are written straight into the numpy arrays returned: no copies, no
+    // fresh pages to fault in. Everything else goes through HostValue,
+    // which checks every code and packs rows.
     std::vector<HostValue> hostArguments(args.size());
+    std::vector<void *> directArguments(args.size(), nullptr);
     for (size_t i = 0; i < args.size(); ++i) {
       const py::array &array = args[i];
+      const BoundaryValue &boundary = argumentValues[i];
+      std::string where = "@" + name + " " + boundary.name;
+      npy::DType dtype = toNpyDType(array.dtype());
+      std::vector<int64_t> shape(array.shape(), array.shape() + array.ndim());
+      if (isDirect(boundary) && dtype == getBoundaryDType(boundary)) {
+        checkShape(where, boundary, shape);
+        hostArguments[i] = HostValue{boundary, shape, {}};
+        directArguments[i] = const_cast<void *>(array.data());
+        continue;
+      }
       npy::Array converted;
-      converted.dtype = toNpyDType(array.dtype());
-      converted.shape.assign(array.shape(), array.shape() + array.ndim());
+      converted.dtype = dtype;
+      converted.shape = shape;
       const uint8_t *data = static_cast<const uint8_t *>(array.data());
       std::string error;
       bool ok;
       {
         py::gil_scoped_release release;
         converted.data.assign(data, data + array.nbytes());
-        ok = toHostValue(std::move(converted), argumentValues[i],
-                         "@" + name + " " + argumentValues[i].name,
+        ok = toHostValue(std::move(converted), boundary, where,
                          hostArguments[i], error);
       }
       if (!ok)
@@ -590,6 +631,7 @@ public:
     if (!shapes)
       raise("ArgumentError", shapes.takeError());
     std::vector<HostValue> hostResults;
+    std::vector<std::optional<py::array>> directResults;
     uint64_t total = 0;
     for (const BoundaryValue &boundary : resultValues) {
       std::vector<int64_t> shape = boundary.shape;
@@ -610,34 +652,57 @@ public:
                                    " needs more bytes than this machine's "
                                    "memory");
       HostValue value{boundary, shape, {}};
-      value.bytes.assign(size_t(bytes), 0);
+      if (isDirect(boundary)) {
+        directResults.emplace_back(
+            py::array(toPyDType(getBoundaryDType(boundary)),
+                      std::vector<py::ssize_t>(shape.begin(), shape.end())));
+      } else {
+        directResults.emplace_back(std::nullopt);
+        value.bytes.assign(size_t(bytes), 0);
+      }
       hostResults.push_back(std::move(value));
     }
+    std::vector<void *> directResultData;
+    for (std::optional<py::array> &result : directResults)
+      directResultData.push_back(result ? result->mutable_data() : nullptr);
 
     llvm::Error error = llvm::Error::success();
     {
       py::gil_scoped_release release;
       std::vector<StoredValue> storedArguments, storedResults;
+      storedArguments.reserve(hostArguments.size());
+      storedResults.reserve(hostResults.size());
       for (HostValue &argument : hostArguments)
         storedArguments.push_back(store(argument));
       for (HostValue &result : hostResults)
         storedResults.push_back(store(result));
       std::vector<BoundaryBuffer> in, out;
-      for (StoredValue &stored : storedArguments)
-        in.push_back(stored.buffer());
-      for (StoredValue &stored : storedResults)
-        out.push_back(stored.buffer());
+      for (size_t i = 0; i < storedArguments.size(); ++i)
+        in.push_back(directArguments[i]
+                         ? BoundaryBuffer::tensor(directArguments[i],
+                                                  hostArguments[i].shape)
+                         : storedArguments[i].buffer());
+      for (size_t i = 0; i < storedResults.size(); ++i)
+        out.push_back(directResultData[i]
+                          ? BoundaryBuffer::tensor(directResultData[i],
+                                                   hostResults[i].shape)
+                          : storedResults[i].buffer());
       error = executable->call(name, in, out);
       if (!error)
         for (size_t i = 0; i < hostResults.size(); ++i)
-          load(hostResults[i], storedResults[i]);
+          if (!directResultData[i])
+            load(hostResults[i], storedResults[i]);
     }
     if (error)
       raise("ArgumentError", std::move(error));
 
     py::list out;
-    for (const HostValue &result : hostResults) {
-      npy::Array array = toNpy(result);
+    for (size_t i = 0; i < hostResults.size(); ++i) {
+      if (directResults[i]) {
+        out.append(*directResults[i]);
+        continue;
+      }
+      npy::Array array = toNpy(hostResults[i]);
       py::array value(
           toPyDType(array.dtype),
           std::vector<py::ssize_t>(array.shape.begin(), array.shape.end()));

@@ -230,3 +230,19 @@ def test_compile_errors_carry_locations():
         lowp.compile(PROGRAM, target="cuda")
     with pytest.raises(lowp.ParseError, match="MLIR text or a path"):
         lowp.compile(42)
+
+
+def test_arguments_are_not_written():
+    """Arrays are passed to compiled code without copies; a function that
+    updates an argument tensor works on its own copy, never the caller's
+    array."""
+    m = lowp.compile("""
+func.func @update(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %c0 = arith.constant 0 : index
+  %v = arith.constant 7.0 : f32
+  %y = tensor.insert %v into %x[%c0] : tensor<4xf32>
+  return %y : tensor<4xf32>
+}""")
+    x = np.arange(4, dtype=np.float32)
+    np.testing.assert_array_equal(m.update(x), np.float32([7, 1, 2, 3]))
+    np.testing.assert_array_equal(x, np.arange(4, dtype=np.float32))

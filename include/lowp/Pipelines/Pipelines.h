@@ -11,11 +11,13 @@
 
 #include "mlir/Pass/PassOptions.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace mlir {
 class OpPassManager;
+class Pass;
 } // namespace mlir
 
 namespace lowp {
@@ -90,6 +92,10 @@ bool isSupportedCudaChip(llvm::StringRef chip);
 std::string getPtxFeatures(llvm::StringRef chip);
 
 /// Registers `lowp-cpu-pipeline` with the pass registry.
+/// Marks the tensor arguments of public functions not writable for
+/// one-shot bufferization: they are the caller's buffers.
+std::unique_ptr<mlir::Pass> createReadOnlyArgumentsPass();
+
 void registerPipelines();
 
 } // namespace lowp
