@@ -7,7 +7,7 @@ lowp.from_torch (torch.fx) and, exported to ONNX, with lowp.from_onnx;
 quantizes the weights of every matmul by a recipe (MXFP4 or NVFP4, blocks
 along K; f32 keeps them); compiles and runs the result from Python, and
 prints its error against torch's own f32 output and its time next to
-torch's on the same inputs and threads.
+torch's on the same inputs and threads (medians of interleaved runs).
 
     PYTHONPATH=build/python /usr/bin/python3 examples/torch_model.py
 
@@ -25,11 +25,17 @@ import statistics
 import sys
 import time
 
-import numpy as np
-import torch
-from torch import nn
+# The two take turns on the same cores: neither's OpenMP threads may spin
+# waiting for work while the other runs (libomp, lowp's, spins 200 ms by
+# default; libgomp, torch's, spins too). Set before either runtime starts.
+os.environ.setdefault("KMP_BLOCKTIME", "0")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-import lowp
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
+
+import lowp  # noqa: E402
 
 RECIPES = [("f32", None), ("mxfp4", "mxfp4"), ("nvfp4", "nvfp4")]
 
@@ -83,14 +89,18 @@ class Block(nn.Module):
         return x + self.down(torch.nn.functional.silu(self.up(self.norm2(x))))
 
 
-def median_time(call, runs: int) -> float:
-    call()  # warm up
-    times = []
+def interleaved_times(first, second, runs: int):
+    """Medians of `runs` calls of each, alternating, so that both see the
+    same machine (it is shared, and its speed drifts)."""
+    first()  # warm up
+    second()
+    times = ([], [])
     for _ in range(runs):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for call, slot in ((first, times[0]), (second, times[1])):
+            start = time.perf_counter()
+            call()
+            slot.append(time.perf_counter() - start)
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def relative_error(y: np.ndarray, reference: np.ndarray) -> float:
@@ -110,11 +120,9 @@ def run(name: str, model: nn.Module, x: torch.Tensor, runs: int,
     model.eval()
     with torch.no_grad():
         expected = model(x).numpy()
-        torch_time = median_time(lambda: model(x), runs)
     inputs = x.numpy()
     ok = True
-    print(f"{name}: input {tuple(x.shape)}, torch f32 {torch_time * 1e3:.2f} ms "
-          f"({torch.get_num_threads()} threads)")
+    print(f"{name}: input {tuple(x.shape)}, {torch.get_num_threads()} threads")
     for importer in ("from_torch", "from_onnx"):
         graph = onnx_model(model, x) if importer == "from_onnx" else None
         for label, recipe in RECIPES:
@@ -126,13 +134,15 @@ def run(name: str, model: nn.Module, x: torch.Tensor, runs: int,
             function = module[module.functions[0]]
             y = function(inputs)
             error = relative_error(y, expected)
-            lowp_time = median_time(lambda: function(inputs), runs)
+            with torch.no_grad():
+                torch_time, lowp_time = interleaved_times(
+                    lambda: model(x), lambda: function(inputs), runs)
             within = error <= EXPECTED[label]
             ok &= within
             print(f"  {importer:10s} {label:6s} relative error {error:.2e}"
                   f"{'' if within else ' (above ' + str(EXPECTED[label]) + ')'}"
-                  f"  lowp {lowp_time * 1e3:8.2f} ms  "
-                  f"{torch_time / lowp_time:5.2f}x torch")
+                  f"  lowp {lowp_time * 1e3:8.2f} ms  torch f32 "
+                  f"{torch_time * 1e3:8.2f} ms  {torch_time / lowp_time:5.2f}x")
     return ok
 
 
