@@ -610,8 +610,9 @@ LowpStatus lowpModuleCompile(LowpModule module, LowpStringRef target,
     targetName = "cpu";
   if (targetName != "cpu")
     return makeStatus("target '" + targetName.str() +
-                      "' is not supported: lowp compiles for 'cpu' (the "
-                      "host) only so far");
+                      "' is not supported: the C API compiles for 'cpu' (the "
+                      "host) only so far; lowp-run --target=cuda runs on a "
+                      "GPU");
   LowpCompileOptions given =
       options ? *options : lowpCompileOptionsGetDefault();
   if (given.optLevel > 3)

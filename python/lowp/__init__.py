@@ -575,8 +575,9 @@ def compile(source: Union[str, os.PathLike], target: str = "cpu",
     (host, avx512-bf16, avx512-vnni, avx512, avx2, generic). Raises
     :class:`ParseError` or :class:`CompileError` with MLIR's diagnostics."""
     if target != "cpu":
-        raise CompileError(f"target {target!r} is not supported: lowp "
-                           "compiles for 'cpu' (the host) only so far")
+        raise CompileError(f"target {target!r} is not supported: the Python "
+                           "package compiles for 'cpu' (the host) only so "
+                           "far; lowp-run --target=cuda runs on a GPU")
     is_path = isinstance(source, os.PathLike) or (
         isinstance(source, str) and "\n" not in source and
         not source.lstrip().startswith(("func", "module", "!", "#", "//")) and
