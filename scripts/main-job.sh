@@ -41,3 +41,14 @@ if ! bash scripts/bench.sh --quick --filter=gemv_mxfp4,gemv_nvfp4,gemv_int4 \
 fi
 sed -n '/^Memory bandwidth/,/^  read_2t/p; /^GEMV/,/^$/p' "$work/bench.txt"
 
+echo
+echo "== Python: a PyTorch MLP and transformer block imported with from_torch"
+echo "   and from_onnx, weights in MXFP4 and NVFP4 by a recipe, compiled and"
+echo "   run; error against torch's f32 output, time next to torch's"
+echo "   (examples/torch_model.py --quick; docs/Python.md)"
+if ls build/python/lowp/_core*.so >/dev/null 2>&1; then
+  PYTHONPATH=build/python /usr/bin/python3 examples/torch_model.py --quick \
+    --check 2>"$work/python.log" || { cat "$work/python.log" >&2; exit 1; }
+else
+  echo "(the Python package is not built: python3-dev or pybind11-dev missing)"
+fi
