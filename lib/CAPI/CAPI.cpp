@@ -272,23 +272,10 @@ LowpFormatInfo lowpFormatGetInfo(LowpFormat handle) {
     break;
   case numerics::Format::Kind::Codebook:
     info.kind = "codebook";
-    info.isSigned = false;
-    for (double value : format.getCodebook().values)
-      info.isSigned |= value < 0;
+    info.isSigned = format.getMinFinite() < 0;
     break;
   }
-  // The most negative value: the negated max for sign-symmetric formats,
-  // else the smallest code's value.
-  double lowest = info.max;
-  for (uint64_t code = 0;
-       format.getBitWidth() <= 16 && code < format.getNumCodes(); ++code) {
-    double value = format.decode(uint32_t(code));
-    if (std::isfinite(value) && value < lowest)
-      lowest = value;
-  }
-  info.min = format.getBitWidth() <= 16 ? lowest
-             : info.isSigned            ? -info.max
-                                        : 0;
+  info.min = format.getMinFinite();
   return info;
 }
 

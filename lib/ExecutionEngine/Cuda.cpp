@@ -400,38 +400,28 @@ llvm::Error CudaModule::call(llvm::StringRef name,
   // pointers, offset, sizes, strides) and scalars by value; the packed
   // wrapper takes a pointer to each.
   std::vector<std::vector<int64_t>> expanded;
+  // Pointers into `expanded` stay valid: it never grows past this.
+  expanded.reserve(arguments.size() + results.size());
   std::vector<void *> pointers;
-  auto add = [&](const BoundaryBuffer &buffer) {
-    if (buffer.isScalar)
-      return;
-    std::vector<int64_t> fields;
-    auto address = reinterpret_cast<int64_t>(buffer.data);
-    fields = {address, address, 0};
-    fields.insert(fields.end(), buffer.shape.begin(), buffer.shape.end());
-    std::vector<int64_t> strides(buffer.shape.size());
-    int64_t stride = 1;
-    for (size_t d = buffer.shape.size(); d-- > 0;) {
-      strides[d] = stride;
-      stride *= buffer.shape[d];
-    }
-    fields.insert(fields.end(), strides.begin(), strides.end());
-    expanded.push_back(std::move(fields));
-  };
-  for (const BoundaryBuffer &buffer : arguments)
-    add(buffer);
-  for (const BoundaryBuffer &buffer : results)
-    add(buffer);
-  // Pointers into `expanded` once it no longer grows, in argument order.
-  size_t next = 0;
   for (const BoundaryBuffer &buffer :
        llvm::concat<const BoundaryBuffer>(arguments, results)) {
     if (buffer.isScalar) {
       pointers.push_back(buffer.data);
       continue;
     }
-    for (int64_t &field : expanded[next])
+    auto address = reinterpret_cast<int64_t>(buffer.data);
+    std::vector<int64_t> &fields = expanded.emplace_back();
+    fields = {address, address, 0};
+    fields.insert(fields.end(), buffer.shape.begin(), buffer.shape.end());
+    size_t rank = buffer.shape.size();
+    fields.resize(3 + 2 * rank);
+    int64_t stride = 1;
+    for (size_t d = rank; d-- > 0;) {
+      fields[3 + rank + d] = stride;
+      stride *= buffer.shape[d];
+    }
+    for (int64_t &field : fields)
       pointers.push_back(&field);
-    ++next;
   }
   if (llvm::Error error = engine->invokePacked(name, pointers))
     return makeError("calling @" + name +

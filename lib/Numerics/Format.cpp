@@ -409,6 +409,11 @@ double Format::getMinNormal() const {
   return std::ldexp(1.0, eminNormal);
 }
 
+double Format::getMinFinite() const {
+  bool isUnsignedFloat = isFloat() && !floatParams.isSigned;
+  return decode(isUnsignedFloat ? 0 : getMaxFiniteCode(true));
+}
+
 double Format::getMinPositive() const {
   switch (kind) {
   case Kind::Float:

@@ -373,8 +373,8 @@ struct InlineAllocaScopesPass
 };
 } // namespace
 
-void lowp::buildCpuPipeline(OpPassManager &pm,
-                            const CpuPipelineOptions &options) {
+void lowp::buildFrontHalf(OpPassManager &pm, bool assignLayouts, bool prepack,
+                          bool packBoundaries) {
   pm.addPass(std::make_unique<CheckSupportedPass>());
   pm.addPass(std::make_unique<InlineDynamicResultCallsPass>());
   // Constants fold through the numerics core before anything is lowered.
@@ -384,13 +384,15 @@ void lowp::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createLowpPropagateScales());
   // Weights in the order the kernels read fastest: constants relaid out
   // here, run-time weights through NAME_prepack and NAME_prepacked.
-  LowpAssignLayoutsOptions layouts;
-  layouts.prepack = options.prepack;
-  pm.addPass(createLowpAssignLayouts(layouts));
+  if (assignLayouts) {
+    LowpAssignLayoutsOptions layouts;
+    layouts.prepack = prepack;
+    pm.addPass(createLowpAssignLayouts(layouts));
+  }
   // Public functions take and return plain parts, narrow formats packed:
   // the calling convention of compiled code. After lowp-assign-layouts, so
   // that the prepack entry points get it too.
-  if (options.packBoundaries)
+  if (packBoundaries)
     pm.addPass(createLowpPackBoundaries());
   // Constant relayouts fold into new constants.
   pm.addPass(createCanonicalizerPass());
@@ -399,6 +401,36 @@ void lowp::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createConvertElementwiseToLinalgPass());
   // Arith and math on formats stored as codes: in f64, rounded once.
   pm.addPass(createLowpLegalizeArith());
+}
+
+void lowp::buildBoundaryBufferization(OpPassManager &pm,
+                                      bool resultsToOutParams) {
+  pm.addPass(std::make_unique<DistinctResultsPass>());
+  // Arguments are the caller's buffers.
+  pm.addPass(createReadOnlyArgumentsPass());
+  // Tensors to buffers, with plain strided layouts at function boundaries
+  // so that callers pass ordinary row-major arrays.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  // A loop that carries a tensor may yield a new buffer each iteration (a
+  // conversion's result); the ownership-based deallocation frees the old
+  // one.
+  bufferize.allowReturnAllocsFromLoops = true;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  if (resultsToOutParams) {
+    bufferization::BufferResultsToOutParamsPassOptions outParams;
+    outParams.hoistStaticAllocs = true;
+    outParams.modifyPublicFunctions = true;
+    pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  }
+}
+
+void lowp::buildCpuPipeline(OpPassManager &pm,
+                            const CpuPipelineOptions &options) {
+  buildFrontHalf(pm, /*assignLayouts=*/true, options.prepack,
+                 options.packBoundaries);
   // The ops a vector kernel covers become vector code over whole blocks.
   LowpVectorizeOptions vectorize;
   vectorize.vectorTarget = options.vectorTarget;
@@ -413,26 +445,8 @@ void lowp::buildCpuPipeline(OpPassManager &pm,
   // chunks across the cores, as the kernels' own loops are.
   pm.addNestedPass<func::FuncOp>(createLowpParallelizeElementwise());
 
-  pm.addPass(std::make_unique<DistinctResultsPass>());
-  pm.addPass(createReadOnlyArgumentsPass());
   pm.addPass(std::make_unique<SplatConstantsAsFillsPass>());
-  // Tensors to buffers, with plain strided layouts at function boundaries
-  // so that callers pass ordinary row-major arrays.
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  // A loop that carries a tensor may yield a new buffer each iteration (a
-  // conversion's result); the ownership-based deallocation below frees the
-  // old one.
-  bufferize.allowReturnAllocsFromLoops = true;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  if (options.resultsToOutParams) {
-    bufferization::BufferResultsToOutParamsPassOptions outParams;
-    outParams.hoistStaticAllocs = true;
-    outParams.modifyPublicFunctions = true;
-    pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
-  }
+  buildBoundaryBufferization(pm, options.resultsToOutParams);
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
 

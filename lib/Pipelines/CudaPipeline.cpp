@@ -298,15 +298,11 @@ const std::vector<std::string> &lowp::getSupportedCudaChips() {
 
 void lowp::buildCudaPipeline(OpPassManager &pm,
                              const CudaPipelineOptions &options) {
-  // The front half, as on the CPU: constants fold through the numerics
-  // core, block-scaled operands stay encoded, the boundary is plain parts
-  // with narrow formats packed.
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createLowpPropagateScales());
-  pm.addPass(createLowpPackBoundaries());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createConvertElementwiseToLinalgPass());
-  pm.addPass(createLowpLegalizeArith());
+  // The CPU pipeline's front half (constants folded through the numerics
+  // core, block-scaled operands kept encoded, the boundary as plain parts
+  // with narrow formats packed), without its CPU weight layouts.
+  buildFrontHalf(pm, /*assignLayouts=*/false, /*prepack=*/false,
+                 /*packBoundaries=*/true);
   if (options.hardwareConversions)
     pm.addPass(std::make_unique<HardwareConversionsPass>(options.chip));
   // lowp ops become linalg on storage types with the exact element code
@@ -319,16 +315,7 @@ void lowp::buildCudaPipeline(OpPassManager &pm,
   pm.addPass(createLinalgElementwiseOpFusionPass());
   pm.addPass(createCanonicalizerPass());
 
-  pm.addPass(createReadOnlyArgumentsPass());
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  bufferization::BufferResultsToOutParamsPassOptions outParams;
-  outParams.hoistStaticAllocs = true;
-  outParams.modifyPublicFunctions = true;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  buildBoundaryBufferization(pm, /*resultsToOutParams=*/true);
   pm.addPass(createCanonicalizerPass());
   pm.addPass(std::make_unique<CheckDeviceBuffersPass>());
 

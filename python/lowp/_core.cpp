@@ -226,13 +226,7 @@ py::dict formatInfo(const std::string &text) {
   info["has_infinity"] = format.hasInfinity();
   info["has_nan"] = format.hasNaN();
   info["has_negative_zero"] = format.hasNegativeZero();
-  double lowest = format.getMaxFinite();
-  bool enumerable = format.getBitWidth() <= 16;
-  for (uint64_t code = 0; enumerable && code < format.getNumCodes(); ++code) {
-    double value = format.decode(uint32_t(code));
-    if (std::isfinite(value) && value < lowest)
-      lowest = value;
-  }
+  double lowest = format.getMinFinite();
   switch (format.getKind()) {
   case numerics::Format::Kind::Float: {
     const numerics::FloatFormat &f = format.getFloat();
@@ -243,17 +237,11 @@ py::dict formatInfo(const std::string &text) {
     info["signed"] = f.isSigned;
     info["special_values"] = numerics::stringifySpecialValues(f.specials);
     info["minexp"] = std::ilogb(format.getMinNormal());
-    if (!enumerable)
-      lowest = f.isSigned ? -format.getMaxFinite() : 0.0;
     break;
   }
   case numerics::Format::Kind::Integer:
     info["kind"] = "integer";
     info["signed"] = format.getInteger().isSigned;
-    if (!enumerable)
-      lowest = format.getInteger().isSigned
-                   ? -std::ldexp(1.0, int(format.getBitWidth()) - 1)
-                   : 0.0;
     break;
   case numerics::Format::Kind::Codebook: {
     info["kind"] = "codebook";

@@ -251,3 +251,39 @@ def test_reference_interpreter_agrees():
                 np.testing.assert_array_equal(
                     codes.astype(np.uint64), reference.astype(np.uint64),
                     err_msg=f"{fmt} {mode}")
+
+
+def test_reference_interpreter_agrees_on_stochastic_rounding():
+    """lowp.convert ... stochastic with 8 random bits per element, run by the
+    reference interpreter, gives lowp.encode's codes with the same bits."""
+    rng = np.random.default_rng(6)
+    n = 64
+    x = (rng.standard_normal(n) * 2.0 ** rng.integers(-8, 8, n)).astype(
+        np.float32)
+    random = rng.integers(-128, 128, n).astype(np.int8)
+    with tempfile.TemporaryDirectory() as tmp:
+        np.save(os.path.join(tmp, "x.npy"), x)
+        np.save(os.path.join(tmp, "r.npy"), random)
+        for fmt in BUILTIN_FLOATS + [
+                "!lowp.float<e3m3>"]:
+            source = os.path.join(tmp, "convert.mlir")
+            with open(source, "w") as f:
+                f.write(f"func.func @main(%x: tensor<{n}xf32>, %r: "
+                        f"tensor<{n}xi8>) -> tensor<{n}x{fmt}> {{\n"
+                        f"  %0 = lowp.convert %x random(%r : tensor<{n}xi8>) "
+                        f"stochastic : tensor<{n}xf32> to tensor<{n}x{fmt}>\n"
+                        f"  return %0 : tensor<{n}x{fmt}>\n}}\n")
+            out = os.path.join(tmp, "y.npy")
+            run_tool("lowp-run", [source, "--reference",
+                                  f"--input={os.path.join(tmp, 'x.npy')}",
+                                  f"--input={os.path.join(tmp, 'r.npy')}",
+                                  f"--output={out}"])
+            reference = np.load(out)
+            if fmt == "f16":
+                reference = reference.view(np.uint16)
+            codes = lowp.encode(x, fmt, "stochastic",
+                                random_bits=random.view(np.uint8).astype(
+                                    np.uint64), random_bit_count=8)
+            np.testing.assert_array_equal(codes.astype(np.uint64),
+                                          reference.astype(np.uint64),
+                                          err_msg=fmt)

@@ -114,9 +114,7 @@ void printInfo(const Format &format) {
     break;
   }
   line("max", formatValue(format.getMaxFinite()));
-  bool isUnsignedFloat = format.isFloat() && !format.getFloat().isSigned;
-  line("min", formatValue(format.decode(
-                  isUnsignedFloat ? 0 : format.getMaxFiniteCode(true))));
+  line("min", formatValue(format.getMinFinite()));
   if (format.isFloat()) {
     line("min normal", formatValue(format.getMinNormal()));
     line("min subnormal", formatValue(format.getMinPositive()));

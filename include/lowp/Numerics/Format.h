@@ -172,6 +172,10 @@ public:
   double getMinNormal() const;
   /// Smallest positive value.
   double getMinPositive() const;
+  /// The most negative finite value (the largest one negated for signed
+  /// minifloats; -2^(w-1) for signed integers; the smallest entry of a
+  /// codebook); 0 for unsigned formats.
+  double getMinFinite() const;
   /// Distance from 1 to the next larger value (minifloats only; 0 otherwise).
   double getEpsilon() const;
   /// Codes of special values; meaningful only when the format has them.

@@ -60,6 +60,19 @@ struct CpuPipelineOptions
 void buildCpuPipeline(mlir::OpPassManager &pm,
                       const CpuPipelineOptions &options);
 
+/// What every target's pipeline starts with, on tensors: the checks of
+/// what lowers, constant folding through the numerics core, scale
+/// propagation, the CPU's weight layouts (`assignLayouts`), the boundary
+/// as plain packed parts, elementwise ops as linalg, arith on low-precision
+/// types legalized.
+void buildFrontHalf(mlir::OpPassManager &pm, bool assignLayouts, bool prepack,
+                    bool packBoundaries);
+
+/// Tensors to buffers with the boundary's calling convention: identity
+/// layouts, arguments read-only, results as out-parameters when asked.
+void buildBoundaryBufferization(mlir::OpPassManager &pm,
+                                bool resultsToOutParams);
+
 struct CudaPipelineOptions
     : public mlir::PassPipelineOptions<CudaPipelineOptions> {
   Option<std::string> chip{
