@@ -220,6 +220,24 @@ def test_errors(call, message):
         call()
 
 
+def reference_codes(tmp: str, source: str, inputs) -> np.ndarray:
+    """@main of `source` run by lowp-run's reference interpreter on
+    `inputs`; its result as codes (f16 viewed as uint16)."""
+    path = os.path.join(tmp, "convert.mlir")
+    with open(path, "w") as f:
+        f.write(source)
+    args = [path, "--reference"]
+    for i, array in enumerate(inputs):
+        np.save(os.path.join(tmp, f"in{i}.npy"), array)
+        args.append(f"--input={os.path.join(tmp, f'in{i}.npy')}")
+    out = os.path.join(tmp, "y.npy")
+    run_tool("lowp-run", args + [f"--output={out}"])
+    result = np.load(out)
+    if result.dtype == np.float16:
+        result = result.view(np.uint16)
+    return result.astype(np.uint64)
+
+
 def test_reference_interpreter_agrees():
     """lowp.convert of every builtin format and deterministic mode, run by
     lowp-run's reference interpreter, gives lowp.encode's codes."""
@@ -230,26 +248,16 @@ def test_reference_interpreter_agrees():
             np.float32)
     n = x.size
     with tempfile.TemporaryDirectory() as tmp:
-        np.save(os.path.join(tmp, "x.npy"), x)
         for fmt in BUILTIN_FLOATS + ["!lowp.float<e3m3>"]:
             for mode in DETERMINISTIC_MODES:
-                source = os.path.join(tmp, "convert.mlir")
-                with open(source, "w") as f:
-                    f.write(f"func.func @main(%x: tensor<{n}xf32>) -> "
-                            f"tensor<{n}x{fmt}> {{\n"
-                            f"  %0 = lowp.convert %x {mode} : tensor<{n}xf32>"
-                            f" to tensor<{n}x{fmt}>\n"
-                            f"  return %0 : tensor<{n}x{fmt}>\n}}\n")
-                out = os.path.join(tmp, "y.npy")
-                run_tool("lowp-run", [source, "--reference",
-                                      f"--input={os.path.join(tmp, 'x.npy')}",
-                                      f"--output={out}"])
-                reference = np.load(out)
-                codes = lowp.encode(x, fmt, mode)
-                if fmt in ("f16",):
-                    reference = reference.view(np.uint16)
+                reference = reference_codes(
+                    tmp, f"func.func @main(%x: tensor<{n}xf32>) -> "
+                    f"tensor<{n}x{fmt}> {{\n"
+                    f"  %0 = lowp.convert %x {mode} : tensor<{n}xf32>"
+                    f" to tensor<{n}x{fmt}>\n"
+                    f"  return %0 : tensor<{n}x{fmt}>\n}}\n", [x])
                 np.testing.assert_array_equal(
-                    codes.astype(np.uint64), reference.astype(np.uint64),
+                    lowp.encode(x, fmt, mode).astype(np.uint64), reference,
                     err_msg=f"{fmt} {mode}")
 
 
@@ -262,28 +270,15 @@ def test_reference_interpreter_agrees_on_stochastic_rounding():
         np.float32)
     random = rng.integers(-128, 128, n).astype(np.int8)
     with tempfile.TemporaryDirectory() as tmp:
-        np.save(os.path.join(tmp, "x.npy"), x)
-        np.save(os.path.join(tmp, "r.npy"), random)
-        for fmt in BUILTIN_FLOATS + [
-                "!lowp.float<e3m3>"]:
-            source = os.path.join(tmp, "convert.mlir")
-            with open(source, "w") as f:
-                f.write(f"func.func @main(%x: tensor<{n}xf32>, %r: "
-                        f"tensor<{n}xi8>) -> tensor<{n}x{fmt}> {{\n"
-                        f"  %0 = lowp.convert %x random(%r : tensor<{n}xi8>) "
-                        f"stochastic : tensor<{n}xf32> to tensor<{n}x{fmt}>\n"
-                        f"  return %0 : tensor<{n}x{fmt}>\n}}\n")
-            out = os.path.join(tmp, "y.npy")
-            run_tool("lowp-run", [source, "--reference",
-                                  f"--input={os.path.join(tmp, 'x.npy')}",
-                                  f"--input={os.path.join(tmp, 'r.npy')}",
-                                  f"--output={out}"])
-            reference = np.load(out)
-            if fmt == "f16":
-                reference = reference.view(np.uint16)
+        for fmt in BUILTIN_FLOATS + ["!lowp.float<e3m3>"]:
+            reference = reference_codes(
+                tmp, f"func.func @main(%x: tensor<{n}xf32>, %r: "
+                f"tensor<{n}xi8>) -> tensor<{n}x{fmt}> {{\n"
+                f"  %0 = lowp.convert %x random(%r : tensor<{n}xi8>) "
+                f"stochastic : tensor<{n}xf32> to tensor<{n}x{fmt}>\n"
+                f"  return %0 : tensor<{n}x{fmt}>\n}}\n", [x, random])
             codes = lowp.encode(x, fmt, "stochastic",
                                 random_bits=random.view(np.uint8).astype(
                                     np.uint64), random_bit_count=8)
-            np.testing.assert_array_equal(codes.astype(np.uint64),
-                                          reference.astype(np.uint64),
+            np.testing.assert_array_equal(codes.astype(np.uint64), reference,
                                           err_msg=fmt)
