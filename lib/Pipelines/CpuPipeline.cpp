@@ -503,6 +503,7 @@ void lowp::buildCpuPipeline(OpPassManager &pm,
 void lowp::registerPipelines() {
   registerConvertLowpToLinalgPass();
   registerLowpVectorizePass();
+  registerLowpCudaMatmulPass();
   registerLowpLegalizeArithPass();
   registerConvertLowpToLLVMPass();
   registerLowpPackBoundariesPass();

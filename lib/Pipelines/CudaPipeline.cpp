@@ -273,6 +273,9 @@ void addMapToGrid(OpPassManager &pm, int64_t threads) {
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
   pm.addPass(std::make_unique<CheckHostAccessesPass>());
   pm.addPass(createLowerAffinePass());
+  // Constants that canonicalization hoisted out of the launches go back in,
+  // rather than becoming kernel parameters.
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(std::make_unique<MergeGpuModulesPass>());
 }
@@ -305,8 +308,12 @@ void lowp::buildCudaPipeline(OpPassManager &pm,
                  /*packBoundaries=*/true);
   if (options.hardwareConversions)
     pm.addPass(std::make_unique<HardwareConversionsPass>(options.chip));
-  // lowp ops become linalg on storage types with the exact element code
-  // (no lowp-vectorize: its kernels are the CPU's).
+  // The matmuls a CUDA kernel covers, as kernels over the stored parts.
+  LowpCudaMatmulOptions matmul;
+  matmul.chip = options.chip;
+  pm.addPass(createLowpCudaMatmul(matmul));
+  // Every other lowp op becomes linalg on storage types with the exact
+  // element code (no lowp-vectorize: its kernels are the CPU's).
   pm.addPass(createConvertLowpToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -320,6 +327,10 @@ void lowp::buildCudaPipeline(OpPassManager &pm,
   pm.addPass(std::make_unique<CheckDeviceBuffersPass>());
 
   addMapToGrid(pm, options.threadsPerBlock);
+
+  // The matmul kernels' vector loads and bit casts: convert-gpu-to-nvvm
+  // leaves vector ops alone.
+  pm.addNestedPass<gpu::GPUModuleOp>(createConvertVectorToLLVMPass());
 
   gpu::GPUToNVVMPipelineOptions nvvm;
   nvvm.cubinChip = options.chip.getValue();

@@ -189,4 +189,43 @@ def ConvertLowpToLLVM : Pass<"convert-lowp-to-llvm", "::mlir::ModuleOp"> {
   ];
 }
 
+def LowpCudaMatmul : Pass<"lowp-cuda-matmul", "::mlir::ModuleOp"> {
+  let summary = "Lower the lowp.matmul ops that a CUDA kernel covers to "
+                "gpu.launch kernels over their stored parts";
+  let description = [{
+    Part of lowp-cuda-pipeline, before convert-lowp-to-linalg. Each
+    `lowp.matmul` (f32 accumulator and result, `transpose_rhs`, static
+    shapes) that a kernel covers becomes a `gpu.launch` that reads the
+    operands' parts as they are stored (sub-byte codes packed, block
+    scales, zero points, tensor scales) and decodes them in registers
+    (docs/GPU.md has each kernel's loop nest and fragment layouts):
+
+    - FP8 (E4M3 or E5M2) operands, plain or blocked along K in multiples
+      of 32, on sm_89 and later: `mma.sync.m16n8k32` on the codes;
+    - operands whose values f16 (or bf16, when one is bf16) holds exactly,
+      blocked along K in multiples of 16: their codes decoded through a
+      table in shared memory, `mma.sync.m16n8k16`;
+    - f32 activations times an N x K weight of codes of at most 8 bits in
+      any format (codebooks included), with block scales, zero points and
+      a tensor scale: a decode (GEMV) kernel, one warp per output column,
+      the weight streamed in 16-byte loads.
+
+    Block scales are applied per K step to f32 accumulators. Other
+    matmuls are left to convert-lowp-to-linalg.
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_80\"",
+           "The chip the kernels are for: sm_80, sm_89, sm_90a or sm_100a">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 #endif // LOWP_CONVERSION_PASSES_TD

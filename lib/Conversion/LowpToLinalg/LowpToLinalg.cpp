@@ -102,6 +102,22 @@ lowp::StorageTypeConverter::StorageTypeConverter() {
 /// The parts of a block-scaled value for the vector kernels, reading
 /// sub-byte codes where lowp-pack-boundaries left them packed: a tensor that
 /// arrives packed is never unpacked into a temporary.
+lowp::KernelTypeConverter::KernelTypeConverter() {
+  addSourceMaterialization([](OpBuilder &builder, Type type, ValueRange inputs,
+                              Location loc) -> Value {
+    return UnrealizedConversionCastOp::create(builder, loc, type, inputs)
+        .getResult(0);
+  });
+  addTargetMaterialization([](OpBuilder &builder, TypeRange types,
+                              ValueRange inputs,
+                              Location loc) -> SmallVector<Value> {
+    ValueRange results =
+        UnrealizedConversionCastOp::create(builder, loc, types, inputs)
+            .getResults();
+    return SmallVector<Value>(results.begin(), results.end());
+  });
+}
+
 BlockScaledParts lowp::kernelParts(Value encoded, ValueRange lowered,
                                    ConversionPatternRewriter &rewriter) {
   auto type = cast<RankedTensorType>(encoded.getType());

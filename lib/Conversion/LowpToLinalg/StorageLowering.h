@@ -34,6 +34,16 @@ public:
   StorageTypeConverter();
 };
 
+/// StorageTypeConverter for the passes that lower some lowp ops ahead of
+/// convert-lowp-to-linalg (lowp-vectorize, lowp-cuda-matmul): the casts
+/// between what such a pass lowers and what it leaves are kept as
+/// unrealized casts, which convert-lowp-to-linalg's ForwardStorageCasts
+/// removes.
+class KernelTypeConverter : public StorageTypeConverter {
+public:
+  KernelTypeConverter();
+};
+
 /// The parts of the block-scaled `encoded` for the vector kernels, given its
 /// lowered parts: where lowp-pack-boundaries left sub-byte codes (or zero
 /// points) packed, the packed bytes, never unpacked into a temporary.

@@ -445,28 +445,6 @@ struct VectorizePackedEncode : OpConversionPattern<PackOp> {
   }
 };
 
-/// convert-lowp-to-linalg's type conversion, with the casts between what
-/// this pass lowers and what it leaves kept as unrealized casts (for
-/// convert-lowp-to-linalg's ForwardStorageCasts).
-class VectorizeTypeConverter : public StorageTypeConverter {
-public:
-  VectorizeTypeConverter() {
-    addSourceMaterialization([](OpBuilder &builder, Type type,
-                                ValueRange inputs, Location loc) -> Value {
-      return UnrealizedConversionCastOp::create(builder, loc, type, inputs)
-          .getResult(0);
-    });
-    addTargetMaterialization([](OpBuilder &builder, TypeRange types,
-                                ValueRange inputs,
-                                Location loc) -> SmallVector<Value> {
-      ValueRange results =
-          UnrealizedConversionCastOp::create(builder, loc, types, inputs)
-              .getResults();
-      return SmallVector<Value>(results.begin(), results.end());
-    });
-  }
-};
-
 struct LowpVectorizePass : lowp::impl::LowpVectorizeBase<LowpVectorizePass> {
   using LowpVectorizeBase::LowpVectorizeBase;
 
@@ -493,7 +471,7 @@ struct LowpVectorizePass : lowp::impl::LowpVectorizeBase<LowpVectorizePass> {
     if (failed(applyPatternsGreedily(module, std::move(preparation))))
       return signalPassFailure();
 
-    VectorizeTypeConverter converter;
+    KernelTypeConverter converter;
     ConversionTarget target(*context);
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     target.addDynamicallyLegalOp<ConvertOp, DequantizeOp, QuantizeOp,
