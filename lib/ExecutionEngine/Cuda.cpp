@@ -58,6 +58,7 @@ struct Driver {
   CUresult (*memFree)(DevicePointer);
   CUresult (*memcpyHtoD)(DevicePointer, const void *, size_t);
   CUresult (*memcpyDtoH)(void *, DevicePointer, size_t);
+  CUresult (*memcpyAsync)(DevicePointer, DevicePointer, size_t, Handle);
   CUresult (*eventCreate)(Handle *, unsigned);
   CUresult (*eventRecord)(Handle, Handle);
   CUresult (*eventSynchronize)(Handle);
@@ -118,6 +119,7 @@ const LoadedDriver &loadDriver() {
     bind(d.memFree, "cuMemFree_v2");
     bind(d.memcpyHtoD, "cuMemcpyHtoD_v2");
     bind(d.memcpyDtoH, "cuMemcpyDtoH_v2");
+    bind(d.memcpyAsync, "cuMemcpyAsync");
     bind(d.eventCreate, "cuEventCreate");
     bind(d.eventRecord, "cuEventRecord");
     bind(d.eventSynchronize, "cuEventSynchronize");
@@ -265,6 +267,34 @@ extern "C" void lowpMgpuStreamSynchronize(void *stream) {
     notePending(d->streamSynchronize(stream), "running the kernels");
 }
 
+// Device temporaries and the device copies of constants (gpu.alloc,
+// gpu.dealloc and gpu.memcpy on a stream the host code waits for).
+extern "C" void *lowpMgpuMemAlloc(uint64_t bytes, void * /*stream*/,
+                                  bool /*isHostShared*/) {
+  const Driver *d = currentDriver();
+  DevicePointer pointer = 0;
+  if (d && bytes)
+    notePending(d->memAlloc(&pointer, bytes),
+                "allocating a device temporary (cuMemAlloc)");
+  return reinterpret_cast<void *>(pointer);
+}
+
+extern "C" void lowpMgpuMemFree(void *pointer, void * /*stream*/) {
+  if (const Driver *d = currentDriver(); d && pointer)
+    notePending(d->memFree(reinterpret_cast<DevicePointer>(pointer)),
+                "cuMemFree");
+}
+
+extern "C" void lowpMgpuMemcpy(void *to, void *from, intptr_t bytes,
+                               void *stream) {
+  // Unified addressing: the driver tells host from device pointers.
+  if (const Driver *d = currentDriver(); d && bytes > 0)
+    notePending(d->memcpyAsync(reinterpret_cast<DevicePointer>(to),
+                               reinterpret_cast<DevicePointer>(from),
+                               size_t(bytes), stream),
+                "copying a constant to the device (cuMemcpyAsync)");
+}
+
 extern "C" void lowpMgpuLaunchKernel(void *function, intptr_t gridX,
                                      intptr_t gridY, intptr_t gridZ,
                                      intptr_t blockX, intptr_t blockY,
@@ -381,6 +411,9 @@ CudaModule::compile(mlir::ModuleOp module, unsigned optLevel) {
     add("mgpuStreamDestroy", &lowpMgpuStreamDestroy);
     add("mgpuStreamSynchronize", &lowpMgpuStreamSynchronize);
     add("mgpuLaunchKernel", &lowpMgpuLaunchKernel);
+    add("mgpuMemAlloc", &lowpMgpuMemAlloc);
+    add("mgpuMemFree", &lowpMgpuMemFree);
+    add("mgpuMemcpy", &lowpMgpuMemcpy);
     return symbols;
   });
   std::unique_ptr<CudaModule> compiled(new CudaModule());

@@ -29,6 +29,7 @@
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -60,15 +61,20 @@ bool refuseFirstInEachFunction(
 }
 
 /// The kernels read and write the function's own buffers, which the caller
-/// allocates on the device; a buffer the function would allocate itself
-/// (an intermediate between two loop nests) would live in host memory,
-/// where kernels cannot reach it. Such functions are refused at the
-/// allocation until the backend allocates device temporaries.
-struct CheckDeviceBuffersPass
-    : public PassWrapper<CheckDeviceBuffersPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CheckDeviceBuffersPass)
+/// allocates on the device, and buffers the function allocates itself
+/// (intermediates between loop nests, such as block quantization's scales,
+/// the copies of constants): those are allocated in device memory here,
+/// through the stream-ordered gpu.alloc that gpu-to-llvm lowers to the
+/// runtime's mgpuMemAlloc, and freed before the function returns. Whole
+/// buffers copied on the host side become gpu.memcpy.
+struct DeviceBuffersPass
+    : public PassWrapper<DeviceBuffersPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(DeviceBuffersPass)
 
-  StringRef getArgument() const final { return "lowp-cuda-check-buffers"; }
+  StringRef getArgument() const final { return "lowp-cuda-device-buffers"; }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<gpu::GPUDialect>();
+  }
 
   /// A result of dynamic size stays an allocation that is copied into its
   /// out-parameter at the end (buffer-results-to-out-params hoists only
@@ -95,24 +101,247 @@ struct CheckDeviceBuffersPass
     });
   }
 
+  /// `build` between a fresh stream's creation and a wait for it: the
+  /// stream-ordered form that gpu-to-llvm lowers; its token is the result
+  /// token of the op `build` makes.
+  template <typename Build>
+  static void onStream(OpBuilder &builder, Location loc, Build build) {
+    auto tokenType = gpu::AsyncTokenType::get(builder.getContext());
+    Value stream =
+        gpu::WaitOp::create(builder, loc, tokenType, ValueRange{}).getResult(0);
+    Value done = build(stream);
+    gpu::WaitOp::create(builder, loc, Type(), ValueRange{done});
+  }
+
+  /// A device buffer of `type` (sizes `sizes`) at `builder`'s point.
+  static Value allocate(OpBuilder &builder, Location loc, MemRefType type,
+                        ValueRange sizes) {
+    Value memory;
+    onStream(builder, loc, [&](Value stream) {
+      auto alloc = gpu::AllocOp::create(
+          builder, loc, type, gpu::AsyncTokenType::get(builder.getContext()),
+          ValueRange{stream}, sizes, ValueRange{}, /*hostShared=*/false);
+      memory = alloc.getMemref();
+      return alloc.getAsyncToken();
+    });
+    return memory;
+  }
+
+  static void free(OpBuilder &builder, Location loc, Value memory) {
+    onStream(builder, loc, [&](Value stream) {
+      return gpu::DeallocOp::create(
+                 builder, loc, gpu::AsyncTokenType::get(builder.getContext()),
+                 ValueRange{stream}, memory)
+          .getAsyncToken();
+    });
+  }
+
+  static void copy(OpBuilder &builder, Location loc, Value from, Value to) {
+    onStream(builder, loc, [&](Value stream) {
+      return gpu::MemcpyOp::create(
+                 builder, loc, gpu::AsyncTokenType::get(builder.getContext()),
+                 ValueRange{stream}, to, from)
+          .getAsyncToken();
+    });
+  }
+
+  static bool isWholeBuffer(Value buffer) {
+    auto type = dyn_cast<MemRefType>(buffer.getType());
+    return type && type.getLayout().isIdentity() && !type.getMemorySpace();
+  }
+
+  /// Frees `memory` before each return of `function`.
+  static void freeAtReturns(func::FuncOp function, Value memory) {
+    function.walk([&](func::ReturnOp ret) {
+      OpBuilder builder(ret);
+      free(builder, ret.getLoc(), memory);
+    });
+  }
+
+  LogicalResult placeOnDevice(func::FuncOp function) {
+    Block &entry = function.getBody().front();
+    // A result that stays an allocation has a size only the call knows.
+    WalkResult returned = function.walk([](memref::AllocOp alloc) {
+      if (llvm::any_of(alloc->getUsers(), [](Operation *user) {
+            return isa<func::ReturnOp>(user);
+          })) {
+        alloc.emitError("lowp-cuda-pipeline: results of dynamic size are "
+                        "not compiled for CUDA yet; give the result a static "
+                        "shape");
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (returned.wasInterrupted())
+      return failure();
+    SmallVector<Operation *> allocations;
+    function.walk([&](Operation *op) {
+      if (isa<memref::AllocOp, memref::AllocaOp, memref::GetGlobalOp>(op))
+        allocations.push_back(op);
+    });
+    for (Operation *op : allocations) {
+      // Buffers inside loops would be allocated once per iteration; the
+      // pipeline's loop nests allocate none.
+      if (op->getBlock() != &entry)
+        return op->emitError(
+            "lowp-cuda-pipeline: this function allocates a buffer inside a "
+            "loop, which the CUDA backend does not place on the device yet");
+      OpBuilder builder(op);
+      Location loc = op->getLoc();
+      auto type = cast<MemRefType>(op->getResult(0).getType());
+      if (auto global = dyn_cast<memref::GetGlobalOp>(op)) {
+        // A constant's device copy, filled from the host's.
+        builder.setInsertionPointAfter(op);
+        Value device = allocate(builder, loc, type, ValueRange{});
+        copy(builder, loc, global.getResult(), device);
+        global.getResult().replaceUsesWithIf(device, [&](OpOperand &use) {
+          return !isa<gpu::MemcpyOp>(use.getOwner());
+        });
+        freeAtReturns(function, device);
+        continue;
+      }
+      Value device = allocate(builder, loc, type, op->getOperands());
+      Value old = op->getResult(0);
+      for (Operation *user : llvm::make_early_inc_range(old.getUsers()))
+        if (isa<memref::DeallocOp>(user))
+          user->erase();
+      old.replaceAllUsesWith(device);
+      op->erase();
+      freeAtReturns(function, device);
+    }
+    // Copies between whole buffers on the host side: on the device.
+    SmallVector<memref::CopyOp> copies;
+    function.walk([&](memref::CopyOp op) {
+      if (op->getBlock() == &entry && isWholeBuffer(op.getSource()) &&
+          isWholeBuffer(op.getTarget()))
+        copies.push_back(op);
+    });
+    for (memref::CopyOp op : copies) {
+      OpBuilder builder(op);
+      copy(builder, op.getLoc(), op.getSource(), op.getTarget());
+      op.erase();
+    }
+    return success();
+  }
+
   void runOnOperation() override {
     forwardResultBuffers();
-    if (refuseFirstInEachFunction(
-            getOperation(), [](Operation *op) -> llvm::StringRef {
-              if (!isa<memref::AllocOp, memref::AllocaOp>(op))
-                return "";
-              // A result that stays an allocation has a size only the call
-              // knows.
-              if (llvm::any_of(op->getUsers(), [](Operation *user) {
-                    return isa<func::ReturnOp>(user);
-                  }))
-                return "results of dynamic size are not compiled for CUDA "
-                       "yet; give the result a static shape";
-              return "this function needs a temporary buffer between its "
-                     "loop nests, which the CUDA backend cannot allocate "
-                     "yet; it compiles functions whose every loop nest reads "
-                     "the arguments and writes the results";
-            }))
+    bool failed = false;
+    for (auto function : getOperation().getOps<func::FuncOp>())
+      if (!function.isExternal() && mlir::failed(placeOnDevice(function)))
+        failed = true;
+    if (failed)
+      signalPassFailure();
+  }
+};
+
+/// The math ops of kernels as single PTX instructions with IEEE results:
+/// convert-gpu-to-nvvm would make them calls into CUDA's libdevice, which
+/// lowp does not link (PTX with unresolved calls does not load). abs and
+/// copysign are bit operations, fma is llvm.fma (fma.rn), floor, ceil,
+/// trunc and roundeven are cvt.rmi/rpi/rzi/rni, sqrt is sqrt.rn. Other math
+/// ops (exp, log, sin, erf, ...) are refused at their location.
+struct LowerKernelMathPass
+    : public PassWrapper<LowerKernelMathPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(LowerKernelMathPass)
+
+  StringRef getArgument() const final { return "lowp-cuda-kernel-math"; }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<LLVM::LLVMDialect>();
+  }
+
+  /// `instruction` ("cvt.rmi", "sqrt.rn") on the f32 or f64 `x`.
+  static Value ptx(OpBuilder &b, Location loc, llvm::StringRef instruction,
+                   Value x) {
+    bool f64 = x.getType().isF64();
+    std::string text =
+        (instruction + (f64 ? ".f64" : ".f32") +
+         (instruction.starts_with("cvt") ? (f64 ? ".f64" : ".f32") : "") +
+         " $0, $1;")
+            .str();
+    return LLVM::InlineAsmOp::create(
+               b, loc, x.getType(), ValueRange{x}, text, f64 ? "=d,d" : "=f,f",
+               /*has_side_effects=*/false,
+               /*is_align_stack=*/false, LLVM::TailCallKind::None,
+               LLVM::AsmDialectAttr::get(b.getContext(),
+                                         LLVM::AsmDialect::AD_ATT),
+               ArrayAttr())
+        .getResult(0);
+  }
+
+  /// x with its sign bit taken from `sign` (null: cleared).
+  static Value withSign(OpBuilder &b, Location loc, Value x, Value sign) {
+    unsigned width = x.getType().getIntOrFloatBitWidth();
+    Type bits = b.getIntegerType(width);
+    APInt signBit = APInt::getSignMask(width);
+    Value magnitude = arith::AndIOp::create(
+        b, loc, arith::BitcastOp::create(b, loc, bits, x),
+        arith::ConstantOp::create(b, loc, b.getIntegerAttr(bits, ~signBit)));
+    if (sign) {
+      Value signOnly = arith::AndIOp::create(
+          b, loc, arith::BitcastOp::create(b, loc, bits, sign),
+          arith::ConstantOp::create(b, loc, b.getIntegerAttr(bits, signBit)));
+      magnitude = arith::OrIOp::create(b, loc, magnitude, signOnly);
+    }
+    return arith::BitcastOp::create(b, loc, x.getType(), magnitude);
+  }
+
+  void runOnOperation() override {
+    bool refused = false;
+    SmallVector<Operation *> ops;
+    getOperation().walk([&](gpu::GPUModuleOp kernels) {
+      kernels.walk([&](Operation *op) {
+        if (isa<math::MathDialect>(op->getDialect()))
+          ops.push_back(op);
+      });
+    });
+    for (Operation *op : ops) {
+      OpBuilder b(op);
+      Location loc = op->getLoc();
+      Type type = op->getNumResults() ? op->getResult(0).getType() : Type();
+      Value result;
+      if (type && (type.isF32() || type.isF64())) {
+        Value x = op->getOperand(0);
+        if (isa<math::AbsFOp>(op))
+          result = withSign(b, loc, x, Value());
+        else if (isa<math::CopySignOp>(op))
+          result = withSign(b, loc, x, op->getOperand(1));
+        else if (isa<math::FmaOp>(op))
+          result = LLVM::FMAOp::create(b, loc, x, op->getOperand(1),
+                                       op->getOperand(2));
+        else if (isa<math::FloorOp>(op))
+          result = ptx(b, loc, "cvt.rmi", x);
+        else if (isa<math::CeilOp>(op))
+          result = ptx(b, loc, "cvt.rpi", x);
+        else if (isa<math::TruncOp>(op))
+          result = ptx(b, loc, "cvt.rzi", x);
+        else if (isa<math::RoundEvenOp>(op))
+          result = ptx(b, loc, "cvt.rni", x);
+        else if (isa<math::SqrtOp>(op))
+          result = ptx(b, loc, "sqrt.rn", x);
+      }
+      if (type && isa<IntegerType>(type)) {
+        Value x = op->getOperand(0);
+        // Defined for zero (the type's width), as math defines them.
+        if (isa<math::CountLeadingZerosOp>(op))
+          result = LLVM::CountLeadingZerosOp::create(b, loc, type, x, false);
+        else if (isa<math::CountTrailingZerosOp>(op))
+          result = LLVM::CountTrailingZerosOp::create(b, loc, type, x, false);
+        else if (isa<math::CtPopOp>(op))
+          result = LLVM::CtPopOp::create(b, loc, type, x);
+      }
+      if (!result) {
+        op->emitError() << "lowp-cuda-pipeline: '" << op->getName() << "' on "
+                        << type
+                        << " is not compiled for CUDA yet (it would need "
+                           "CUDA's libdevice, which lowp does not link)";
+        refused = true;
+        continue;
+      }
+      op->getResult(0).replaceAllUsesWith(result);
+      op->erase();
+    }
+    if (refused)
       signalPassFailure();
   }
 };
@@ -236,22 +465,47 @@ struct MergeGpuModulesPass
   StringRef getArgument() const final { return "lowp-cuda-merge-modules"; }
 
   void runOnOperation() override {
-    SmallVector<gpu::GPUModuleOp> modules(
-        getOperation().getOps<gpu::GPUModuleOp>());
+    ModuleOp module = getOperation();
+    // In the order the host code first launches them, so that the PTX
+    // lists kernels in source order.
+    SymbolTable symbols(module);
+    SmallVector<gpu::GPUModuleOp> modules;
+    module.walk([&](gpu::LaunchFuncOp launch) {
+      auto kernels =
+          symbols.lookup<gpu::GPUModuleOp>(launch.getKernelModuleName());
+      if (kernels && !llvm::is_contained(modules, kernels))
+        modules.push_back(kernels);
+    });
     if (modules.size() < 2)
       return;
     gpu::GPUModuleOp target = modules.front();
+    SymbolTable targetSymbols(target);
     Block &body = target.getBodyRegion().front();
     for (gpu::GPUModuleOp source : llvm::drop_begin(modules)) {
       Block &from = source.getBodyRegion().front();
       for (Operation &op :
-           llvm::make_early_inc_range(from.without_terminator()))
+           llvm::make_early_inc_range(from.without_terminator())) {
+        auto symbol = dyn_cast<SymbolOpInterface>(&op);
+        // Outlining names each module's kernel after the function it came
+        // from, so kernels of one function share a name: each takes its
+        // module's (unique) name. Other symbols (declarations) are shared.
+        if (auto kernel = dyn_cast<gpu::GPUFuncOp>(&op);
+            kernel && kernel.isKernel())
+          SymbolTable::setSymbolName(kernel, source.getNameAttr());
+        else if (symbol && targetSymbols.lookup(symbol.getNameAttr())) {
+          op.erase();
+          continue;
+        }
         op.moveBefore(body.getTerminator());
+      }
     }
     auto targetName = target.getNameAttr();
-    getOperation().walk([&](gpu::LaunchFuncOp launch) {
-      launch.setKernelAttr(SymbolRefAttr::get(
-          targetName, {FlatSymbolRefAttr::get(launch.getKernelName())}));
+    module.walk([&](gpu::LaunchFuncOp launch) {
+      StringAttr kernel = launch.getKernelModuleName() == targetName
+                              ? launch.getKernelName()
+                              : launch.getKernelModuleName();
+      launch.setKernelAttr(
+          SymbolRefAttr::get(targetName, {FlatSymbolRefAttr::get(kernel)}));
     });
     for (gpu::GPUModuleOp source : llvm::drop_begin(modules))
       source.erase();
@@ -324,13 +578,16 @@ void lowp::buildCudaPipeline(OpPassManager &pm,
 
   buildBoundaryBufferization(pm, /*resultsToOutParams=*/true);
   pm.addPass(createCanonicalizerPass());
-  pm.addPass(std::make_unique<CheckDeviceBuffersPass>());
+  pm.addPass(std::make_unique<DeviceBuffersPass>());
 
   addMapToGrid(pm, options.threadsPerBlock);
 
   // The matmul kernels' vector loads and bit casts: convert-gpu-to-nvvm
   // leaves vector ops alone.
   pm.addNestedPass<gpu::GPUModuleOp>(createConvertVectorToLLVMPass());
+  // The element code's math (abs, floor, fma, ...) as PTX instructions,
+  // not libdevice calls.
+  pm.addPass(std::make_unique<LowerKernelMathPass>());
 
   gpu::GPUToNVVMPipelineOptions nvvm;
   nvvm.cubinChip = options.chip.getValue();
