@@ -347,8 +347,8 @@ struct LowerKernelMathPass
 };
 
 /// Every load and store must have become part of a kernel: what the grid
-/// mapping left on the host (a sequential loop, such as the packing of a
-/// row of 6-bit codes) would run on the CPU over device memory.
+/// mapping left on the host (a scalar extracted from a tensor, a
+/// sequential loop) would run on the CPU over device memory.
 struct CheckHostAccessesPass
     : public PassWrapper<CheckHostAccessesPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CheckHostAccessesPass)
@@ -361,10 +361,11 @@ struct CheckHostAccessesPass
               if (!isa<memref::LoadOp, memref::StoreOp, memref::CopyOp>(op) ||
                   op->getParentOfType<gpu::LaunchOp>())
                 return "";
-              return "this loop nest does not map onto GPU threads (a "
-                     "sequential loop, such as packing rows of codes "
-                     "narrower than 8 bits); the CUDA backend does not "
-                     "compile it yet";
+              return "this reads or writes memory outside any loop nest "
+                     "that maps onto GPU threads (a scalar result, a "
+                     "sequential loop): it would run on the host over "
+                     "device memory, which the CUDA backend does not "
+                     "compile";
             }))
       signalPassFailure();
   }
@@ -375,10 +376,15 @@ struct CheckHostAccessesPass
 /// `cvt.rn.satfinite.{e4m3x2,e5m2x2}.f32` (sm_89 on) rounds an f32 to
 /// nearest even and takes overflow and infinities to the largest finite
 /// value, which is lowp.convert to_nearest_even saturate from f32 into
-/// f8E4M3FN or f8E5M2. NaN inputs keep lowp's NaN code (0x7F, 0x7E)
-/// through a select, whatever NaN the hardware writes. Each element is
-/// converted as both halves of the pair (the low byte is kept): elementwise
-/// kernels are bound by memory, not by cvt.
+/// f8E4M3FN or f8E5M2. On sm_100a, `cvt.rn.satfinite.{e2m1x2,e2m3x2,
+/// e3m2x2}.f32` is lowp.convert to_nearest_even from f32 into f4E2M1FN,
+/// f6E2M3FN or f6E3M2FN, saturating or not: these finite-only formats take
+/// overflow and infinities to the largest finite value of their sign
+/// either way (docs/Numerics.md). NaN inputs get lowp's code (0x7F, 0x7E
+/// for the FP8 formats' NaN; +max for the finite-only ones) through a
+/// select, whatever the hardware writes. Each element is converted as both
+/// halves of the pair (the low code is kept): elementwise kernels are bound
+/// by memory, not by cvt.
 struct HardwareConversionsPass
     : public PassWrapper<HardwareConversionsPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(HardwareConversionsPass)
@@ -396,10 +402,17 @@ struct HardwareConversionsPass
     getOperation().walk([&](ConvertOp convert) {
       auto from = dyn_cast<RankedTensorType>(convert.getInput().getType());
       auto to = dyn_cast<RankedTensorType>(convert.getType());
-      if (from && to && from.getElementType().isF32() && !to.getEncoding() &&
-          isa<Float8E4M3FNType, Float8E5M2Type>(to.getElementType()) &&
-          convert.getRounding() == Rounding::to_nearest_even &&
-          convert.getSaturate() && !convert.getRandom())
+      if (!from || !to || !from.getElementType().isF32() || to.getEncoding() ||
+          convert.getRounding() != Rounding::to_nearest_even ||
+          convert.getRandom())
+        return;
+      Type element = to.getElementType();
+      bool fp8 = isa<Float8E4M3FNType, Float8E5M2Type>(element) &&
+                 convert.getSaturate();
+      bool narrow =
+          chip == "sm_100a" &&
+          isa<Float4E2M1FNType, Float6E2M3FNType, Float6E3M2FNType>(element);
+      if (fp8 || narrow)
         converts.push_back(convert);
     });
     for (ConvertOp convert : converts)
@@ -422,19 +435,43 @@ struct HardwareConversionsPass
     SmallVector<AffineMap> maps(2, builder.getMultiDimIdentityMap(rank));
     SmallVector<utils::IteratorType> iterators(rank,
                                                utils::IteratorType::parallel);
-    uint8_t nanCode = isa<Float8E4M3FNType>(element) ? 0x7F : 0x7E;
+    // The code a NaN input gets: the FP8 formats' NaN, the finite-only
+    // formats' +max (all bits set below the sign).
+    uint8_t nanCode = isa<Float8E4M3FNType>(element)   ? 0x7F
+                      : isa<Float8E5M2Type>(element)   ? 0x7E
+                      : isa<Float4E2M1FNType>(element) ? 0x7
+                                                       : 0x1F;
     auto generic = linalg::GenericOp::create(
         builder, loc, codes, convert.getInput(), init, maps, iterators,
         [&](OpBuilder &b, Location l, ValueRange args) {
           Value x = args[0];
-          Value pair = NVVM::ConvertF32x2ToF8x2Op::create(
-              b, l, b.getI16Type(), x, x,
-              NVVM::FPRoundingModeAttr::get(b.getContext(),
-                                            NVVM::FPRoundingMode::RN),
-              NVVM::SaturationModeAttr::get(b.getContext(),
-                                            NVVM::SaturationMode::SATFINITE),
-              b.getBoolAttr(false), TypeAttr::get(element));
-          Value code = arith::TruncIOp::create(b, l, b.getI8Type(), pair);
+          Value code;
+          if (isa<Float4E2M1FNType>(element)) {
+            // Two codes in one byte: the low nibble is the second input's.
+            Value pair = NVVM::ConvertF32x2ToF4x2Op::create(
+                b, l, b.getI8Type(), x, x, b.getBoolAttr(false),
+                TypeAttr::get(element));
+            code = arith::AndIOp::create(
+                b, l, pair,
+                arith::ConstantOp::create(b, l, b.getI8IntegerAttr(0xF)));
+          } else {
+            Value pair;
+            if (isa<Float6E2M3FNType, Float6E3M2FNType>(element))
+              pair = NVVM::ConvertF32x2ToF6x2Op::create(b, l, b.getI16Type(), x,
+                                                        x, b.getBoolAttr(false),
+                                                        TypeAttr::get(element));
+            else
+              pair = NVVM::ConvertF32x2ToF8x2Op::create(
+                  b, l, b.getI16Type(), x, x,
+                  NVVM::FPRoundingModeAttr::get(b.getContext(),
+                                                NVVM::FPRoundingMode::RN),
+                  NVVM::SaturationModeAttr::get(
+                      b.getContext(), NVVM::SaturationMode::SATFINITE),
+                  b.getBoolAttr(false), TypeAttr::get(element));
+            // The low byte is the second input's code (FP6: in its low six
+            // bits, the top two zero).
+            code = arith::TruncIOp::create(b, l, b.getI8Type(), pair);
+          }
           Value isNaN =
               arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO, x, x);
           Value nan = arith::ConstantOp::create(
@@ -568,7 +605,12 @@ void lowp::buildCudaPipeline(OpPassManager &pm,
   pm.addPass(createLowpCudaMatmul(matmul));
   // Every other lowp op becomes linalg on storage types with the exact
   // element code (no lowp-vectorize: its kernels are the CPU's).
-  pm.addPass(createConvertLowpToLinalg());
+  // Packed rows (FP4, FP6 results) as a parallel loop over their bytes,
+  // after the conversion's own parallel loop: the fused form is a loop
+  // along each row.
+  ConvertLowpToLinalgOptions toLinalg;
+  toLinalg.fusePackedConversions = false;
+  pm.addPass(createConvertLowpToLinalg(toLinalg));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   // A chain of elementwise ops becomes one loop nest: one kernel, and no

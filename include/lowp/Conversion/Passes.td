@@ -151,6 +151,13 @@ def ConvertLowpToLinalg : Pass<"convert-lowp-to-linalg", "::mlir::ModuleOp"> {
     "Element code"); only stochastic rounding into one is an error, as the
     verifier says, since a codebook has no binary grid.
   }];
+  let options = [
+    Option<"fusePackedConversions", "fuse-packed-conversions", "bool",
+           /*default=*/"true",
+           "Convert straight into packed rows where a lowp.pack reads a "
+           "lowp.convert (one loop per row of bits); off, the convert and "
+           "the pack are separate parallel loops (lowp-cuda-pipeline)">,
+  ];
   // lowp is loaded even where no lowp op appears: its builtin-type format
   // models say how f8E4M3FN and friends are stored.
   let dependentDialects = [

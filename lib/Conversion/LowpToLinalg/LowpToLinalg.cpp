@@ -1557,7 +1557,10 @@ struct UnpackOpLowering : OpConversionPattern<UnpackOp> {
 /// Writes each byte from the (at most ceil(8/w) + 1) elements whose bits
 /// overlap it.
 struct PackOpLowering : OpConversionPattern<PackOp> {
-  using OpConversionPattern::OpConversionPattern;
+  PackOpLowering(const TypeConverter &converter, MLIRContext *context,
+                 bool fuseConversions)
+      : OpConversionPattern(converter, context),
+        fuseConversions(fuseConversions) {}
 
   LogicalResult
   matchAndRewrite(PackOp op, OpAdaptor adaptor,
@@ -1567,7 +1570,7 @@ struct PackOpLowering : OpConversionPattern<PackOp> {
     // Packing a convert's result: convert straight into the packed bytes
     // (the convert's own loop is then dead).
     if (auto convert = op.getInput().getDefiningOp<ConvertOp>();
-        convert && convert->hasOneUse()) {
+        fuseConversions && convert && convert->hasOneUse()) {
       Value random = convert.getRandom()
                          ? rewriter.getRemappedValue(convert.getRandom())
                          : Value();
@@ -1649,6 +1652,8 @@ struct PackOpLowering : OpConversionPattern<PackOp> {
     rewriter.replaceOp(op, generic.getResult(0));
     return success();
   }
+
+  bool fuseConversions;
 };
 
 //===----------------------------------------------------------------------===//
@@ -2007,6 +2012,7 @@ struct ForwardStorageCasts : OpConversionPattern<UnrealizedConversionCastOp> {
 
 struct ConvertLowpToLinalgPass
     : lowp::impl::ConvertLowpToLinalgBase<ConvertLowpToLinalgPass> {
+  using ConvertLowpToLinalgBase::ConvertLowpToLinalgBase;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     WalkResult checked = module.walk([](Operation *op) {
@@ -2058,10 +2064,11 @@ struct ConvertLowpToLinalgPass
                  ConstantOpLowering, StorageMoveLowering<arith::SelectOp>,
                  StorageMoveLowering<linalg::YieldOp>,
                  StorageMoveLowering<tensor::EmptyOp>, GenericOpLowering,
-                 PackOpLowering, UnpackOpLowering, BitcastLowering,
+                 UnpackOpLowering, BitcastLowering,
                  StorageMoveLowering<vector::TransferReadOp>,
                  StorageMoveLowering<vector::TransferWriteOp>>(converter,
                                                                context);
+    patterns.add<PackOpLowering>(converter, context, fusePackedConversions);
     patterns.add<MatmulOpLowering, ForwardStorageCasts,
                  StorageStructuralLowering, NarrowIntegerArithLowering>(
         converter, context);
