@@ -208,7 +208,11 @@ def LowpCudaMatmul : Pass<"lowp-cuda-matmul", "::mlir::ModuleOp"> {
     (docs/GPU.md has each kernel's loop nest and fragment layouts):
 
     - FP8 (E4M3 or E5M2) operands, plain or blocked along K in multiples
-      of 32, on sm_89 and later: `mma.sync.m16n8k32` on the codes;
+      of 32: `mma.sync.m16n8k32` on the codes on sm_89, `wgmma.mma_async
+      .m64n64k32` from tiles in shared memory on sm_90a, and on sm_100a
+      `tcgen05.mma` with the accumulator in tensor memory (kind::f8f6f4;
+      kind::mxf8f6f4.block_scale with the E8M0 scales in tensor memory
+      when both operands are MX-scaled), `mma.sync` otherwise;
     - operands whose values f16 (or bf16, when one is bf16) holds exactly,
       blocked along K in multiples of 16: their codes decoded through a
       table in shared memory, `mma.sync.m16n8k16`;

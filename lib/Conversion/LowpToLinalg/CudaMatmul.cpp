@@ -230,9 +230,17 @@ std::optional<KernelKind> chooseKernel(MatmulOp op, llvm::StringRef chip) {
       lhs->width == 8 && rhs->width == 8 && stepFits(KernelKind::MmaF8)) {
     if (chip == "sm_90a")
       return KernelKind::Wgmma;
-    // tcgen05.mma accumulates in tensor memory over all of K: no per-step
-    // scales (kind::mxf8f6f4 with scales in tensor memory is not built yet).
-    if (chip == "sm_100a" && !lhs->block && !rhs->block)
+    // tcgen05.mma accumulates in tensor memory over all of K: plain FP8
+    // (kind::f8f6f4), or both operands MX-scaled (kind::mxf8f6f4 with E8M0
+    // scales in tensor memory, one per 32 of K).
+    auto mxScaled = [](const OperandLayout &layout) {
+      return layout.block && layout.block % 32 == 0 &&
+             !layout.scaling->tensorScale && layout.scaling->scale.isFloat() &&
+             layout.scaling->scale.getBitWidth() == 8 &&
+             layout.scaling->scale.getFloat().mantissaBits == 0;
+    };
+    if (chip == "sm_100a" &&
+        ((!lhs->block && !rhs->block) || (mxScaled(*lhs) && mxScaled(*rhs))))
       return KernelKind::Tcgen05;
     return KernelKind::MmaF8;
   }
@@ -1298,6 +1306,7 @@ public:
   using TensorCoreMatmul::TensorCoreMatmul;
 
   void emit() {
+    scaled = a.layout.block != 0;
     MLIRContext *context = b.getContext();
     auto units = VectorType::get({4}, b.getI32Type());
     SmallVector<Type> workgroup = {
@@ -1315,15 +1324,62 @@ public:
   }
 
 private:
-  /// The instruction descriptor of kind::f8f6f4 (PTX ISA, "Instruction
-  /// descriptor"): f32 D (bits 4-5 = 1), A and B formats (bits 7-9, 10-12:
-  /// E4M3 0, E5M2 1), both K-major (bits 15, 16 = 0), N / 8 (bits 17-22),
-  /// M / 16 (bits 24-28).
+  /// Tensor memory columns: the accumulator's 64 f32 columns, then (MX)
+  /// one column of a's scales and one of w's; allocations are powers of two
+  /// from 32 columns.
+  static constexpr int64_t kScaleColumnA = kColumns;
+  static constexpr int64_t kScaleColumnW = kColumns + 1;
+  int64_t allocatedColumns() const { return scaled ? 2 * kColumns : kColumns; }
+
+  /// The instruction descriptor (PTX ISA, "Instruction descriptor"): A and
+  /// B formats (bits 7-9, 10-12: E4M3 0, E5M2 1), both K-major (bits 15,
+  /// 16 = 0), N / 8 (bits 17-22), M / 16 (bits 24-28: M = 128 is bit 27).
+  /// kind::f8f6f4 adds f32 D (bits 4-5 = 1); kind::mxf8f6f4 (f32 D
+  /// implied) the E8M0 scale type (bit 23 = 1) and scale data ids 0 for A
+  /// (bits 29-30) and B (bits 4-5): each scale in byte 0 of its 32-bit
+  /// tensor memory cell.
   int64_t instructionDescriptor() const {
     auto format = [](Type type) { return isa<Float8E5M2Type>(type) ? 1 : 0; };
-    return (1 << 4) | (format(a.type.getElementType()) << 7) |
-           (format(w.type.getElementType()) << 10) | ((kColumns >> 3) << 17) |
-           ((kRows >> 4) << 24);
+    int64_t common = (format(a.type.getElementType()) << 7) |
+                     (format(w.type.getElementType()) << 10) |
+                     ((kColumns >> 3) << 17) | ((kRows >> 4) << 24);
+    return scaled ? common | (1 << 23) : common | (1 << 4);
+  }
+
+  /// Writes each thread's row (a) or column (w) scale for the step at
+  /// `k0` into its tensor memory lane, column kScaleColumnA or
+  /// kScaleColumnW: scale_vec::1X reads lane r's byte 0 as row r's scale
+  /// for the 32 values of K the instruction multiplies. Warp v writes
+  /// lanes 32 v .. 32 v + 31 (tcgen05.st, the lanes a warp may access);
+  /// w's 64 columns are written by warps 0 and 1.
+  void storeScales(ImplicitLocOpBuilder &k, Value k0, Value warp, Value lane,
+                   Value firstRow, Value firstColumn, Value accumulator) {
+    KernelCode code(k);
+    Value laneIndex = code.add(code.mul(warp, code.index(kWarpLanes)), lane);
+    Value laneBits = arith::ShLIOp::create(
+        k,
+        arith::IndexCastUIOp::create(k, k.getI32Type(),
+                                     code.mul(warp, code.index(kWarpLanes))),
+        code.i32(16));
+    auto store = [&](ImplicitLocOpBuilder &at, const KernelOperand &operand,
+                     Value first, int64_t count, int64_t column) {
+      KernelCode in(at);
+      Value row = in.minIndex(in.add(first, laneIndex), count - 1);
+      Value blockIndex =
+          arith::DivUIOp::create(at, k0, in.index(operand.layout.block));
+      Value scale = in.loadCode(operand.scales, row, blockIndex, 8);
+      Value address = arith::AddIOp::create(
+          at, arith::AddIOp::create(at, accumulator, laneBits), in.i32(column));
+      inlinePtx(at, "tcgen05.st.sync.aligned.32x32b.x1.b32 [$0], {$1};", 0,
+                ValueRange{address, scale}, "r,r");
+    };
+    store(k, a, firstRow, rows, kScaleColumnA);
+    code.ifThen(code.less(warp, kColumns / kWarpLanes),
+                [&](ImplicitLocOpBuilder &in) {
+                  store(in, w, firstColumn, columns, kScaleColumnW);
+                });
+    inlinePtx(k, "tcgen05.wait::st.sync.aligned;", 0, {}, "");
+    inlinePtx(k, "tcgen05.fence::before_thread_sync;", 0, {}, "");
   }
 
   /// A shared memory descriptor for tcgen05 (PTX ISA, "Shared memory
@@ -1357,7 +1413,7 @@ private:
       inlinePtx(in,
                 "tcgen05.alloc.cta_group::1.sync.aligned.shared::cta.b32 "
                 "[$0], " +
-                    std::to_string(kColumns) + ";",
+                    std::to_string(allocatedColumns()) + ";",
                 0, ValueRange{slotAddress}, "l");
       inlinePtx(in,
                 "tcgen05.relinquish_alloc_permit.cta_group::1.sync.aligned;", 0,
@@ -1394,6 +1450,9 @@ private:
           copyToTile(body, w, wTile, firstColumn, tileRow, tileHalf, k0,
                      columns);
           inlinePtx(body, "fence.proxy.async.shared::cta;", 0, {}, "");
+          if (scaled)
+            storeScales(body, k0, warp, lane, firstRow, firstColumn,
+                        accumulator);
           gpu::BarrierOp::create(body);
           Value stepIndex = arith::DivUIOp::create(body, k0, step.index(32));
           Value accumulate = arith::IndexCastUIOp::create(
@@ -1401,14 +1460,30 @@ private:
               arith::MinUIOp::create(body, k0, step.index(1)));
           step.ifThen(firstThread, [&](ImplicitLocOpBuilder &in) {
             inlinePtx(in, "tcgen05.fence::after_thread_sync;", 0, {}, "");
-            inlinePtx(in,
-                      "{\n.reg .pred p;\nsetp.ne.b32 p, $4, 0;\n"
-                      "tcgen05.mma.cta_group::1.kind::f8f6f4 [$0], $1, $2, "
-                      "$3, p;\n}",
-                      0,
-                      ValueRange{accumulator, aDescriptor, wDescriptor,
-                                 instruction, accumulate},
-                      "r,l,l,r,r");
+            if (scaled) {
+              KernelCode columnsOf(in);
+              Value aScales = arith::AddIOp::create(
+                  in, accumulator, columnsOf.i32(kScaleColumnA));
+              Value wScales = arith::AddIOp::create(
+                  in, accumulator, columnsOf.i32(kScaleColumnW));
+              inlinePtx(in,
+                        "{\n.reg .pred p;\nsetp.ne.b32 p, $6, 0;\n"
+                        "tcgen05.mma.cta_group::1.kind::mxf8f6f4.block_scale."
+                        "scale_vec::1X [$0], $1, $2, $3, [$4], [$5], p;\n}",
+                        0,
+                        ValueRange{accumulator, aDescriptor, wDescriptor,
+                                   instruction, aScales, wScales, accumulate},
+                        "r,l,l,r,r,r,r");
+            } else {
+              inlinePtx(in,
+                        "{\n.reg .pred p;\nsetp.ne.b32 p, $4, 0;\n"
+                        "tcgen05.mma.cta_group::1.kind::f8f6f4 [$0], $1, $2, "
+                        "$3, p;\n}",
+                        0,
+                        ValueRange{accumulator, aDescriptor, wDescriptor,
+                                   instruction, accumulate},
+                        "r,l,l,r,r");
+            }
             inlinePtx(in,
                       "tcgen05.commit.cta_group::1.mbarrier::arrive::one."
                       "shared::cluster.b64 [$0];",
@@ -1449,7 +1524,7 @@ private:
     code.ifThen(firstWarp, [&](ImplicitLocOpBuilder &in) {
       inlinePtx(in,
                 "tcgen05.dealloc.cta_group::1.sync.aligned.b32 $0, " +
-                    std::to_string(kColumns) + ";",
+                    std::to_string(allocatedColumns()) + ";",
                 0, ValueRange{accumulator}, "r");
     });
   }
@@ -1476,6 +1551,9 @@ private:
         });
     (void)loop;
   }
+
+  /// Whether both operands are MX-scaled (kind::mxf8f6f4).
+  bool scaled = false;
 };
 
 //===----------------------------------------------------------------------===//
