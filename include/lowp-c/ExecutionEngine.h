@@ -35,8 +35,10 @@ typedef struct LowpCompileOptions {
 /// optLevel 3, "host", 0 threads.
 LOWP_CAPI_EXPORTED LowpCompileOptions lowpCompileOptionsGetDefault(void);
 
-/// Compiles `module` (which is not changed) for `target`: "cpu" (the host;
-/// "cuda" is refused until that backend exists). Lowering diagnostics are
+/// Compiles `module` (which is not changed) for `target`: "cpu" (the host)
+/// or "cuda" (the GPU the CUDA driver reports as device 0, which must be
+/// present: without one the status says so; calls copy the caller's host
+/// buffers to the device and the results back). Lowering diagnostics are
 /// in the status.
 LOWP_CAPI_EXPORTED LowpStatus lowpModuleCompile(
     LowpModule module, LowpStringRef target, const LowpCompileOptions *options,

@@ -595,11 +595,10 @@ LowpStatus lowpModuleCompile(LowpModule module, LowpStringRef target,
   llvm::StringRef targetName = unwrap(target);
   if (targetName.empty())
     targetName = "cpu";
-  if (targetName != "cpu")
+  if (targetName != "cpu" && targetName != "cuda")
     return makeStatus("target '" + targetName.str() +
-                      "' is not supported: the C API compiles for 'cpu' (the "
-                      "host) only so far; lowp-run --target=cuda runs on a "
-                      "GPU");
+                      "' is not supported: expected 'cpu' (the host) or "
+                      "'cuda' (the GPU the CUDA driver reports as device 0)");
   LowpCompileOptions given =
       options ? *options : lowpCompileOptionsGetDefault();
   if (given.optLevel > 3)
@@ -609,6 +608,7 @@ LowpStatus lowpModuleCompile(LowpModule module, LowpStringRef target,
   execution.optLevel = given.optLevel;
   execution.vectorTarget = given.cpuFeatures ? given.cpuFeatures : "host";
   execution.threads = given.threads;
+  execution.target = targetName.str();
   ModuleOp op = *unwrap(module)->module;
   DiagnosticCollector diagnostics(*op.getContext());
   auto compiled = CompiledModule::compile(op, execution);

@@ -1,6 +1,7 @@
 //===- ExecutionEngine.cpp - Compile a lowp module and call it ------------===//
 
 #include "lowp/ExecutionEngine/ExecutionEngine.h"
+#include "lowp/ExecutionEngine/Cuda.h"
 
 #include "lowp/Pipelines/Pipelines.h"
 #include "lowp/Runtime/Boundary.h"
@@ -190,6 +191,20 @@ CompiledModule::compile(ModuleOp module, const ExecutionOptions &options) {
         SizeRelations::analyze(function)};
   }
 
+  if (options.target == "cuda") {
+    auto device = cuda::getDevice();
+    if (!device)
+      return device.takeError();
+    auto kernels = cuda::CudaModule::compile(module, options.optLevel);
+    if (!kernels)
+      return kernels.takeError();
+    compiled->device = std::move(*kernels);
+    return std::move(compiled);
+  }
+  if (options.target != "cpu")
+    return makeError("unknown target '" + options.target +
+                     "'; expected cpu or cuda");
+
   OwningOpRef<ModuleOp> lowered = module.clone();
   PassManager pm(module.getContext());
   CpuPipelineOptions pipeline;
@@ -245,6 +260,61 @@ llvm::Expected<std::vector<std::vector<int64_t>>> CompiledModule::resultShapes(
   return found->second.sizes.resultShapes(argumentShapes);
 }
 
+/// The caller's host buffers copied to device buffers (results only
+/// allocated), the call, the results copied back.
+llvm::Error
+CompiledModule::callOnDevice(llvm::StringRef name,
+                             llvm::ArrayRef<BoundaryBuffer> arguments,
+                             llvm::ArrayRef<BoundaryBuffer> results) {
+  const FunctionBoundary &boundary = boundaries->functions.find(name)->second;
+  std::vector<cuda::DeviceBuffer> buffers;
+  buffers.reserve(arguments.size() + results.size());
+  auto onDevice = [&](const BoundaryValue &value, const BoundaryBuffer &host,
+                      bool copy) -> llvm::Expected<BoundaryBuffer> {
+    if (host.isScalar)
+      return host;
+    int64_t count = 1;
+    for (int64_t d : host.shape)
+      count *= d;
+    // Packed rows are bytes; the stored shape counts them.
+    int64_t bytes = count * (value.packedWidth ? 1 : value.storageBytes());
+    auto buffer = cuda::DeviceBuffer::allocate(uint64_t(bytes));
+    if (!buffer)
+      return buffer.takeError();
+    if (copy)
+      if (llvm::Error error = buffer->copyFromHost(host.data))
+        return std::move(error);
+    BoundaryBuffer moved = host;
+    moved.data = buffer->get();
+    buffers.push_back(std::move(*buffer));
+    return moved;
+  };
+  std::vector<BoundaryBuffer> deviceArguments, deviceResults;
+  for (auto [value, host] : llvm::zip(boundary.arguments, arguments)) {
+    auto moved = onDevice(value, host, /*copy=*/true);
+    if (!moved)
+      return moved.takeError();
+    deviceArguments.push_back(*moved);
+  }
+  for (auto [value, host] : llvm::zip(boundary.results, results)) {
+    auto moved = onDevice(value, host, /*copy=*/false);
+    if (!moved)
+      return moved.takeError();
+    deviceResults.push_back(*moved);
+  }
+  if (llvm::Error error = device->call(name, deviceArguments, deviceResults))
+    return error;
+  size_t next = llvm::count_if(
+      arguments, [](const BoundaryBuffer &buffer) { return !buffer.isScalar; });
+  for (const BoundaryBuffer &host : results) {
+    if (host.isScalar)
+      continue;
+    if (llvm::Error error = buffers[next++].copyToHost(host.data))
+      return error;
+  }
+  return llvm::Error::success();
+}
+
 std::vector<std::string> CompiledModule::getFunctionNames() const {
   std::vector<std::string> names;
   for (const auto &entry : boundaries->functions)
@@ -288,6 +358,9 @@ llvm::Error CompiledModule::call(llvm::StringRef name,
     return makeError("@" + name +
                      " returns more than one scalar; the C interface "
                      "returns at most one");
+
+  if (device)
+    return callOnDevice(name, arguments, results);
 
   // The packed interface takes a pointer to each argument in order:
   // descriptor pointers for memrefs, the value itself for scalars; then the

@@ -568,16 +568,18 @@ def compile(source: Union[str, os.PathLike], target: str = "cpu",
             threads: Optional[int] = None, *, cpu_features: str = "host",
             opt_level: int = 3) -> Module:
     """Compiles MLIR (text, or the path of a file) for ``target`` ("cpu",
-    the host) and returns a :class:`Module` of callables.
+    the host, or "cuda", the GPU the CUDA driver reports as device 0: calls
+    copy the arrays to the device and the results back) and returns a
+    :class:`Module` of callables.
 
     ``threads`` is the number of threads the kernels' parallel loops use
     (default: every core). ``cpu_features`` limits the vector instructions
     (host, avx512-bf16, avx512-vnni, avx512, avx2, generic). Raises
     :class:`ParseError` or :class:`CompileError` with MLIR's diagnostics."""
-    if target != "cpu":
-        raise CompileError(f"target {target!r} is not supported: the Python "
-                           "package compiles for 'cpu' (the host) only so "
-                           "far; lowp-run --target=cuda runs on a GPU")
+    if target not in ("cpu", "cuda"):
+        raise CompileError(f"target {target!r} is not supported: expected "
+                           "'cpu' (the host) or 'cuda' (the GPU the CUDA "
+                           "driver reports as device 0)")
     is_path = isinstance(source, os.PathLike) or (
         isinstance(source, str) and "\n" not in source and
         not source.lstrip().startswith(("func", "module", "!", "#", "//")) and
@@ -590,7 +592,7 @@ def compile(source: Union[str, os.PathLike], target: str = "cpu",
     if is_path and not os.path.exists(source):
         raise ParseError(f"cannot read {source!r}: no such file")
     return Module(_core.Module(source, is_path, _threads(threads),
-                               cpu_features, int(opt_level)))
+                               cpu_features, int(opt_level), target))
 
 
 def _apply_recipe(text: str, recipe: Any) -> str:

@@ -512,7 +512,8 @@ void checkShape(const std::string &where, const BoundaryValue &boundary,
 class Module {
 public:
   Module(const std::string &source, bool isPath, unsigned threads,
-         const std::string &cpuFeatures, unsigned optLevel)
+         const std::string &cpuFeatures, unsigned optLevel,
+         const std::string &target)
       : context(createEmbeddingContext()) {
     auto parsed = isPath ? parseModuleFile(*context, source)
                          : parseModule(*context, source, "<source>");
@@ -531,6 +532,7 @@ public:
     if (optLevel > 3)
       raise("CompileError", "opt_level must be 0..3");
     options.optLevel = optLevel;
+    options.target = target;
     DiagnosticCollector diagnostics(*context);
     llvm::Expected<std::unique_ptr<CompiledModule>> compiled = [&] {
       py::gil_scoped_release release;
@@ -825,9 +827,10 @@ PYBIND11_MODULE(_core, m) {
 
   py::class_<Module>(m, "Module")
       .def(py::init<const std::string &, bool, unsigned, const std::string &,
-                    unsigned>(),
+                    unsigned, const std::string &>(),
            py::arg("source"), py::arg("is_path"), py::arg("threads"),
-           py::arg("cpu_features"), py::arg("opt_level"))
+           py::arg("cpu_features"), py::arg("opt_level"),
+           py::arg("target") = "cpu")
       .def("functions", &Module::functions)
       .def("signature", &Module::signature, py::arg("name"), py::arg("results"))
       .def("call", &Module::call, py::arg("name"), py::arg("arguments"))

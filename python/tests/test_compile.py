@@ -226,8 +226,8 @@ def test_compile_errors_carry_locations():
     with pytest.raises(lowp.CompileError) as caught:
         lowp.compile(source)
     assert "memref" in str(caught.value)
-    with pytest.raises(lowp.CompileError, match="'cuda' is not supported"):
-        lowp.compile(PROGRAM, target="cuda")
+    with pytest.raises(lowp.CompileError, match="'gpu' is not supported"):
+        lowp.compile(PROGRAM, target="gpu")
     with pytest.raises(lowp.ParseError, match="MLIR text or a path"):
         lowp.compile(42)
 
@@ -246,3 +246,18 @@ func.func @update(%x: tensor<4xf32>) -> tensor<4xf32> {
     x = np.arange(4, dtype=np.float32)
     np.testing.assert_array_equal(m.update(x), np.float32([7, 1, 2, 3]))
     np.testing.assert_array_equal(x, np.arange(4, dtype=np.float32))
+
+
+def test_cuda_target():
+    """target="cuda" compiles for the GPU and calls copy the arrays there
+    and back; without a GPU the error says there is none."""
+    source = ("func.func @add(%x: tensor<4xf32>) -> tensor<4xf32> {\n"
+              "  %y = arith.addf %x, %x : tensor<4xf32>\n"
+              "  return %y : tensor<4xf32>\n}\n")
+    try:
+        module = lowp.compile(source, target="cuda")
+    except lowp.CompileError as error:
+        assert "no NVIDIA GPU" in str(error)
+        return
+    x = np.array([1.5, -2.0, 0.25, 3.0], np.float32)
+    np.testing.assert_array_equal(module.add(x), x + x)

@@ -27,6 +27,9 @@ class ExecutionEngine;
 } // namespace mlir
 
 namespace lowp {
+namespace cuda {
+class CudaModule;
+} // namespace cuda
 
 struct BoundaryValue;
 
@@ -40,6 +43,11 @@ struct ExecutionOptions {
   /// Threads for the kernels' parallel loops; 0 leaves the OpenMP runtime's
   /// choice (OMP_NUM_THREADS, else every core).
   unsigned threads = 0;
+  /// Where the code runs: "cpu" (lowp-cpu-pipeline, JIT-compiled for the
+  /// host) or "cuda" (lowp-cuda-pipeline for the driver's device 0, which
+  /// must be present; calls copy the caller's host buffers to the device
+  /// and the results back).
+  std::string target = "cpu";
 };
 
 /// One value at a compiled function's boundary (lowp/Runtime/Boundary.h
@@ -109,7 +117,12 @@ public:
 private:
   struct Boundaries;
   CompiledModule();
+  llvm::Error callOnDevice(llvm::StringRef name,
+                           llvm::ArrayRef<BoundaryBuffer> arguments,
+                           llvm::ArrayRef<BoundaryBuffer> results);
   std::unique_ptr<mlir::ExecutionEngine> engine;
+  /// The CUDA target's module; null for the CPU.
+  std::unique_ptr<cuda::CudaModule> device;
   std::unique_ptr<Boundaries> boundaries;
   unsigned threads = 0;
 };
