@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lowp/ExecutionEngine/Cuda.h"
+#include "lowp/ExecutionEngine/CudaRuntime.h"
 
 #include "lowp/Pipelines/Pipelines.h"
 
@@ -20,55 +21,16 @@
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/Support/TargetSelect.h"
 
-#include <dlfcn.h>
-#include <mutex>
-
 using namespace lowp;
 using namespace lowp::cuda;
 
 namespace {
 
-using CUresult = int;
-using CUdevice = int;
-using Handle = void *;
-using DevicePointer = uint64_t;
-
-/// The driver API entry points lowp uses (the CUDA 12 ABI, _v2 names where
-/// the driver has them).
-struct Driver {
-  CUresult (*init)(unsigned);
-  CUresult (*deviceGetCount)(int *);
-  CUresult (*deviceGet)(CUdevice *, int);
-  CUresult (*deviceGetName)(char *, int, CUdevice);
-  CUresult (*deviceGetAttribute)(int *, int, CUdevice);
-  CUresult (*deviceTotalMem)(size_t *, CUdevice);
-  CUresult (*primaryCtxRetain)(Handle *, CUdevice);
-  CUresult (*ctxSetCurrent)(Handle);
-  CUresult (*moduleLoadDataEx)(Handle *, const void *, unsigned, int *,
-                               void **);
-  CUresult (*moduleUnload)(Handle);
-  CUresult (*moduleGetFunction)(Handle *, Handle, const char *);
-  CUresult (*launchKernel)(Handle, unsigned, unsigned, unsigned, unsigned,
-                           unsigned, unsigned, unsigned, Handle, void **,
-                           void **);
-  CUresult (*streamCreate)(Handle *, unsigned);
-  CUresult (*streamDestroy)(Handle);
-  CUresult (*streamSynchronize)(Handle);
-  CUresult (*memAlloc)(DevicePointer *, size_t);
-  CUresult (*memFree)(DevicePointer);
-  CUresult (*memcpyHtoD)(DevicePointer, const void *, size_t);
-  CUresult (*memcpyDtoH)(void *, DevicePointer, size_t);
-  CUresult (*memcpyAsync)(DevicePointer, DevicePointer, size_t, Handle);
-  CUresult (*eventCreate)(Handle *, unsigned);
-  CUresult (*eventRecord)(Handle, Handle);
-  CUresult (*eventSynchronize)(Handle);
-  CUresult (*eventElapsedTime)(float *, Handle, Handle);
-  CUresult (*eventDestroy)(Handle);
-  CUresult (*getErrorName)(CUresult, const char **);
-
-  Handle context = nullptr;
-  DeviceInfo device;
-};
+using CUresult = LowpCUresult;
+using Handle = LowpCUhandle;
+using DevicePointer = LowpCUdeviceptr;
+/// The driver's entry points, loaded by lowp_cuda_runtime.c.
+using Driver = LowpCudaDriver;
 
 constexpr int kComputeCapabilityMajor = 75, kComputeCapabilityMinor = 76;
 
@@ -76,103 +38,53 @@ llvm::Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
-/// The driver, or why there is none; loaded on first use.
+/// The driver and device 0, or why there is none; loaded on first use.
 struct LoadedDriver {
-  Driver driver{};
+  const Driver *driver = nullptr;
+  DeviceInfo device;
   std::string error;
 };
 
 const LoadedDriver &loadDriver() {
   static const LoadedDriver loaded = [] {
     LoadedDriver result;
-    void *library = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
-    if (!library) {
-      result.error = std::string("no NVIDIA GPU: the CUDA driver "
-                                 "(libcuda.so.1) cannot be loaded: ") +
-                     dlerror();
-      return result;
-    }
-    Driver &d = result.driver;
-    std::string missing;
-    auto bind = [&](auto &slot, const char *name) {
-      slot = reinterpret_cast<std::remove_reference_t<decltype(slot)>>(
-          dlsym(library, name));
-      if (!slot)
-        missing += std::string(missing.empty() ? "" : ", ") + name;
-    };
-    bind(d.init, "cuInit");
-    bind(d.deviceGetCount, "cuDeviceGetCount");
-    bind(d.deviceGet, "cuDeviceGet");
-    bind(d.deviceGetName, "cuDeviceGetName");
-    bind(d.deviceGetAttribute, "cuDeviceGetAttribute");
-    bind(d.deviceTotalMem, "cuDeviceTotalMem_v2");
-    bind(d.primaryCtxRetain, "cuDevicePrimaryCtxRetain");
-    bind(d.ctxSetCurrent, "cuCtxSetCurrent");
-    bind(d.moduleLoadDataEx, "cuModuleLoadDataEx");
-    bind(d.moduleUnload, "cuModuleUnload");
-    bind(d.moduleGetFunction, "cuModuleGetFunction");
-    bind(d.launchKernel, "cuLaunchKernel");
-    bind(d.streamCreate, "cuStreamCreate");
-    bind(d.streamDestroy, "cuStreamDestroy_v2");
-    bind(d.streamSynchronize, "cuStreamSynchronize");
-    bind(d.memAlloc, "cuMemAlloc_v2");
-    bind(d.memFree, "cuMemFree_v2");
-    bind(d.memcpyHtoD, "cuMemcpyHtoD_v2");
-    bind(d.memcpyDtoH, "cuMemcpyDtoH_v2");
-    bind(d.memcpyAsync, "cuMemcpyAsync");
-    bind(d.eventCreate, "cuEventCreate");
-    bind(d.eventRecord, "cuEventRecord");
-    bind(d.eventSynchronize, "cuEventSynchronize");
-    bind(d.eventElapsedTime, "cuEventElapsedTime_v2");
-    if (!d.eventElapsedTime)
-      bind(d.eventElapsedTime, "cuEventElapsedTime");
-    bind(d.eventDestroy, "cuEventDestroy_v2");
-    bind(d.getErrorName, "cuGetErrorName");
-    if (!missing.empty()) {
-      result.error = "the CUDA driver lacks " + missing;
+    const Driver *d = lowpCudaDriver();
+    if (!d) {
+      result.error = lowpCudaDriverError();
       return result;
     }
     auto check = [&](CUresult status, const char *what) {
       if (status == 0)
         return true;
       const char *name = nullptr;
-      d.getErrorName(status, &name);
+      d->getErrorName(status, &name);
       result.error = std::string(what) +
                      " failed: " + (name ? name : std::to_string(status));
       return false;
     };
-    int count = 0;
-    if (!check(d.init(0), "cuInit") ||
-        !check(d.deviceGetCount(&count), "cuDeviceGetCount"))
-      return result;
-    if (count == 0) {
-      result.error = "no NVIDIA GPU: the CUDA driver reports no device";
-      return result;
-    }
-    CUdevice device = 0;
     char name[256] = {};
     size_t memory = 0;
     int major = 0, minor = 0;
-    if (!check(d.deviceGet(&device, 0), "cuDeviceGet") ||
-        !check(d.deviceGetName(name, sizeof name - 1, device),
+    if (!check(d->deviceGetName(name, sizeof name - 1, d->device),
                "cuDeviceGetName") ||
-        !check(d.deviceTotalMem(&memory, device), "cuDeviceTotalMem") ||
-        !check(d.deviceGetAttribute(&major, kComputeCapabilityMajor, device),
-               "cuDeviceGetAttribute") ||
-        !check(d.deviceGetAttribute(&minor, kComputeCapabilityMinor, device),
-               "cuDeviceGetAttribute") ||
-        !check(d.primaryCtxRetain(&d.context, device),
-               "cuDevicePrimaryCtxRetain"))
+        !check(d->deviceTotalMem(&memory, d->device), "cuDeviceTotalMem") ||
+        !check(
+            d->deviceGetAttribute(&major, kComputeCapabilityMajor, d->device),
+            "cuDeviceGetAttribute") ||
+        !check(
+            d->deviceGetAttribute(&minor, kComputeCapabilityMinor, d->device),
+            "cuDeviceGetAttribute"))
       return result;
-    d.device = {name, major, minor, memory, ""};
+    result.driver = d;
+    result.device = {name, major, minor, memory, ""};
     // The architecture-specific chips (sm_90a, sm_100a) only on exactly
     // their devices; PTX for sm_89 and sm_80 JIT-compiles for later ones.
     int capability = major * 10 + minor;
-    d.device.chip = capability == 100  ? "sm_100a"
-                    : capability == 90 ? "sm_90a"
-                    : capability >= 89 ? "sm_89"
-                    : capability >= 80 ? "sm_80"
-                                       : "";
+    result.device.chip = capability == 100  ? "sm_100a"
+                         : capability == 90 ? "sm_90a"
+                         : capability >= 89 ? "sm_89"
+                         : capability >= 80 ? "sm_80"
+                                            : "";
     return result;
   }();
   return loaded;
@@ -180,137 +92,27 @@ const LoadedDriver &loadDriver() {
 
 /// The driver, current on this thread, or nothing (with loadDriver().error).
 const Driver *currentDriver() {
-  const LoadedDriver &loaded = loadDriver();
-  if (!loaded.error.empty())
+  if (!loadDriver().error.empty())
     return nullptr;
-  loaded.driver.ctxSetCurrent(loaded.driver.context);
-  return &loaded.driver;
+  // Makes device 0's context current on this thread.
+  return lowpCudaDriver();
 }
 
-/// The first error of an mgpu* call since the last take().
-std::mutex pendingMutex;
-std::string pendingError;
-
-void notePending(CUresult status, const char *what) {
-  if (status == 0)
-    return;
-  const char *name = nullptr;
-  loadDriver().driver.getErrorName(status, &name);
-  std::lock_guard<std::mutex> lock(pendingMutex);
-  if (pendingError.empty())
-    pendingError = std::string(what) +
-                   " failed: " + (name ? name : std::to_string(status));
-}
-
+/// The first error of an mgpu* entry point (lowp_cuda_runtime.c) since
+/// the last take().
 llvm::Error takePending() {
-  std::lock_guard<std::mutex> lock(pendingMutex);
-  if (pendingError.empty())
-    return llvm::Error::success();
-  std::string message = std::move(pendingError);
-  pendingError.clear();
-  return makeError(message);
+  if (const char *message = lowpCudaTakeError())
+    return makeError(message);
+  return llvm::Error::success();
 }
 
 llvm::Error checked(CUresult status, const char *what) {
   if (status == 0)
     return llvm::Error::success();
   const char *name = nullptr;
-  loadDriver().driver.getErrorName(status, &name);
+  loadDriver().driver->getErrorName(status, &name);
   return makeError(std::string(what) +
                    " failed: " + (name ? name : std::to_string(status)));
-}
-
-// The entry points MLIR's gpu-to-llvm lowering calls (MLIR 22's ABI, as
-// its host code declares them).
-extern "C" void *lowpMgpuModuleLoadJIT(void *data, int optLevel) {
-  const Driver *d = currentDriver();
-  if (!d)
-    return nullptr;
-  // CU_JIT_OPTIMIZATION_LEVEL = 7.
-  int options[] = {7};
-  void *values[] = {reinterpret_cast<void *>(intptr_t(optLevel))};
-  Handle module = nullptr;
-  notePending(d->moduleLoadDataEx(&module, data, 1, options, values),
-              "loading the kernels' PTX (cuModuleLoadDataEx)");
-  return module;
-}
-
-extern "C" void lowpMgpuModuleUnload(void *module) {
-  if (const Driver *d = currentDriver(); d && module)
-    notePending(d->moduleUnload(module), "cuModuleUnload");
-}
-
-extern "C" void *lowpMgpuModuleGetFunction(void *module, const char *name) {
-  const Driver *d = currentDriver();
-  Handle function = nullptr;
-  if (d && module)
-    notePending(d->moduleGetFunction(&function, module, name),
-                "cuModuleGetFunction");
-  return function;
-}
-
-extern "C" void *lowpMgpuStreamCreate() {
-  const Driver *d = currentDriver();
-  Handle stream = nullptr;
-  if (d)
-    notePending(d->streamCreate(&stream, 0), "cuStreamCreate");
-  return stream;
-}
-
-extern "C" void lowpMgpuStreamDestroy(void *stream) {
-  if (const Driver *d = currentDriver(); d && stream)
-    notePending(d->streamDestroy(stream), "cuStreamDestroy");
-}
-
-extern "C" void lowpMgpuStreamSynchronize(void *stream) {
-  if (const Driver *d = currentDriver(); d && stream)
-    notePending(d->streamSynchronize(stream), "running the kernels");
-}
-
-// Device temporaries and the device copies of constants (gpu.alloc,
-// gpu.dealloc and gpu.memcpy on a stream the host code waits for).
-extern "C" void *lowpMgpuMemAlloc(uint64_t bytes, void * /*stream*/,
-                                  bool /*isHostShared*/) {
-  const Driver *d = currentDriver();
-  DevicePointer pointer = 0;
-  if (d && bytes)
-    notePending(d->memAlloc(&pointer, bytes),
-                "allocating a device temporary (cuMemAlloc)");
-  return reinterpret_cast<void *>(pointer);
-}
-
-extern "C" void lowpMgpuMemFree(void *pointer, void * /*stream*/) {
-  if (const Driver *d = currentDriver(); d && pointer)
-    notePending(d->memFree(reinterpret_cast<DevicePointer>(pointer)),
-                "cuMemFree");
-}
-
-extern "C" void lowpMgpuMemcpy(void *to, void *from, intptr_t bytes,
-                               void *stream) {
-  // Unified addressing: the driver tells host from device pointers.
-  if (const Driver *d = currentDriver(); d && bytes > 0)
-    notePending(d->memcpyAsync(reinterpret_cast<DevicePointer>(to),
-                               reinterpret_cast<DevicePointer>(from),
-                               size_t(bytes), stream),
-                "copying a constant to the device (cuMemcpyAsync)");
-}
-
-extern "C" void lowpMgpuLaunchKernel(void *function, intptr_t gridX,
-                                     intptr_t gridY, intptr_t gridZ,
-                                     intptr_t blockX, intptr_t blockY,
-                                     intptr_t blockZ, int32_t sharedMemory,
-                                     void *stream, void **params, void **extra,
-                                     size_t /*paramsCount*/) {
-  const Driver *d = currentDriver();
-  if (!d || !function)
-    return;
-  if (gridX <= 0 || gridY <= 0 || gridZ <= 0)
-    return; // an empty tensor: nothing to launch
-  notePending(d->launchKernel(function, unsigned(gridX), unsigned(gridY),
-                              unsigned(gridZ), unsigned(blockX),
-                              unsigned(blockY), unsigned(blockZ),
-                              unsigned(sharedMemory), stream, params, extra),
-              "cuLaunchKernel");
 }
 
 } // namespace
@@ -319,13 +121,12 @@ llvm::Expected<DeviceInfo> lowp::cuda::getDevice() {
   const LoadedDriver &loaded = loadDriver();
   if (!loaded.error.empty())
     return makeError(loaded.error);
-  if (loaded.driver.device.chip.empty())
-    return makeError("the GPU " + loaded.driver.device.name +
-                     " (compute capability " +
-                     std::to_string(loaded.driver.device.major) + "." +
-                     std::to_string(loaded.driver.device.minor) +
+  if (loaded.device.chip.empty())
+    return makeError("the GPU " + loaded.device.name + " (compute capability " +
+                     std::to_string(loaded.device.major) + "." +
+                     std::to_string(loaded.device.minor) +
                      ") is older than sm_80, the oldest chip lowp supports");
-  return loaded.driver.device;
+  return loaded.device;
 }
 
 llvm::Expected<DeviceBuffer> DeviceBuffer::allocate(uint64_t bytes) {
@@ -404,16 +205,16 @@ CudaModule::compile(mlir::ModuleOp module, unsigned optLevel) {
       symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(function),
                                  llvm::JITSymbolFlags::Exported};
     };
-    add("mgpuModuleLoadJIT", &lowpMgpuModuleLoadJIT);
-    add("mgpuModuleUnload", &lowpMgpuModuleUnload);
-    add("mgpuModuleGetFunction", &lowpMgpuModuleGetFunction);
-    add("mgpuStreamCreate", &lowpMgpuStreamCreate);
-    add("mgpuStreamDestroy", &lowpMgpuStreamDestroy);
-    add("mgpuStreamSynchronize", &lowpMgpuStreamSynchronize);
-    add("mgpuLaunchKernel", &lowpMgpuLaunchKernel);
-    add("mgpuMemAlloc", &lowpMgpuMemAlloc);
-    add("mgpuMemFree", &lowpMgpuMemFree);
-    add("mgpuMemcpy", &lowpMgpuMemcpy);
+    add("mgpuModuleLoadJIT", &mgpuModuleLoadJIT);
+    add("mgpuModuleUnload", &mgpuModuleUnload);
+    add("mgpuModuleGetFunction", &mgpuModuleGetFunction);
+    add("mgpuStreamCreate", &mgpuStreamCreate);
+    add("mgpuStreamDestroy", &mgpuStreamDestroy);
+    add("mgpuStreamSynchronize", &mgpuStreamSynchronize);
+    add("mgpuLaunchKernel", &mgpuLaunchKernel);
+    add("mgpuMemAlloc", &mgpuMemAlloc);
+    add("mgpuMemFree", &mgpuMemFree);
+    add("mgpuMemcpy", &mgpuMemcpy);
     return symbols;
   });
   std::unique_ptr<CudaModule> compiled(new CudaModule());

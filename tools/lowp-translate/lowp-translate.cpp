@@ -2,12 +2,13 @@
 //
 //   lowp-translate FILE.mlir [--emit=llvm|obj|header] [--cpu=NAME] [-O N] [-o
 //   OUT]
-//   lowp-translate FILE.mlir --target=cuda [--gpu-arch=sm_XX] --emit=ptx
+//   lowp-translate FILE.mlir --target=cuda [--gpu-arch=sm_XX] --emit=ptx|obj
 //
 // Compiles a lowp module with lowp-cpu-pipeline for the host CPU (or --cpu)
 // and writes optimized LLVM IR, a native object file, or the C header that
 // declares the object's functions; or with lowp-cuda-pipeline for an NVIDIA
-// GPU and writes its kernels' PTX.
+// GPU and writes its kernels' PTX, or the host code that launches them
+// (their PTX embedded) as an object file.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,11 +26,14 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Target/TargetMachine.h"
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -92,15 +96,40 @@ static int keep(llvm::ToolOutputFile &output) {
   return 0;
 }
 
-/// --target=cuda --emit=ptx: lowp-cuda-pipeline, then the PTX of the
-/// module's kernels.
-static int writePtx(ModuleOp module, MLIRContext *context) {
+/// --target=cuda: lowp-cuda-pipeline, then the PTX of the module's kernels
+/// (--emit=ptx), or the host code with the PTX embedded as an object file
+/// for a generic x86-64 CPU unless --cpu says otherwise (--emit=obj), which
+/// lib/ExecutionEngine/lowp_cuda_runtime.c links with on a machine with a GPU.
+static int writeCuda(ModuleOp module, MLIRContext *context) {
   PassManager pm(context);
   lowp::CudaPipelineOptions options;
   options.chip = gpuArch;
   lowp::buildCudaPipeline(pm, options);
   if (failed(pm.run(module)))
     return 1;
+  if (emit == Emit::Object) {
+    lowp::CpuTargetOptions target;
+    target.cpu = cpu.empty() ? "x86-64" : cpu.getValue();
+    target.optLevel = optLevel;
+    std::string error;
+    std::unique_ptr<llvm::TargetMachine> machine =
+        lowp::createCpuTargetMachine(target, error);
+    if (!machine)
+      return fail(error);
+    llvm::LLVMContext llvmContext;
+    std::unique_ptr<llvm::Module> llvmModule =
+        translateModuleToLLVMIR(module, llvmContext);
+    if (!llvmModule)
+      return fail("translation of the host code to LLVM IR failed");
+    llvmModule->setTargetTriple(machine->getTargetTriple());
+    llvmModule->setDataLayout(machine->createDataLayout());
+    auto output = openOutputFile(outputFile, &error);
+    if (!output)
+      return fail(error);
+    if (!lowp::emitObjectFile(*llvmModule, target, output->os(), error))
+      return fail(error);
+    return keep(*output);
+  }
   std::string ptx;
   module.walk([&](gpu::BinaryOp binary) {
     for (Attribute object : binary.getObjectsAttr())
@@ -129,12 +158,19 @@ int main(int argc, char **argv) {
       "  lowp-translate model.mlir --emit=header -o model.h\n"
       "  lowp-translate model.mlir --target=cuda --gpu-arch=sm_89 --emit=ptx "
       "-o model.ptx\n"
+      "  lowp-translate model.mlir --target=cuda --gpu-arch=sm_90a "
+      "--emit=obj -o model.o\n"
+      "  cc -shared -fPIC model.o lib/ExecutionEngine/lowp_cuda_runtime.c "
+      "-Iinclude -ldl -lpthread -o "
+      "libmodel.so\n"
       "  cc app.c model.o -o app\n");
   if (optLevel > 3)
     return fail("-O takes 0 to 3");
-  if ((target == Target::CUDA) != (emit == Emit::PTX))
+  if (target == Target::CUDA ? emit != Emit::PTX && emit != Emit::Object
+                             : emit == Emit::PTX)
     return fail(target == Target::CUDA
-                    ? "--target=cuda writes PTX: give --emit=ptx"
+                    ? "--target=cuda writes PTX (--emit=ptx) or an object "
+                      "file with the PTX embedded (--emit=obj)"
                     : "--emit=ptx needs --target=cuda");
   if (target == Target::CUDA && !lowp::isSupportedCudaChip(gpuArch)) {
     std::string chips;
@@ -166,7 +202,7 @@ int main(int argc, char **argv) {
   if (!module)
     return 1;
   if (target == Target::CUDA)
-    return writePtx(*module, &context);
+    return writeCuda(*module, &context);
   // The header declares the entry points lowp-cpu-pipeline adds
   // (NAME_prepack, NAME_prepacked) with those written.
   PassManager layouts(&context);
