@@ -574,10 +574,11 @@ void addMapToGrid(OpPassManager &pm, int64_t threads) {
 } // namespace
 
 std::string lowp::getPtxFeatures(llvm::StringRef chip) {
-  // PTX ISA 8.6 is the first with sm_100a and holds every older target;
-  // ptxas from CUDA 12.8 on accepts it.
-  (void)chip;
-  return "+ptx86";
+  // PTX ISA 8.6 holds every target up to sm_100a (ptxas and drivers from
+  // CUDA 12.8 on read it); sm_100a's kernels use tcgen05.mma
+  // kind::mxf4nvf4 and scale_vec::4X, which are PTX ISA 8.7 (CUDA 12.8's
+  // own version, which every driver for sm_100a reads).
+  return chip == "sm_100a" ? "+ptx87" : "+ptx86";
 }
 
 bool lowp::isSupportedCudaChip(llvm::StringRef chip) {

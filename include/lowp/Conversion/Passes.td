@@ -212,7 +212,9 @@ def LowpCudaMatmul : Pass<"lowp-cuda-matmul", "::mlir::ModuleOp"> {
       .m64n64k32` from tiles in shared memory on sm_90a, and on sm_100a
       `tcgen05.mma` with the accumulator in tensor memory (kind::f8f6f4;
       kind::mxf8f6f4.block_scale with the E8M0 scales in tensor memory
-      when both operands are MX-scaled), `mma.sync` otherwise;
+      when both operands are MX-scaled), `mma.sync` otherwise; on
+      sm_100a, FP4 x FP4 with MX or NVFP4 scales on both takes
+      `tcgen05.mma` kind::mxf4nvf4;
     - operands whose values f16 (or bf16, when one is bf16) holds exactly,
       blocked along K in multiples of 16: their codes decoded through a
       table in shared memory, `mma.sync.m16n8k16`;

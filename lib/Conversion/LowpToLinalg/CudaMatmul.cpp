@@ -225,6 +225,25 @@ std::optional<KernelKind> chooseKernel(MatmulOp op, llvm::StringRef chip) {
     };
     return depth % step == 0 && fits(*lhs) && fits(*rhs);
   };
+  // Packed E2M1 x E2M1 with MX (E8M0, 32) or NVFP4 (E4M3, 16) scales on
+  // both: tcgen05.mma kind::mxf4nvf4 on sm_100a.
+  auto fp4Scaled = [&](const OperandLayout &layout) {
+    if (!layout.scaling || layout.width != 4 || layout.zeroPointWidth ||
+        !layout.element.isFloat() || layout.element.getBitWidth() != 4 ||
+        layout.element.getFloat().exponentBits != 2)
+      return 0;
+    const Format &scale = layout.scaling->scale;
+    if (layout.block == 32 && scale.isFloat() && scale.getBitWidth() == 8 &&
+        scale.getFloat().mantissaBits == 0 && !layout.scaling->tensorScale)
+      return 32;
+    if (layout.block == 16 && scale.isFloat() && scale.getBitWidth() == 8 &&
+        scale.getFloat().mantissaBits == 3)
+      return 16;
+    return 0;
+  };
+  if (chip == "sm_100a" && depth % 64 == 0 && fp4Scaled(*lhs) &&
+      fp4Scaled(*lhs) == fp4Scaled(*rhs))
+    return KernelKind::Tcgen05;
   bool fp8Capable = chip != "sm_80";
   if (fp8Capable && isFp8(lhs->element) && isFp8(rhs->element) &&
       lhs->width == 8 && rhs->width == 8 && stepFits(KernelKind::MmaF8)) {
@@ -1307,6 +1326,8 @@ public:
 
   void emit() {
     scaled = a.layout.block != 0;
+    fp4 = a.layout.width == 4;
+    elementsPerByte = fp4 ? 2 : 1;
     MLIRContext *context = b.getContext();
     auto units = VectorType::get({4}, b.getI32Type());
     SmallVector<Type> workgroup = {
@@ -1338,12 +1359,38 @@ private:
   /// implied) the E8M0 scale type (bit 23 = 1) and scale data ids 0 for A
   /// (bits 29-30) and B (bits 4-5): each scale in byte 0 of its 32-bit
   /// tensor memory cell.
+  ///
+  /// kind::mxf4nvf4 (E2M1 operands, format 1) sets bit 23 for E8M0 scales
+  /// (MXFP4, scale_vec::2X: two 32-element blocks a step) and clears it for
+  /// E4M3 scales (NVFP4, scale_vec::4X: four 16-element blocks).
   int64_t instructionDescriptor() const {
-    auto format = [](Type type) { return isa<Float8E5M2Type>(type) ? 1 : 0; };
+    auto format = [&](Type type) {
+      return fp4 ? 1 : isa<Float8E5M2Type>(type) ? 1 : 0;
+    };
     int64_t common = (format(a.type.getElementType()) << 7) |
                      (format(w.type.getElementType()) << 10) |
                      ((kColumns >> 3) << 17) | ((kRows >> 4) << 24);
-    return scaled ? common | (1 << 23) : common | (1 << 4);
+    if (!scaled)
+      return common | (1 << 4);
+    bool e8m0 = a.layout.scaling->scale.getFloat().mantissaBits == 0;
+    return e8m0 ? common | (1 << 23) : common;
+  }
+
+  /// K values a step multiplies: the 32 bytes of each row's tile.
+  int64_t stepElements() const { return 32 * elementsPerByte; }
+
+  /// The instruction, by kind.
+  std::string mmaInstruction() const {
+    if (!scaled)
+      return "tcgen05.mma.cta_group::1.kind::f8f6f4";
+    if (!fp4)
+      return "tcgen05.mma.cta_group::1.kind::mxf8f6f4.block_scale."
+             "scale_vec::1X";
+    return a.layout.block == 32
+               ? "tcgen05.mma.cta_group::1.kind::mxf4nvf4.block_scale."
+                 "scale_vec::2X"
+               : "tcgen05.mma.cta_group::1.kind::mxf4nvf4.block_scale."
+                 "scale_vec::4X";
   }
 
   /// Writes each thread's row (a) or column (w) scale for the step at
@@ -1365,9 +1412,21 @@ private:
                      Value first, int64_t count, int64_t column) {
       KernelCode in(at);
       Value row = in.minIndex(in.add(first, laneIndex), count - 1);
-      Value blockIndex =
+      Value firstBlock =
           arith::DivUIOp::create(at, k0, in.index(operand.layout.block));
-      Value scale = in.loadCode(operand.scales, row, blockIndex, 8);
+      // The step's blocks' scales, the first in byte 0 (scale_vec::1X,
+      // 2X, 4X: one, two or four a step).
+      Value scale;
+      int64_t blocks =
+          std::max<int64_t>(1, stepElements() / operand.layout.block);
+      for (int64_t i = 0; i < blocks; ++i) {
+        Value byte =
+            in.loadCode(operand.scales, row, in.addIndex(firstBlock, i), 8);
+        if (i)
+          byte = arith::ShLIOp::create(at, byte, in.i32(8 * i));
+        scale =
+            scale ? arith::OrIOp::create(at, scale, byte).getResult() : byte;
+      }
       Value address = arith::AddIOp::create(
           at, arith::AddIOp::create(at, accumulator, laneBits), in.i32(column));
       inlinePtx(at, "tcgen05.st.sync.aligned.32x32b.x1.b32 [$0], {$1};", 0,
@@ -1439,22 +1498,27 @@ private:
     Value instruction = code.i32(instructionDescriptor());
 
     scf::ForOp::create(
-        k, code.index(0), code.index(depth), code.index(32), ValueRange{},
-        [&](OpBuilder &nested, Location loc, Value k0, ValueRange) {
+        k, code.index(0), code.index(depth * 8 / a.layout.width),
+        code.index(32), ValueRange{},
+        [&](OpBuilder &nested, Location loc, Value byteOffset, ValueRange) {
           ImplicitLocOpBuilder body(loc, nested);
           KernelCode step(body);
+          // The step's 32 bytes of each row hold its first K value k0 on.
+          Value k0 = step.mul(byteOffset, step.index(elementsPerByte));
+          Value stepIndex =
+              arith::DivUIOp::create(body, byteOffset, step.index(32));
           // 128 threads copy a's 256 units (two each) and w's 128.
-          copyToTile(body, a, aTile, firstRow, tileRow, tileHalf, k0, rows);
+          copyToTile(body, a, aTile, firstRow, tileRow, tileHalf, byteOffset,
+                     rows);
           copyToTile(body, a, aTile, firstRow, step.addIndex(tileRow, 64),
-                     tileHalf, k0, rows);
-          copyToTile(body, w, wTile, firstColumn, tileRow, tileHalf, k0,
+                     tileHalf, byteOffset, rows);
+          copyToTile(body, w, wTile, firstColumn, tileRow, tileHalf, byteOffset,
                      columns);
           inlinePtx(body, "fence.proxy.async.shared::cta;", 0, {}, "");
           if (scaled)
             storeScales(body, k0, warp, lane, firstRow, firstColumn,
                         accumulator);
           gpu::BarrierOp::create(body);
-          Value stepIndex = arith::DivUIOp::create(body, k0, step.index(32));
           Value accumulate = arith::IndexCastUIOp::create(
               body, body.getI32Type(),
               arith::MinUIOp::create(body, k0, step.index(1)));
@@ -1467,9 +1531,9 @@ private:
               Value wScales = arith::AddIOp::create(
                   in, accumulator, columnsOf.i32(kScaleColumnW));
               inlinePtx(in,
-                        "{\n.reg .pred p;\nsetp.ne.b32 p, $6, 0;\n"
-                        "tcgen05.mma.cta_group::1.kind::mxf8f6f4.block_scale."
-                        "scale_vec::1X [$0], $1, $2, $3, [$4], [$5], p;\n}",
+                        "{\n.reg .pred p;\nsetp.ne.b32 p, $6, 0;\n" +
+                            mmaInstruction() +
+                            " [$0], $1, $2, $3, [$4], [$5], p;\n}",
                         0,
                         ValueRange{accumulator, aDescriptor, wDescriptor,
                                    instruction, aScales, wScales, accumulate},
@@ -1552,8 +1616,11 @@ private:
     (void)loop;
   }
 
-  /// Whether both operands are MX-scaled (kind::mxf8f6f4).
+  /// Whether both operands are block-scaled (kind::mxf8f6f4, mxf4nvf4).
   bool scaled = false;
+  /// Whether the operands are packed E2M1 (kind::mxf4nvf4).
+  bool fp4 = false;
+  int64_t elementsPerByte = 1;
 };
 
 //===----------------------------------------------------------------------===//

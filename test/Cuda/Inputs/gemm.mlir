@@ -17,3 +17,13 @@ func.func @bf16(%a: tensor<32x64xbf16>, %b: tensor<48x64xbf16>) -> tensor<32x48x
   %y = lowp.matmul %a, %b {accumulator = f32, transpose_rhs} : tensor<32x64xbf16>, tensor<48x64xbf16> -> tensor<32x48xf32>
   return %y : tensor<32x48xf32>
 }
+// FP4 x FP4: kind::mxf4nvf4 on sm_100a (scale_vec::2X for MX's E8M0 scales
+// of 32, 4X for NVFP4's E4M3 scales of 16), f16 fragments elsewhere.
+func.func @mxfp4_mxfp4(%a: tensor<128x256xf4E2M1FN, #lowp.block_scaled<mx>>, %b: tensor<64x256xf4E2M1FN, #lowp.block_scaled<mx>>) -> tensor<128x64xf32> {
+  %y = lowp.matmul %a, %b {accumulator = f32, transpose_rhs} : tensor<128x256xf4E2M1FN, #lowp.block_scaled<mx>>, tensor<64x256xf4E2M1FN, #lowp.block_scaled<mx>> -> tensor<128x64xf32>
+  return %y : tensor<128x64xf32>
+}
+func.func @nvfp4_nvfp4(%a: tensor<128x256xf4E2M1FN, #lowp.block_scaled<nvfp4>>, %b: tensor<64x256xf4E2M1FN, #lowp.block_scaled<nvfp4>>) -> tensor<128x64xf32> {
+  %y = lowp.matmul %a, %b {accumulator = f32, transpose_rhs} : tensor<128x256xf4E2M1FN, #lowp.block_scaled<nvfp4>>, tensor<64x256xf4E2M1FN, #lowp.block_scaled<nvfp4>> -> tensor<128x64xf32>
+  return %y : tensor<128x64xf32>
+}
