@@ -44,6 +44,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include "llvm/ADT/APFloat.h"
 
@@ -1676,12 +1677,46 @@ struct CudaMatmul : OpConversionPattern<MatmulOp> {
   std::string chip;
 };
 
+/// A matmul a kernel covers but for its result's format: lowp.matmul
+/// rounds the f32 sum once into the result's type, which is the f32
+/// matmul followed by that conversion (to nearest even).
+struct MatmulResultToF32 : OpRewritePattern<MatmulOp> {
+  MatmulResultToF32(MLIRContext *context, std::string chip)
+      : OpRewritePattern(context), chip(std::move(chip)) {}
+
+  LogicalResult matchAndRewrite(MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    if (type.getElementType().isF32() ||
+        !getNumericFormat(type.getElementType()) ||
+        !op.getAccumulator().isF32())
+      return failure();
+    auto f32Type =
+        RankedTensorType::get(type.getShape(), rewriter.getF32Type());
+    auto f32Matmul = MatmulOp::create(
+        rewriter, op.getLoc(), f32Type, op.getLhs(), op.getRhs(),
+        op.getAccumulatorAttr(), op.getTransposeRhsAttr());
+    if (!chooseKernel(f32Matmul, chip)) {
+      rewriter.eraseOp(f32Matmul);
+      return failure();
+    }
+    rewriter.replaceOpWithNewOp<ConvertOp>(op, type, f32Matmul.getResult());
+    return success();
+  }
+
+  std::string chip;
+};
+
 struct LowpCudaMatmulPass : lowp::impl::LowpCudaMatmulBase<LowpCudaMatmulPass> {
   using LowpCudaMatmulBase::LowpCudaMatmulBase;
 
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     std::string chipName = chip;
+    RewritePatternSet preparation(context);
+    preparation.add<MatmulResultToF32>(context, chipName);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(preparation))))
+      return signalPassFailure();
     KernelTypeConverter converter;
     ConversionTarget target(*context);
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
