@@ -1,6 +1,7 @@
 //===- Interpreter.cpp - lowp's executable reference ----------------------===//
 
 #include "lowp/Reference/Interpreter.h"
+#include "lowp/Numerics/Philox.h"
 
 #include "lowp/Dialect/Lowp/IR/LowpOps.h"
 #include "lowp/Numerics/BlockScale.h"
@@ -1051,6 +1052,19 @@ private:
                                   results.begin() + next + parts);
             next += parts;
           }
+          return true;
+        })
+        .Case([&](RandomBitsOp random) {
+          Tensor tensor = plain(random.getType());
+          uint64_t seed = in(random.getSeed())[0].codes[0];
+          uint64_t offset = in(random.getOffset())[0].codes[0];
+          unsigned width = random.getType().getElementTypeBitWidth();
+          uint64_t mask = (uint64_t(1) << width) - 1;
+          tensor.codes.resize(tensor.numElements());
+          for (int64_t i = 0; i < tensor.numElements(); ++i)
+            tensor.codes[i] =
+                numerics::randomBits(seed, offset, uint64_t(i)) & mask;
+          values[random.getResult()] = {tensor};
           return true;
         })
         .Case([&](ConvertOp convert) {

@@ -18,6 +18,7 @@
 #include "lowp/Dialect/Lowp/IR/LowpDialect.h"
 #include "lowp/Dialect/Lowp/IR/LowpOps.h"
 #include "lowp/Numerics/BlockScale.h"
+#include "lowp/Numerics/Philox.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -1554,6 +1555,95 @@ struct UnpackOpLowering : OpConversionPattern<UnpackOp> {
   }
 };
 
+/// lowp.random_bits as a parallel loop: each element computes its own
+/// Philox 4x32-10 block (numerics/Philox.h) from its linear index in i32
+/// and i64 arithmetic, the 32x32 -> 64-bit products as i64 multiplies,
+/// and keeps its word's low bits. Four neighbours recompute one block;
+/// elementwise loops are bound by memory, and the loop stays one kernel on
+/// every target.
+struct RandomBitsLowering : OpConversionPattern<RandomBitsOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(RandomBitsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    unsigned rank = type.getRank();
+    auto storage = cast<IntegerType>(type.getElementType());
+    Type bits = IntegerType::get(rewriter.getContext(), storage.getWidth());
+    Value init = emptyTensor(rewriter, op.getLoc(), type.getShape(), bits);
+    Value seed = adaptor.getSeed(), offset = adaptor.getOffset();
+    auto generic = linalg::GenericOp::create(
+        rewriter, op.getLoc(), init.getType(), ValueRange{}, ValueRange{init},
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
+        parallel(rank), [&](OpBuilder &nested, Location loc, ValueRange) {
+          ImplicitLocOpBuilder b(loc, nested);
+          Type i32 = b.getI32Type(), i64 = b.getI64Type();
+          auto c32 = [&](uint32_t v) {
+            return arith::ConstantIntOp::create(b, i32, int64_t(v));
+          };
+          auto c64 = [&](int64_t v) {
+            return arith::ConstantIntOp::create(b, i64, v);
+          };
+          // The row-major linear index.
+          SmallVector<Value> indices = loopIndices(b, rank);
+          Value linear = c64(0);
+          for (unsigned d = 0; d < rank; ++d) {
+            Value index = arith::IndexCastUIOp::create(b, i64, indices[d]);
+            linear = arith::AddIOp::create(
+                b, arith::MulIOp::create(b, linear, c64(type.getDimSize(d))),
+                index);
+          }
+          Value block = arith::AddIOp::create(
+              b, offset, arith::ShRUIOp::create(b, linear, c64(2)));
+          Value word = arith::AndIOp::create(b, linear, c64(3));
+          auto low = [&](Value v) {
+            return arith::TruncIOp::create(b, i32, v);
+          };
+          auto high = [&](Value v) {
+            return arith::TruncIOp::create(
+                b, i32, arith::ShRUIOp::create(b, v, c64(32)));
+          };
+          Value counter[4] = {low(block), high(block), c32(0), c32(0)};
+          Value key[2] = {low(seed), high(seed)};
+          for (int round = 0; round < numerics::kPhiloxRounds; ++round) {
+            if (round > 0) {
+              key[0] = arith::AddIOp::create(
+                  b, key[0], c32(numerics::kPhiloxKeyIncrement0));
+              key[1] = arith::AddIOp::create(
+                  b, key[1], c32(numerics::kPhiloxKeyIncrement1));
+            }
+            auto product = [&](uint32_t multiplier, Value x) {
+              return arith::MulIOp::create(b, c64(int64_t(multiplier)),
+                                           arith::ExtUIOp::create(b, i64, x));
+            };
+            Value p0 = product(numerics::kPhiloxMultiplier0, counter[0]);
+            Value p1 = product(numerics::kPhiloxMultiplier1, counter[2]);
+            Value next[4] = {
+                arith::XOrIOp::create(
+                    b, arith::XOrIOp::create(b, high(p1), counter[1]), key[0]),
+                low(p1),
+                arith::XOrIOp::create(
+                    b, arith::XOrIOp::create(b, high(p0), counter[3]), key[1]),
+                low(p0)};
+            std::copy(std::begin(next), std::end(next), std::begin(counter));
+          }
+          Value chosen = counter[3];
+          for (int w = 2; w >= 0; --w)
+            chosen = arith::SelectOp::create(
+                b,
+                arith::CmpIOp::create(b, arith::CmpIPredicate::eq, word,
+                                      c64(w)),
+                counter[w], chosen);
+          if (storage.getWidth() < 32)
+            chosen = arith::TruncIOp::create(b, bits, chosen);
+          linalg::YieldOp::create(b, ValueRange{chosen});
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 /// Writes each byte from the (at most ceil(8/w) + 1) elements whose bits
 /// overlap it.
 struct PackOpLowering : OpConversionPattern<PackOp> {
@@ -2069,6 +2159,7 @@ struct ConvertLowpToLinalgPass
                  StorageMoveLowering<vector::TransferWriteOp>>(converter,
                                                                context);
     patterns.add<PackOpLowering>(converter, context, fusePackedConversions);
+    patterns.add<RandomBitsLowering>(converter, context);
     patterns.add<MatmulOpLowering, ForwardStorageCasts,
                  StorageStructuralLowering, NarrowIntegerArithLowering>(
         converter, context);

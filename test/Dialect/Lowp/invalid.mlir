@@ -729,3 +729,37 @@ func.func @unknown_element(%x: tensor<7xf32>) {
   // expected-error @below {{undefined symbol alias id 'lo32xf4E2M1FN'}}
   return %x : tensor<7x!lo32xf4E2M1FN, #lowp.block_scaled<mx>>
 }
+
+// -----
+
+func.func @random_bits_float(%s: i64) -> tensor<4xf32> {
+  // expected-error @below {{'lowp.random_bits' op result element type 'f32' is not an integer of 8, 16 or 32 bits (the random bits of each element)}}
+  %r = lowp.random_bits %s, %s : tensor<4xf32>
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+func.func @random_bits_wide(%s: i64) -> tensor<4xi64> {
+  // expected-error @below {{'lowp.random_bits' op result element type 'i64' is not an integer of 8, 16 or 32 bits}}
+  %r = lowp.random_bits %s, %s : tensor<4xi64>
+  return %r : tensor<4xi64>
+}
+
+// -----
+
+func.func @random_bits_dynamic(%s: i64) -> tensor<?xi8> {
+  // expected-error @below {{'lowp.random_bits' op result type 'tensor<?xi8>' must have a static shape}}
+  %r = lowp.random_bits %s, %s : tensor<?xi8>
+  return %r : tensor<?xi8>
+}
+
+// -----
+
+// The seed and offset are i64.
+// expected-note @below {{prior use here}}
+func.func @random_bits_seed(%s: i32) -> tensor<4xi8> {
+  // expected-error @below {{use of value '%s' expects different type than prior uses: 'i64' vs 'i32'}}
+  %r = lowp.random_bits %s, %s : tensor<4xi8>
+  return %r : tensor<4xi8>
+}

@@ -173,3 +173,12 @@ func.func @relayout(%w: tensor<64x16xf4E2M1FN, #lowp.block_scaled<block = [32, 1
   %1 = lowp.relayout %x {permutation = array<i64: 2, 0, 1>} : tensor<2x3x4xf32> to tensor<4x2x3xf32>
   return %0, %1 : tensor<16x64xf4E2M1FN, #lowp.block_scaled<mx>>, tensor<4x2x3xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @random_bits(
+// CHECK: lowp.random_bits %{{.*}}, %{{.*}} : tensor<4x8xui16>
+func.func @random_bits(%seed: i64, %offset: i64) -> tensor<4x8xui16> {
+  %r = lowp.random_bits %seed, %offset : tensor<4x8xui16>
+  return %r : tensor<4x8xui16>
+}

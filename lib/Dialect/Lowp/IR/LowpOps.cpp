@@ -963,6 +963,21 @@ LogicalResult UnpackOp::verify() {
 // lowp.lookup
 //===----------------------------------------------------------------------===//
 
+LogicalResult RandomBitsOp::verify() {
+  auto type = cast<RankedTensorType>(getType());
+  auto element = dyn_cast<IntegerType>(type.getElementType());
+  if (!element || !llvm::is_contained({8u, 16u, 32u}, element.getWidth()))
+    return emitOpError("result element type ")
+           << type.getElementType()
+           << " is not an integer of 8, 16 or 32 bits (the random bits of "
+              "each element)";
+  if (!type.hasStaticShape())
+    return emitOpError("result type ") << type << " must have a static shape";
+  if (type.getEncoding())
+    return emitOpError("result type ") << type << " must have no encoding";
+  return success();
+}
+
 LogicalResult LookupOp::verify() {
   // C1
   int64_t length = getTable().getType().getNumElements();

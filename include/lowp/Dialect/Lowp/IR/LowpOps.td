@@ -325,6 +325,32 @@ def Lowp_MatmulOp : Lowp_Op<"matmul", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Lowp_RandomBitsOp : Lowp_Op<"random_bits", [Pure]> {
+  let summary = "Counter-based random bits (Philox 4x32-10) from a seed and an offset";
+  let description = [{
+    A tensor of random bits that depends only on `seed`, `offset` and the
+    element's position, the same on every target and in the reference
+    interpreter, so that stochastic rounding needs no tensor of random
+    numbers passed in. Element i (row-major) holds the low bits (8, 16 or
+    32) of word `i mod 4` of Philox 4x32-10 (Salmon et al., SC 2011, as
+    Random123, cuRAND's `Philox_4x32_10` and JAX use it) with the key
+    (seed's low 32 bits, its high 32 bits) and the counter (n's low 32
+    bits, its high 32 bits, 0, 0), n = offset + floor(i / 4) modulo 2^64.
+    Tensors drawn with the same seed and offsets at least a quarter of
+    their element counts apart share no counters.
+
+    ```mlir
+    %r = lowp.random_bits %seed, %offset : tensor<4096xi8>
+    %q = lowp.convert %x random(%r : tensor<4096xi8>) stochastic
+        : tensor<4096xf32> to tensor<4096xf4E2M1FN>
+    ```
+  }];
+  let arguments = (ins I64:$seed, I64:$offset);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$seed `,` $offset attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
 def Lowp_LookupOp : Lowp_Op<"lookup", [Pure,
     AllElementTypesMatch<["table", "result"]>,
     AllShapesMatch<["indices", "result"]>]> {
