@@ -1,6 +1,7 @@
 //===- Interpreter.cpp - lowp's executable reference ----------------------===//
 
 #include "lowp/Reference/Interpreter.h"
+#include "lowp/Numerics/Hadamard.h"
 #include "lowp/Numerics/Philox.h"
 
 #include "lowp/Dialect/Lowp/IR/LowpOps.h"
@@ -18,6 +19,8 @@
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
+
+#include <cstring>
 
 #include <cmath>
 #include <limits>
@@ -1052,6 +1055,42 @@ private:
                                   results.begin() + next + parts);
             next += parts;
           }
+          return true;
+        })
+        .Case([&](HadamardOp hadamard) {
+          Tensor tensor = in(hadamard.getInput())[0];
+          if (!tensor.values.empty())
+            return fail(&op, "transforms a value that is defined only up to "
+                             "rounding (a matmul's), which has no bits to "
+                             "transform");
+          if (tensor.codes.empty()) {
+            values[hadamard.getResult()] = {tensor};
+            return true;
+          }
+          std::vector<float> numbers(tensor.codes.size());
+          for (size_t i = 0; i < numbers.size(); ++i) {
+            uint32_t bits = uint32_t(tensor.codes[i]);
+            std::memcpy(&numbers[i], &bits, sizeof bits);
+          }
+          int64_t axis = hadamard.getAxis(), block = hadamard.getBlock();
+          int64_t inner = 1;
+          for (size_t d = axis + 1; d < tensor.shape.size(); ++d)
+            inner *= tensor.shape[d];
+          int64_t length = tensor.shape[axis];
+          int64_t outer = int64_t(numbers.size()) / (inner * length);
+          SmallVector<float> signs = hadamard.getSigns();
+          for (int64_t o = 0; o < outer; ++o)
+            for (int64_t start = 0; start < length; start += block)
+              for (int64_t i = 0; i < inner; ++i)
+                numerics::hadamardBlock(
+                    &numbers[(o * length + start) * inner + i], block, inner,
+                    signs.data());
+          for (size_t i = 0; i < numbers.size(); ++i) {
+            uint32_t bits;
+            std::memcpy(&bits, &numbers[i], sizeof bits);
+            tensor.codes[i] = bits;
+          }
+          values[hadamard.getResult()] = {tensor};
           return true;
         })
         .Case([&](RandomBitsOp random) {

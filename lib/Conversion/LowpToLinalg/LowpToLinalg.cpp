@@ -18,6 +18,7 @@
 #include "lowp/Dialect/Lowp/IR/LowpDialect.h"
 #include "lowp/Dialect/Lowp/IR/LowpOps.h"
 #include "lowp/Numerics/BlockScale.h"
+#include "lowp/Numerics/Hadamard.h"
 #include "lowp/Numerics/Philox.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -1555,6 +1556,77 @@ struct UnpackOpLowering : OpConversionPattern<UnpackOp> {
   }
 };
 
+/// lowp.hadamard as log2(B) + 1 parallel loops over the tensor, exactly
+/// numerics::hadamardBlock's operations: the first multiplies by the
+/// signs and does the h = 1 butterflies, each next one the following h
+/// (each element reads itself and its partner j XOR h in its block), the
+/// last also multiplies by f32(1 / sqrt(B)).
+struct HadamardLowering : OpConversionPattern<HadamardOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(HadamardOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    unsigned rank = type.getRank();
+    int64_t axis = op.getAxis(), block = op.getBlock();
+    SmallVector<float> signValues = op.getSigns();
+    Value signs = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(
+            RankedTensorType::get({block}, rewriter.getF32Type()),
+            ArrayRef<float>(signValues)));
+    float scale = numerics::hadamardScale(block);
+    Value current = adaptor.getInput();
+    for (int64_t h = 1; h < block; h *= 2) {
+      bool first = h == 1, last = 2 * h == block;
+      Value init =
+          emptyTensor(rewriter, loc, type.getShape(), rewriter.getF32Type());
+      Value source = current;
+      auto generic = linalg::GenericOp::create(
+          rewriter, loc, init.getType(), ValueRange{}, ValueRange{init},
+          SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
+          parallel(rank), [&](OpBuilder &nested, Location l, ValueRange) {
+            ImplicitLocOpBuilder b(l, nested);
+            auto index = [&](int64_t v) { return indexConstant(b, v); };
+            SmallVector<Value> indices = loopIndices(b, rank);
+            Value j = arith::RemUIOp::create(b, indices[axis], index(block));
+            Value upper = arith::CmpIOp::create(
+                b, arith::CmpIPredicate::ne,
+                arith::AndIOp::create(b, j, index(h)), index(0));
+            // The pair's first and second elements, along the axis.
+            Value low = arith::SelectOp::create(
+                b, upper, arith::SubIOp::create(b, indices[axis], index(h)),
+                indices[axis]);
+            Value high = arith::AddIOp::create(b, low, index(h));
+            auto read = [&](Value position) {
+              SmallVector<Value> at(indices);
+              at[axis] = position;
+              Value x = tensor::ExtractOp::create(b, source, at);
+              if (!first)
+                return x;
+              Value within = arith::RemUIOp::create(b, position, index(block));
+              Value sign = tensor::ExtractOp::create(b, signs, within);
+              return arith::MulFOp::create(b, x, sign).getResult();
+            };
+            Value a = read(low), c = read(high);
+            Value result = arith::SelectOp::create(
+                b, upper, arith::SubFOp::create(b, a, c),
+                arith::AddFOp::create(b, a, c));
+            if (last)
+              result = arith::MulFOp::create(
+                  b, result,
+                  arith::ConstantOp::create(b, b.getF32FloatAttr(scale)));
+            linalg::YieldOp::create(b, ValueRange{result});
+          });
+      current = generic.getResult(0);
+    }
+    rewriter.replaceOp(op, current);
+    return success();
+  }
+};
+
 /// lowp.random_bits as a parallel loop: each element computes its own
 /// Philox 4x32-10 block (numerics/Philox.h) from its linear index in i32
 /// and i64 arithmetic, the 32x32 -> 64-bit products as i64 multiplies,
@@ -2159,7 +2231,7 @@ struct ConvertLowpToLinalgPass
                  StorageMoveLowering<vector::TransferWriteOp>>(converter,
                                                                context);
     patterns.add<PackOpLowering>(converter, context, fusePackedConversions);
-    patterns.add<RandomBitsLowering>(converter, context);
+    patterns.add<RandomBitsLowering, HadamardLowering>(converter, context);
     patterns.add<MatmulOpLowering, ForwardStorageCasts,
                  StorageStructuralLowering, NarrowIntegerArithLowering>(
         converter, context);

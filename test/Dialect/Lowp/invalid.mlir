@@ -763,3 +763,35 @@ func.func @random_bits_seed(%s: i32) -> tensor<4xi8> {
   %r = lowp.random_bits %s, %s : tensor<4xi8>
   return %r : tensor<4xi8>
 }
+
+// -----
+
+func.func @hadamard_f16(%x: tensor<4x32xf16>) -> tensor<4x32xf16> {
+  // expected-error @below {{'lowp.hadamard' op element type 'f16' is not f32 (convert other formats to f32 first)}}
+  %y = lowp.hadamard %x {axis = 1 : i64, block = 32 : i64} : tensor<4x32xf16>
+  return %y : tensor<4x32xf16>
+}
+
+// -----
+
+func.func @hadamard_block(%x: tensor<4x48xf32>) -> tensor<4x48xf32> {
+  // expected-error @below {{'lowp.hadamard' op block 24 is not a power of two from 2 to 1024}}
+  %y = lowp.hadamard %x {axis = 1 : i64, block = 24 : i64} : tensor<4x48xf32>
+  return %y : tensor<4x48xf32>
+}
+
+// -----
+
+func.func @hadamard_axis(%x: tensor<4x32xf32>) -> tensor<4x32xf32> {
+  // expected-error @below {{'lowp.hadamard' op axis 2 is not a dimension of 'tensor<4x32xf32>'}}
+  %y = lowp.hadamard %x {axis = 2 : i64, block = 32 : i64} : tensor<4x32xf32>
+  return %y : tensor<4x32xf32>
+}
+
+// -----
+
+func.func @hadamard_multiple(%x: tensor<4x40xf32>) -> tensor<4x40xf32> {
+  // expected-error @below {{'lowp.hadamard' op dimension 1 of 'tensor<4x40xf32>' is not a multiple of the block 16}}
+  %y = lowp.hadamard %x {axis = 1 : i64, block = 16 : i64} : tensor<4x40xf32>
+  return %y : tensor<4x40xf32>
+}

@@ -182,3 +182,12 @@ func.func @random_bits(%seed: i64, %offset: i64) -> tensor<4x8xui16> {
   %r = lowp.random_bits %seed, %offset : tensor<4x8xui16>
   return %r : tensor<4x8xui16>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @hadamard(
+// CHECK: lowp.hadamard %{{.*}} {axis = 1 : i64, block = 64 : i64, seed = 5 : i64} : tensor<2x128xf32>
+func.func @hadamard(%x: tensor<2x128xf32>) -> tensor<2x128xf32> {
+  %y = lowp.hadamard %x {axis = 1 : i64, block = 64 : i64, seed = 5 : i64} : tensor<2x128xf32>
+  return %y : tensor<2x128xf32>
+}

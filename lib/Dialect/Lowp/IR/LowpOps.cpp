@@ -8,6 +8,7 @@
 
 #include "lowp/Dialect/Lowp/IR/LowpOps.h"
 #include "lowp/Numerics/BlockScale.h"
+#include "lowp/Numerics/Philox.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
@@ -962,6 +963,37 @@ LogicalResult UnpackOp::verify() {
 //===----------------------------------------------------------------------===//
 // lowp.lookup
 //===----------------------------------------------------------------------===//
+
+LogicalResult HadamardOp::verify() {
+  auto type = cast<RankedTensorType>(getType());
+  if (!type.getElementType().isF32())
+    return emitOpError("element type ")
+           << type.getElementType()
+           << " is not f32 (convert other formats to f32 first)";
+  if (type.getEncoding())
+    return emitOpError("type ") << type << " must have no encoding";
+  int64_t axis = getAxis(), block = getBlock();
+  if (axis < 0 || axis >= type.getRank())
+    return emitOpError("axis ") << axis << " is not a dimension of " << type;
+  if (block < 2 || block > 1024 || !llvm::isPowerOf2_64(uint64_t(block)))
+    return emitOpError("block ")
+           << block << " is not a power of two from 2 to 1024";
+  if (type.isDynamicDim(axis) || type.getDimSize(axis) % block != 0)
+    return emitOpError("dimension ")
+           << axis << " of " << type << " is not a multiple of the block "
+           << block;
+  return success();
+}
+
+SmallVector<float> HadamardOp::getSigns() {
+  int64_t block = int64_t(getBlock());
+  SmallVector<float> signs(block, 1.0f);
+  if (std::optional<int64_t> seed = getSeed())
+    for (int64_t j = 0; j < block; ++j)
+      if (numerics::randomBits(uint64_t(*seed), 0, uint64_t(j)) & 1)
+        signs[j] = -1.0f;
+  return signs;
+}
 
 LogicalResult RandomBitsOp::verify() {
   auto type = cast<RankedTensorType>(getType());

@@ -325,6 +325,41 @@ def Lowp_MatmulOp : Lowp_Op<"matmul", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Lowp_HadamardOp : Lowp_Op<"hadamard", [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "The (randomized) Hadamard transform of blocks along an axis";
+  let description = [{
+    Each block of `block` (B, a power of two from 2 to 1024) consecutive
+    elements along `axis` is multiplied by the orthonormal matrix
+    (1 / sqrt(B)) H_B D, H_B the Sylvester Hadamard matrix and D a diagonal
+    of signs s_j: with `seed`, s_j = -1 where bit 0 of element j of
+    `lowp.random_bits` with that seed and offset 0 is set and +1 elsewhere
+    (the same signs for every block); without it, +1. Because the matrix
+    is orthonormal, transforming both operands of a matmul along K leaves
+    their product unchanged while spreading outliers across each block,
+    which is why NVFP4 and MXFP4 training recipes (Quartet, NVIDIA's) apply
+    it before quantizing.
+
+    The values are f32 and the result is defined bit for bit: v_j = s_j x_j,
+    then for h = 1, 2, 4, ..., B / 2 and every j with j mod 2h < h,
+    (v_j, v_{j+h}) <- (v_j + v_{j+h}, v_j - v_{j+h}), each rounded to f32,
+    then y_j = v_j * f32(1 / sqrt(B)) rounded to f32 (exact when B is a
+    power of four). That is log2(B) butterfly passes, not a dense product.
+
+    ```mlir
+    %y = lowp.hadamard %x {axis = 1 : i64, block = 32 : i64, seed = 7 : i64} : tensor<16x256xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis, I64Attr:$block,
+                       OptionalAttr<I64Attr>:$seed);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// s_j for j = 0 .. block - 1: +1 or -1.
+    ::llvm::SmallVector<float> getSigns();
+  }];
+}
+
 def Lowp_RandomBitsOp : Lowp_Op<"random_bits", [Pure]> {
   let summary = "Counter-based random bits (Philox 4x32-10) from a seed and an offset";
   let description = [{

@@ -1,0 +1,52 @@
+"""lowp.hadamard against a dense Sylvester Hadamard matrix, and the
+property recipes rely on: transforming both operands of a matmul along K
+leaves the product unchanged. The bits are checked against the reference
+interpreter by test/Integration/hadamard.test."""
+
+import numpy as np
+import pytest
+
+import lowp
+
+
+def sylvester(block):
+    h = np.ones((1, 1))
+    while h.shape[0] < block:
+        h = np.block([[h, h], [h, -h]])
+    return h / np.sqrt(block)
+
+
+def transform(block, seed=None, shape=(4, 256)):
+    seed_attr = f", seed = {seed} : i64" if seed is not None else ""
+    text = f"""
+func.func @h(%x: tensor<{shape[0]}x{shape[1]}xf32>) -> tensor<{shape[0]}x{shape[1]}xf32> {{
+  %y = lowp.hadamard %x {{axis = 1 : i64, block = {block} : i64{seed_attr}}}
+      : tensor<{shape[0]}x{shape[1]}xf32>
+  return %y : tensor<{shape[0]}x{shape[1]}xf32>
+}}
+"""
+    return lowp.compile(text).h
+
+
+@pytest.mark.parametrize("block", [2, 16, 32, 64, 128, 256])
+def test_equals_the_dense_matrix(block):
+    rng = np.random.default_rng(block)
+    x = rng.standard_normal((4, 256)).astype(np.float32)
+    y = transform(block)(x)
+    blocks = x.reshape(4, 256 // block, block).astype(np.float64)
+    expected = (blocks @ sylvester(block).T).reshape(4, 256)
+    np.testing.assert_allclose(y, expected, rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("block,seed", [(16, 3), (32, 1), (128, 99)])
+def test_matmul_along_k_is_unchanged(block, seed):
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((8, 256)).astype(np.float32)
+    w = rng.standard_normal((16, 256)).astype(np.float32)
+    h = transform(block, seed, (8, 256))
+    hw = transform(block, seed, (16, 256))
+    product = a.astype(np.float64) @ w.astype(np.float64).T
+    transformed = h(a).astype(np.float64) @ hw(w).astype(np.float64).T
+    np.testing.assert_allclose(transformed, product, rtol=0, atol=1e-4)
+    # The signs are not all +1: the transform differs from the seedless one.
+    assert not np.array_equal(h(a), transform(block, None, (8, 256))(a))
