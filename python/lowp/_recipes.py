@@ -10,13 +10,15 @@ from ._errors import FormatError
 Recipe = Union[str, Mapping[str, str]]
 
 _KEYS = {"weights": "weights", "activations": "activations",
-         "first_last": "first-last", "first-last": "first-last"}
+         "first_last": "first-last", "first-last": "first-last",
+         "hadamard": "hadamard"}
 
 
 def recipe_text(recipe: Recipe) -> str:
     """The recipe as lowp-quantize's option reads it: a recipe's name
     ("mxfp4", "nvfp4", "mxfp4-mxfp8", ...), "KEY:VALUE;..." entries, or a
-    mapping {"weights": ..., "activations": ..., "first_last": ...}."""
+    mapping {"weights": ..., "activations": ..., "first_last": ...,
+    "hadamard": "B" or "B/SEED"}."""
     if isinstance(recipe, str):
         text = recipe
     elif isinstance(recipe, Mapping):
@@ -24,7 +26,8 @@ def recipe_text(recipe: Recipe) -> str:
         for key, value in recipe.items():
             if key not in _KEYS:
                 raise FormatError(f"{key!r} is not a recipe key: expected "
-                                  "weights, activations or first_last")
+                                  "weights, activations, first_last or "
+                                  "hadamard")
             if not isinstance(value, str):
                 raise FormatError(f"the recipe's {key} must be a format or "
                                   f"encoding, got {value!r}")

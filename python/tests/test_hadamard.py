@@ -50,3 +50,30 @@ def test_matmul_along_k_is_unchanged(block, seed):
     np.testing.assert_allclose(transformed, product, rtol=0, atol=1e-4)
     # The signs are not all +1: the transform differs from the seedless one.
     assert not np.array_equal(h(a), transform(block, None, (8, 256))(a))
+
+
+def test_recipe_hadamard_lowers_the_quantization_error():
+    """The point of the transform: a weight with an outlier in every block
+    of 32 loses most of its other values to MXFP4's shared scale; rotating
+    both operands first (recipe entry hadamard:32/SEED) spreads the outlier
+    and the relative error drops (here from 0.18 to 0.12), while the
+    product stays the model's."""
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    layer = torch.nn.Linear(256, 64, bias=False).eval()
+    with torch.no_grad():
+        layer.weight[:, ::32] *= 40
+    x = torch.randn(8, 256)
+    reference = layer(x).detach().numpy()
+
+    def error(recipe):
+        text = lowp.from_torch(layer, (x,), recipe=recipe)
+        module = lowp.compile(text)
+        (y,) = [module[name](x.numpy()) for name in module.functions]
+        return np.linalg.norm(y - reference) / np.linalg.norm(reference)
+
+    plain = error("weights:mxfp4")
+    rotated = error("weights:mxfp4;hadamard:32/1")
+    assert rotated < 0.7 * plain, (rotated, plain)
+    # Rotation alone, with f32 weights, keeps the product.
+    assert error("hadamard:32/1") < 1e-5

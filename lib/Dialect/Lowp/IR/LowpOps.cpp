@@ -8,6 +8,7 @@
 
 #include "lowp/Dialect/Lowp/IR/LowpOps.h"
 #include "lowp/Numerics/BlockScale.h"
+#include "lowp/Numerics/Hadamard.h"
 #include "lowp/Numerics/Philox.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -983,6 +984,35 @@ LogicalResult HadamardOp::verify() {
            << axis << " of " << type << " is not a multiple of the block "
            << block;
   return success();
+}
+
+/// A constant's transform, as numerics::hadamardBlock computes it (the
+/// weights a recipe transforms before quantizing them), up to
+/// kMaxFoldedElements elements.
+OpFoldResult HadamardOp::fold(FoldAdaptor adaptor) {
+  auto dense = dyn_cast_if_present<DenseFPElementsAttr>(adaptor.getInput());
+  auto type = cast<RankedTensorType>(getType());
+  if (!dense || dense.getNumElements() > kMaxFoldedElements)
+    return {};
+  std::vector<float> values;
+  values.reserve(dense.getNumElements());
+  for (const APFloat &value : dense.getValues<APFloat>())
+    values.push_back(value.convertToFloat());
+  int64_t axis = int64_t(getAxis()), block = int64_t(getBlock());
+  int64_t inner = 1;
+  for (int64_t d = axis + 1; d < type.getRank(); ++d)
+    inner *= type.getDimSize(d);
+  int64_t length = type.getDimSize(axis);
+  if (values.empty())
+    return dense;
+  int64_t outer = int64_t(values.size()) / (inner * length);
+  SmallVector<float> signs = getSigns();
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t start = 0; start < length; start += block)
+      for (int64_t i = 0; i < inner; ++i)
+        numerics::hadamardBlock(&values[(o * length + start) * inner + i],
+                                block, inner, signs.data());
+  return DenseElementsAttr::get(type, ArrayRef<float>(values));
 }
 
 SmallVector<float> HadamardOp::getSigns() {

@@ -39,7 +39,28 @@ struct OperandFormat {
 struct Recipe {
   OperandFormat weights, activations, firstLast;
   bool hasFirstLast = false;
+  /// `hadamard:B[/SEED]`: both operands transformed along K first.
+  int64_t hadamardBlock = 0;
+  std::optional<int64_t> hadamardSeed;
 };
+
+/// Parses `B` or `B/SEED` of a hadamard entry.
+LogicalResult parseHadamard(llvm::StringRef value, Recipe &recipe,
+                            std::string &error) {
+  auto [blockText, seedText] = value.split('/');
+  int64_t block = 0, seed = 0;
+  if (blockText.trim().getAsInteger(10, block) || block < 2 || block > 1024 ||
+      !llvm::isPowerOf2_64(uint64_t(block)) ||
+      (!seedText.empty() && seedText.trim().getAsInteger(10, seed))) {
+    error = "expected hadamard:B or hadamard:B/SEED, B a power of two from "
+            "2 to 1024 and SEED an integer";
+    return failure();
+  }
+  recipe.hadamardBlock = block;
+  if (!seedText.empty())
+    recipe.hadamardSeed = seed;
+  return success();
+}
 
 /// The recipes that have names, as the entries they stand for.
 std::optional<std::string> namedRecipe(llvm::StringRef name) {
@@ -118,6 +139,13 @@ FailureOr<Recipe> parseRecipe(MLIRContext *context, llvm::StringRef text,
     auto [key, value] = entry.split(':');
     key = key.trim();
     value = value.trim();
+    if (key == "hadamard") {
+      if (failed(parseHadamard(value, recipe, error))) {
+        error = "recipe entry '" + entry.trim().str() + "': " + error;
+        return failure();
+      }
+      continue;
+    }
     OperandFormat *slot = key == "weights"       ? &recipe.weights
                           : key == "activations" ? &recipe.activations
                           : key == "first-last"  ? &recipe.firstLast
@@ -198,6 +226,35 @@ void rewriteOperand(MatmulOp matmul, unsigned index,
   matmul->setOperand(index, quantized);
 }
 
+/// Both operands of `matmul` transformed along K by the recipe's Hadamard
+/// transform (the product is unchanged: the matrix is orthonormal), or a
+/// warning at the matmul when the block does not divide K.
+void transformOperands(MatmulOp matmul, const Recipe &recipe, int weightAxis) {
+  auto lhsType = cast<RankedTensorType>(matmul.getLhs().getType());
+  int64_t lhsAxis = lhsType.getRank() - 1;
+  int64_t depth = lhsType.getDimSize(lhsAxis);
+  if (ShapedType::isDynamic(depth) || depth % recipe.hadamardBlock != 0) {
+    matmul.emitWarning() << "lowp-quantize: no Hadamard transform here: its "
+                            "block "
+                         << recipe.hadamardBlock << " does not divide K ("
+                         << lhsType << ")";
+    return;
+  }
+  OpBuilder builder(matmul);
+  auto seed = recipe.hadamardSeed
+                  ? builder.getI64IntegerAttr(*recipe.hadamardSeed)
+                  : IntegerAttr();
+  auto transform = [&](Value operand, int64_t axis) {
+    return HadamardOp::create(builder, matmul.getLoc(), operand.getType(),
+                              operand, builder.getI64IntegerAttr(axis),
+                              builder.getI64IntegerAttr(recipe.hadamardBlock),
+                              seed)
+        .getResult();
+  };
+  matmul->setOperand(0, transform(matmul.getLhs(), lhsAxis));
+  matmul->setOperand(1, transform(matmul.getRhs(), weightAxis));
+}
+
 /// A matmul the recipe applies to: f32 plain operands, a constant rhs.
 bool isWeightMatmul(MatmulOp matmul) {
   for (Value operand : matmul->getOperands()) {
@@ -230,8 +287,13 @@ struct QuantizePass : public lowp::impl::LowpQuantizeBase<QuantizePass> {
             int(cast<RankedTensorType>(matmul.getRhs().getType()).getRank());
         // K is the rows of a K x N weight and the columns of an N x K one
         // and of the activations.
+        int weightAxis = matmul.getTransposeRhs() ? rank - 1 : rank - 2;
+        // The transform comes before quantizing: it spreads outliers over
+        // each block, which then quantizes with less error.
+        if (parsed->hadamardBlock)
+          transformOperands(matmul, *parsed, weightAxis);
         rewriteOperand(matmul, 1, edge ? parsed->firstLast : parsed->weights,
-                       matmul.getTransposeRhs() ? rank - 1 : rank - 2);
+                       weightAxis);
         rewriteOperand(matmul, 0, parsed->activations, rank - 1);
       }
     }

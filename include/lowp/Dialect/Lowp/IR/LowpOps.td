@@ -354,6 +354,7 @@ def Lowp_HadamardOp : Lowp_Op<"hadamard", [Pure, AllTypesMatch<["input", "result
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
   let hasVerifier = 1;
+  let hasFolder = 1;
   let extraClassDeclaration = [{
     /// s_j for j = 0 .. block - 1: +1 or -1.
     ::llvm::SmallVector<float> getSigns();

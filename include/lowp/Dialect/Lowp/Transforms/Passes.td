@@ -231,6 +231,7 @@ def LowpQuantize : Pass<"lowp-quantize", "::mlir::ModuleOp"> {
     | `weights` | the rhs of every matmul whose rhs is a constant | keep f32 |
     | `activations` | the lhs of those matmuls | keep f32 |
     | `first-last` | the weights of the first and the last of those matmuls in each function, instead of `weights` | as `weights` |
+    | `hadamard` | `B` or `B/SEED`: both operands of those matmuls first transformed along K by `lowp.hadamard` with blocks of B (and the signs of SEED), which leaves the product unchanged and spreads outliers before quantizing; constant weights are transformed at compile time | none |
 
     A VALUE is a block-scaled encoding, as a preset (`mxfp4`, `mxfp6_e2m3`,
     `mxfp6_e3m2`, `mxfp8_e4m3`, `mxfp8_e5m2`, `mxint8`, `nvfp4`,
@@ -267,8 +268,8 @@ def LowpQuantize : Pass<"lowp-quantize", "::mlir::ModuleOp"> {
   let options = [
     Option<"recipe", "recipe", "std::string", /*default=*/"\"\"",
            "Which matmul operands get which format: KEY:VALUE entries "
-           "(weights, activations, first-last) separated by ';', or a "
-           "recipe's name">,
+           "(weights, activations, first-last, hadamard) separated by ';', "
+           "or a recipe's name">,
   ];
   let dependentDialects = ["::lowp::LowpDialect"];
 }
