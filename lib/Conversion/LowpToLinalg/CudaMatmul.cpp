@@ -18,11 +18,17 @@
 //                          a table.
 //   MmaF8    (sm_89 on)    mma.sync m16n8k32 e4m3/e5m2 on the codes
 //                          themselves.
+//   Wgmma    (sm_90a)      FP8: wgmma m64n64k32 from tiles in shared memory.
+//   Tcgen05  (sm_100a)     FP8, MXFP8, MXFP4 x MXFP4, NVFP4 x NVFP4:
+//                          tcgen05.mma with the accumulator (and the block
+//                          scales) in tensor memory.
 //
-// Block scales are applied per K step in f32, as the CPU kernels factor
-// them: each step's product starts from zero and is added, times the
-// rows' and columns' scales, to f32 accumulators held in registers.
-// docs/GPU.md has the fragment layouts and the bounds.
+// The mma.sync and wgmma kernels apply block scales per K step in f32, as
+// the CPU kernels factor them: each step's product starts from zero and is
+// added, times the rows' and columns' scales, to f32 accumulators held in
+// registers; tcgen05's block-scaled kinds apply them in the tensor core.
+// docs/GPU.md has the fragment, shared-memory and tensor-memory layouts and
+// the bounds.
 //
 //===----------------------------------------------------------------------===//
 
