@@ -4,7 +4,7 @@
 # object file for CHIP, the runtime it links with, and the script.
 #
 #   bash bench/gpu/prepare.sh DIR [CHIP]     # here; CHIP: sm_80 sm_89 sm_90a (default) sm_100a
-#   python3 DIR/run.py                       # on the GPU machine (PyTorch, a C compiler)
+#   /usr/bin/python3 DIR/run.py              # on the GPU machine: an interpreter with PyTorch, a C compiler
 set -euo pipefail
 if [ $# -lt 1 ]; then
   echo "usage: bash bench/gpu/prepare.sh DIR [sm_80|sm_89|sm_90a|sm_100a]" >&2

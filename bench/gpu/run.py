@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Times lowp's CUDA kernels against torch on the GPU of the machine it runs on.
 
 Prepared on a machine with lowp (benchmarks/gpu/prepare.sh DIR CHIP writes
@@ -6,7 +6,7 @@ DIR/bench.o, the host code and PTX of bench.mlir, with this script and
 lowp_cuda_runtime.c); run on the GPU machine, which needs only a C compiler,
 PyTorch and the CUDA driver:
 
-    python3 DIR/run.py [--runs N]
+    /usr/bin/python3 DIR/run.py [--runs N]     # any interpreter that has PyTorch
 
 Each figure is the median of N interleaved runs, as ratios measured in the
 same run:

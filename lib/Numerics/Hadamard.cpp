@@ -29,3 +29,19 @@ void lowp::numerics::hadamardBlock(float *values, int64_t block, int64_t stride,
   for (int64_t j = 0; j < block; ++j)
     at(j) = at(j) * scale;
 }
+
+void lowp::numerics::hadamardTensor(float *values, const int64_t *shape,
+                                    int64_t rank, int64_t axis, int64_t block,
+                                    const float *signs) {
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= shape[d];
+  for (int64_t d = axis + 1; d < rank; ++d)
+    inner *= shape[d];
+  int64_t length = shape[axis];
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t start = 0; start < length; start += block)
+      for (int64_t i = 0; i < inner; ++i)
+        hadamardBlock(&values[(o * length + start) * inner + i], block, inner,
+                      signs);
+}

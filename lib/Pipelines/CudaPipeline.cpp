@@ -127,7 +127,7 @@ struct DeviceBuffersPass
     return memory;
   }
 
-  static void free(OpBuilder &builder, Location loc, Value memory) {
+  static void release(OpBuilder &builder, Location loc, Value memory) {
     onStream(builder, loc, [&](Value stream) {
       return gpu::DeallocOp::create(
                  builder, loc, gpu::AsyncTokenType::get(builder.getContext()),
@@ -154,7 +154,7 @@ struct DeviceBuffersPass
   static void freeAtReturns(func::FuncOp function, Value memory) {
     function.walk([&](func::ReturnOp ret) {
       OpBuilder builder(ret);
-      free(builder, ret.getLoc(), memory);
+      release(builder, ret.getLoc(), memory);
     });
   }
 

@@ -1072,19 +1072,11 @@ private:
             uint32_t bits = uint32_t(tensor.codes[i]);
             std::memcpy(&numbers[i], &bits, sizeof bits);
           }
-          int64_t axis = hadamard.getAxis(), block = hadamard.getBlock();
-          int64_t inner = 1;
-          for (size_t d = axis + 1; d < tensor.shape.size(); ++d)
-            inner *= tensor.shape[d];
-          int64_t length = tensor.shape[axis];
-          int64_t outer = int64_t(numbers.size()) / (inner * length);
           SmallVector<float> signs = hadamard.getSigns();
-          for (int64_t o = 0; o < outer; ++o)
-            for (int64_t start = 0; start < length; start += block)
-              for (int64_t i = 0; i < inner; ++i)
-                numerics::hadamardBlock(
-                    &numbers[(o * length + start) * inner + i], block, inner,
-                    signs.data());
+          numerics::hadamardTensor(numbers.data(), tensor.shape.data(),
+                                   int64_t(tensor.shape.size()),
+                                   int64_t(hadamard.getAxis()),
+                                   int64_t(hadamard.getBlock()), signs.data());
           for (size_t i = 0; i < numbers.size(); ++i) {
             uint32_t bits;
             std::memcpy(&bits, &numbers[i], sizeof bits);

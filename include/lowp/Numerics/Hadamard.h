@@ -24,6 +24,12 @@ float hadamardScale(int64_t block);
 void hadamardBlock(float *values, int64_t block, int64_t stride,
                    const float *signs);
 
+/// Transforms every block of `block` consecutive elements along dimension
+/// `axis` of a row-major tensor of `shape` in place (hadamardBlock on
+/// each), `signs` the block's signs.
+void hadamardTensor(float *values, const int64_t *shape, int64_t rank,
+                    int64_t axis, int64_t block, const float *signs);
+
 } // namespace lowp::numerics
 
 #endif // LOWP_NUMERICS_HADAMARD_H

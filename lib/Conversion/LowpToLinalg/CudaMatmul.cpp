@@ -760,6 +760,20 @@ private:
 // mma.sync kernels
 //===----------------------------------------------------------------------===//
 
+/// What a tensor-core kernel computes: y (rows x columns, `out`) = a (rows
+/// x depth) times w (columns x depth) transposed.
+struct TensorCoreMatmul {
+  TensorCoreMatmul(ImplicitLocOpBuilder &b, const KernelOperand &a,
+                   const KernelOperand &w, Value out)
+      : b(b), a(a), w(w), out(out), rows(a.type.getDimSize(0)),
+        depth(a.type.getDimSize(1)), columns(w.type.getDimSize(0)) {}
+
+  ImplicitLocOpBuilder &b;
+  const KernelOperand &a, &w;
+  Value out;
+  int64_t rows, depth, columns;
+};
+
 /// y (M x N) = a (M x K) times the N x K b, on tensor cores with mma.sync:
 ///
 ///   blocks of 4 warps own 64 x 64 tiles of y; each warp a 32 x 32 tile,
@@ -778,19 +792,15 @@ private:
 /// or t * 2 + 8 * (r / 2) .. + 1 (f16); B register r holds column g and the
 /// same K columns as A's register 2 * r; C register i holds row g + 8 *
 /// (i / 2), column 2 * t + i % 2.
-class MmaKernel {
+class MmaKernel : TensorCoreMatmul {
 public:
   static constexpr int64_t kBlockTile = 64;
   static constexpr int64_t kWarpTile = 32;
 
   MmaKernel(ImplicitLocOpBuilder &b, KernelKind kind, const KernelOperand &a,
             const KernelOperand &w, Type fragment, Value out)
-      : b(b), kind(kind), a(a), w(w), fragment(fragment), out(out) {
-    rows = a.type.getDimSize(0);
-    depth = a.type.getDimSize(1);
-    columns = w.type.getDimSize(0);
-    step = stepOf(kind);
-  }
+      : TensorCoreMatmul(b, a, w, out), kind(kind), fragment(fragment),
+        step(stepOf(kind)) {}
 
   void emit() {
     MLIRContext *context = b.getContext();
@@ -1024,12 +1034,9 @@ private:
                            accumulatorColumn(code, fc, i), rows, columns);
   }
 
-  ImplicitLocOpBuilder &b;
   KernelKind kind;
-  const KernelOperand &a, &w;
   Type fragment;
-  Value out;
-  int64_t rows, depth, columns, step;
+  int64_t step;
   Value aTable, wTable;
   Value group, inGroup, rowBase, columnBase;
 };
@@ -1130,20 +1137,6 @@ Value sharedAddress(ImplicitLocOpBuilder &k, Value buffer) {
   Value pointer = memref::ExtractAlignedPointerAsIndexOp::create(k, buffer);
   return arith::IndexCastUIOp::create(k, k.getI64Type(), pointer);
 }
-
-/// What a tensor-core kernel computes: y (rows x columns, `out`) = a (rows
-/// x depth) times w (columns x depth) transposed.
-struct TensorCoreMatmul {
-  TensorCoreMatmul(ImplicitLocOpBuilder &b, const KernelOperand &a,
-                   const KernelOperand &w, Value out)
-      : b(b), a(a), w(w), out(out), rows(a.type.getDimSize(0)),
-        depth(a.type.getDimSize(1)), columns(w.type.getDimSize(0)) {}
-
-  ImplicitLocOpBuilder &b;
-  const KernelOperand &a, &w;
-  Value out;
-  int64_t rows, depth, columns;
-};
 
 /// y = a x w^T for FP8 a (M x K) and w (N x K) with wgmma:
 ///

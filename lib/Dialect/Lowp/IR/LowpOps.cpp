@@ -998,20 +998,10 @@ OpFoldResult HadamardOp::fold(FoldAdaptor adaptor) {
   values.reserve(dense.getNumElements());
   for (const APFloat &value : dense.getValues<APFloat>())
     values.push_back(value.convertToFloat());
-  int64_t axis = int64_t(getAxis()), block = int64_t(getBlock());
-  int64_t inner = 1;
-  for (int64_t d = axis + 1; d < type.getRank(); ++d)
-    inner *= type.getDimSize(d);
-  int64_t length = type.getDimSize(axis);
-  if (values.empty())
-    return dense;
-  int64_t outer = int64_t(values.size()) / (inner * length);
   SmallVector<float> signs = getSigns();
-  for (int64_t o = 0; o < outer; ++o)
-    for (int64_t start = 0; start < length; start += block)
-      for (int64_t i = 0; i < inner; ++i)
-        numerics::hadamardBlock(&values[(o * length + start) * inner + i],
-                                block, inner, signs.data());
+  numerics::hadamardTensor(values.data(), type.getShape().data(),
+                           type.getRank(), int64_t(getAxis()),
+                           int64_t(getBlock()), signs.data());
   return DenseElementsAttr::get(type, ArrayRef<float>(values));
 }
 
