@@ -66,16 +66,19 @@ typedef struct LowpFormatInfo {
   /// Smallest positive normal value (integers and codebooks: smallest
   /// positive value), smallest positive value.
   double smallestNormal, smallestSubnormal;
-  /// Distance from 1 to the next value (minifloats; 0 otherwise).
+  /// Distance from 1 to the next value (minifloats, posits, HiFloat8; 0
+  /// otherwise).
   double eps;
-  /// Largest binade exponent, and the smallest normal one (minifloats).
+  /// Largest binade exponent, and the smallest normal one (minifloats,
+  /// HiFloat8; the smallest binade for posits).
   int maxExponent, minExponent;
-  /// Stored exponent and mantissa bits and bias (minifloats; 0 otherwise).
+  /// Stored exponent and mantissa bits and bias (minifloats; a posit's es
+  /// in exponentBits; 0 otherwise).
   unsigned exponentBits, mantissaBits;
   int bias;
   bool isSigned, hasInfinity, hasNaN, hasNegativeZero;
-  /// "float", "integer" or "codebook"; "ieee", "fn", "fnuz", "finite",
-  /// "e8m0" for minifloats, else "". Static strings.
+  /// "float", "integer", "codebook", "posit" or "hifloat8"; "ieee", "fn",
+  /// "fnuz", "finite", "e8m0" for minifloats, else "". Static strings.
   const char *kind, *specialValues;
 } LowpFormatInfo;
 

@@ -274,6 +274,17 @@ LowpFormatInfo lowpFormatGetInfo(LowpFormat handle) {
     info.kind = "codebook";
     info.isSigned = format.getMinFinite() < 0;
     break;
+  case numerics::Format::Kind::Posit:
+    info.kind = "posit";
+    info.exponentBits = format.getPosit().exponentBits;
+    info.isSigned = true;
+    info.minExponent = int(std::ilogb(format.getMinPositive()));
+    break;
+  case numerics::Format::Kind::HiFloat8:
+    info.kind = "hifloat8";
+    info.isSigned = true;
+    info.minExponent = int(std::ilogb(format.getMinNormal()));
+    break;
   }
   info.min = format.getMinFinite();
   return info;

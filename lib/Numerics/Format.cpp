@@ -232,6 +232,37 @@ std::string Format::verifyCodebook(unsigned bits,
   return "";
 }
 
+std::string Format::verifyPosit(unsigned width, unsigned exponentBits) {
+  if (width < 2 || width > 32)
+    return "posit width " + std::to_string(width) +
+           " is outside the supported range 2..32";
+  if (exponentBits > 4)
+    return "posit exponent size " + std::to_string(exponentBits) +
+           " is outside the supported range 0..4";
+  return "";
+}
+
+std::optional<Format> Format::tryMakePosit(unsigned width,
+                                           unsigned exponentBits,
+                                           std::string *error) {
+  std::string message = verifyPosit(width, exponentBits);
+  if (!message.empty()) {
+    if (error)
+      *error = message;
+    return std::nullopt;
+  }
+  Format format;
+  format.kind = Kind::Posit;
+  format.positParams = {width, exponentBits};
+  return format;
+}
+
+Format Format::makeHiFloat8() {
+  Format format;
+  format.kind = Kind::HiFloat8;
+  return format;
+}
+
 std::optional<Format> Format::tryMakeFloat(const FloatFormat &params,
                                            std::string *error) {
   std::string message = verifyFloat(params);
@@ -309,6 +340,10 @@ bool Format::operator==(const Format &other) const {
     return integerParams == other.integerParams;
   case Kind::Codebook:
     return codebookParams == other.codebookParams;
+  case Kind::Posit:
+    return positParams == other.positParams;
+  case Kind::HiFloat8:
+    return true;
   }
   return false;
 }
@@ -326,16 +361,22 @@ unsigned Format::getBitWidth() const {
     return integerParams.width;
   case Kind::Codebook:
     return codebookParams.bits;
+  case Kind::Posit:
+    return positParams.width;
+  case Kind::HiFloat8:
+    return 8;
   }
   return 0;
 }
 
 bool Format::hasInfinity() const {
-  return isFloat() && floatParams.specials == SpecialValues::IEEE;
+  return isHiFloat8() ||
+         (isFloat() && floatParams.specials == SpecialValues::IEEE);
 }
 
 bool Format::hasNaN() const {
-  return isFloat() && floatParams.specials != SpecialValues::Finite;
+  return isPosit() || isHiFloat8() ||
+         (isFloat() && floatParams.specials != SpecialValues::Finite);
 }
 
 bool Format::hasNegativeZero() const {
@@ -345,6 +386,10 @@ bool Format::hasNegativeZero() const {
 }
 
 uint32_t Format::getNaNCode() const {
+  if (isPosit())
+    return uint32_t(1) << (positParams.width - 1);
+  if (isHiFloat8())
+    return hif8::NaNCode;
   const FloatFormat &f = floatParams;
   unsigned n = f.exponentBits + f.mantissaBits;
   switch (f.specials) {
@@ -364,6 +409,8 @@ uint32_t Format::getNaNCode() const {
 }
 
 uint32_t Format::getInfCode(bool negative) const {
+  if (isHiFloat8())
+    return hif8::InfMagnitude | (negative ? hif8::SignBit : 0);
   const FloatFormat &f = floatParams;
   unsigned n = f.exponentBits + f.mantissaBits;
   uint32_t sign = negative && f.isSigned ? uint32_t(1) << n : 0;
@@ -395,6 +442,13 @@ uint32_t Format::getMaxFiniteCode(bool negative) const {
         codebookOrder.begin(), codebookOrder.end(), table[codebookOrder.back()],
         [&](uint32_t code, double v) { return table[code] < v; });
   }
+  case Kind::Posit: {
+    // maxpos is the all-ones magnitude; -maxpos its two's complement.
+    uint32_t nar = uint32_t(1) << (positParams.width - 1);
+    return negative ? nar + 1 : nar - 1;
+  }
+  case Kind::HiFloat8:
+    return hif8::MaxMagnitude | (negative ? hif8::SignBit : 0);
   }
   return 0;
 }
@@ -402,6 +456,8 @@ uint32_t Format::getMaxFiniteCode(bool negative) const {
 double Format::getMaxFinite() const { return decode(getMaxFiniteCode(false)); }
 
 double Format::getMinNormal() const {
+  if (isHiFloat8())
+    return std::ldexp(1.0, hif8::MinNormalExponent);
   if (!isFloat())
     return getMinPositive();
   const FloatFormat &f = floatParams;
@@ -427,11 +483,24 @@ double Format::getMinPositive() const {
         best = std::min(best, v);
     return std::isinf(best) ? 0.0 : best;
   }
+  case Kind::Posit:
+  case Kind::HiFloat8:
+    return decode(1);
   }
   return 0.0;
 }
 
 double Format::getEpsilon() const {
+  if (isHiFloat8())
+    return std::ldexp(1.0, -int(hif8::mantissaBits(0)));
+  if (isPosit()) {
+    // The code after 1 (regime "10", nothing else set); a 2-bit posit has
+    // only NaR there.
+    unsigned n = positParams.width;
+    if (n < 3)
+      return 0.0;
+    return decode((uint32_t(1) << (n - 2)) + 1) - 1.0;
+  }
   if (!isFloat())
     return 0.0;
   return std::ldexp(1.0, -int(floatParams.mantissaBits));
@@ -475,6 +544,9 @@ bool Format::isNaNCode(uint32_t code) const {
     return false;
   case Kind::Codebook:
     return code >= codebookParams.values.size();
+  case Kind::Posit:
+  case Kind::HiFloat8:
+    return code == getNaNCode();
   }
   return false;
 }
@@ -515,6 +587,14 @@ double Format::decode(uint32_t code) const {
   }
   case Kind::Codebook:
     return codebookParams.values[code];
+  case Kind::Posit:
+    return decodePosit(code);
+  case Kind::HiFloat8: {
+    if (isInfCode(code))
+      return code & hif8::SignBit ? -INFINITY : INFINITY;
+    double value = hif8::decodeMagnitude(code & ~hif8::SignBit);
+    return code & hif8::SignBit ? -value : value;
+  }
   }
   return NAN;
 }
@@ -544,6 +624,10 @@ uint32_t Format::encode(double value, int sticky,
     return encodeInteger(value, sticky, options);
   case Kind::Codebook:
     return encodeCodebook(value, sticky, options);
+  case Kind::Posit:
+    return encodePosit(value, sticky, options);
+  case Kind::HiFloat8:
+    return encodeHiFloat8(value, sticky, options);
   }
   return 0;
 }
@@ -723,6 +807,208 @@ uint32_t Format::encodeCodebook(double x, int sticky,
   }
   }
   return loCode;
+}
+
+//===----------------------------------------------------------------------===//
+// Posits
+//===----------------------------------------------------------------------===//
+//
+// A posit's magnitude codes (the code itself for positive values, its two's
+// complement for negative ones) are monotonic and contiguous in the value:
+// the bits after the sign are a regime, es exponent bits and a fraction, and
+// one more increment of a full fraction (or exponent) field carries into the
+// next regime with the right pattern. Rounding is therefore rounding of the
+// infinitely long bit string of |x| to n - 1 bits, which is exactly the
+// standard's rule (compare with the (n+1)-bit posit that appends a 1, ties to
+// the even pattern): where exponent bits are cut off the midpoint is the
+// geometric one, which this rounding gives by itself.
+
+/// floor(a / 2^shift) for any sign of a.
+static int floorShift(int a, unsigned shift) {
+  return a >= 0 ? a >> shift : -((-a + (1 << shift) - 1) >> shift);
+}
+
+double Format::decodePosit(uint32_t code) const {
+  const unsigned n = positParams.width, es = positParams.exponentBits;
+  if (code == 0)
+    return 0.0;
+  bool negative = (code >> (n - 1)) & 1;
+  uint64_t magnitude = negative ? (uint64_t(1) << n) - code : code;
+  // Bits n-2 .. 0 after the sign: the regime run, its terminator, the
+  // exponent (missing low bits are zeros) and the fraction.
+  int index = int(n) - 2;
+  uint64_t first = (magnitude >> index) & 1;
+  int run = 0;
+  while (index >= 0 && ((magnitude >> index) & 1) == first) {
+    ++run;
+    --index;
+  }
+  int regime = first ? run - 1 : -run;
+  --index;
+  int exponent = 0;
+  for (unsigned i = 0; i < es; ++i) {
+    exponent <<= 1;
+    if (index >= 0)
+      exponent |= int((magnitude >> index--) & 1);
+  }
+  int fractionBits = std::max(index + 1, 0);
+  uint64_t fraction = magnitude & ((uint64_t(1) << fractionBits) - 1);
+  double value = std::ldexp(double((uint64_t(1) << fractionBits) + fraction),
+                            regime * (1 << es) + exponent - fractionBits);
+  return negative ? -value : value;
+}
+
+uint32_t Format::encodePosit(double x, int sticky,
+                             const RoundingOptions &options) const {
+  const int n = int(positParams.width);
+  const unsigned es = positParams.exponentBits;
+  const uint32_t nar = uint32_t(1) << (n - 1);
+  const uint64_t mask = (uint64_t(1) << n) - 1;
+  if (std::isnan(x))
+    return nar;
+  bool negative = std::signbit(x);
+  auto withSign = [&](uint64_t magnitude) {
+    return uint32_t((negative ? 0 - magnitude : magnitude) & mask);
+  };
+  // Posits neither overflow nor underflow: beyond maxpos is maxpos, below
+  // minpos is minpos, in every rounding mode. Infinity is not a real number
+  // and becomes NaR unless saturating.
+  if (std::isinf(x))
+    return options.saturate ? withSign(nar - 1) : nar;
+  if (x == 0)
+    return 0;
+  Significand sig = decompose(x, sticky);
+  int scale = sig.log2Floor;
+  int regime = floorShift(scale, es);
+  if (regime >= n - 2)
+    return withSign(nar - 1);
+  if (regime < -(n - 2))
+    return withSign(1);
+  int exponent = scale - regime * (1 << es);
+  // The regime with its terminator: k+1 ones and a zero, or -k zeros and a
+  // one; together n-1 bits at most here.
+  int regimeLength = regime >= 0 ? regime + 2 : -regime + 1;
+  uint64_t regimeBits =
+      regime >= 0 ? ((uint64_t(1) << (regime + 1)) - 1) << 1 : 1;
+  int available = n - 1 - regimeLength;
+  // After the regime: the exponent, then |x|'s fraction below its leading
+  // one (f bits), as one fixed-point number; round it to `available` bits.
+  int f = scale - sig.exponent;
+  uint128 tail =
+      (uint128(exponent) << f) | (uint128(sig.m) - (uint128(1) << f));
+  int shift = int(es) + f - available;
+  uint64_t kept = uint64_t(tail >> shift);
+  uint128 rem = tail & ((uint128(1) << shift) - 1);
+  uint64_t code = (regimeBits << available) | kept;
+  bool away = roundsAway(code & 1, rem, shift, negative, options);
+  return withSign(code + (away ? 1 : 0));
+}
+
+//===----------------------------------------------------------------------===//
+// HiFloat8
+//===----------------------------------------------------------------------===//
+
+unsigned lowp::numerics::hif8::mantissaBits(int e) {
+  int magnitude = std::abs(e);
+  if (e < MinNormalExponent)
+    return 0;
+  return magnitude <= 3 ? 3 : magnitude <= 7 ? 2 : 1;
+}
+
+uint32_t lowp::numerics::hif8::powerCode(int e) {
+  if (e < MinNormalExponent)
+    return uint32_t(e - MinExponent + 1);
+  if (e == 0)
+    return 0x08;
+  // Dot field, exponent sign, exponent magnitude below its leading one,
+  // then zeros for the mantissa.
+  int magnitude = std::abs(e);
+  unsigned width = magnitude == 1   ? 1
+                   : magnitude <= 3 ? 2
+                   : magnitude <= 7 ? 3
+                                    : 4;
+  uint32_t dot = width == 1   ? 0x10
+                 : width == 2 ? 0x20
+                 : width == 3 ? 0x40
+                              : 0x60;
+  unsigned m = mantissaBits(e);
+  uint32_t field = (uint32_t(e < 0) << (width - 1)) |
+                   (uint32_t(magnitude) - (uint32_t(1) << (width - 1)));
+  return dot | (field << m);
+}
+
+double lowp::numerics::hif8::decodeMagnitude(uint32_t magnitude) {
+  if (magnitude < 0x08)
+    return magnitude == 0 ? 0.0
+                          : std::ldexp(1.0, int(magnitude) - 1 + MinExponent);
+  unsigned width = magnitude >= 0x60   ? 4
+                   : magnitude >= 0x40 ? 3
+                   : magnitude >= 0x20 ? 2
+                   : magnitude >= 0x10 ? 1
+                                       : 0;
+  unsigned m = width == 4 ? 1 : width == 3 ? 2 : 3;
+  int e = 0;
+  if (width > 0) {
+    uint32_t field = (magnitude >> m) & ((uint32_t(1) << width) - 1);
+    int exponentMagnitude = int((uint32_t(1) << (width - 1)) |
+                                (field & ((uint32_t(1) << (width - 1)) - 1)));
+    e = (field >> (width - 1)) ? -exponentMagnitude : exponentMagnitude;
+  }
+  uint32_t fraction = magnitude & ((uint32_t(1) << m) - 1);
+  return std::ldexp(double((uint32_t(1) << m) + fraction), e - int(m));
+}
+
+// Rounding works in the binade of |x|, at the quantum of its mantissa width,
+// as for minifloats. Magnitude codes are not monotonic across binades (the
+// exponent is sign-magnitude), so a carry out of the binade takes the next
+// power of two's code rather than code + 1; within a binade the mantissa is
+// the low bits of the code, so ties to even compare the significand's
+// parity. Below 2^-15 the grid is the powers of two 2^-16..2^-22 and zero,
+// with the linear midpoints between neighbours.
+uint32_t Format::encodeHiFloat8(double x, int sticky,
+                                const RoundingOptions &options) const {
+  using namespace hif8;
+  if (std::isnan(x))
+    return NaNCode;
+  bool negative = std::signbit(x);
+  uint32_t sign = negative ? SignBit : 0;
+  auto overflow = [&]() -> uint32_t {
+    if (options.saturate || roundsTowardZero(options, negative))
+      return sign | MaxMagnitude;
+    return sign | InfMagnitude;
+  };
+  if (std::isinf(x))
+    return sign | (options.saturate ? MaxMagnitude : InfMagnitude);
+  if (x == 0)
+    return 0;
+  Significand sig = decompose(x, sticky);
+  int e = sig.log2Floor;
+  if (e > MaxExponent)
+    return overflow();
+  uint32_t magnitude;
+  if (e < MinExponent) {
+    // Between zero and 2^-22: significand 0 (code 0) or 1 (code 1).
+    magnitude =
+        uint32_t(roundToQuantum(sig, MinExponent, negative, options, 0));
+  } else {
+    int m = int(mantissaBits(e));
+    // The code of significand I in this binade is I + offset (for the
+    // parity of ties; the denormal powers of two have consecutive codes).
+    int64_t offset = m == 0 ? int64_t(powerCode(e)) - 1 : 0;
+    uint64_t significand =
+        uint64_t(roundToQuantum(sig, e - m, negative, options, offset));
+    if (significand == (uint64_t(2) << m)) {
+      if (e + 1 > MaxExponent)
+        return overflow();
+      magnitude = powerCode(e + 1);
+    } else {
+      magnitude = powerCode(e) + uint32_t(significand - (uint64_t(1) << m));
+      if (magnitude == InfMagnitude)
+        return overflow();
+    }
+  }
+  // One zero: a negative value that rounds to zero is +0 (0x80 is NaN).
+  return magnitude == 0 ? 0 : sign | magnitude;
 }
 
 uint32_t lowp::numerics::convert(uint32_t code, const Format &from,

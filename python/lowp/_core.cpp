@@ -249,6 +249,17 @@ py::dict formatInfo(const std::string &text) {
     info["signed"] = lowest < 0;
     break;
   }
+  case numerics::Format::Kind::Posit:
+    info["kind"] = "posit";
+    info["es"] = format.getPosit().exponentBits;
+    info["signed"] = true;
+    info["minexp"] = std::ilogb(format.getMinPositive());
+    break;
+  case numerics::Format::Kind::HiFloat8:
+    info["kind"] = "hifloat8";
+    info["signed"] = true;
+    info["minexp"] = std::ilogb(format.getMinNormal());
+    break;
   }
   info["min"] = lowest;
   return info;

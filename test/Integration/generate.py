@@ -289,21 +289,138 @@ def wide_integers():
         ", ".join("%%r%d" % i for i in range(len(results))), ", ".join(results)))
 
 
+def wide_posits():
+    """f64 and f32 into posits of 20 to 32 bits in every deterministic mode,
+    saturating and not, and stochastic rounding from f64 with 32 random
+    bits, with every code decoded back to f64: f64 patterns of every binade
+    a posit reaches (up to 2^480), far outside it, powers of two (where a
+    regime ends), NaN and inf. A code table cannot reach these widths."""
+    rng = random.Random(21)
+    doubles = [0.0, -0.0, 1.0, -1.0, 1.5, 3.0, 1e300, -1e300, 1e-300,
+               float("inf"), float("-inf"), float("nan")]
+    for e in range(-500, 501, 7):
+        doubles.append(2.0 ** e if e > -1022 else 0.0)
+        doubles.append(-(2.0 ** e) * (1 + rng.random()))
+    for _ in range(1500):
+        e = rng.randint(-490, 490)
+        doubles.append((rng.random() + 1) * 2.0 ** e * rng.choice((1, -1)))
+    # Exact rounding boundaries: a wide random significand near 1.
+    for _ in range(500):
+        doubles.append(1 + rng.getrandbits(30) / 2.0 ** 30
+                       + rng.choice((0, 2.0 ** -52, -2.0 ** -52)))
+    n = len(doubles)
+    d_bits = [struct.unpack("<Q", struct.pack("<d", v))[0] for v in doubles]
+    f_bits = [rng.getrandbits(32) for _ in range(n)]
+    t_d = "tensor<%dxf64>" % n
+    t_f = "tensor<%dxf32>" % n
+    t_r = "tensor<%dxi32>" % n
+    lines, calls, results = [], [], []
+    for fmt in ("!lowp.posit<32, 2>", "!lowp.posit<32, 0>",
+                "!lowp.posit<24, 4>", "!lowp.posit<20, 1>"):
+        width = int(fmt.split("<")[1].split(",")[0])
+        tag = "p%d_%s" % (width, fmt.split(",")[1].strip(" >"))
+        t_out = "tensor<%dx%s>" % (n, fmt)
+        for source, t_in in (("d", t_d), ("f", t_f)):
+            for mode in MODES:
+                for saturate in ("", " saturate"):
+                    name = "@%s_%s_%s%s" % (tag, source, mode,
+                                            saturate and "_saturate")
+                    lines.append("func.func %s(%%x: %s) -> %s {"
+                                 % (name, t_in, t_out))
+                    lines.append("  %%0 = lowp.convert %%x %s%s : %s to %s"
+                                 % (mode, saturate, t_in, t_out))
+                    lines.append("  return %%0 : %s\n}" % t_out)
+                    calls.append("  %%r%d = func.call %s(%%%s) : (%s) -> %s"
+                                 % (len(results), name, source, t_in, t_out))
+                    results.append(t_out)
+        name = "@%s_stochastic" % tag
+        lines.append("func.func %s(%%x: %s, %%r: %s) -> %s {"
+                     % (name, t_d, t_r, t_out))
+        lines.append("  %%0 = lowp.convert %%x random(%%r : %s) stochastic"
+                     " : %s to %s" % (t_r, t_d, t_out))
+        lines.append("  return %%0 : %s\n}" % t_out)
+        calls.append("  %%r%d = func.call %s(%%d, %%bits) : (%s, %s) -> %s"
+                     % (len(results), name, t_d, t_r, t_out))
+        results.append(t_out)
+        # Every result decoded back (the codes the conversions wrote).
+        name = "@%s_decode" % tag
+        lines.append("func.func %s(%%c: %s) -> %s {" % (name, t_out, t_d))
+        lines.append("  %%0 = lowp.convert %%c : %s to %s" % (t_out, t_d))
+        lines.append("  return %%0 : %s\n}" % t_d)
+        calls.append("  %%r%d = func.call %s(%%r%d) : (%s) -> %s"
+                     % (len(results), name, len(results) - 1 - 20, t_out, t_d))
+        results.append(t_d)
+    print("\n".join(lines))
+    print("func.func @main() -> (%s) {" % ", ".join(results))
+    print("  %%d = arith.constant dense<%s> : %s" % (hex_tensor(d_bits, 8), t_d))
+    print("  %%f = arith.constant dense<%s> : %s" % (hex_tensor(f_bits, 4), t_f))
+    print("  %%bits = arith.constant dense<%s> : %s"
+          % (hex_tensor([rng.getrandbits(32) for _ in range(n)], 4), t_r))
+    print("\n".join(calls))
+    print("  return %s : %s\n}" % (
+        ", ".join("%%r%d" % i for i in range(len(results))), ", ".join(results)))
+
+
+def between(source, target, codes_path):
+    """Every code of `source` (the table on stdin, written to codes_path)
+    converted straight into `target` in every deterministic mode, saturating
+    and not, and the round trip back."""
+    table = [(c, v) for c, v in read_table()]
+    codes = [c for c, _ in table]
+    c = len(codes)
+    code_bytes = 1 if c <= 256 else 2 if c <= 65536 else 4
+    write_npy(codes_path, "<u%d" % code_bytes if code_bytes > 1 else "|u1",
+              codes, code_bytes)
+    t_in = "tensor<%dx%s>" % (c, source)
+    t_out = "tensor<%dx%s>" % (c, target)
+    lines, calls, results = [], [], []
+    for mode in MODES:
+        for saturate in ("", " saturate"):
+            name = "@to_%s%s" % (mode, saturate and "_saturate")
+            lines.append("func.func %s(%%x: %s) -> (%s, %s) {"
+                         % (name, t_in, t_out, t_in))
+            lines.append("  %%0 = lowp.convert %%x %s%s : %s to %s"
+                         % (mode, saturate, t_in, t_out))
+            lines.append("  %%1 = lowp.convert %%0 %s : %s to %s"
+                         % (mode, t_out, t_in))
+            lines.append("  return %%0, %%1 : %s, %s\n}" % (t_out, t_in))
+            calls.append("  %%r%d, %%r%d = func.call %s(%%x) : (%s) -> (%s, %s)"
+                         % (len(results), len(results) + 1, name, t_in, t_out,
+                            t_in))
+            results += [t_out, t_in]
+    print("\n".join(lines))
+    print("func.func @main(%%x: %s) -> (%s) {" % (t_in, ", ".join(results)))
+    print("\n".join(calls))
+    print("  return %s : %s\n}" % (
+        ", ".join("%%r%d" % i for i in range(len(results))), ", ".join(results)))
+
+
 def fold(fmt):
     """The conversions of `convert`, applied to the constants in @main
     itself: the pipeline folds them through the numerics core, and lowp-run
-    --check compares the folded constants with the reference interpreter."""
+    --check compares the folded constants with the reference interpreter.
+    A format no builtin constant can hold (a !lowp type) is converted on to
+    f64 in the same function: the pair folds into one f64 constant."""
     table = read_table()
     inputs = rounding_class_inputs(table, 4)
     n = len(inputs)
     t_in = "tensor<%dxf32>" % n
     t_out = "tensor<%dx%s>" % (n, fmt)
+    t_back = "tensor<%dxf64>" % n
     body, results = [], []
     for mode in MODES:
         for saturate in ("", " saturate"):
-            body.append("  %%r%d = lowp.convert %%x %s%s : %s to %s"
-                        % (len(results), mode, saturate, t_in, t_out))
-            results.append(t_out)
+            r = "%%r%d" % len(results)
+            if fmt.startswith("!lowp"):
+                body.append("  %s_codes = lowp.convert %%x %s%s : %s to %s"
+                            % (r, mode, saturate, t_in, t_out))
+                body.append("  %s = lowp.convert %s_codes : %s to %s"
+                            % (r, r, t_out, t_back))
+                results.append(t_back)
+            else:
+                body.append("  %s = lowp.convert %%x %s%s : %s to %s"
+                            % (r, mode, saturate, t_in, t_out))
+                results.append(t_out)
     print("func.func @main() -> (%s) {" % ", ".join(results))
     print("  %%x = arith.constant dense<%s> : %s" % (hex_tensor(inputs, 4), t_in))
     print("\n".join(body))
@@ -549,6 +666,8 @@ if __name__ == "__main__":
      "quantize": lambda: quantize(sys.argv[2], sys.argv[3], sys.argv[4]),
      "matmul": matmul,
      "fold": lambda: fold(sys.argv[2]),
+     "wideposit": wide_posits,
+     "between": lambda: between(sys.argv[2], sys.argv[3], sys.argv[4]),
      "wideint": wide_integers,
      "arith": lambda: arith(sys.argv[2]),
      "badnpy": lambda: bad_npy(sys.argv[2], sys.argv[3]),

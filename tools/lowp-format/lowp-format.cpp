@@ -112,10 +112,21 @@ void printInfo(const Format &format) {
     line("kind", "codebook");
     line("entries", std::to_string(format.getCodebook().values.size()));
     break;
+  case Format::Kind::Posit:
+    line("kind", "posit (tapered; rounds on the bit pattern)");
+    line("es", std::to_string(format.getPosit().exponentBits));
+    break;
+  case Format::Kind::HiFloat8:
+    line("kind", "hifloat8 (tapered; 1..3 mantissa bits by binade)");
+    break;
   }
   line("max", formatValue(format.getMaxFinite()));
   line("min", formatValue(format.getMinFinite()));
-  if (format.isFloat()) {
+  if (format.isPosit()) {
+    line("min positive", formatValue(format.getMinPositive()));
+    line("epsilon", formatValue(format.getEpsilon()));
+    line("max exponent", std::to_string(format.getMaxExponent()));
+  } else if (format.isFloat() || format.isHiFloat8()) {
     line("min normal", formatValue(format.getMinNormal()));
     line("min subnormal", formatValue(format.getMinPositive()));
     line("epsilon", formatValue(format.getEpsilon()));

@@ -108,11 +108,23 @@ struct CodebookFormat {
   }
 };
 
-/// One number format: a minifloat, an integer or a codebook. Built only
-/// through the checked factories, so every Format in existence is valid.
+/// A posit of the 2022 Posit Standard: `width` bits (2..32) of two's
+/// complement sign, regime, `exponentBits` (0..4) exponent bits and fraction;
+/// one zero (all zeros) and one NaR (the sign bit alone).
+struct PositFormat {
+  unsigned width = 0;
+  unsigned exponentBits = 0;
+  bool operator==(const PositFormat &other) const {
+    return width == other.width && exponentBits == other.exponentBits;
+  }
+};
+
+/// One number format: a minifloat, an integer, a codebook, a posit or
+/// HiFloat8 (Ascend's tapered 8-bit float). Built only through the checked
+/// factories, so every Format in existence is valid.
 class Format {
 public:
-  enum class Kind { Float, Integer, Codebook };
+  enum class Kind { Float, Integer, Codebook, Posit, HiFloat8 };
 
   /// Returns the format, or an error message saying which constraint of
   /// docs/Numerics.md ("Supported formats") the parameters break.
@@ -123,20 +135,28 @@ public:
   static std::optional<Format> tryMakeCodebook(unsigned bits,
                                                std::vector<double> values,
                                                std::string *error);
+  static std::optional<Format>
+  tryMakePosit(unsigned width, unsigned exponentBits, std::string *error);
+  /// HiFloat8 has no parameters.
+  static Format makeHiFloat8();
 
   /// Checks minifloat parameters; returns an empty string when they are valid.
   static std::string verifyFloat(const FloatFormat &params);
   static std::string verifyInteger(unsigned width);
   static std::string verifyCodebook(unsigned bits,
                                     const std::vector<double> &values);
+  static std::string verifyPosit(unsigned width, unsigned exponentBits);
 
   Kind getKind() const { return kind; }
   bool isFloat() const { return kind == Kind::Float; }
   bool isInteger() const { return kind == Kind::Integer; }
   bool isCodebook() const { return kind == Kind::Codebook; }
+  bool isPosit() const { return kind == Kind::Posit; }
+  bool isHiFloat8() const { return kind == Kind::HiFloat8; }
   const FloatFormat &getFloat() const { return floatParams; }
   const IntegerFormat &getInteger() const { return integerParams; }
   const CodebookFormat &getCodebook() const { return codebookParams; }
+  const PositFormat &getPosit() const { return positParams; }
 
   /// Bits in one code.
   unsigned getBitWidth() const;
@@ -176,7 +196,8 @@ public:
   /// minifloats; -2^(w-1) for signed integers; the smallest entry of a
   /// codebook); 0 for unsigned formats.
   double getMinFinite() const;
-  /// Distance from 1 to the next larger value (minifloats only; 0 otherwise).
+  /// Distance from 1 to the next larger value (minifloats, posits and
+  /// HiFloat8; 0 for integers and codebooks).
   double getEpsilon() const;
   /// Codes of special values; meaningful only when the format has them.
   uint32_t getNaNCode() const;
@@ -197,14 +218,46 @@ private:
                          const RoundingOptions &options) const;
   uint32_t encodeCodebook(double value, int sticky,
                           const RoundingOptions &options) const;
+  uint32_t encodePosit(double value, int sticky,
+                       const RoundingOptions &options) const;
+  uint32_t encodeHiFloat8(double value, int sticky,
+                          const RoundingOptions &options) const;
+  double decodePosit(uint32_t code) const;
 
   Kind kind = Kind::Float;
   FloatFormat floatParams;
   IntegerFormat integerParams;
   CodebookFormat codebookParams;
+  PositFormat positParams;
   /// Codebook codes sorted by (value, code), so encoding is a binary search.
   std::vector<uint32_t> codebookOrder;
 };
+
+/// HiFloat8's fixed codes and fields (docs/Numerics.md, "HiFloat8"). A code
+/// is a sign bit over a 7-bit magnitude; the magnitude reads, from the top,
+/// a prefix-coded dot field D (11: 4, 10: 3, 01: 2, 001: 1, 0001: 0, 0000:
+/// denormal), D exponent bits (the exponent's sign, then its magnitude below
+/// an implicit leading 1) and the mantissa.
+namespace hif8 {
+constexpr uint32_t SignBit = 0x80;
+/// The code a negative zero would have.
+constexpr uint32_t NaNCode = 0x80;
+/// Where 1.5 * 2^15 would be.
+constexpr uint32_t InfMagnitude = 0x6F;
+/// 2^15.
+constexpr uint32_t MaxMagnitude = 0x6E;
+constexpr int MaxExponent = 15;
+constexpr int MinNormalExponent = -15;
+/// The denormal mode's powers of two reach down to 2^-22.
+constexpr int MinExponent = -22;
+/// Stored mantissa bits in the binade of 2^e (e in -22..15): 3 for |e| <= 3,
+/// 2 for |e| <= 7, 1 for |e| <= 15 and 0 for the denormal powers of two.
+unsigned mantissaBits(int e);
+/// The magnitude code of 2^e, e in -22..15.
+uint32_t powerCode(int e);
+/// The value of a magnitude code 0..0x7F other than InfMagnitude.
+double decodeMagnitude(uint32_t magnitude);
+} // namespace hif8
 
 /// Converts a code of `from` into `to`: the exact value of the code, rounded
 /// once. (Every value of every supported format is a double, so there is no

@@ -115,6 +115,10 @@ Value ElementCodegen::decode(const ValueFormat &valueFormat, Value code,
     Value index = arith::IndexCastUIOp::create(b, b.getIndexType(), code);
     return tensor::ExtractOp::create(b, table, ValueRange{index});
   }
+  case Format::Kind::Posit:
+    return decodePosit(format, code);
+  case Format::Kind::HiFloat8:
+    return decodeHiFloat8(code);
   case Format::Kind::Float:
     break;
   }
@@ -245,6 +249,54 @@ static Decomposed decompose(ElementCodegen &g, ImplicitLocOpBuilder &b, Value x,
   return d;
 }
 
+/// Whether a magnitude whose discarded low part is `rem` (of `shift` bits,
+/// `half` = 2^(shift-1), or above every rem when shift >= 64) rounds away
+/// from zero to the next code, the lower code being odd when `lowerOdd`.
+static Value roundsAway(ElementCodegen &g, ImplicitLocOpBuilder &b, Value rem,
+                        Value shift, Value half, Value lowerOdd, Value negative,
+                        const RoundingOptions &options, Value random) {
+  using P = arith::CmpIPredicate;
+  auto cmp = [&](P p, Value l, Value r) {
+    return arith::CmpIOp::create(b, p, l, r);
+  };
+  Value remNonzero = cmp(P::ne, rem, g.i64(0));
+  switch (options.mode) {
+  case RoundingMode::TowardZero:
+    return arith::ConstantIntOp::create(b, b.getI1Type(), 0);
+  case RoundingMode::Upward:
+    return arith::AndIOp::create(
+        b, remNonzero,
+        arith::XOrIOp::create(
+            b, negative, arith::ConstantIntOp::create(b, b.getI1Type(), 1)));
+  case RoundingMode::Downward:
+    return arith::AndIOp::create(b, remNonzero, negative);
+  case RoundingMode::NearestAway:
+    return cmp(P::uge, rem, half);
+  case RoundingMode::NearestEven:
+    return arith::OrIOp::create(
+        b, cmp(P::ugt, rem, half),
+        arith::AndIOp::create(b, cmp(P::eq, rem, half), lowerOdd));
+  case RoundingMode::Stochastic: {
+    // floor(rem / 2^shift * 2^k): a right shift by shift - k (>= 0 past
+    // 32 - 3 bits), or a left shift of at most a few bits.
+    int64_t k = options.randomBitCount;
+    Value right = arith::SubIOp::create(b, shift, g.i64(k));
+    Value rightClamped = arith::MinSIOp::create(
+        b, arith::MaxSIOp::create(b, right, g.i64(0)), g.i64(63));
+    Value leftAmount = arith::MaxSIOp::create(
+        b, arith::SubIOp::create(b, g.i64(0), right), g.i64(0));
+    Value top = g.select(cmp(P::sge, right, g.i64(0)),
+                         arith::ShRUIOp::create(b, rem, rightClamped),
+                         arith::ShLIOp::create(b, rem, leftAmount));
+    top = g.select(cmp(P::sge, right, g.i64(64)), g.i64(0), top);
+    Value r = arith::AndIOp::create(b, random, g.i64((int64_t(1) << k) - 1));
+    return cmp(P::uge, arith::AddIOp::create(b, top, r),
+               g.i64(int64_t(1) << k));
+  }
+  }
+  return arith::ConstantIntOp::create(b, b.getI1Type(), 0);
+}
+
 /// The multiple of 2^quantum nearest |x| in the rounding direction, given
 /// that the code of multiple I is I + codeOffset (for ties to the even
 /// code).
@@ -270,54 +322,32 @@ static Value roundToQuantum(ElementCodegen &g, ImplicitLocOpBuilder &b,
   Value half = g.select(
       big, g.i64(INT64_MIN),
       arith::ShLIOp::create(b, one, arith::SubIOp::create(b, clamped, one)));
-  Value remNonzero = cmp(P::ne, rem, g.i64(0));
-  Value increment;
-  switch (options.mode) {
-  case RoundingMode::TowardZero:
-    increment = arith::ConstantIntOp::create(b, b.getI1Type(), 0);
-    break;
-  case RoundingMode::Upward:
-    increment = arith::AndIOp::create(
-        b, remNonzero,
-        arith::XOrIOp::create(
-            b, d.negative, arith::ConstantIntOp::create(b, b.getI1Type(), 1)));
-    break;
-  case RoundingMode::Downward:
-    increment = arith::AndIOp::create(b, remNonzero, d.negative);
-    break;
-  case RoundingMode::NearestAway:
-    increment = cmp(P::uge, rem, half);
-    break;
-  case RoundingMode::NearestEven: {
-    Value lowerCode = arith::AddIOp::create(b, integerPart, codeOffset);
-    Value lowerOdd =
-        cmp(P::ne, arith::AndIOp::create(b, lowerCode, one), g.i64(0));
-    increment = arith::OrIOp::create(
-        b, cmp(P::ugt, rem, half),
-        arith::AndIOp::create(b, cmp(P::eq, rem, half), lowerOdd));
-    break;
-  }
-  case RoundingMode::Stochastic: {
-    // floor(rem / 2^shift * 2^k): a right shift by shift - k (>= 0 past
-    // 32 - 3 bits), or a left shift of at most a few bits.
-    int64_t k = options.randomBitCount;
-    Value right = arith::SubIOp::create(b, shift, g.i64(k));
-    Value rightClamped = arith::MinSIOp::create(
-        b, arith::MaxSIOp::create(b, right, g.i64(0)), g.i64(63));
-    Value leftAmount = arith::MaxSIOp::create(
-        b, arith::SubIOp::create(b, g.i64(0), right), g.i64(0));
-    Value top = g.select(cmp(P::sge, right, g.i64(0)),
-                         arith::ShRUIOp::create(b, rem, rightClamped),
-                         arith::ShLIOp::create(b, rem, leftAmount));
-    top = g.select(cmp(P::sge, right, g.i64(64)), g.i64(0), top);
-    Value r = arith::AndIOp::create(b, random, g.i64((int64_t(1) << k) - 1));
-    increment =
-        cmp(P::uge, arith::AddIOp::create(b, top, r), g.i64(int64_t(1) << k));
-    break;
-  }
-  }
+  Value lowerOdd =
+      cmp(P::ne,
+          arith::AndIOp::create(
+              b, arith::AddIOp::create(b, integerPart, codeOffset), one),
+          g.i64(0));
+  Value increment =
+      roundsAway(g, b, rem, shift, half, lowerOdd, d.negative, options, random);
   return arith::AddIOp::create(
       b, integerPart, arith::ExtUIOp::create(b, b.getI64Type(), increment));
+}
+
+/// Whether the mode rounds a value of this sign toward zero (the directed
+/// modes' overflow gives max, not inf or NaN).
+static Value roundsTowardZero(ImplicitLocOpBuilder &b,
+                              const RoundingOptions &options, Value negative) {
+  Value one = arith::ConstantIntOp::create(b, b.getI1Type(), 1);
+  switch (options.mode) {
+  case RoundingMode::TowardZero:
+    return one;
+  case RoundingMode::Upward:
+    return negative;
+  case RoundingMode::Downward:
+    return arith::XOrIOp::create(b, negative, one);
+  default:
+    return arith::ConstantIntOp::create(b, b.getI1Type(), 0);
+  }
 }
 
 Value ElementCodegen::encodeFloat(const Format &format, Value x,
@@ -366,22 +396,7 @@ Value ElementCodegen::encodeFloat(const Format &format, Value x,
   Value infCode = format.hasInfinity()
                       ? signed_(int64_t(format.getInfCode(false)))
                       : Value();
-  Value one = arith::ConstantIntOp::create(b, b.getI1Type(), 1);
-  Value towardZero;
-  switch (options.mode) {
-  case RoundingMode::TowardZero:
-    towardZero = one;
-    break;
-  case RoundingMode::Upward:
-    towardZero = d.negative;
-    break;
-  case RoundingMode::Downward:
-    towardZero = arith::XOrIOp::create(b, d.negative, one);
-    break;
-  default:
-    towardZero = arith::ConstantIntOp::create(b, b.getI1Type(), 0);
-    break;
-  }
+  Value towardZero = roundsTowardZero(b, options, d.negative);
   Value overflowCode;
   if (options.saturate || f.specials == SpecialValues::Finite)
     overflowCode = maxCode;
@@ -606,7 +621,297 @@ Value ElementCodegen::encode(const ValueFormat &valueFormat, Value x,
     return encodeInteger(format, x, options, random, sticky);
   if (format.isCodebook())
     return encodeCodebook(format, x, options, sticky);
+  if (format.isPosit())
+    return encodePosit(format, x, options, random, sticky);
+  if (format.isHiFloat8())
+    return encodeHiFloat8(x, options, random, sticky);
   return encodeFloat(format, x, options, random, sticky);
+}
+
+//===----------------------------------------------------------------------===//
+// Posits and HiFloat8
+//===----------------------------------------------------------------------===//
+//
+// The same definitions as lib/Numerics/Format.cpp ("Posits", "HiFloat8"),
+// branch-free: every case is computed and selected, with shift amounts
+// clamped into range where a selected-away case would overshoot.
+
+Value ElementCodegen::decodePosit(const Format &format, Value code) {
+  using P = arith::CmpIPredicate;
+  auto cmp = [&](P p, Value l, Value r) {
+    return arith::CmpIOp::create(b, p, l, r);
+  };
+  const int64_t n = format.getPosit().width;
+  const int64_t es = format.getPosit().exponentBits;
+  const int64_t mask = (int64_t(1) << n) - 1;
+  code = arith::AndIOp::create(b, code, i64(mask));
+  Value negative =
+      cmp(P::ne, arith::ShRUIOp::create(b, code, i64(n - 1)), i64(0));
+  Value magnitude =
+      select(negative,
+             arith::AndIOp::create(b, arith::SubIOp::create(b, i64(0), code),
+                                   i64(mask)),
+             code);
+  // The n-1 bits after the sign at the top of a 64-bit word: the regime
+  // run's length is a count of leading zeros (of the word or of its
+  // complement).
+  Value word = arith::ShLIOp::create(b, magnitude, i64(65 - n));
+  Value ones = cmp(P::slt, word, i64(0));
+  Value complement = arith::XOrIOp::create(b, word, i64(-1));
+  Value run = select(ones, math::CountLeadingZerosOp::create(b, complement),
+                     math::CountLeadingZerosOp::create(b, word));
+  run = arith::MinSIOp::create(b, run, i64(n - 1));
+  Value regime = select(ones, arith::SubIOp::create(b, run, i64(1)),
+                        arith::SubIOp::create(b, i64(0), run));
+  // Past the run and its terminator (absent after a full run: the shift
+  // then clears the word, and missing bits read as zeros).
+  Value rest =
+      arith::ShLIOp::create(b, word, arith::AddIOp::create(b, run, i64(1)));
+  Value exponent = arith::ShLIOp::create(b, regime, i64(es));
+  Value fraction = rest;
+  if (es > 0) {
+    exponent = arith::AddIOp::create(
+        b, exponent, arith::ShRUIOp::create(b, rest, i64(64 - es)));
+    fraction = arith::ShLIOp::create(b, rest, i64(es));
+  }
+  Value bits = arith::OrIOp::create(
+      b,
+      arith::ShLIOp::create(b, arith::AddIOp::create(b, exponent, i64(1023)),
+                            i64(52)),
+      arith::ShRUIOp::create(b, fraction, i64(12)));
+  Value value = arith::BitcastOp::create(b, b.getF64Type(), bits);
+  value = select(negative, arith::NegFOp::create(b, value), value);
+  value = select(cmp(P::eq, code, i64(0)), f64(0), value);
+  return select(cmp(P::eq, code, i64(int64_t(1) << (n - 1))), f64(NAN), value);
+}
+
+Value ElementCodegen::encodePosit(const Format &format, Value x,
+                                  const RoundingOptions &options, Value random,
+                                  Value sticky) {
+  using P = arith::CmpIPredicate;
+  auto cmp = [&](P p, Value l, Value r) {
+    return arith::CmpIOp::create(b, p, l, r);
+  };
+  const int64_t n = format.getPosit().width;
+  const int64_t es = format.getPosit().exponentBits;
+  const int64_t mask = (int64_t(1) << n) - 1;
+  const int64_t nar = int64_t(1) << (n - 1);
+  Decomposed d = decompose(*this, b, x, sticky);
+  Value scale = d.L2;
+  Value regime = arith::ShRSIOp::create(b, scale, i64(es));
+  Value aboveMax = cmp(P::sge, regime, i64(n - 2));
+  Value belowMin = cmp(P::slt, regime, i64(-(n - 2)));
+  // The regimes in between; the others are selected away below.
+  regime = arith::MaxSIOp::create(
+      b, arith::MinSIOp::create(b, regime, i64(n - 3)), i64(-(n - 2)));
+  Value exponent = arith::AndIOp::create(b, scale, i64((1 << es) - 1));
+  Value nonNegative = cmp(P::sge, regime, i64(0));
+  Value regimeLength =
+      select(nonNegative, arith::AddIOp::create(b, regime, i64(2)),
+             arith::SubIOp::create(b, i64(1), regime));
+  Value regimeBits = select(
+      nonNegative,
+      arith::ShLIOp::create(
+          b,
+          arith::SubIOp::create(
+              b,
+              arith::ShLIOp::create(
+                  b, i64(1),
+                  arith::AddIOp::create(
+                      b, arith::MaxSIOp::create(b, regime, i64(0)), i64(1))),
+              i64(1)),
+          i64(1)),
+      i64(1));
+  Value available = arith::SubIOp::create(b, i64(n - 1), regimeLength);
+  // The exponent, then |x|'s fraction below its leading one (f bits), as
+  // one fixed-point number, rounded to `available` bits.
+  Value f = arith::SubIOp::create(b, d.L2, d.k2);
+  Value fraction =
+      arith::SubIOp::create(b, d.m2, arith::ShLIOp::create(b, i64(1), f));
+  Value tail =
+      arith::OrIOp::create(b, arith::ShLIOp::create(b, exponent, f), fraction);
+  Value shift =
+      arith::SubIOp::create(b, arith::AddIOp::create(b, f, i64(es)), available);
+  Value kept = arith::ShRUIOp::create(b, tail, shift);
+  Value rem = arith::AndIOp::create(
+      b, tail,
+      arith::SubIOp::create(b, arith::ShLIOp::create(b, i64(1), shift),
+                            i64(1)));
+  Value half =
+      arith::ShLIOp::create(b, i64(1), arith::SubIOp::create(b, shift, i64(1)));
+  Value code = arith::OrIOp::create(
+      b, arith::ShLIOp::create(b, regimeBits, available), kept);
+  Value lowerOdd = cmp(P::ne, arith::AndIOp::create(b, code, i64(1)), i64(0));
+  Value away = roundsAway(*this, b, rem, shift, half, lowerOdd, d.negative,
+                          options, random);
+  Value magnitude = arith::AddIOp::create(
+      b, code, arith::ExtUIOp::create(b, b.getI64Type(), away));
+  // Posits neither overflow nor underflow.
+  magnitude = select(aboveMax, i64(nar - 1), magnitude);
+  magnitude = select(belowMin, i64(1), magnitude);
+  auto withSign = [&](Value magnitude) {
+    return select(
+        d.negative,
+        arith::AndIOp::create(b, arith::SubIOp::create(b, i64(0), magnitude),
+                              i64(mask)),
+        magnitude);
+  };
+  Value result = withSign(magnitude);
+  result = select(d.isZero, i64(0), result);
+  result = select(d.isInf, options.saturate ? withSign(i64(nar - 1)) : i64(nar),
+                  result);
+  return select(d.isNaN, i64(nar), result);
+}
+
+Value ElementCodegen::hiFloat8PowerCode(Value e) {
+  using P = arith::CmpIPredicate;
+  auto cmp = [&](P p, Value l, Value r) {
+    return arith::CmpIOp::create(b, p, l, r);
+  };
+  Value negative = cmp(P::slt, e, i64(0));
+  Value magnitude = select(negative, arith::SubIOp::create(b, i64(0), e), e);
+  // The exponent field's width, its dot prefix and the mantissa width.
+  auto byWidth = [&](int64_t w1, int64_t w2, int64_t w3, int64_t w4) {
+    return select(
+        cmp(P::sle, magnitude, i64(1)), i64(w1),
+        select(cmp(P::sle, magnitude, i64(3)), i64(w2),
+               select(cmp(P::sle, magnitude, i64(7)), i64(w3), i64(w4))));
+  };
+  Value width = byWidth(1, 2, 3, 4);
+  Value dot = byWidth(0x10, 0x20, 0x40, 0x60);
+  Value m = byWidth(3, 3, 2, 1);
+  Value top =
+      arith::ShLIOp::create(b, i64(1), arith::SubIOp::create(b, width, i64(1)));
+  Value field = arith::OrIOp::create(b, select(negative, top, i64(0)),
+                                     arith::SubIOp::create(b, magnitude, top));
+  Value normal =
+      arith::OrIOp::create(b, dot, arith::ShLIOp::create(b, field, m));
+  Value result = select(cmp(P::eq, e, i64(0)), i64(0x08), normal);
+  return select(
+      cmp(P::slt, e, i64(numerics::hif8::MinNormalExponent)),
+      arith::SubIOp::create(b, e, i64(numerics::hif8::MinExponent - 1)),
+      result);
+}
+
+Value ElementCodegen::decodeHiFloat8(Value code) {
+  using P = arith::CmpIPredicate;
+  auto cmp = [&](P p, Value l, Value r) {
+    return arith::CmpIOp::create(b, p, l, r);
+  };
+  Value magnitude = arith::AndIOp::create(b, code, i64(0x7F));
+  Value negative =
+      cmp(P::ne, arith::AndIOp::create(b, code, i64(0x80)), i64(0));
+  auto byDot = [&](int64_t w4, int64_t w3, int64_t w2, int64_t w1, int64_t w0) {
+    return select(cmp(P::uge, magnitude, i64(0x60)), i64(w4),
+                  select(cmp(P::uge, magnitude, i64(0x40)), i64(w3),
+                         select(cmp(P::uge, magnitude, i64(0x20)), i64(w2),
+                                select(cmp(P::uge, magnitude, i64(0x10)),
+                                       i64(w1), i64(w0)))));
+  };
+  Value width = byDot(4, 3, 2, 1, 1); // width 0 is selected away below
+  Value m = byDot(1, 2, 3, 3, 3);
+  Value field = arith::AndIOp::create(
+      b, arith::ShRUIOp::create(b, magnitude, m),
+      arith::SubIOp::create(b, arith::ShLIOp::create(b, i64(1), width),
+                            i64(1)));
+  Value top =
+      arith::ShLIOp::create(b, i64(1), arith::SubIOp::create(b, width, i64(1)));
+  Value exponentNegative =
+      cmp(P::ne, arith::AndIOp::create(b, field, top), i64(0));
+  Value exponentMagnitude = arith::OrIOp::create(
+      b, top,
+      arith::AndIOp::create(b, field, arith::SubIOp::create(b, top, i64(1))));
+  Value e = select(exponentNegative,
+                   arith::SubIOp::create(b, i64(0), exponentMagnitude),
+                   exponentMagnitude);
+  e = select(cmp(P::ult, magnitude, i64(0x10)), i64(0), e);
+  Value fraction = arith::AndIOp::create(
+      b, magnitude,
+      arith::SubIOp::create(b, arith::ShLIOp::create(b, i64(1), m), i64(1)));
+  Value normalBits = arith::OrIOp::create(
+      b,
+      arith::ShLIOp::create(b, arith::AddIOp::create(b, e, i64(1023)), i64(52)),
+      arith::ShLIOp::create(b, fraction, arith::SubIOp::create(b, i64(52), m)));
+  // The denormal mode: 0000 then M is 2^(M - 23).
+  Value denormalBits = arith::ShLIOp::create(
+      b,
+      arith::AddIOp::create(b, magnitude,
+                            i64(1023 + numerics::hif8::MinExponent - 1)),
+      i64(52));
+  Value bits =
+      select(cmp(P::ult, magnitude, i64(0x08)), denormalBits, normalBits);
+  Value value = arith::BitcastOp::create(b, b.getF64Type(), bits);
+  value = select(cmp(P::eq, magnitude, i64(0)), f64(0), value);
+  value = select(cmp(P::eq, magnitude, i64(numerics::hif8::InfMagnitude)),
+                 f64(INFINITY), value);
+  value = select(negative, arith::NegFOp::create(b, value), value);
+  return select(cmp(P::eq, code, i64(numerics::hif8::NaNCode)), f64(NAN),
+                value);
+}
+
+Value ElementCodegen::encodeHiFloat8(Value x, const RoundingOptions &options,
+                                     Value random, Value sticky) {
+  using P = arith::CmpIPredicate;
+  using namespace numerics::hif8;
+  auto cmp = [&](P p, Value l, Value r) {
+    return arith::CmpIOp::create(b, p, l, r);
+  };
+  Decomposed d = decompose(*this, b, x, sticky);
+  // The binade, clamped to where it has codes; below -22 the grid is {0,
+  // 2^-22}, above 15 everything overflows.
+  Value e = arith::MaxSIOp::create(
+      b, arith::MinSIOp::create(b, d.L2, i64(MaxExponent)),
+      i64(MinExponent - 1));
+  Value tiny = cmp(P::slt, e, i64(MinExponent));
+  Value denormal =
+      arith::AndIOp::create(b, cmp(P::slt, e, i64(MinNormalExponent)),
+                            cmp(P::sge, e, i64(MinExponent)));
+  Value magnitudeE =
+      select(cmp(P::slt, e, i64(0)), arith::SubIOp::create(b, i64(0), e), e);
+  Value m =
+      select(cmp(P::slt, e, i64(MinNormalExponent)), i64(0),
+             select(cmp(P::sle, magnitudeE, i64(3)), i64(3),
+                    select(cmp(P::sle, magnitudeE, i64(7)), i64(2), i64(1))));
+  Value quantum =
+      select(tiny, i64(MinExponent), arith::SubIOp::create(b, e, m));
+  Value powerE =
+      hiFloat8PowerCode(arith::MaxSIOp::create(b, e, i64(MinExponent)));
+  Value offset =
+      select(denormal, arith::SubIOp::create(b, powerE, i64(1)), i64(0));
+  Value significand =
+      roundToQuantum(*this, b, d, quantum, offset, options, random);
+  Value leading = arith::ShLIOp::create(b, i64(1), m);
+  Value carry =
+      cmp(P::eq, significand, arith::ShLIOp::create(b, leading, i64(1)));
+  Value powerNext = hiFloat8PowerCode(arith::MinSIOp::create(
+      b, arith::AddIOp::create(b, e, i64(1)), i64(MaxExponent)));
+  Value magnitude =
+      select(carry, powerNext,
+             arith::AddIOp::create(
+                 b, powerE, arith::SubIOp::create(b, significand, leading)));
+  magnitude = select(tiny, significand, magnitude);
+  // 2^15 is the last finite value: 1.5 * 2^15 is the infinity code's place.
+  Value overflow = arith::OrIOp::create(
+      b, cmp(P::sgt, d.L2, i64(MaxExponent)),
+      arith::AndIOp::create(b, cmp(P::eq, e, i64(MaxExponent)),
+                            cmp(P::sge, significand, i64(3))));
+  Value sign = select(d.negative, i64(SignBit), i64(0));
+  Value towardZero = roundsTowardZero(b, options, d.negative);
+  Value overflowMagnitude =
+      options.saturate
+          ? i64(MaxMagnitude)
+          : select(towardZero, i64(MaxMagnitude), i64(InfMagnitude));
+  magnitude = select(overflow, overflowMagnitude, magnitude);
+  // One zero: a negative value that rounds to zero is 0x00.
+  Value result = select(cmp(P::eq, magnitude, i64(0)), i64(0),
+                        arith::OrIOp::create(b, sign, magnitude));
+  result = select(d.isZero, i64(0), result);
+  result =
+      select(d.isInf,
+             arith::OrIOp::create(
+                 b, sign, i64(options.saturate ? MaxMagnitude : InfMagnitude)),
+             result);
+  return select(d.isNaN, i64(NaNCode), result);
 }
 
 Value ElementCodegen::encodeQuotient(const ValueFormat &format, Value numerator,

@@ -120,6 +120,16 @@ private:
   mlir::Value encodeCodebook(const numerics::Format &format, mlir::Value x,
                              const numerics::RoundingOptions &options,
                              mlir::Value sticky);
+  mlir::Value encodePosit(const numerics::Format &format, mlir::Value x,
+                          const numerics::RoundingOptions &options,
+                          mlir::Value random, mlir::Value sticky);
+  mlir::Value encodeHiFloat8(mlir::Value x,
+                             const numerics::RoundingOptions &options,
+                             mlir::Value random, mlir::Value sticky);
+  mlir::Value decodePosit(const numerics::Format &format, mlir::Value code);
+  mlir::Value decodeHiFloat8(mlir::Value code);
+  /// HiFloat8's magnitude code of 2^e for an i64 e in -22..15.
+  mlir::Value hiFloat8PowerCode(mlir::Value e);
 
   mlir::ImplicitLocOpBuilder &b;
 };

@@ -73,6 +73,26 @@ func.func private @f(!lowp.float<e4m3, nan>)
 
 // -----
 
+// expected-error @below {{posit width 33 is outside the supported range 2..32}}
+func.func private @f(!lowp.posit<33, 2>)
+
+// -----
+
+// expected-error @below {{posit width 1 is outside the supported range 2..32}}
+func.func private @f(!lowp.posit<1, 0>)
+
+// -----
+
+// expected-error @below {{posit exponent size 5 is outside the supported range 0..4}}
+func.func private @f(!lowp.posit<16, 5>)
+
+// -----
+
+// expected-error @below {{expected '!lowp.posit<n, es>': the width n (2..32) and the exponent size es (0..4)}}
+func.func private @f(!lowp.posit<16>)
+
+// -----
+
 // expected-error @below {{unknown codebook preset 'nf8'; expected 'nf4' or '<bits>, [values]'}}
 func.func private @f(!lowp.codebook<nf8>)
 

@@ -299,37 +299,63 @@ LogicalResult ConvertOp::verify() {
                           resultElement);
 }
 
-OpFoldResult ConvertOp::fold(FoldAdaptor adaptor) {
-  std::optional<SmallVector<uint64_t>> codes = getCodes(adaptor.getInput());
-  if (!codes)
-    return {};
+/// The codes `op` computes from input codes and the codes of its random
+/// bits (when it has them), through the numerics core.
+static std::optional<SmallVector<uint64_t>>
+convertCodes(ConvertOp op, SmallVector<uint64_t> codes, Attribute random) {
   std::optional<SmallVector<uint64_t>> randomBits;
-  if (getRandom()) {
-    randomBits = getCodes(adaptor.getRandom());
+  if (op.getRandom()) {
+    randomBits = getCodes(random);
     if (!randomBits)
-      return {};
-    if (randomBits->size() == 1 && codes->size() > 1)
-      randomBits->resize(codes->size(), randomBits->front());
+      return std::nullopt;
+    if (randomBits->size() == 1 && codes.size() > 1)
+      randomBits->resize(codes.size(), randomBits->front());
   }
-  ValueFormat from = *getValueFormat(getElementTypeOrSelf(getInput()));
-  ValueFormat to = *getValueFormat(getElementTypeOrSelf(getResult()));
+  ValueFormat from = *getValueFormat(getElementTypeOrSelf(op.getInput()));
+  ValueFormat to = *getValueFormat(getElementTypeOrSelf(op.getResult()));
   RoundingOptions options;
-  options.mode = toNumerics(getRounding());
-  options.saturate = getSaturate();
-  if (getRandom())
+  options.mode = toNumerics(op.getRounding());
+  options.saturate = op.getSaturate();
+  if (op.getRandom())
     options.randomBitCount =
-        getElementTypeOrSelf(getRandom()).getIntOrFloatBitWidth();
+        getElementTypeOrSelf(op.getRandom()).getIntOrFloatBitWidth();
   // A splat constant holds one code for every element; a splat input with
   // splat random bits (or none) folds to a splat.
-  if (codes->size() == 1 && randomBits && randomBits->size() > 1)
-    codes->resize(randomBits->size(), codes->front());
+  if (codes.size() == 1 && randomBits && randomBits->size() > 1)
+    codes.resize(randomBits->size(), codes.front());
   SmallVector<uint64_t> results;
-  for (size_t i = 0; i < codes->size(); ++i) {
+  for (size_t i = 0; i < codes.size(); ++i) {
     if (randomBits)
       options.randomBits = (*randomBits)[i];
-    results.push_back(to.encode(from.decode((*codes)[i]), 0, options));
+    results.push_back(to.encode(from.decode(codes[i]), 0, options));
   }
-  return makeConstant(getType(), results);
+  return results;
+}
+
+OpFoldResult ConvertOp::fold(FoldAdaptor adaptor) {
+  std::optional<SmallVector<uint64_t>> codes = getCodes(adaptor.getInput());
+  if (!codes) {
+    // A constant converted into a format no builtin attribute holds
+    // (posits, HiFloat8, parametric minifloats, codebooks) and out again
+    // folds as a pair: the codes in between never need a constant.
+    auto inner = getInput().getDefiningOp<ConvertOp>();
+    Attribute innerInput, innerRandom;
+    if (!inner || !matchPattern(inner.getInput(), m_Constant(&innerInput)) ||
+        (inner.getRandom() &&
+         !matchPattern(inner.getRandom(), m_Constant(&innerRandom))))
+      return {};
+    std::optional<SmallVector<uint64_t>> innerCodes = getCodes(innerInput);
+    if (!innerCodes)
+      return {};
+    codes = convertCodes(inner, *innerCodes, innerRandom);
+    if (!codes)
+      return {};
+  }
+  std::optional<SmallVector<uint64_t>> results =
+      convertCodes(*this, *codes, adaptor.getRandom());
+  if (!results)
+    return {};
+  return makeConstant(getType(), *results);
 }
 
 //===----------------------------------------------------------------------===//

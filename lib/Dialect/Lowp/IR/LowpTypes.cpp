@@ -216,6 +216,54 @@ std::optional<Format> CodebookType::getNumericFormat() const {
 }
 
 //===----------------------------------------------------------------------===//
+// PositType and HiFloat8Type
+//===----------------------------------------------------------------------===//
+
+Type PositType::parse(AsmParser &parser) {
+  SMLoc loc = parser.getCurrentLocation();
+  unsigned width = 0, exponentBits = 0;
+  if (parser.parseLess())
+    return {};
+  OptionalParseResult widthParsed = parser.parseOptionalInteger(width);
+  if (!widthParsed.has_value() || failed(*widthParsed) ||
+      failed(parser.parseOptionalComma())) {
+    parser.emitError(loc, "expected '!lowp.posit<n, es>': the width n "
+                          "(2..32) and the exponent size es (0..4)");
+    return {};
+  }
+  OptionalParseResult esParsed = parser.parseOptionalInteger(exponentBits);
+  if (!esParsed.has_value() || failed(*esParsed)) {
+    parser.emitError(loc, "expected '!lowp.posit<n, es>': the width n "
+                          "(2..32) and the exponent size es (0..4)");
+    return {};
+  }
+  if (parser.parseGreater())
+    return {};
+  return getChecked([&] { return parser.emitError(loc); }, parser.getContext(),
+                    width, exponentBits);
+}
+
+void PositType::print(AsmPrinter &printer) const {
+  printer << "<" << getWidth() << ", " << getExponentBits() << ">";
+}
+
+LogicalResult PositType::verify(function_ref<InFlightDiagnostic()> emitError,
+                                unsigned width, unsigned exponentBits) {
+  std::string message = Format::verifyPosit(width, exponentBits);
+  if (!message.empty())
+    return emitError() << message;
+  return success();
+}
+
+std::optional<Format> PositType::getNumericFormat() const {
+  return Format::tryMakePosit(getWidth(), getExponentBits(), nullptr);
+}
+
+std::optional<Format> HiFloat8Type::getNumericFormat() const {
+  return Format::makeHiFloat8();
+}
+
+//===----------------------------------------------------------------------===//
 // Builtin types
 //===----------------------------------------------------------------------===//
 

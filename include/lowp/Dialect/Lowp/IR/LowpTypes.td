@@ -96,4 +96,64 @@ def Lowp_CodebookType : Lowp_Type<"Codebook", "codebook",
   let genVerifyDecl = 1;
 }
 
+def Lowp_PositType : Lowp_Type<"Posit", "posit",
+    [DeclareTypeInterfaceMethods<Lowp_NumericFormatTypeInterface>]> {
+  let summary = "A posit of the 2022 Posit Standard: n bits, es exponent bits";
+  let description = [{
+    An `n`-bit posit (2..32) with `es` exponent bits (0..4): after the sign,
+    a run of equal bits (the regime k), its terminating opposite bit, `es`
+    exponent bits and the fraction, worth
+    (-1)^s * 2^(k * 2^es + e) * (1 + f); a negative value is the two's
+    complement of its magnitude's code. One zero (all zeros) and one NaR
+    (the sign bit alone): no infinities, no negative zero.
+
+    Rounding follows the standard: round to nearest with ties to the even
+    bit pattern, where the midpoint between two neighbours is the (n+1)-bit
+    posit between them (the geometric mean where exponent bits are cut
+    off); a nonzero real never becomes zero and a finite one never NaR
+    (values beyond maxpos give maxpos, values below minpos give minpos, in
+    every mode). NaN becomes NaR; so do infinities unless the conversion
+    saturates. The directed modes and stochastic rounding act on the bit
+    pattern (docs/Numerics.md, "Posits").
+
+    Posits are not MLIR floats: `lowp.convert` to and from a builtin float
+    is the way in and out.
+
+    ```mlir
+    !lowp.posit<8, 0>    // posit8 of the 2017 draft
+    !lowp.posit<16, 1>
+    !lowp.posit<32, 2>   // the standard's posit32
+    ```
+  }];
+  let parameters = (ins "unsigned":$width, "unsigned":$exponentBits);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+}
+
+def Lowp_HiFloat8Type : Lowp_Type<"HiFloat8", "hif8",
+    [DeclareTypeInterfaceMethods<Lowp_NumericFormatTypeInterface>]> {
+  let summary = "HiFloat8 (Ascend HiF8): an 8-bit float of tapered precision";
+  let description = [{
+    Sign, a prefix-coded dot field that gives the exponent's width (11: 4
+    bits, 10: 3, 01: 2, 001: 1, 0001: 0, 0000: the denormal mode), a
+    sign-magnitude exponent with an implicit leading 1, and 1, 2, 3, 3 or 3
+    mantissa bits for widths 4, 3, 2, 1, 0. Normal values run from 2^-15 to
+    2^15 with 3 mantissa bits near 1 and 1 at the ends; the denormal mode
+    holds the powers of two 2^-16 .. 2^-22. One zero (0x00), NaN 0x80 (the
+    negative-zero code), and +-inf at 0x6F / 0xEF, where 1.5 * 2^15 would
+    be.
+
+    Rounding is to the nearest value (linear midpoints) with the mode's tie
+    rule: `to_nearest_away` is the paper's rounding, `to_nearest_even` ties
+    to the even code. Values past 2^15 overflow like IEEE formats (to inf,
+    or to 2^15 toward zero or when saturating); a negative value that
+    rounds to zero is 0x00. See docs/Numerics.md, "HiFloat8".
+
+    ```mlir
+    %h = lowp.convert %x {rounding = #lowp.rounding<to_nearest_away>}
+        : tensor<64xf32> to tensor<64x!lowp.hif8>
+    ```
+  }];
+}
+
 #endif // LOWP_DIALECT_LOWP_IR_LOWPTYPES_TD
