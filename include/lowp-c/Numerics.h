@@ -73,12 +73,14 @@ typedef struct LowpFormatInfo {
   /// HiFloat8; the smallest binade for posits).
   int maxExponent, minExponent;
   /// Stored exponent and mantissa bits and bias (minifloats; a posit's es
-  /// in exponentBits; 0 otherwise).
+  /// in exponentBits; a logarithmic format's integer and fraction bits;
+  /// 0 otherwise).
   unsigned exponentBits, mantissaBits;
   int bias;
   bool isSigned, hasInfinity, hasNaN, hasNegativeZero;
-  /// "float", "integer", "codebook", "posit" or "hifloat8"; "ieee", "fn",
-  /// "fnuz", "finite", "e8m0" for minifloats, else "". Static strings.
+  /// "float", "integer", "codebook", "posit", "hifloat8" or "logarithmic";
+  /// "ieee", "fn", "fnuz", "finite", "e8m0" for minifloats, else "". Static
+  /// strings.
   const char *kind, *specialValues;
 } LowpFormatInfo;
 

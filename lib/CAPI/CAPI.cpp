@@ -280,6 +280,13 @@ LowpFormatInfo lowpFormatGetInfo(LowpFormat handle) {
     info.isSigned = true;
     info.minExponent = int(std::ilogb(format.getMinPositive()));
     break;
+  case numerics::Format::Kind::Logarithmic:
+    info.kind = "logarithmic";
+    info.exponentBits = format.getLogarithmic().integerBits;
+    info.mantissaBits = format.getLogarithmic().fractionBits;
+    info.isSigned = true;
+    info.minExponent = int(std::floor(std::log2(format.getMinPositive())));
+    break;
   case numerics::Format::Kind::HiFloat8:
     info.kind = "hifloat8";
     info.isSigned = true;

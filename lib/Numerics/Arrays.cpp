@@ -113,9 +113,14 @@ ArrayCodec::ArrayCodec(const Format &format, const RoundingOptions &options)
   uint64_t numCodes = format.getNumCodes();
   valuesF64.resize(numCodes);
   valuesF32.resize(numCodes);
+  // f32 rounds the exact value once: for logarithmic formats (whose values
+  // are irrational) through the double and the side the exact value lies.
+  Format f32 = *Format::tryMakeFloat(*getBuiltinFloatFormat("f32"), nullptr);
   for (uint64_t code = 0; code < numCodes; ++code) {
-    valuesF64[code] = format.decode(uint32_t(code));
-    valuesF32[code] = float(valuesF64[code]);
+    int sticky = 0;
+    valuesF64[code] = format.decode(uint32_t(code), sticky);
+    uint32_t bits = f32.encode(valuesF64[code], sticky, RoundingOptions{});
+    std::memcpy(&valuesF32[code], &bits, sizeof(float));
   }
   if (options.mode == RoundingMode::Stochastic)
     return;

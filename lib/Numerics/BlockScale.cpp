@@ -74,6 +74,9 @@ std::string BlockScaling::verifyParts(const Format &scale, ScaleRule rule,
 }
 
 std::string BlockScaling::verifyElement(const Format &element, ScaleRule rule) {
+  if (element.isLogarithmic())
+    return "element type is logarithmic: its values are irrational, and "
+           "block scaling multiplies them exactly only for the other formats";
   if (element.getMaxFinite() <= 0)
     return "element type has no positive value to scale";
   if (rule == ScaleRule::MinMax && !element.isInteger())

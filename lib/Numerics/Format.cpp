@@ -320,6 +320,9 @@ std::string Format::verifyRounding(const RoundingOptions &options) const {
   if (isCodebook())
     return "stochastic rounding is not defined for codebook formats: their "
            "values do not lie on a binary grid";
+  if (isLogarithmic())
+    return "stochastic rounding is not defined for logarithmic formats: "
+           "their values do not lie on a binary grid";
   if (options.randomBitCount < 1 || options.randomBitCount > 32)
     return "stochastic rounding takes 1..32 random bits, not " +
            std::to_string(options.randomBitCount);
@@ -344,6 +347,8 @@ bool Format::operator==(const Format &other) const {
     return positParams == other.positParams;
   case Kind::HiFloat8:
     return true;
+  case Kind::Logarithmic:
+    return logParams == other.logParams;
   }
   return false;
 }
@@ -365,6 +370,8 @@ unsigned Format::getBitWidth() const {
     return positParams.width;
   case Kind::HiFloat8:
     return 8;
+  case Kind::Logarithmic:
+    return 1 + logParams.integerBits + logParams.fractionBits;
   }
   return 0;
 }
@@ -375,7 +382,7 @@ bool Format::hasInfinity() const {
 }
 
 bool Format::hasNaN() const {
-  return isPosit() || isHiFloat8() ||
+  return isPosit() || isHiFloat8() || isLogarithmic() ||
          (isFloat() && floatParams.specials != SpecialValues::Finite);
 }
 
@@ -390,6 +397,8 @@ uint32_t Format::getNaNCode() const {
     return uint32_t(1) << (positParams.width - 1);
   if (isHiFloat8())
     return hif8::NaNCode;
+  if (isLogarithmic())
+    return uint32_t(1) << (logParams.integerBits + logParams.fractionBits);
   const FloatFormat &f = floatParams;
   unsigned n = f.exponentBits + f.mantissaBits;
   switch (f.specials) {
@@ -449,6 +458,10 @@ uint32_t Format::getMaxFiniteCode(bool negative) const {
   }
   case Kind::HiFloat8:
     return hif8::MaxMagnitude | (negative ? hif8::SignBit : 0);
+  case Kind::Logarithmic: {
+    uint32_t sign = getNaNCode();
+    return (negative ? sign : 0) | (sign - 1);
+  }
   }
   return 0;
 }
@@ -485,6 +498,7 @@ double Format::getMinPositive() const {
   }
   case Kind::Posit:
   case Kind::HiFloat8:
+  case Kind::Logarithmic:
     return decode(1);
   }
   return 0.0;
@@ -500,6 +514,12 @@ double Format::getEpsilon() const {
     if (n < 3)
       return 0.0;
     return decode((uint32_t(1) << (n - 2)) + 1) - 1.0;
+  }
+  if (isLogarithmic()) {
+    // 2^(1/2^F) - 1, from the code of 1 (the bias) and the next one.
+    uint32_t one = uint32_t(1)
+                   << (logParams.integerBits + logParams.fractionBits - 1);
+    return decode(one + 1) - 1.0;
   }
   if (!isFloat())
     return 0.0;
@@ -546,6 +566,7 @@ bool Format::isNaNCode(uint32_t code) const {
     return code >= codebookParams.values.size();
   case Kind::Posit:
   case Kind::HiFloat8:
+  case Kind::Logarithmic:
     return code == getNaNCode();
   }
   return false;
@@ -555,6 +576,13 @@ bool Format::isInfCode(uint32_t code) const {
   if (!hasInfinity() || code >= getNumCodes())
     return false;
   return code == getInfCode(false) || code == getInfCode(true);
+}
+
+double Format::decode(uint32_t code, int &sticky) const {
+  sticky = 0;
+  if (isLogarithmic() && !isNaNCode(code))
+    return decodeLogarithmic(code, sticky);
+  return decode(code);
 }
 
 double Format::decode(uint32_t code) const {
@@ -595,6 +623,10 @@ double Format::decode(uint32_t code) const {
     double value = hif8::decodeMagnitude(code & ~hif8::SignBit);
     return code & hif8::SignBit ? -value : value;
   }
+  case Kind::Logarithmic: {
+    int sticky = 0;
+    return decodeLogarithmic(code, sticky);
+  }
   }
   return NAN;
 }
@@ -628,6 +660,8 @@ uint32_t Format::encode(double value, int sticky,
     return encodePosit(value, sticky, options);
   case Kind::HiFloat8:
     return encodeHiFloat8(value, sticky, options);
+  case Kind::Logarithmic:
+    return encodeLogarithmic(value, sticky, options);
   }
   return 0;
 }
@@ -1014,7 +1048,9 @@ uint32_t Format::encodeHiFloat8(double x, int sticky,
 uint32_t lowp::numerics::convert(uint32_t code, const Format &from,
                                  const Format &to,
                                  const RoundingOptions &options) {
-  return to.encode(from.decode(code), options);
+  int sticky = 0;
+  double value = from.decode(code, sticky);
+  return to.encode(value, sticky, options);
 }
 
 //===----------------------------------------------------------------------===//

@@ -1471,8 +1471,10 @@ private:
     for (size_t i = 0; i < input.codes.size(); ++i) {
       if (random)
         options.randomBits = random->codes[i] & codeMask(random->elementType);
-      result.codes.push_back(
-          to.encode(from.decode(input.codes[i]), 0, options));
+      // The exact value (a logarithmic one as its double and side).
+      int sticky = 0;
+      double value = from.decode(input.codes[i], sticky);
+      result.codes.push_back(to.encode(value, sticky, options));
     }
     return result;
   }

@@ -196,8 +196,9 @@ def decode(codes: ArrayLike, fmt: str, dtype: Any = np.float32, *,
            threads: Optional[int] = None) -> np.ndarray:
     """The values of ``codes`` (an array of non-negative integers) in
     ``fmt``, as ``dtype`` (float32 or float64; float64 holds every value of
-    every format exactly). NaN codes decode to NaN; a code with bits above
-    the format's width is an error."""
+    every format exactly, except the irrational values of logarithmic
+    formats, which decode to the nearest value of ``dtype``). NaN codes
+    decode to NaN; a code with bits above the format's width is an error."""
     dtype = np.dtype(dtype)
     if dtype not in (np.float32, np.float64):
         raise FormatError(f"decode returns float32 or float64, not {dtype}")

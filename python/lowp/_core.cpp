@@ -255,6 +255,13 @@ py::dict formatInfo(const std::string &text) {
     info["signed"] = true;
     info["minexp"] = std::ilogb(format.getMinPositive());
     break;
+  case numerics::Format::Kind::Logarithmic:
+    info["kind"] = "logarithmic";
+    info["integer_bits"] = format.getLogarithmic().integerBits;
+    info["fraction_bits"] = format.getLogarithmic().fractionBits;
+    info["signed"] = true;
+    info["minexp"] = int(std::floor(std::log2(format.getMinPositive())));
+    break;
   case numerics::Format::Kind::HiFloat8:
     info["kind"] = "hifloat8";
     info["signed"] = true;

@@ -188,9 +188,10 @@ def convert(fmt, codes_path):
                          % (len(results), name, t_in, t_out))
             results.append(t_out)
     # Stochastic rounding with 8 and 32 random bits per element (not for
-    # codebooks, which have no binary grid).
+    # codebooks and logarithmic formats, which have no binary grid).
     rng = random.Random(11)
-    stochastic = [] if fmt.startswith("!lowp.codebook") else [
+    no_grid = fmt.startswith("!lowp.codebook") or fmt.startswith("!lowp.lns")
+    stochastic = [] if no_grid else [
         ("i8", "", [rng.getrandbits(8) for _ in range(n)], 1),
         ("i32", " saturate", [rng.getrandbits(32) for _ in range(n)], 4)]
     random_consts = []

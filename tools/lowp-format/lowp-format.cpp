@@ -119,10 +119,15 @@ void printInfo(const Format &format) {
   case Format::Kind::HiFloat8:
     line("kind", "hifloat8 (tapered; 1..3 mantissa bits by binade)");
     break;
+  case Format::Kind::Logarithmic:
+    line("kind", "logarithmic (values 2^(L/2^F); shown as nearest doubles)");
+    line("integer bits", std::to_string(format.getLogarithmic().integerBits));
+    line("fraction bits", std::to_string(format.getLogarithmic().fractionBits));
+    break;
   }
   line("max", formatValue(format.getMaxFinite()));
   line("min", formatValue(format.getMinFinite()));
-  if (format.isPosit()) {
+  if (format.isPosit() || format.isLogarithmic()) {
     line("min positive", formatValue(format.getMinPositive()));
     line("epsilon", formatValue(format.getEpsilon()));
     line("max exponent", std::to_string(format.getMaxExponent()));

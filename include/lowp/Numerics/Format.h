@@ -119,12 +119,25 @@ struct PositFormat {
   }
 };
 
-/// One number format: a minifloat, an integer, a codebook, a posit or
-/// HiFloat8 (Ascend's tapered 8-bit float). Built only through the checked
-/// factories, so every Format in existence is valid.
+/// A logarithmic number: a sign bit over a biased fixed-point base-2
+/// logarithm of `integerBits` (1..8) integer and `fractionBits` (0..10)
+/// fraction bits; field 0 is zero (the sign alone: NaN). At most 16 bits.
+struct LogarithmicFormat {
+  unsigned integerBits = 0;
+  unsigned fractionBits = 0;
+  bool operator==(const LogarithmicFormat &other) const {
+    return integerBits == other.integerBits &&
+           fractionBits == other.fractionBits;
+  }
+};
+
+/// One number format: a minifloat, an integer, a codebook, a posit,
+/// HiFloat8 (Ascend's tapered 8-bit float) or a logarithmic number. Built
+/// only through the checked factories, so every Format in existence is
+/// valid.
 class Format {
 public:
-  enum class Kind { Float, Integer, Codebook, Posit, HiFloat8 };
+  enum class Kind { Float, Integer, Codebook, Posit, HiFloat8, Logarithmic };
 
   /// Returns the format, or an error message saying which constraint of
   /// docs/Numerics.md ("Supported formats") the parameters break.
@@ -139,6 +152,9 @@ public:
   tryMakePosit(unsigned width, unsigned exponentBits, std::string *error);
   /// HiFloat8 has no parameters.
   static Format makeHiFloat8();
+  static std::optional<Format> tryMakeLogarithmic(unsigned integerBits,
+                                                  unsigned fractionBits,
+                                                  std::string *error);
 
   /// Checks minifloat parameters; returns an empty string when they are valid.
   static std::string verifyFloat(const FloatFormat &params);
@@ -146,6 +162,8 @@ public:
   static std::string verifyCodebook(unsigned bits,
                                     const std::vector<double> &values);
   static std::string verifyPosit(unsigned width, unsigned exponentBits);
+  static std::string verifyLogarithmic(unsigned integerBits,
+                                       unsigned fractionBits);
 
   Kind getKind() const { return kind; }
   bool isFloat() const { return kind == Kind::Float; }
@@ -153,6 +171,8 @@ public:
   bool isCodebook() const { return kind == Kind::Codebook; }
   bool isPosit() const { return kind == Kind::Posit; }
   bool isHiFloat8() const { return kind == Kind::HiFloat8; }
+  bool isLogarithmic() const { return kind == Kind::Logarithmic; }
+  const LogarithmicFormat &getLogarithmic() const { return logParams; }
   const FloatFormat &getFloat() const { return floatParams; }
   const IntegerFormat &getInteger() const { return integerParams; }
   const CodebookFormat &getCodebook() const { return codebookParams; }
@@ -163,9 +183,14 @@ public:
   /// Number of distinct codes, 2^bitWidth.
   uint64_t getNumCodes() const { return uint64_t(1) << getBitWidth(); }
 
-  /// The exact value of a code (every value of every supported format is a
-  /// double). NaN codes and unused codebook codes give NaN.
+  /// The exact value of a code: every value of every supported format is a
+  /// double except those of logarithmic formats, 2^(L/2^F), which decode to
+  /// the nearest double. NaN codes and unused codebook codes give NaN.
   double decode(uint32_t code) const;
+  /// The value as decode() gives it, and in `sticky` on which side of it
+  /// (-1, 0, +1) the exact value lies: encode(decode(c, s), s, ...) rounds
+  /// the exact value, whatever the format. 0 except for logarithmic formats.
+  double decode(uint32_t code, int &sticky) const;
   bool isNaNCode(uint32_t code) const;
   bool isInfCode(uint32_t code) const;
 
@@ -223,12 +248,16 @@ private:
   uint32_t encodeHiFloat8(double value, int sticky,
                           const RoundingOptions &options) const;
   double decodePosit(uint32_t code) const;
+  uint32_t encodeLogarithmic(double value, int sticky,
+                             const RoundingOptions &options) const;
+  double decodeLogarithmic(uint32_t code, int &sticky) const;
 
   Kind kind = Kind::Float;
   FloatFormat floatParams;
   IntegerFormat integerParams;
   CodebookFormat codebookParams;
   PositFormat positParams;
+  LogarithmicFormat logParams;
   /// Codebook codes sorted by (value, code), so encoding is a binary search.
   std::vector<uint32_t> codebookOrder;
 };
@@ -259,9 +288,28 @@ uint32_t powerCode(int e);
 double decodeMagnitude(uint32_t magnitude);
 } // namespace hif8
 
+/// The exact tables of logarithmic formats with F fraction bits, computed
+/// once per F with MPFR (correctly rounded exp2). Comparing a double's
+/// 53-bit significand M (2^52 <= M < 2^53) with them is exact, because every
+/// threshold 2^(t/2^F) other than 1 is irrational, so no double equals one.
+namespace lns {
+struct Tables {
+  /// RN(2^(j/2^F)) for j in [0, 2^F), and the side (-1, 0, +1) of it the
+  /// exact value lies on.
+  std::vector<double> values;
+  std::vector<int8_t> sticky;
+  /// The least M with M/2^52 >= 2^(j/2^F) (j in [0, 2^F); 2^52 for j = 0).
+  std::vector<uint64_t> grid;
+  /// The least M with M/2^52 > 2^((j+1/2)/2^F), the midpoints.
+  std::vector<uint64_t> midpoints;
+};
+const Tables &getTables(unsigned fractionBits);
+} // namespace lns
+
 /// Converts a code of `from` into `to`: the exact value of the code, rounded
-/// once. (Every value of every supported format is a double, so there is no
-/// double rounding.)
+/// once. (Every value is a double, or for logarithmic formats the nearest
+/// double and the side the exact value lies on, so there is no double
+/// rounding.)
 uint32_t convert(uint32_t code, const Format &from, const Format &to,
                  const RoundingOptions &options);
 

@@ -119,6 +119,8 @@ Value ElementCodegen::decode(const ValueFormat &valueFormat, Value code,
     return decodePosit(format, code);
   case Format::Kind::HiFloat8:
     return decodeHiFloat8(code);
+  case Format::Kind::Logarithmic:
+    return decodeLogarithmic(format, code, nullptr);
   case Format::Kind::Float:
     break;
   }
@@ -612,8 +614,33 @@ Value ElementCodegen::encodeCodebook(const Format &format, Value x,
 Value ElementCodegen::encode(const ValueFormat &valueFormat, Value x,
                              const RoundingOptions &options, Value random,
                              Value sticky) {
-  if (valueFormat.isF64)
-    return arith::BitcastOp::create(b, b.getI64Type(), x);
+  if (valueFormat.isF64) {
+    Value bits = arith::BitcastOp::create(b, b.getI64Type(), x);
+    // x is the nearest double to x + sticky * epsilon (a logarithmic
+    // value): a directed mode moves one ulp where the sticky says the
+    // exact value lies beyond x in its direction.
+    bool directed = options.mode == RoundingMode::TowardZero ||
+                    options.mode == RoundingMode::Upward ||
+                    options.mode == RoundingMode::Downward;
+    if (!sticky || !directed)
+      return bits;
+    using P = arith::CmpIPredicate;
+    Value negative = arith::CmpIOp::create(b, P::slt, bits, i64(0));
+    Value stickyMagnitude =
+        select(negative, arith::SubIOp::create(b, i64(0), sticky), sticky);
+    Value down = roundsTowardZero(b, options, negative);
+    Value moveDown = arith::AndIOp::create(
+        b, down, arith::CmpIOp::create(b, P::slt, stickyMagnitude, i64(0)));
+    Value moveUp = arith::AndIOp::create(
+        b,
+        arith::XOrIOp::create(
+            b, down, arith::ConstantIntOp::create(b, b.getI1Type(), 1)),
+        arith::CmpIOp::create(b, P::sgt, stickyMagnitude, i64(0)));
+    // One ulp in magnitude is one in the bits (sticky is 0 for zero, NaN
+    // and inf).
+    bits = select(moveDown, arith::SubIOp::create(b, bits, i64(1)), bits);
+    return select(moveUp, arith::AddIOp::create(b, bits, i64(1)), bits);
+  }
   const Format &format = *valueFormat.format;
   if (!random)
     random = i64(0);
@@ -625,7 +652,218 @@ Value ElementCodegen::encode(const ValueFormat &valueFormat, Value x,
     return encodePosit(format, x, options, random, sticky);
   if (format.isHiFloat8())
     return encodeHiFloat8(x, options, random, sticky);
+  if (format.isLogarithmic())
+    return encodeLogarithmic(format, x, options, sticky);
   return encodeFloat(format, x, options, random, sticky);
+}
+
+Value ElementCodegen::decode(const ValueFormat &format, Value code, Value table,
+                             Value &sticky) {
+  if (!format.isF64 && format.format->isLogarithmic())
+    return decodeLogarithmic(*format.format, code, &sticky);
+  sticky = i64(0);
+  return decode(format, code, table);
+}
+
+//===----------------------------------------------------------------------===//
+// Logarithmic numbers
+//===----------------------------------------------------------------------===//
+//
+// As lib/Numerics/Logarithmic.cpp: the fraction index of a double's
+// significand by a binary search over the exact thresholds, the integer
+// part of the logarithm from its exponent.
+
+Value ElementCodegen::constantTable(ArrayRef<double> values) {
+  auto type = RankedTensorType::get({int64_t(values.size())}, b.getF64Type());
+  return arith::ConstantOp::create(b, DenseElementsAttr::get(type, values));
+}
+
+Value ElementCodegen::constantTable(ArrayRef<int64_t> values) {
+  auto type = RankedTensorType::get({int64_t(values.size())}, b.getI64Type());
+  return arith::ConstantOp::create(b, DenseElementsAttr::get(type, values));
+}
+
+Value ElementCodegen::lookup(Value table, Value index) {
+  int64_t size = cast<RankedTensorType>(table.getType()).getDimSize(0);
+  Value clamped = arith::MaxSIOp::create(
+      b, arith::MinSIOp::create(b, index, i64(size - 1)), i64(0));
+  Value position = arith::IndexCastOp::create(b, b.getIndexType(), clamped);
+  return tensor::ExtractOp::create(b, table, ValueRange{position});
+}
+
+Value ElementCodegen::decodeLogarithmic(const Format &format, Value code,
+                                        Value *sticky) {
+  using P = arith::CmpIPredicate;
+  auto cmp = [&](P p, Value l, Value r) {
+    return arith::CmpIOp::create(b, p, l, r);
+  };
+  const int64_t f = format.getLogarithmic().fractionBits;
+  const int64_t w = format.getLogarithmic().integerBits + f;
+  const numerics::lns::Tables &tables = numerics::lns::getTables(unsigned(f));
+  Value field = arith::AndIOp::create(b, code, i64((int64_t(1) << w) - 1));
+  Value negative =
+      cmp(P::ne, arith::AndIOp::create(b, code, i64(int64_t(1) << w)), i64(0));
+  Value l = arith::SubIOp::create(b, field, i64(int64_t(1) << (w - 1)));
+  Value whole = arith::ShRSIOp::create(b, l, i64(f));
+  Value j = arith::AndIOp::create(b, l, i64((int64_t(1) << f) - 1));
+  // 2^(j/2^F) (nearest double) times 2^whole, exact.
+  Value scale = arith::BitcastOp::create(
+      b, b.getF64Type(),
+      arith::ShLIOp::create(b, arith::AddIOp::create(b, whole, i64(1023)),
+                            i64(52)));
+  Value value = arith::MulFOp::create(
+      b, lookup(constantTable(ArrayRef<double>(tables.values)), j), scale);
+  value = select(negative, arith::NegFOp::create(b, value), value);
+  Value isZero = cmp(P::eq, field, i64(0));
+  value = select(isZero, select(negative, f64(NAN), f64(0)), value);
+  if (sticky) {
+    SmallVector<int64_t> sides(tables.sticky.begin(), tables.sticky.end());
+    Value side = lookup(constantTable(ArrayRef<int64_t>(sides)), j);
+    side = select(negative, arith::SubIOp::create(b, i64(0), side), side);
+    *sticky = select(isZero, i64(0), side);
+  }
+  return value;
+}
+
+Value ElementCodegen::encodeLogarithmic(const Format &format, Value x,
+                                        const RoundingOptions &options,
+                                        Value sticky) {
+  using P = arith::CmpIPredicate;
+  auto cmp = [&](P p, Value l, Value r) {
+    return arith::CmpIOp::create(b, p, l, r);
+  };
+  auto i1 = [&](bool value) {
+    return arith::ConstantIntOp::create(b, b.getI1Type(), value ? 1 : 0);
+  };
+  const int64_t f = format.getLogarithmic().fractionBits;
+  const int64_t w = format.getLogarithmic().integerBits + f;
+  const int64_t bias = int64_t(1) << (w - 1);
+  const int64_t lmin = 1 - bias, lmax = bias - 1;
+  const int64_t nanCode = int64_t(1) << w;
+  const numerics::lns::Tables &tables = numerics::lns::getTables(unsigned(f));
+  if (!sticky)
+    sticky = i64(0);
+  // An infinitesimal beside zero: the smallest double of its sign (far
+  // below every logarithmic format's range, and not on its grid).
+  Value isZeroInput =
+      arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, x, f64(0));
+  Value moved =
+      arith::AndIOp::create(b, isZeroInput, cmp(P::ne, sticky, i64(0)));
+  x = select(moved,
+             select(cmp(P::slt, sticky, i64(0)),
+                    f64(-std::numeric_limits<double>::denorm_min()),
+                    f64(std::numeric_limits<double>::denorm_min())),
+             x);
+  sticky = select(moved, i64(0), sticky);
+
+  Value bits = arith::BitcastOp::create(b, b.getI64Type(), x);
+  Value negative = cmp(P::slt, bits, i64(0));
+  Value magnitude = arith::AndIOp::create(b, bits, i64(0x7FFFFFFFFFFFFFFFLL));
+  const int64_t infBits = 0x7FF0000000000000LL;
+  Value isNaN = cmp(P::ugt, magnitude, i64(infBits));
+  Value isInf = cmp(P::eq, magnitude, i64(infBits));
+  Value isZero = cmp(P::eq, magnitude, i64(0));
+  Value exponentField = arith::ShRUIOp::create(b, magnitude, i64(52));
+  Value mantissa =
+      arith::AndIOp::create(b, magnitude, i64((int64_t(1) << 52) - 1));
+  // Subnormal doubles lie far below every range: stand in 2^-1100 just
+  // off the grid.
+  Value subnormal = cmp(P::eq, exponentField, i64(0));
+  Value e = select(subnormal, i64(-1100),
+                   arith::SubIOp::create(b, exponentField, i64(1023)));
+  Value m = select(subnormal, i64((int64_t(1) << 52) + 1),
+                   arith::OrIOp::create(b, mantissa, i64(int64_t(1) << 52)));
+  Value onGrid = arith::AndIOp::create(b, cmp(P::eq, mantissa, i64(0)),
+                                       cmp(P::ne, exponentField, i64(0)));
+  Value s = select(negative, arith::SubIOp::create(b, i64(0), sticky), sticky);
+
+  // j: how many thresholds 2^(i/2^F), i >= 1, lie at or below M (a binary
+  // search over the exact table).
+  int64_t count = int64_t(1) << f;
+  SmallVector<int64_t> grid(tables.grid.begin(), tables.grid.end());
+  SmallVector<int64_t> midpoints(tables.midpoints.begin(),
+                                 tables.midpoints.end());
+  Value gridTable = constantTable(ArrayRef<int64_t>(grid));
+  Value low = i64(0), high = i64(count);
+  for (int64_t span = count; span > 0; span /= 2) {
+    // Invariant: grid[low] <= M (grid[0] = 2^52), and M < grid[high].
+    Value mid =
+        arith::ShRUIOp::create(b, arith::AddIOp::create(b, low, high), i64(1));
+    Value active = cmp(P::slt, arith::AddIOp::create(b, low, i64(1)), high);
+    Value atMost = cmp(P::ule, lookup(gridTable, mid), m);
+    low = select(arith::AndIOp::create(b, active, atMost), mid, low);
+    high = select(arith::AndIOp::create(
+                      b, active, arith::XOrIOp::create(b, atMost, i1(true))),
+                  mid, high);
+  }
+  Value j = low;
+  Value base = arith::ShLIOp::create(b, e, i64(f));
+  Value lfloor0 = arith::AddIOp::create(b, base, j);
+  Value lfloor =
+      select(arith::AndIOp::create(b, onGrid, cmp(P::slt, s, i64(0))),
+             arith::SubIOp::create(b, lfloor0, i64(1)), lfloor0);
+  Value lceil =
+      select(onGrid,
+             select(cmp(P::sgt, s, i64(0)),
+                    arith::AddIOp::create(b, lfloor0, i64(1)), lfloor0),
+             arith::AddIOp::create(b, lfloor0, i64(1)));
+  Value aboveMid =
+      cmp(P::uge, m, lookup(constantTable(ArrayRef<int64_t>(midpoints)), j));
+  Value lnear = select(
+      onGrid, base,
+      arith::AddIOp::create(
+          b, lfloor0, arith::ExtUIOp::create(b, b.getI64Type(), aboveMid)));
+
+  Value l, toZero;
+  auto floorPath = [&](Value condition) {
+    return arith::AndIOp::create(b, condition, cmp(P::slt, lfloor, i64(lmin)));
+  };
+  Value ceilValue = arith::MaxSIOp::create(b, lceil, i64(lmin));
+  switch (options.mode) {
+  case RoundingMode::TowardZero:
+    l = lfloor;
+    toZero = floorPath(i1(true));
+    break;
+  case RoundingMode::Upward:
+  case RoundingMode::Downward: {
+    Value down = roundsTowardZero(b, options, negative);
+    l = select(down, lfloor, ceilValue);
+    toZero = floorPath(down);
+    break;
+  }
+  default: {
+    // Below the smallest magnitude: 0 or minpos by value, at minpos / 2.
+    Value shifted = arith::AddIOp::create(b, lfloor, i64(count));
+    Value tie = arith::AndIOp::create(
+        b, arith::AndIOp::create(b, onGrid, cmp(P::eq, s, i64(0))),
+        cmp(P::eq, shifted, i64(lmin)));
+    Value reaches = cmp(P::sge, shifted, i64(lmin));
+    Value above =
+        options.mode == RoundingMode::NearestAway
+            ? reaches
+            : arith::AndIOp::create(b, reaches,
+                                    arith::XOrIOp::create(b, tie, i1(true)));
+    Value inRange = cmp(P::sge, lnear, i64(lmin));
+    l = select(inRange, lnear, i64(lmin));
+    toZero =
+        arith::AndIOp::create(b, arith::XOrIOp::create(b, inRange, i1(true)),
+                              arith::XOrIOp::create(b, above, i1(true)));
+    break;
+  }
+  }
+  l = arith::MinSIOp::create(b, l, i64(lmax));
+  Value sign = select(negative, i64(nanCode), i64(0));
+  Value result = select(
+      toZero, i64(0),
+      arith::OrIOp::create(b, sign, arith::AddIOp::create(b, l, i64(bias))));
+  result = select(isZero, i64(0), result);
+  result =
+      select(isInf,
+             options.saturate
+                 ? arith::OrIOp::create(b, sign, i64(lmax + bias)).getResult()
+                 : i64(nanCode),
+             result);
+  return select(isNaN, i64(nanCode), result);
 }
 
 //===----------------------------------------------------------------------===//

@@ -36,6 +36,12 @@ public:
   /// `table`, a tensor<Nxf64> of their values.
   mlir::Value decode(const ValueFormat &format, mlir::Value code,
                      mlir::Value table = {});
+  /// decode(), and in `sticky` (an i64 -1, 0 or +1) the side of the value
+  /// the exact one lies on: nonzero only for logarithmic formats, whose
+  /// values are irrational. encode(..., sticky) of the pair rounds the
+  /// exact value.
+  mlir::Value decode(const ValueFormat &format, mlir::Value code,
+                     mlir::Value table, mlir::Value &sticky);
 
   /// The i64 code of the real number x + sticky * epsilon (x an f64; sticky
   /// an i64 in {-1, 0, 1}, or null for 0) rounded into `format`. `random`
@@ -128,6 +134,16 @@ private:
                              mlir::Value random, mlir::Value sticky);
   mlir::Value decodePosit(const numerics::Format &format, mlir::Value code);
   mlir::Value decodeHiFloat8(mlir::Value code);
+  mlir::Value encodeLogarithmic(const numerics::Format &format, mlir::Value x,
+                                const numerics::RoundingOptions &options,
+                                mlir::Value sticky);
+  mlir::Value decodeLogarithmic(const numerics::Format &format,
+                                mlir::Value code, mlir::Value *sticky);
+  /// A constant 1-D tensor of `values` (f64 or i64).
+  mlir::Value constantTable(llvm::ArrayRef<double> values);
+  mlir::Value constantTable(llvm::ArrayRef<int64_t> values);
+  /// table[clamp(index, 0, size - 1)] for a 1-D constant table.
+  mlir::Value lookup(mlir::Value table, mlir::Value index);
   /// HiFloat8's magnitude code of 2^e for an i64 e in -22..15.
   mlir::Value hiFloat8PowerCode(mlir::Value e);
 

@@ -629,9 +629,10 @@ Value ElementCodegen::convert(const ValueFormat &from, const ValueFormat &to,
                               const RoundingOptions &options, Value random,
                               Value table) {
   if (!convertsThroughF32(from, to, options, bool(random))) {
-    Value value = decode(from, loadCode(stored), table);
+    Value sticky;
+    Value value = decode(from, loadCode(stored), table, sticky);
     Value bits = random ? loadCode(random) : Value();
-    return storeCode(encode(to, value, options, bits), storage);
+    return storeCode(encode(to, value, options, bits, sticky), storage);
   }
   Value x =
       isF32(from) ? stored : decodeToF32(*from.format, loadCode32(stored));

@@ -93,6 +93,55 @@ func.func private @f(!lowp.posit<16>)
 
 // -----
 
+// expected-error @below {{logarithm integer bits 9 are outside the supported range 1..8}}
+func.func private @f(!lowp.lns<9, 2>)
+
+// -----
+
+// expected-error @below {{logarithm fraction bits 11 are outside the supported range 0..10}}
+func.func private @f(!lowp.lns<2, 11>)
+
+// -----
+
+// expected-error @below {{a logarithmic format of 17 bits is wider than the supported 16}}
+func.func private @f(!lowp.lns<6, 10>)
+
+// -----
+
+// expected-error @below {{expected '!lowp.lns<I, F>': the logarithm's integer bits I (1..8) and fraction bits F (0..10)}}
+func.func private @f(!lowp.lns<4>)
+
+// -----
+
+// expected-error @below {{element type is logarithmic: its values are irrational, and block scaling multiplies them exactly only for the other formats}}
+func.func private @f(tensor<4x32x!lowp.lns<4, 3>, #lowp.block_scaled<block = [1, 32], scale = f32, rule = absmax>>)
+
+// -----
+
+func.func @f(%a: tensor<4x32x!lowp.lns<4, 3>>, %b: tensor<32x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @below {{'lowp.matmul' op lhs element type '!lowp.lns<4, 3>' is logarithmic: lowp.convert it to a float first}}
+  %0 = lowp.matmul %a, %b {accumulator = f32} : tensor<4x32x!lowp.lns<4, 3>>, tensor<32x8xf32> -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<4x32x!lowp.lns<4, 3>>) -> tensor<4x32xf8E4M3FN, #lowp.block_scaled<mx>> {
+  // expected-error @below {{'lowp.quantize' op input element type '!lowp.lns<4, 3>' is logarithmic: lowp.convert it to a float first}}
+  %0 = lowp.quantize %x : tensor<4x32x!lowp.lns<4, 3>> to tensor<4x32xf8E4M3FN, #lowp.block_scaled<mx>>
+  return %0 : tensor<4x32xf8E4M3FN, #lowp.block_scaled<mx>>
+}
+
+// -----
+
+func.func @f(%x: tensor<4xf32>, %r: tensor<4xi8>) -> tensor<4x!lowp.lns<4, 3>> {
+  // expected-error @below {{'lowp.convert' op stochastic rounding is not defined for logarithmic formats: their values do not lie on a binary grid}}
+  %0 = lowp.convert %x random(%r : tensor<4xi8>) stochastic : tensor<4xf32> to tensor<4x!lowp.lns<4, 3>>
+  return %0 : tensor<4x!lowp.lns<4, 3>>
+}
+
+// -----
+
 // expected-error @below {{unknown codebook preset 'nf8'; expected 'nf4' or '<bits>, [values]'}}
 func.func private @f(!lowp.codebook<nf8>)
 

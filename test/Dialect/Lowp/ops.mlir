@@ -36,16 +36,19 @@ func.func @codebooks(%a: !lowp.codebook<2, [-1.0, 0.0, 1.0]>,
 
 // -----
 
-// Tests that posits and HiFloat8 round-trip, alone and as block-scaled
-// elements.
+// Tests that posits, HiFloat8 and logarithmic numbers round-trip (the
+// tapered formats also as block-scaled elements).
 // CHECK-LABEL: func.func @tapered
 // CHECK-SAME: !lowp.posit<8, 0>
 // CHECK-SAME: !lowp.posit<32, 2>
 // CHECK-SAME: !lowp.hif8
 // CHECK-SAME: tensor<4x32x!lowp.posit<16, 1>, #lowp.block_scaled<block = [1, 32], scale = f8E8M0FNU, rule = floor>>
+// CHECK-SAME: !lowp.lns<4, 3>
+// CHECK-SAME: tensor<8x!lowp.lns<5, 10>>
 func.func @tapered(%a: !lowp.posit<8, 0>, %b: !lowp.posit<32, 2>,
                    %c: !lowp.hif8,
-                   %d: tensor<4x32x!lowp.posit<16, 1>, #lowp.block_scaled<block = [1, 32], scale = f8E8M0FNU, rule = floor>>) {
+                   %d: tensor<4x32x!lowp.posit<16, 1>, #lowp.block_scaled<block = [1, 32], scale = f8E8M0FNU, rule = floor>>,
+                   %e: !lowp.lns<4, 3>, %f: tensor<8x!lowp.lns<5, 10>>) {
   return
 }
 

@@ -19,6 +19,7 @@
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/bit.h"
 
+#include <cmath>
 #include <cstring>
 #include <limits>
 
@@ -77,10 +78,34 @@ double ValueFormat::decode(uint64_t code) const {
   return format->decode(uint32_t(code));
 }
 
+double ValueFormat::decode(uint64_t code, int &sticky) const {
+  sticky = 0;
+  if (isF64)
+    return llvm::bit_cast<double>(code);
+  return format->decode(uint32_t(code), sticky);
+}
+
 uint64_t ValueFormat::encode(double value, int sticky,
                              const RoundingOptions &options) const {
-  if (isF64)
-    return llvm::bit_cast<uint64_t>(value);
+  if (isF64) {
+    // `value` is the nearest double to value + sticky * epsilon (a
+    // logarithmic value): a directed mode moves one ulp where the exact
+    // value lies beyond it in the mode's direction.
+    uint64_t bits = llvm::bit_cast<uint64_t>(value);
+    int magnitudeSticky = std::signbit(value) ? -sticky : sticky;
+    bool towardZero =
+        options.mode == RoundingMode::TowardZero ||
+        (options.mode == RoundingMode::Upward && std::signbit(value)) ||
+        (options.mode == RoundingMode::Downward && !std::signbit(value));
+    bool awayFromZero =
+        (options.mode == RoundingMode::Upward && !std::signbit(value)) ||
+        (options.mode == RoundingMode::Downward && std::signbit(value));
+    if (towardZero && magnitudeSticky < 0)
+      return bits - 1;
+    if (awayFromZero && magnitudeSticky > 0)
+      return bits + 1;
+    return bits;
+  }
   return format->encode(value, sticky, options);
 }
 
@@ -161,6 +186,19 @@ LogicalResult verifyValueElement(Operation *op, Type elementType,
   if (!getValueFormat(elementType))
     return op->emitOpError() << role << " element type " << elementType
                              << " is not a number format lowp supports";
+  return success();
+}
+
+/// For ops that compute with the values of their operands (not
+/// lowp.convert, which rounds the exact value): logarithmic values are
+/// irrational, so they must be converted into a float first.
+LogicalResult verifyNotLogarithmic(Operation *op, Type elementType,
+                                   StringRef role) {
+  std::optional<ValueFormat> format = getValueFormat(elementType);
+  if (format && format->format && format->format->isLogarithmic())
+    return op->emitOpError()
+           << role << " element type " << elementType
+           << " is logarithmic: lowp.convert it to a float first";
   return success();
 }
 
@@ -327,7 +365,9 @@ convertCodes(ConvertOp op, SmallVector<uint64_t> codes, Attribute random) {
   for (size_t i = 0; i < codes.size(); ++i) {
     if (randomBits)
       options.randomBits = (*randomBits)[i];
-    results.push_back(to.encode(from.decode(codes[i]), 0, options));
+    int sticky = 0;
+    double value = from.decode(codes[i], sticky);
+    results.push_back(to.encode(value, sticky, options));
   }
   return results;
 }
@@ -385,7 +425,8 @@ LogicalResult QuantizeOp::verify() {
   auto resultType = cast<RankedTensorType>(getResult().getType());
   if (failed(verifyQuantizeShapes(*this, /*encodedInput=*/false)))
     return failure();
-  if (failed(verifyValueElement(*this, inputType.getElementType(), "input")))
+  if (failed(verifyValueElement(*this, inputType.getElementType(), "input")) ||
+      failed(verifyNotLogarithmic(*this, inputType.getElementType(), "input")))
     return failure();
   return verifyRandomBits(*this, getInput(), getRandom(), getRounding(),
                           resultType.getElementType());
@@ -696,7 +737,9 @@ LogicalResult MatmulOp::verify() {
     return emitOpError("result shape ")
            << shapeString(c) << " is not the product's shape";
   if (failed(verifyValueElement(*this, lhs.getElementType(), "lhs")) ||
-      failed(verifyValueElement(*this, rhs.getElementType(), "rhs")))
+      failed(verifyValueElement(*this, rhs.getElementType(), "rhs")) ||
+      failed(verifyNotLogarithmic(*this, lhs.getElementType(), "lhs")) ||
+      failed(verifyNotLogarithmic(*this, rhs.getElementType(), "rhs")))
     return failure();
   std::optional<ValueFormat> resultFormat =
       getValueFormat(result.getElementType());

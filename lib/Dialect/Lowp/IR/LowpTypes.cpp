@@ -263,6 +263,45 @@ std::optional<Format> HiFloat8Type::getNumericFormat() const {
   return Format::makeHiFloat8();
 }
 
+Type LogarithmicType::parse(AsmParser &parser) {
+  SMLoc loc = parser.getCurrentLocation();
+  unsigned integerBits = 0, fractionBits = 0;
+  if (parser.parseLess())
+    return {};
+  OptionalParseResult first = parser.parseOptionalInteger(integerBits);
+  OptionalParseResult second;
+  if (first.has_value() && succeeded(*first) &&
+      succeeded(parser.parseOptionalComma()))
+    second = parser.parseOptionalInteger(fractionBits);
+  if (!second.has_value() || failed(*second)) {
+    parser.emitError(loc, "expected '!lowp.lns<I, F>': the logarithm's "
+                          "integer bits I (1..8) and fraction bits F (0..10)");
+    return {};
+  }
+  if (parser.parseGreater())
+    return {};
+  return getChecked([&] { return parser.emitError(loc); }, parser.getContext(),
+                    integerBits, fractionBits);
+}
+
+void LogarithmicType::print(AsmPrinter &printer) const {
+  printer << "<" << getIntegerBits() << ", " << getFractionBits() << ">";
+}
+
+LogicalResult
+LogarithmicType::verify(function_ref<InFlightDiagnostic()> emitError,
+                        unsigned integerBits, unsigned fractionBits) {
+  std::string message = Format::verifyLogarithmic(integerBits, fractionBits);
+  if (!message.empty())
+    return emitError() << message;
+  return success();
+}
+
+std::optional<Format> LogarithmicType::getNumericFormat() const {
+  return Format::tryMakeLogarithmic(getIntegerBits(), getFractionBits(),
+                                    nullptr);
+}
+
 //===----------------------------------------------------------------------===//
 // Builtin types
 //===----------------------------------------------------------------------===//

@@ -34,6 +34,9 @@ struct ValueFormat {
 
   /// The exact value of `code` (for f64: the double whose bits `code` is).
   double decode(uint64_t code) const;
+  /// The value as decode() gives it and the side of it the exact value lies
+  /// on (Format::decode's sticky: nonzero only for logarithmic formats).
+  double decode(uint64_t code, int &sticky) const;
   /// The code of `value` rounded by `options` (f64: its bits).
   uint64_t encode(double value, int sticky,
                   const numerics::RoundingOptions &options) const;

@@ -156,4 +156,38 @@ def Lowp_HiFloat8Type : Lowp_Type<"HiFloat8", "hif8",
   }];
 }
 
+def Lowp_LogarithmicType : Lowp_Type<"Logarithmic", "lns",
+    [DeclareTypeInterfaceMethods<Lowp_NumericFormatTypeInterface>]> {
+  let summary = "A logarithmic number: sign and a fixed-point base-2 logarithm";
+  let description = [{
+    `!lowp.lns<I, F>`: a sign bit over an (I + F)-bit field holding the
+    base-2 logarithm of the magnitude as a fixed-point number with I integer
+    bits (1..8, the sign of the logarithm included) and F fraction bits
+    (0..10), biased by 2^(I+F-1): field f is 2^((f - 2^(I+F-1)) / 2^F).
+    Field 0 is zero, and with the sign bit NaN. At most 16 bits; no
+    infinities, no negative zero.
+
+    Multiplication is addition of the fields, so products of logarithmic
+    numbers are exact (within the range). Conversion from any format rounds
+    in the log domain: 2^F log2|x| to an integer by the mode (ties cannot
+    happen); magnitudes beyond the largest saturate; below the smallest, 0
+    and the smallest magnitude are chosen by value. Values are irrational:
+    decoding gives the nearest double and on which side the exact value
+    lies, so conversion to another format still rounds the exact value
+    once. Stochastic rounding is refused. See docs/Numerics.md,
+    "Logarithmic numbers".
+
+    Only `lowp.convert` (and ops that move codes) take logarithmic tensors:
+    convert to a float to compute.
+
+    ```mlir
+    !lowp.lns<4, 3>    // 8 bits: magnitudes 2^-7.875 .. 2^7.875, step 2^(1/8)
+    !lowp.lns<5, 10>   // 16 bits
+    ```
+  }];
+  let parameters = (ins "unsigned":$integerBits, "unsigned":$fractionBits);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+}
+
 #endif // LOWP_DIALECT_LOWP_IR_LOWPTYPES_TD
