@@ -32,6 +32,7 @@
 #include "lowp/Dialect/Lowp/IR/LowpOps.h"
 #include "lowp/Dialect/Lowp/IR/LowpTypes.h"
 #include "lowp/Numerics/BlockScale.h"
+#include "lowp/Numerics/Hadamard.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -1766,6 +1767,83 @@ Value lowp::emitEncodeKernel(OpBuilder &builder, Location loc, Value source,
             });
       });
   return unflattenBuffer(b, codes, storageType.getShape());
+}
+
+bool lowp::isHadamardKernelCovered(RankedTensorType type, int64_t axis,
+                                   int64_t block) {
+  if (!type.getElementType().isF32() || !type.hasStaticShape() ||
+      type.getRank() < 1 || axis != type.getRank() - 1 || block > 1024)
+    return false;
+  int64_t lanes = std::max(block, kLanes);
+  return type.getNumElements() % lanes == 0 && lanes % block == 0;
+}
+
+Value lowp::emitHadamardKernel(OpBuilder &builder, Location loc, Value input,
+                               int64_t block, ArrayRef<float> signs) {
+  ImplicitLocOpBuilder b(loc, builder);
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t total = type.getNumElements();
+  // Small blocks share a vector; a larger block is one vector of its own.
+  int64_t lanes = std::max(block, kLanes);
+  auto vectorType = VectorType::get({lanes}, b.getF32Type());
+  SmallVector<float> laneSigns;
+  for (int64_t i = 0; i < lanes; ++i)
+    laneSigns.push_back(signs[i % block]);
+  Value values = flatten(b, input);
+  // The result buffer in the result's shape (so that a function returning
+  // it writes the caller's buffer directly), stored through a flat view.
+  Value result = memref::AllocOp::create(
+      b, MemRefType::get(type.getShape(), b.getF32Type()),
+      b.getI64IntegerAttr(64));
+  Value out = result;
+  if (type.getRank() > 1) {
+    ReassociationIndices all;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      all.push_back(d);
+    out = memref::CollapseShapeOp::create(b, result,
+                                          ArrayRef<ReassociationIndices>{all});
+  }
+  emitStoresFor(
+      b, out, total * 4, [&](ImplicitLocOpBuilder &at, bool streaming) {
+        emitSteps(
+            at, total, lanes,
+            [&](ImplicitLocOpBuilder &step, Value element, bool) {
+              Value x = readVector(step, values, ValueRange{element}, lanes,
+                                   /*inBounds=*/true);
+              x = arith::MulFOp::create(
+                  step, x,
+                  arith::ConstantOp::create(
+                      step, DenseElementsAttr::get(
+                                vectorType, ArrayRef<float>(laneSigns))));
+              for (int64_t h = 1; h < block; h *= 2) {
+                // Each lane's partner is lane XOR h (in its block); the lower
+                // lane of a pair takes a + b, the upper a - b.
+                SmallVector<int64_t> partners;
+                SmallVector<bool> upper;
+                for (int64_t i = 0; i < lanes; ++i) {
+                  partners.push_back(i ^ h);
+                  upper.push_back((i & h) != 0);
+                }
+                Value partner = vector::ShuffleOp::create(step, x, x, partners);
+                Value isUpper = arith::ConstantOp::create(
+                    step, DenseElementsAttr::get(
+                              VectorType::get({lanes}, step.getI1Type()),
+                              ArrayRef<bool>(upper)));
+                x = arith::SelectOp::create(
+                    step, isUpper, arith::SubFOp::create(step, partner, x),
+                    arith::AddFOp::create(step, x, partner));
+              }
+              x = arith::MulFOp::create(
+                  step, x,
+                  f32Splat(step, numerics::hadamardScale(block), lanes));
+              vector::StoreOp::create(
+                  step, x, out, ValueRange{element}, streaming,
+                  streaming ? llvm::MaybeAlign(16) : llvm::MaybeAlign());
+            });
+      });
+  return bufferization::ToTensorOp::create(b, type, result,
+                                           /*restrict=*/true,
+                                           /*writable=*/true);
 }
 
 bool lowp::isPackedEncodeKernelCovered(RankedTensorType sourceType,

@@ -47,6 +47,21 @@ mlir::Value emitDecodeKernel(mlir::OpBuilder &builder, mlir::Location loc,
                              mlir::Value codes, mlir::RankedTensorType type,
                              unsigned packedWidth);
 
+/// Whether emitHadamardKernel covers lowp.hadamard of a static f32 tensor
+/// of `type` along `axis` in blocks of `block`: along the innermost axis,
+/// blocks of at most 1024 elements, a whole number of vectors of
+/// max(block, 16) lanes.
+bool isHadamardKernelCovered(mlir::RankedTensorType type, int64_t axis,
+                             int64_t block);
+
+/// lowp.hadamard in one pass over memory: each vector of whole blocks is
+/// read once, multiplied by the signs, put through the log2(block)
+/// butterfly passes as lane shuffles in registers and scaled, exactly
+/// numerics::hadamardBlock's f32 operations in its order.
+mlir::Value emitHadamardKernel(mlir::OpBuilder &builder, mlir::Location loc,
+                               mlir::Value input, int64_t block,
+                               llvm::ArrayRef<float> signs);
+
 /// Whether emitPackedEncodeKernel covers lowp.pack(lowp.convert(x)) of a
 /// static f32 tensor `sourceType` into a format of 1, 2 or 4 bits whose
 /// rows fill whole bytes, rounded by the f32-lane encoder (`options`, not

@@ -328,6 +328,24 @@ struct VectorizeEncode : OpConversionPattern<ConvertOp> {
   }
 };
 
+/// lowp.hadamard along the innermost axis: one pass in registers.
+struct VectorizeHadamard : OpConversionPattern<HadamardOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(HadamardOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    if (!isHadamardKernelCovered(type, op.getAxis(), op.getBlock()))
+      return failure();
+    SmallVector<float> signs = op.getSigns();
+    rewriter.replaceOp(op, emitHadamardKernel(rewriter, op.getLoc(),
+                                              adaptor.getInput(), op.getBlock(),
+                                              signs));
+    return success();
+  }
+};
+
 struct VectorizeDequantize : OpConversionPattern<DequantizeOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -475,7 +493,7 @@ struct LowpVectorizePass : lowp::impl::LowpVectorizeBase<LowpVectorizePass> {
     ConversionTarget target(*context);
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     target.addDynamicallyLegalOp<ConvertOp, DequantizeOp, QuantizeOp,
-                                 RequantizeOp, MatmulOp, PackOp>(
+                                 RequantizeOp, MatmulOp, PackOp, HadamardOp>(
         [](Operation *op) { return !isVectorized(op); });
     RewritePatternSet patterns(context);
     populateLowpVectorizePatterns(converter, patterns, *vectorTarget);
@@ -502,6 +520,9 @@ bool lowp::isVectorized(Operation *op) {
     return isMatmulCovered(matmul);
   if (auto pack = dyn_cast<PackOp>(op))
     return (bool)encodedConvert(pack);
+  if (auto hadamard = dyn_cast<HadamardOp>(op))
+    return isHadamardKernelCovered(cast<RankedTensorType>(hadamard.getType()),
+                                   hadamard.getAxis(), hadamard.getBlock());
   return false;
 }
 
@@ -509,8 +530,8 @@ void lowp::populateLowpVectorizePatterns(StorageTypeConverter &converter,
                                          RewritePatternSet &patterns,
                                          const VectorTarget &target) {
   patterns.add<VectorizeDecode, VectorizeDequantize, VectorizeQuantize,
-               VectorizeRequantize, VectorizePackedEncode, VectorizeEncode>(
-      converter, patterns.getContext());
+               VectorizeRequantize, VectorizePackedEncode, VectorizeEncode,
+               VectorizeHadamard>(converter, patterns.getContext());
   patterns.add<VectorizeMatmul>(converter, patterns.getContext(), target);
 }
 
