@@ -109,7 +109,7 @@ double Format::decodeLogarithmic(uint32_t code, int &sticky) const {
   int64_t l = int64_t(field) - (int64_t(1) << (w - 1));
   // floor(l / 2^F) and the fraction index.
   int64_t whole = l >= 0 ? l >> f : -((-l + (int64_t(1) << f) - 1) >> f);
-  int64_t j = l - (whole << f);
+  int64_t j = l - whole * (int64_t(1) << f);
   const lns::Tables &tables = lns::getTables(f);
   double value = std::ldexp(tables.values[j], int(whole));
   sticky = tables.sticky[j];
@@ -151,7 +151,9 @@ uint32_t Format::encodeLogarithmic(double x, int sticky,
               tables.grid.begin()) -
       1;
   bool onGrid = m == (uint64_t(1) << 52);
-  int64_t lfloor = (e << f) + j, lceil = lfloor + 1;
+  // (Multiplications: shifting a negative value left is undefined.)
+  const int64_t base = e * (int64_t(1) << f);
+  int64_t lfloor = base + j, lceil = lfloor + 1;
   if (onGrid) {
     lceil = lfloor;
     if (s < 0)
@@ -159,7 +161,7 @@ uint32_t Format::encodeLogarithmic(double x, int sticky,
     if (s > 0)
       lceil += 1;
   }
-  int64_t lnear = onGrid ? (e << f) : lfloor + (m >= tables.midpoints[j]);
+  int64_t lnear = onGrid ? base : lfloor + (m >= tables.midpoints[j]);
   bool awayFromZero = (options.mode == RoundingMode::Upward && !negative) ||
                       (options.mode == RoundingMode::Downward && negative);
   bool towardZero = options.mode == RoundingMode::TowardZero ||
