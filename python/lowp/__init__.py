@@ -60,8 +60,10 @@ class finfo:
     normal binade exponents), ``nexp``/``nmant``/``bias`` (stored exponent
     and mantissa bits, minifloats), ``has_infinity``, ``has_nan``,
     ``has_negative_zero``, ``special_values`` (``ieee``, ``fn``, ``fnuz``,
-    ``finite``, ``e8m0``), ``kind`` (``float``, ``integer``, ``codebook``),
-    ``signed``, and for codebooks ``values``."""
+    ``finite``, ``e8m0``), ``kind`` (``float``, ``integer``, ``codebook``,
+    ``posit``, ``hifloat8``, ``logarithmic``), ``signed``, for codebooks
+    ``values``, for posits ``es`` and for logarithmic formats
+    ``integer_bits`` and ``fraction_bits``."""
 
     def __init__(self, fmt: str) -> None:
         info = _core.format_info(_format_text(fmt))
@@ -86,6 +88,9 @@ class finfo:
         self.special_values: str = info.get("special_values", "")
         self.values: Optional[Tuple[float, ...]] = (
             tuple(info["values"]) if "values" in info else None)
+        self.es: Optional[int] = info.get("es")
+        self.integer_bits: Optional[int] = info.get("integer_bits")
+        self.fraction_bits: Optional[int] = info.get("fraction_bits")
         self.resolution: float = self.eps
 
     def __repr__(self) -> str:

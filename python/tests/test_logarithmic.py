@@ -112,6 +112,16 @@ func.func @trip(%x: tensor<4096xf32>) -> (tensor<4096x!lowp.lns<4, 3>>, tensor<4
     np.testing.assert_array_equal(back, lowp.round(x, "!lowp.lns<4, 3>"))
 
 
+def test_format_info():
+    info = lowp.finfo("!lowp.lns<4, 3>")
+    assert (info.kind, info.integer_bits, info.fraction_bits) == (
+        "logarithmic", 4, 3)
+    assert info.max == pytest.approx(2 ** 7.875, rel=1e-15)
+    assert lowp.finfo("!lowp.posit<16, 1>").es == 1
+    with pytest.raises(lowp.FormatError, match="wider than the supported 16"):
+        lowp.finfo("!lowp.lns<6, 10>")
+
+
 def test_stochastic_rounding_is_refused():
     with pytest.raises(lowp.Error, match="logarithmic"):
         lowp.encode(np.ones(4, np.float32), "!lowp.lns<4, 3>",

@@ -88,7 +88,7 @@ class Program:
             narrow = self.shape(fmt)
             out = self.fresh()
             if kind == "stochastic" and not fmt.startswith("!lowp.codebook") \
-                    and fmt != "f8E8M0FNU":
+                    and not fmt.startswith("!lowp.lns") and fmt != "f8E8M0FNU":
                 self.needs_random = True
                 self.emit("%s = lowp.convert %s random(%%r : %s) stochastic%s : %s to %s"
                           % (out, value, self.shape("i8"),

@@ -88,6 +88,21 @@ func.func private @f(!lowp.posit<16, 5>)
 
 // -----
 
+// expected-error @below {{posit width -3 is outside the supported range 2..32}}
+func.func private @f(!lowp.posit<-3, 1>)
+
+// -----
+
+// expected-error @below {{logarithm fraction bits -2 are outside the supported range 0..10}}
+func.func private @f(!lowp.lns<2, -2>)
+
+// -----
+
+// expected-error @below {{!lowp.hif8 takes no parameters}}
+func.func private @f(!lowp.hif8<3>)
+
+// -----
+
 // expected-error @below {{expected '!lowp.posit<n, es>': the width n (2..32) and the exponent size es (0..4)}}
 func.func private @f(!lowp.posit<16>)
 

@@ -221,7 +221,7 @@ std::optional<Format> CodebookType::getNumericFormat() const {
 
 Type PositType::parse(AsmParser &parser) {
   SMLoc loc = parser.getCurrentLocation();
-  unsigned width = 0, exponentBits = 0;
+  int64_t width = 0, exponentBits = 0;
   if (parser.parseLess())
     return {};
   OptionalParseResult widthParsed = parser.parseOptionalInteger(width);
@@ -239,8 +239,19 @@ Type PositType::parse(AsmParser &parser) {
   }
   if (parser.parseGreater())
     return {};
-  return getChecked([&] { return parser.emitError(loc); }, parser.getContext(),
-                    width, exponentBits);
+  // Negative or huge parameters are out of range, not wrapped around.
+  std::string message;
+  if (width < 2 || width > 32)
+    message = "posit width " + std::to_string(width) +
+              " is outside the supported range 2..32";
+  else if (exponentBits < 0 || exponentBits > 4)
+    message = "posit exponent size " + std::to_string(exponentBits) +
+              " is outside the supported range 0..4";
+  if (!message.empty()) {
+    parser.emitError(loc, message);
+    return {};
+  }
+  return get(parser.getContext(), unsigned(width), unsigned(exponentBits));
 }
 
 void PositType::print(AsmPrinter &printer) const {
@@ -259,13 +270,24 @@ std::optional<Format> PositType::getNumericFormat() const {
   return Format::tryMakePosit(getWidth(), getExponentBits(), nullptr);
 }
 
+Type HiFloat8Type::parse(AsmParser &parser) {
+  if (succeeded(parser.parseOptionalLess())) {
+    parser.emitError(parser.getCurrentLocation(),
+                     "!lowp.hif8 takes no parameters");
+    return {};
+  }
+  return get(parser.getContext());
+}
+
+void HiFloat8Type::print(AsmPrinter &) const {}
+
 std::optional<Format> HiFloat8Type::getNumericFormat() const {
   return Format::makeHiFloat8();
 }
 
 Type LogarithmicType::parse(AsmParser &parser) {
   SMLoc loc = parser.getCurrentLocation();
-  unsigned integerBits = 0, fractionBits = 0;
+  int64_t integerBits = 0, fractionBits = 0;
   if (parser.parseLess())
     return {};
   OptionalParseResult first = parser.parseOptionalInteger(integerBits);
@@ -280,8 +302,23 @@ Type LogarithmicType::parse(AsmParser &parser) {
   }
   if (parser.parseGreater())
     return {};
-  return getChecked([&] { return parser.emitError(loc); }, parser.getContext(),
-                    integerBits, fractionBits);
+  // Negative or huge parameters are out of range, not wrapped around.
+  std::string message;
+  if (integerBits < 1 || integerBits > 8)
+    message = "logarithm integer bits " + std::to_string(integerBits) +
+              " are outside the supported range 1..8";
+  else if (fractionBits < 0 || fractionBits > 10)
+    message = "logarithm fraction bits " + std::to_string(fractionBits) +
+              " are outside the supported range 0..10";
+  else
+    message = Format::verifyLogarithmic(unsigned(integerBits),
+                                        unsigned(fractionBits));
+  if (!message.empty()) {
+    parser.emitError(loc, message);
+    return {};
+  }
+  return get(parser.getContext(), unsigned(integerBits),
+             unsigned(fractionBits));
 }
 
 void LogarithmicType::print(AsmPrinter &printer) const {

@@ -150,10 +150,10 @@ def Lowp_HiFloat8Type : Lowp_Type<"HiFloat8", "hif8",
     rounds to zero is 0x00. See docs/Numerics.md, "HiFloat8".
 
     ```mlir
-    %h = lowp.convert %x {rounding = #lowp.rounding<to_nearest_away>}
-        : tensor<64xf32> to tensor<64x!lowp.hif8>
+    %h = lowp.convert %x to_nearest_away : tensor<64xf32> to tensor<64x!lowp.hif8>
     ```
   }];
+  let hasCustomAssemblyFormat = 1;
 }
 
 def Lowp_LogarithmicType : Lowp_Type<"Logarithmic", "lns",
