@@ -430,6 +430,10 @@ LowpStatus lowpBlockEncodingParse(LowpContext context, LowpStringRef text,
                                    unwrap(elementType), rank, axis);
   if (!parsed)
     return makeStatus(parsed.takeError());
+  if (parsed->scaling.hasChoices())
+    return makeStatus("lowpBlockEncodingParse: encodings with per-group "
+                      "format choice (choices = [...]) are not available "
+                      "through the C API yet");
   auto *handle = new BlockEncodingHandle{*parsed, rank,    nullptr,
                                          nullptr, nullptr, nullptr};
   const numerics::BlockScaling &scaling = parsed->scaling;

@@ -84,6 +84,48 @@ std::string BlockScaling::verifyElement(const Format &element, ScaleRule rule) {
   return "";
 }
 
+std::string BlockScaling::verifyChoices(const std::vector<Format> &choices,
+                                        ScaleRule rule) {
+  if (choices.size() < 2 || choices.size() > 16)
+    return "choices must list 2 to 16 element formats, not " +
+           std::to_string(choices.size());
+  if (rule == ScaleRule::NVFP4 || rule == ScaleRule::MinMax)
+    return std::string("choices are not available under scale rule '") +
+           stringifyScaleRule(rule) +
+           "': its tensor scale or zero points are defined for one element "
+           "format";
+  const unsigned width = choices.front().getBitWidth();
+  for (size_t i = 0; i < choices.size(); ++i) {
+    if (choices[i].getBitWidth() != width)
+      return "choice " + std::to_string(i) + " is " +
+             std::to_string(choices[i].getBitWidth()) + " bits wide, not the " +
+             std::to_string(width) +
+             " bits of the first: every choice shares the element codes";
+    std::string message = verifyElement(choices[i], rule);
+    if (!message.empty())
+      return "choice " + std::to_string(i) + ": " + message;
+  }
+  return "";
+}
+
+unsigned BlockScaling::getSelectorBits() const {
+  if (choices.empty())
+    return 0;
+  unsigned bits = 1;
+  while ((size_t(1) << bits) < choices.size())
+    ++bits;
+  return bits;
+}
+
+BlockScaling BlockScaling::getChosen(unsigned choice) const {
+  BlockScaling chosen = *this;
+  if (!choices.empty()) {
+    chosen.element = choices[choice];
+    chosen.choices.clear();
+  }
+  return chosen;
+}
+
 std::string BlockScaling::verify(const Format &element, const Format &scale,
                                  ScaleRule rule,
                                  const std::optional<Format> &tensorScale,
@@ -211,10 +253,38 @@ static QuantizedBlock quantizeNvfp4Block(const BlockScaling &scaling,
   return block;
 }
 
+double lowp::numerics::blockSquaredError(const BlockScaling &chosen,
+                                         const std::vector<double> &values,
+                                         const QuantizedBlock &block) {
+  double sum = 0;
+  for (size_t i = 0; i < values.size(); ++i) {
+    double error = values[i] - dequantizeElement(chosen, block.elements[i],
+                                                 block.scale, 0, 1);
+    sum += error * error;
+  }
+  return sum;
+}
+
 QuantizedBlock lowp::numerics::quantizeBlock(
     const BlockScaling &scaling, const std::vector<double> &values,
     const TensorScaling &tensor, const RoundingOptions &elementRounding,
     const uint64_t *randomBits) {
+  if (scaling.hasChoices()) {
+    QuantizedBlock best;
+    double bestError = 0;
+    for (unsigned c = 0; c < scaling.choices.size(); ++c) {
+      BlockScaling chosen = scaling.getChosen(c);
+      QuantizedBlock candidate =
+          quantizeBlock(chosen, values, tensor, elementRounding, randomBits);
+      double error = blockSquaredError(chosen, values, candidate);
+      if (c == 0 || error < bestError) {
+        best = std::move(candidate);
+        best.selector = c;
+        bestError = error;
+      }
+    }
+    return best;
+  }
   if (scaling.rule == ScaleRule::NVFP4) {
     RoundingOptions rounding = elementRounding;
     rounding.saturate = true;
@@ -450,6 +520,8 @@ BlockScaledTensor lowp::numerics::quantizeTensor(
     result.scales.push_back(q.scale);
     if (scaling.zeroPoint)
       result.zeroPoints.push_back(q.zeroPoint);
+    if (scaling.hasChoices())
+      result.selectors.push_back(q.selector);
   });
   return result;
 }
@@ -460,13 +532,21 @@ lowp::numerics::dequantizeTensor(const BlockScaling &scaling,
   std::vector<double> result(tensor.elements.size());
   double tensorScale =
       scaling.tensorScale ? scaling.tensorScale->decode(tensor.tensorScale) : 1;
+  std::vector<BlockScaling> chosen;
+  for (unsigned c = 0; c < std::max<size_t>(scaling.choices.size(), 1); ++c)
+    chosen.push_back(scaling.getChosen(c));
   forEachBlock(tensor.shape, tensor.block,
                [&](int64_t b, const std::vector<int64_t> &idx) {
                  uint32_t zero = scaling.zeroPoint ? tensor.zeroPoints[b] : 0;
+                 // A selector past the last choice has no format: NaN.
+                 uint32_t selector =
+                     scaling.hasChoices() ? tensor.selectors[b] : 0;
                  for (int64_t i : idx)
-                   result[i] =
-                       dequantizeElement(scaling, tensor.elements[i],
-                                         tensor.scales[b], zero, tensorScale);
+                   result[i] = selector < chosen.size()
+                                   ? dequantizeElement(
+                                         chosen[selector], tensor.elements[i],
+                                         tensor.scales[b], zero, tensorScale)
+                                   : NAN;
                });
   return result;
 }

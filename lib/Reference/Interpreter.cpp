@@ -1515,8 +1515,11 @@ private:
     if (scaling.tensorScale)
       parts[next++].codes = {quantized.tensorScale};
     if (scaling.zeroPoint)
-      parts[next].codes.assign(quantized.zeroPoints.begin(),
-                               quantized.zeroPoints.end());
+      parts[next++].codes.assign(quantized.zeroPoints.begin(),
+                                 quantized.zeroPoints.end());
+    if (scaling.hasChoices())
+      parts[next].codes.assign(quantized.selectors.begin(),
+                               quantized.selectors.end());
     return parts;
   }
 
@@ -1624,7 +1627,10 @@ private:
       tensor.tensorScale = uint32_t(parts[next++].codes[0]);
     if (scaling.zeroPoint)
       tensor.zeroPoints.assign(parts[next].codes.begin(),
-                               parts[next].codes.end());
+                               parts[next++].codes.end());
+    if (scaling.hasChoices())
+      tensor.selectors.assign(parts[next].codes.begin(),
+                              parts[next].codes.end());
     return dequantizeTensor(scaling, tensor);
   }
 

@@ -79,6 +79,8 @@ std::vector<BoundaryValue> lowp::getBoundaryValues(TypeRange types,
       add("tensor scale", tensorScale, {}, false);
     if (Type zeroPoint = encoding.getZeroPointType())
       add("zero points", zeroPoint, scaleShape, false);
+    if (Type selector = encoding.getSelectorType())
+      add("selectors", selector, scaleShape, false);
   }
   return values;
 }

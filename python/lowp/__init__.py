@@ -422,6 +422,12 @@ class Function:
         self.name = name
         self._arguments = module._core.signature(name, False)
         self._results = module._core.signature(name, True)
+        for value in self._arguments + self._results:
+            if value["name"].endswith("(selectors)"):
+                raise FormatError(
+                    f"@{name} {value['name']}: block-scaled tensors with "
+                    "per-group format choice (choices = [...]) cannot be "
+                    "passed to or from Python yet; use lowp-run")
 
     @property
     def arguments(self) -> List[Dict[str, Any]]:

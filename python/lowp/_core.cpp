@@ -280,6 +280,11 @@ BlockEncoding lookupEncoding(const std::string &text,
       parseBlockEncoding(sharedContext(), text, element, rank, axis);
   if (!encoding)
     raise("FormatError", encoding.takeError());
+  if (encoding->scaling.hasChoices())
+    raise("FormatError",
+          "encodings with per-group format choice (choices = [...]) are not "
+          "available from Python yet; lowp.quantize in IR and lowp-run take "
+          "them");
   return *encoding;
 }
 

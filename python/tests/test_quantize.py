@@ -171,3 +171,23 @@ def test_dequantize_checks_its_parts():
                              q.encoding)
     with pytest.raises(lowp.FormatError, match="scales hold 0 codes"):
         short.dequantize()
+
+
+CHOICES = ("ui4, #lowp.block_scaled<block = [32], scale = f8E8M0FNU, "
+           "rule = floor, choices = [f4E2M1FN, i4]>")
+
+
+def test_format_choice_is_refused_with_a_reason():
+    # Per-group format choice has a selector part that the Python parts
+    # do not carry yet: a clear error, never a silently dropped part.
+    with pytest.raises(lowp.FormatError, match="per-group format choice"):
+        lowp.quantize(np.ones((2, 32), np.float32), CHOICES)
+    source = """
+!q = tensor<2x32xui4, #lowp.block_scaled<block = [32], scale = f8E8M0FNU, rule = floor, choices = [f4E2M1FN, i4]>>
+func.func @f(%x: tensor<2x32xf32>) -> !q {
+  %q = lowp.quantize %x : tensor<2x32xf32> to !q
+  return %q : !q
+}
+"""
+    with pytest.raises(lowp.FormatError, match="result 0 \\(selectors\\)"):
+        lowp.compile(source)

@@ -125,8 +125,15 @@ static void numerics(LowpContext context) {
 }
 
 static void matmul(LowpContext context, LowpExecutable executable) {
-  /* The weight: 64x8 values, quantized to MXFP4 along K by the C API. */
+  /* Per-group format choice needs a selector part these calls lack. */
   LowpBlockEncoding encoding;
+  expectError("parse an encoding with choices",
+              lowpBlockEncodingParse(
+                  context,
+                  str("ui4, #lowp.block_scaled<block = [32], scale = "
+                      "f8E8M0FNU, rule = floor, choices = [f4E2M1FN, i4]>"),
+                  str(""), 2, -1, &encoding));
+  /* The weight: 64x8 values, quantized to MXFP4 along K by the C API. */
   check("encoding", lowpBlockEncodingParse(context, str("mxfp4"), str(""), 2,
                                            -2, &encoding));
   int64_t block[2];

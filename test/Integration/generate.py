@@ -558,8 +558,10 @@ def quantize(element, encoding, unit):
     t_q = "tensor<%sx%s, %s>" % (shape, element, encoding)
     t_r = "tensor<%sxi8>" % shape
     random_bits = [rng.getrandbits(8) for _ in range(rows * columns)]
-    # Codebooks have no binary grid to round stochastically on.
-    mode = "toward_zero" if element.startswith("!lowp.codebook") else "stochastic"
+    # Codebooks (elements or choices) have no binary grid to round
+    # stochastically on.
+    mode = ("toward_zero" if "!lowp.codebook" in element + encoding
+            else "stochastic")
     print("""func.func @quantize(%%x: %(t_in)s) -> %(t_q)s {
   %%0 = lowp.quantize %%x : %(t_in)s to %(t_q)s
   return %%0 : %(t_q)s

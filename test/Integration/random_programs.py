@@ -7,10 +7,11 @@ interpreter by lowp-run --check (standard library only).
 Each program takes a random f32 tensor (NaN, infinities, zeros, subnormals,
 values up to 3e38 and pseudo-random magnitudes) and runs 3 to 7 random steps:
 lowp.convert into a random format (FP8, FP6, FP4, bf16, f16, !lowp.float,
-codebooks, narrow integers) under a random rounding mode, saturating or
-not, stochastic with random bits; arith on f32 and on builtin narrow floats;
-lowp.quantize / dequantize under MX, NVFP4 and int4-g128 encodings where
-the shape allows; math functions; comparisons and selects; lowp.matmul
+codebooks, narrow integers, posits, HiFloat8, logarithmic numbers) under a
+random rounding mode, saturating or not, stochastic with random bits; arith
+on f32 and on builtin narrow floats; lowp.quantize / dequantize under MX,
+NVFP4, int4-g128 and per-group format choice encodings where the shape
+allows; math functions; comparisons and selects; lowp.matmul
 against narrow and block-scaled weights; linalg.matmul and linalg.reduce in
 narrow floats; scf.for and scf.if carrying narrow tensors. Every result
 must match the reference (lowp-run --check); a mismatch, an error or a
@@ -29,13 +30,17 @@ from matmul_kernels import write_npy
 FORMATS = ["f8E4M3FN", "f8E5M2", "f8E4M3FNUZ", "f8E5M2FNUZ", "f6E2M3FN",
            "f6E3M2FN", "f4E2M1FN", "bf16", "f16", "f8E8M0FNU",
            "!lowp.float<e3m3>", "!lowp.float<e2m2, fn>", "!lowp.float<e5m1>",
-           "!lowp.codebook<nf4>", "i4", "i8", "ui4", "i2"]
+           "!lowp.codebook<nf4>", "i4", "i8", "ui4", "i2",
+           "!lowp.posit<8, 1>", "!lowp.posit<16, 2>", "!lowp.hif8",
+           "!lowp.lns<4, 3>"]
 # Builtin floats: arith takes them directly.
 ARITH_FORMATS = ["f8E4M3FN", "f8E5M2", "f6E2M3FN", "f4E2M1FN", "bf16", "f16"]
 MODES = ["", "to_nearest_away", "toward_zero", "upward", "downward"]
 ENCODINGS = [("f4E2M1FN", "mx", 32), ("f8E4M3FN", "mx", 32),
              ("f6E3M2FN", "mx", 32), ("i8", "mx", 32),
-             ("f4E2M1FN", "nvfp4", 16)]
+             ("f4E2M1FN", "nvfp4", 16),
+             ("ui4", "block = [32], scale = f8E8M0FNU, rule = floor, "
+              "choices = [f4E2M1FN, i4, !lowp.float<e3m0, finite>]", 32)]
 MATH = ["absf", "exp", "sqrt", "tanh", "floor", "log1p"]
 
 

@@ -514,8 +514,9 @@ int main(int argc, char **argv) {
       "lowp-run: compile a lowp function for this CPU and run it on .npy "
       "data\n\n"
       "At the boundary each block-scaled tensor is its parts, in order:\n"
-      "elements, scales, then the tensor scale and zero points where the\n"
-      "encoding has them. f16/f32/f64 tensors are numpy float arrays,\n"
+      "elements, scales, then the tensor scale, zero points and selectors\n"
+      "(per-group format choice) where the encoding has them. f16/f32/f64 "
+      "tensors are numpy float arrays,\n"
       "integer types numpy integer arrays of values, and every other format\n"
       "an integer array of its codes.\n");
   if (useReference && check)

@@ -53,6 +53,12 @@ struct BlockScaling {
   ScaleRule rule;
   std::optional<Format> tensorScale;
   std::optional<Format> zeroPoint;
+  /// Per-group format choice (BitMoD): when not empty, the element formats
+  /// a block may choose from, all of one code width; `element` is then the
+  /// unsigned integer format of the codes, and each block stores a selector
+  /// (its index in this list) besides its scale. See docs/Numerics.md,
+  /// "Per-group format choice".
+  std::vector<Format> choices;
 
   /// Checks that the formats can play their parts under the rule; returns an
   /// empty string when they can.
@@ -66,6 +72,19 @@ struct BlockScaling {
                                  const std::optional<Format> &zeroPoint);
   /// The checks of verify() on the element format alone.
   static std::string verifyElement(const Format &element, ScaleRule rule);
+  /// Checks a list of element format choices under `rule` (2..16 formats of
+  /// one width that verifyElement accepts, a rule without a zero point or
+  /// tensor scale); returns an empty string when they can be used.
+  static std::string verifyChoices(const std::vector<Format> &choices,
+                                   ScaleRule rule);
+
+  bool hasChoices() const { return !choices.empty(); }
+  /// The width of a block's selector: ceil(log2(#choices)), at least 1; 0
+  /// without choices.
+  unsigned getSelectorBits() const;
+  /// The scaling of the blocks that chose choices[choice]: that element
+  /// format, no choices. Without choices, this scaling.
+  BlockScaling getChosen(unsigned choice) const;
 
   /// The value one unit of an element code stands for before scaling: MX
   /// reads integer elements as fixed point with one integer bit (MXINT8 is
@@ -84,6 +103,8 @@ struct QuantizedBlock {
   std::vector<uint32_t> elements;
   uint32_t scale = 0;
   uint32_t zeroPoint = 0;
+  /// The index of the block's element format among the choices (0 without).
+  uint32_t selector = 0;
 };
 
 /// The tensor-level numbers of the nvfp4 rule for a tensor whose largest
@@ -103,7 +124,12 @@ struct TensorScaling {
 /// (its f32 values' amax: NaN-propagating).
 TensorScaling computeTensorScaling(const BlockScaling &scaling, float amax);
 
-/// Quantizes one block. `tensor` holds the tensor-level numbers (the
+/// Quantizes one block. With choices, the block is quantized under each
+/// choice in turn (the same rounding and random bits for each), and takes
+/// the one whose dequantized values have the least sum of squared errors,
+/// summed in double in element order; a later choice wins only with a
+/// strictly smaller sum, so ties and NaN sums keep the earlier one.
+/// `tensor` holds the tensor-level numbers (the
 /// default when the encoding has none). `randomBits`, when not null, holds
 /// one random number per element for stochastic rounding of the elements.
 QuantizedBlock quantizeBlock(const BlockScaling &scaling,
@@ -112,10 +138,17 @@ QuantizedBlock quantizeBlock(const BlockScaling &scaling,
                              const RoundingOptions &elementRounding,
                              const uint64_t *randomBits = nullptr);
 
-/// The logical value of one element.
+/// The logical value of one element (of a scaling without choices: pass
+/// getChosen(selector) for one with).
 double dequantizeElement(const BlockScaling &scaling, uint32_t element,
                          uint32_t scale, uint32_t zeroPoint,
                          double tensorScale);
+
+/// The squared error sum that decides a block's choice: sum over the block,
+/// in element order, of (value - dequantized)^2, each step in double.
+double blockSquaredError(const BlockScaling &chosen,
+                         const std::vector<double> &values,
+                         const QuantizedBlock &block);
 
 /// A whole tensor in block-scaled form, row-major.
 struct BlockScaledTensor {
@@ -127,6 +160,8 @@ struct BlockScaledTensor {
   std::vector<uint32_t> elements;
   std::vector<uint32_t> scales;
   std::vector<uint32_t> zeroPoints;
+  /// One per block, with choices.
+  std::vector<uint32_t> selectors;
   uint32_t tensorScale = 0;
 };
 

@@ -1499,7 +1499,8 @@ std::optional<int64_t> innermostBlockSize(RankedTensorType type) {
 bool lowp::isDequantizeKernelCovered(RankedTensorType type, Type resultElement,
                                      unsigned packedWidth) {
   auto encoding = dyn_cast_or_null<BlockScaledEncodingAttr>(type.getEncoding());
-  if (!encoding || !resultElement.isF32())
+  // Per-group format choice: the linalg lowering (LowpToLinalg.cpp).
+  if (!encoding || !resultElement.isF32() || encoding.hasChoices())
     return false;
   std::optional<int64_t> innermostBlock = innermostBlockSize(type);
   if (!innermostBlock)
@@ -1613,7 +1614,7 @@ bool isQuantizeCovered(RankedTensorType type, Rounding mode,
                        unsigned packedWidth) {
   auto encoding = cast<BlockScaledEncodingAttr>(type.getEncoding());
   std::optional<int64_t> innermostBlock = innermostBlockSize(type);
-  if (!innermostBlock)
+  if (!innermostBlock || encoding.hasChoices())
     return false;
   int64_t blockSize = *innermostBlock;
   BlockScaling scaling = encoding.getScaling(type.getElementType());

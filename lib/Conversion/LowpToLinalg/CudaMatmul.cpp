@@ -121,7 +121,7 @@ std::optional<OperandLayout> layoutOf(Value operand) {
   layout.width = bits <= 8 ? 8 : bits <= 16 ? 16 : 32;
   if (auto encoding = getBlockScaledEncoding(type)) {
     SmallVector<int64_t> block = encoding.getFullBlock(2);
-    if (block[0] != 1)
+    if (block[0] != 1 || encoding.hasChoices())
       return std::nullopt;
     layout.block = block[1];
     layout.scaling = encoding.getScaling(type.getElementType());

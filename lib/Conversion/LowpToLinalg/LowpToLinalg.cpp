@@ -97,6 +97,9 @@ lowp::StorageTypeConverter::StorageTypeConverter() {
     if (Type zeroPoint = encoding.getZeroPointType())
       results.push_back(
           RankedTensorType::get(scaleShape, getStorageType(zeroPoint)));
+    if (Type selector = encoding.getSelectorType())
+      results.push_back(
+          RankedTensorType::get(scaleShape, getStorageType(selector)));
     return success();
   });
 }
@@ -495,7 +498,7 @@ struct ConvertOpLowering : OpConversionPattern<ConvertOp> {
 /// The parts of a block-scaled tensor after lowering (the tensor scale is a
 /// 0-d tensor).
 struct Parts {
-  Value elements, scales, tensorScale, zeroPoints;
+  Value elements, scales, tensorScale, zeroPoints, selectors;
 
   static Parts from(ValueRange values, BlockScaledEncodingAttr encoding) {
     Parts parts;
@@ -506,6 +509,8 @@ struct Parts {
       parts.tensorScale = values[next++];
     if (encoding.getZeroPointType())
       parts.zeroPoints = values[next++];
+    if (encoding.hasChoices())
+      parts.selectors = values[next++];
     return parts;
   }
   SmallVector<Value> values() const {
@@ -514,6 +519,8 @@ struct Parts {
       result.push_back(tensorScale);
     if (zeroPoints)
       result.push_back(zeroPoints);
+    if (selectors)
+      result.push_back(selectors);
     return result;
   }
 };
@@ -549,6 +556,19 @@ Value emitDequantize(OpBuilder &builder, Location loc, const Parts &parts,
     inputs.push_back(parts.zeroPoints);
     maps.push_back(perBlock);
   }
+  // With choices: the value each choice gives the code times its unit,
+  // picked by the block's selector (NaN for a selector past the last).
+  std::vector<BlockScaling> chosen;
+  SmallVector<Value> choiceTables;
+  if (parts.selectors) {
+    inputs.push_back(parts.selectors);
+    maps.push_back(perBlock);
+    for (unsigned c = 0; c < scaling.choices.size(); ++c) {
+      chosen.push_back(scaling.getChosen(c));
+      choiceTables.push_back(
+          codebookTable(builder, loc, ValueFormat{scaling.choices[c], false}));
+    }
+  }
   maps.push_back(identity);
   Value init = emptyTensor(builder, loc, encodedType.getShape(), storage);
   double unit = scaling.getElementUnit();
@@ -562,6 +582,26 @@ Value emitDequantize(OpBuilder &builder, Location loc, const Parts &parts,
       [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
         ImplicitLocOpBuilder b(nestedLoc, nested);
         ElementCodegen g(b);
+        if (parts.selectors) {
+          Value code = g.loadCode(args[0]);
+          Value selector = g.loadCode(args[2]);
+          Value value = g.f64(std::nan(""));
+          for (unsigned c = chosen.size(); c-- > 0;) {
+            Value choice = arith::MulFOp::create(
+                b,
+                g.decode(ValueFormat{chosen[c].element, false}, code,
+                         choiceTables[c]),
+                g.f64(chosen[c].getElementUnit()));
+            Value isChoice = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                                   selector, g.i64(c));
+            value = arith::SelectOp::create(b, isChoice, choice, value);
+          }
+          value = arith::MulFOp::create(b, value,
+                                        g.decode(scale, g.loadCode(args[1])));
+          Value rounded = g.encode(result, value, RoundingOptions{});
+          linalg::YieldOp::create(b, g.storeCode(rounded, storage));
+          return;
+        }
         Value value = g.decode(element, g.loadCode(args[0]), table);
         if (parts.zeroPoints)
           value = arith::SubFOp::create(
@@ -885,6 +925,8 @@ public:
     // Per-block reductions: amax (NaN-propagating), and the range for
     // minmax.
     Value amax = reduceBlocks(expanded, ReduceKind::AbsMax);
+    if (scaling.hasChoices())
+      return emitChoices(expanded, expandedRandom, amax);
     Value lowest, highest;
     if (scaling.rule == ScaleRule::MinMax) {
       lowest = reduceBlocks(expanded, ReduceKind::Min);
@@ -905,12 +947,152 @@ public:
 private:
   enum class ReduceKind { AbsMax, Min, Max };
 
+  /// Per-group format choice, as quantizeBlock does it: every choice's
+  /// scales and codes, each block's squared error under each, and per
+  /// block the first choice of least error (a later one only when strictly
+  /// smaller, so NaN errors never win).
+  Parts emitChoices(Value expanded, Value expandedRandom, Value amax) {
+    BlockScaling all = scaling;
+    SmallVector<Value> scales, codes, errors;
+    for (unsigned c = 0; c < all.choices.size(); ++c) {
+      scaling = all.getChosen(c);
+      maxElement = scaling.getMaxElementValue();
+      Parts candidate;
+      emitScales(amax, {}, {}, candidate);
+      scales.push_back(candidate.scales);
+      codes.push_back(
+          emitExpandedElements(expanded, expandedRandom, amax, candidate));
+      errors.push_back(
+          emitSquaredErrors(expanded, codes.back(), candidate.scales));
+    }
+    scaling = all;
+    maxElement = 0;
+
+    unsigned count = all.choices.size();
+    Type scaleStorage = getStorageType(encoding.getScaleType());
+    Type selectorStorage = getStorageType(encoding.getSelectorType());
+    SmallVector<Value> inputs(errors);
+    llvm::append_range(inputs, scales);
+    SmallVector<Value> outputs{
+        emptyTensor(builder, loc, scaleShape, scaleStorage),
+        emptyTensor(builder, loc, scaleShape, selectorStorage)};
+    SmallVector<AffineMap> maps(inputs.size() + outputs.size(),
+                                builder.getMultiDimIdentityMap(rank));
+    auto choose = linalg::GenericOp::create(
+        builder, loc, TypeRange{outputs[0].getType(), outputs[1].getType()},
+        inputs, outputs, maps, parallel(rank),
+        [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+          ImplicitLocOpBuilder b(nestedLoc, nested);
+          ElementCodegen g(b);
+          Value best = args[0], scale = args[count], selector = g.i64(0);
+          for (unsigned c = 1; c < count; ++c) {
+            Value less = arith::CmpFOp::create(b, arith::CmpFPredicate::OLT,
+                                               args[c], best);
+            best = arith::SelectOp::create(b, less, args[c], best);
+            scale = arith::SelectOp::create(b, less, args[count + c], scale);
+            selector = g.select(less, g.i64(c), selector);
+          }
+          linalg::YieldOp::create(
+              b, ValueRange{scale, g.storeCode(selector, selectorStorage)});
+        });
+    Parts parts;
+    parts.scales = choose.getResult(0);
+    parts.selectors = choose.getResult(1);
+
+    Type storage = getStorageType(resultType.getElementType());
+    SmallVector<Value> codeInputs(codes);
+    codeInputs.push_back(parts.selectors);
+    SmallVector<AffineMap> codeMaps(count,
+                                    builder.getMultiDimIdentityMap(2 * rank));
+    codeMaps.push_back(evenDims());
+    codeMaps.push_back(builder.getMultiDimIdentityMap(2 * rank));
+    Value init = emptyTensor(builder, loc, expandedShape, storage);
+    auto pick = linalg::GenericOp::create(
+        builder, loc, init.getType(), codeInputs, ValueRange{init}, codeMaps,
+        parallel(2 * rank),
+        [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+          ImplicitLocOpBuilder b(nestedLoc, nested);
+          ElementCodegen g(b);
+          Value selector = g.loadCode(args[count]);
+          Value code = args[0];
+          for (unsigned c = 1; c < count; ++c)
+            code = arith::SelectOp::create(
+                b,
+                arith::CmpIOp::create(b, arith::CmpIPredicate::eq, selector,
+                                      g.i64(c)),
+                args[c], code);
+          linalg::YieldOp::create(b, code);
+        });
+    parts.elements = collapse(pick.getResult(0));
+    return parts;
+  }
+
+  /// Per block, the sum in element order of (x - dequantized)^2 in f64
+  /// under the current choice (numerics::blockSquaredError).
+  Value emitSquaredErrors(Value expanded, Value codes, Value scales) {
+    Value init = zeroBlockSums();
+    SmallVector<utils::IteratorType> iterators = blockIterators();
+    SmallVector<AffineMap> maps{builder.getMultiDimIdentityMap(2 * rank),
+                                builder.getMultiDimIdentityMap(2 * rank),
+                                evenDims(), evenDims()};
+    ValueFormat element{scaling.element, false};
+    ValueFormat scale{scaling.scale, false};
+    Value table = codebookTable(builder, loc, element);
+    double unit = scaling.getElementUnit();
+    auto generic = linalg::GenericOp::create(
+        builder, loc, init.getType(), ValueRange{expanded, codes, scales},
+        ValueRange{init}, maps, iterators,
+        [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+          ImplicitLocOpBuilder b(nestedLoc, nested);
+          ElementCodegen g(b);
+          Value value = arith::MulFOp::create(
+              b, g.decode(element, g.loadCode(args[1]), table), g.f64(unit));
+          value = arith::MulFOp::create(b, value,
+                                        g.decode(scale, g.loadCode(args[2])));
+          Value error =
+              arith::SubFOp::create(b, decodeInput(g, args[0]), value);
+          Value sum = arith::AddFOp::create(
+              b, args[3], arith::MulFOp::create(b, error, error));
+          linalg::YieldOp::create(b, sum);
+        });
+    return generic.getResult(0);
+  }
+
+  Value collapse(Value expandedCodes) {
+    auto type = cast<RankedTensorType>(expandedCodes.getType());
+    auto collapsedType =
+        RankedTensorType::get(resultType.getShape(), type.getElementType());
+    return tensor::CollapseShapeOp::create(builder, loc, collapsedType,
+                                           expandedCodes, reassociation);
+  }
+
   Value expand(Value value) {
     auto type = cast<RankedTensorType>(value.getType());
     auto expandedType =
         RankedTensorType::get(expandedShape, type.getElementType());
     return tensor::ExpandShapeOp::create(builder, loc, expandedType, value,
                                          reassociation);
+  }
+
+  /// An f64 zero per block: the start of a per-block reduction.
+  Value zeroBlockSums() {
+    Value zero =
+        arith::ConstantOp::create(builder, loc, builder.getF64FloatAttr(0));
+    return linalg::FillOp::create(
+               builder, loc, zero,
+               emptyTensor(builder, loc, scaleShape, builder.getF64Type()))
+        .getResult(0);
+  }
+
+  /// The expanded space's iterators: block indices parallel, positions in
+  /// a block reduced.
+  SmallVector<utils::IteratorType> blockIterators() {
+    SmallVector<utils::IteratorType> iterators;
+    for (unsigned d = 0; d < rank; ++d) {
+      iterators.push_back(utils::IteratorType::parallel);
+      iterators.push_back(utils::IteratorType::reduction);
+    }
+    return iterators;
   }
 
   AffineMap evenDims() {
@@ -925,18 +1107,8 @@ private:
   }
 
   Value reduceBlocks(Value expanded, ReduceKind kind) {
-    Type f64 = builder.getF64Type();
-    Value zero =
-        arith::ConstantOp::create(builder, loc, builder.getF64FloatAttr(0));
-    Value init =
-        linalg::FillOp::create(builder, loc, zero,
-                               emptyTensor(builder, loc, scaleShape, f64))
-            .getResult(0);
-    SmallVector<utils::IteratorType> iterators;
-    for (unsigned d = 0; d < rank; ++d) {
-      iterators.push_back(utils::IteratorType::parallel);
-      iterators.push_back(utils::IteratorType::reduction);
-    }
+    Value init = zeroBlockSums();
+    SmallVector<utils::IteratorType> iterators = blockIterators();
     SmallVector<AffineMap> maps{builder.getMultiDimIdentityMap(2 * rank),
                                 evenDims()};
     auto generic = linalg::GenericOp::create(
@@ -1176,6 +1348,13 @@ private:
 
   Value emitElements(Value expanded, Value expandedRandom, Value amax,
                      const Parts &parts) {
+    return collapse(
+        emitExpandedElements(expanded, expandedRandom, amax, parts));
+  }
+
+  /// The element codes in the expanded index space.
+  Value emitExpandedElements(Value expanded, Value expandedRandom, Value amax,
+                             const Parts &parts) {
     Type storage = getStorageType(resultType.getElementType());
     ValueFormat element{scaling.element, false};
     ValueFormat scale{scaling.scale, false};
@@ -1270,9 +1449,7 @@ private:
               code);
           linalg::YieldOp::create(b, g.storeCode(code, storage));
         });
-    auto collapsedType = RankedTensorType::get(resultType.getShape(), storage);
-    return tensor::CollapseShapeOp::create(builder, loc, collapsedType,
-                                           generic.getResult(0), reassociation);
+    return generic.getResult(0);
   }
 
   OpBuilder &builder;

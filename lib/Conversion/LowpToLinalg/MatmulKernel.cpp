@@ -1959,9 +1959,9 @@ bool lowp::isBlockScaledMatmulCovered(RankedTensorType lhsType,
                                       unsigned packedWidth) {
   auto encoding =
       dyn_cast_or_null<BlockScaledEncodingAttr>(rhsType.getEncoding());
-  if (!encoding || lhsType.getRank() != 2 || rhsType.getRank() != 2 ||
-      !accumulator.isF32() || lhsType.isDynamicDim(1) ||
-      !rhsType.hasStaticShape())
+  if (!encoding || encoding.hasChoices() || lhsType.getRank() != 2 ||
+      rhsType.getRank() != 2 || !accumulator.isF32() ||
+      lhsType.isDynamicDim(1) || !rhsType.hasStaticShape())
     return false;
   // Blocks along K: [B, 1] for a K x N weight, [1, B] for N x K.
   SmallVector<int64_t> block = encoding.getFullBlock(2);
@@ -1998,6 +1998,10 @@ bool lowp::isActivationCovered(RankedTensorType lhsType,
     return true;
   // The N x K kernel reads x in phase order, as f32.
   if (transposed)
+    return false;
+  if (auto encoding =
+          dyn_cast_or_null<BlockScaledEncodingAttr>(lhsType.getEncoding());
+      encoding && encoding.hasChoices())
     return false;
   std::optional<Format> format = activationFormat(lhsType);
   if (!format || !chooseDecode(*format) || !decodesExactly(*format) ||

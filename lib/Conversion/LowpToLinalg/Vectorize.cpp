@@ -246,7 +246,7 @@ struct PlainWeightAsBlockScaled : OpRewritePattern<MatmulOp> {
         DenseElementsAttr::get(scalesType,
                                rewriter.getFloatAttr(scaleType, 1.0)));
     Value weight = AssembleOp::create(rewriter, loc, weightType, op.getRhs(),
-                                      ones, Value(), Value());
+                                      ones, Value(), Value(), Value());
     rewriter.modifyOpInPlace(op, [&] { op.getRhsMutable().assign(weight); });
     return success();
   }

@@ -187,3 +187,24 @@ func.func @relayout_splat() -> tensor<64x32xf32> {
   %0 = lowp.relayout %c {permutation = array<i64: 1, 0>} : tensor<32x64xf32> to tensor<64x32xf32>
   return %0 : tensor<64x32xf32>
 }
+
+// -----
+
+// Tests that a constant quantized with choices folds into its codes,
+// scales and selectors (row 0 is E2M1's grid, row 1 integers: INT4 at
+// scale 4), and that its dequantize folds back to the exact values.
+// CHECK-LABEL: func.func @quantize_choices
+// CHECK-DAG: %[[X:.+]] = arith.constant dense<{{\[\[}}5.000000e-01, 1.000000e+00, 1.500000e+00, 6.000000e+00], [1.000000e+00, 2.000000e+00, 3.000000e+00, -7.000000e+00]]> : tensor<2x4xf32>
+// CHECK-DAG: %[[S:.+]] = arith.constant dense<{{\[\[}}false], [true]]> : tensor<2x1xui1>
+// CHECK-DAG: %[[E:.+]] = arith.constant dense<{{\[\[}}1, 2, 3, 7], [1, 2, 3, 9]]> : tensor<2x4xui4>
+// CHECK-DAG: %[[C:.+]] = arith.constant dense<{{\[\[}}1.000000e+00], [4.000000e+00]]> : tensor<2x1xf8E8M0FNU>
+// CHECK: %[[Q:.+]] = lowp.assemble %[[E]], %[[C]] selectors(%[[S]] : tensor<2x1xui1>)
+// CHECK-NOT: lowp.dequantize
+// CHECK: return %[[Q]], %[[X]]
+!choice = tensor<2x4xui4, #lowp.block_scaled<block = [4], scale = f8E8M0FNU, rule = floor, choices = [f4E2M1FN, i4]>>
+func.func @quantize_choices() -> (!choice, tensor<2x4xf32>) {
+  %x = arith.constant dense<[[0.5, 1.0, 1.5, 6.0], [1.0, 2.0, 3.0, -7.0]]> : tensor<2x4xf32>
+  %q = lowp.quantize %x : tensor<2x4xf32> to !choice
+  %d = lowp.dequantize %q : !choice to tensor<2x4xf32>
+  return %q, %d : !choice, tensor<2x4xf32>
+}

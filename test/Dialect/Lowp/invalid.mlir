@@ -192,7 +192,7 @@ func.func private @f(tensor<32xf4E2M1FN, #lowp.block_scaled<block = [32], block 
 
 // -----
 
-// expected-error @below {{unknown key 'shape'; expected block, scale, rule, tensor_scale or zero_point}}
+// expected-error @below {{unknown key 'shape'; expected block, scale, rule, tensor_scale, zero_point or choices}}
 func.func private @f(tensor<32xf4E2M1FN, #lowp.block_scaled<shape = [32], scale = f8E8M0FNU, rule = floor>>)
 
 // -----
@@ -878,4 +878,47 @@ func.func @hadamard_multiple(%x: tensor<4x40xf32>) -> tensor<4x40xf32> {
   // expected-error @below {{'lowp.hadamard' op dimension 1 of 'tensor<4x40xf32>' is not a multiple of the block 16}}
   %y = lowp.hadamard %x {axis = 1 : i64, block = 16 : i64} : tensor<4x40xf32>
   return %y : tensor<4x40xf32>
+}
+
+// -----
+
+// expected-error @below {{choices are not available under scale rule 'minmax': its tensor scale or zero points are defined for one element format}}
+func.func private @f(tensor<64xui4, #lowp.block_scaled<block = [32], scale = f16, rule = minmax, zero_point = ui4, choices = [i4, ui4]>>)
+
+// -----
+
+// expected-error @below {{choice 1 is 8 bits wide, not the 4 bits of the first: every choice shares the element codes}}
+func.func private @f(tensor<64xui4, #lowp.block_scaled<block = [32], scale = f8E8M0FNU, rule = floor, choices = [f4E2M1FN, f8E4M3FN]>>)
+
+// -----
+
+// expected-error @below {{choices must list 2 to 16 element formats, not 1}}
+func.func private @f(tensor<64xui4, #lowp.block_scaled<block = [32], scale = f8E8M0FNU, rule = floor, choices = [f4E2M1FN]>>)
+
+// -----
+
+// expected-error @below {{choice 1: element type is logarithmic}}
+func.func private @f(tensor<64xui4, #lowp.block_scaled<block = [32], scale = f8E8M0FNU, rule = floor, choices = [f4E2M1FN, !lowp.lns<2, 1>]>>)
+
+// -----
+
+// expected-error @below {{element type of a block-scaled tensor with choices must be ui4, the codes of its 4-bit choices, not 'f4E2M1FN'}}
+func.func private @f(tensor<64xf4E2M1FN, #lowp.block_scaled<block = [32], scale = f8E8M0FNU, rule = floor, choices = [f4E2M1FN, i4]>>)
+
+// -----
+
+!mixed = tensor<64xui4, #lowp.block_scaled<block = [32], scale = f8E8M0FNU, rule = floor, choices = [f4E2M1FN, i4]>>
+func.func @f(%e: tensor<64xui4>, %s: tensor<2xf8E8M0FNU>) -> !mixed {
+  // expected-error @below {{'lowp.assemble' op the encoding has choices; give the selectors}}
+  %q = lowp.assemble %e, %s : tensor<64xui4>, tensor<2xf8E8M0FNU> to !mixed
+  return %q : !mixed
+}
+
+// -----
+
+!mixed = tensor<64xui4, #lowp.block_scaled<block = [32], scale = f8E8M0FNU, rule = floor, choices = [f4E2M1FN, i4]>>
+func.func @f(%e: tensor<64xui4>, %s: tensor<2xf8E8M0FNU>, %c: tensor<2xui2>) -> !mixed {
+  // expected-error @below {{'lowp.assemble' op selectors must be 'tensor<2xui1>', not 'tensor<2xui2>'}}
+  %q = lowp.assemble %e, %s selectors(%c : tensor<2xui2>) : tensor<64xui4>, tensor<2xf8E8M0FNU> to !mixed
+  return %q : !mixed
 }

@@ -209,3 +209,18 @@ func.func @hadamard(%x: tensor<2x128xf32>) -> tensor<2x128xf32> {
   %y = lowp.hadamard %x {axis = 1 : i64, block = 64 : i64, seed = 5 : i64} : tensor<2x128xf32>
   return %y : tensor<2x128xf32>
 }
+
+// -----
+
+// Tests that per-group format choice prints its choices and that assemble
+// and disassemble take the selectors.
+// CHECK-LABEL: func.func @choices(
+// CHECK-SAME: tensor<4x64xui4, #lowp.block_scaled<block = [32], scale = f8E8M0FNU, rule = floor, choices = [f4E2M1FN, i4, !lowp.float<e3m0, finite>]>>
+// CHECK: lowp.assemble %{{.*}}, %{{.*}} selectors(%{{.*}} : tensor<4x2xui2>) : tensor<4x64xui4>, tensor<4x2xf8E8M0FNU> to
+// CHECK: lowp.disassemble %{{.*}} : {{.*}} to tensor<4x64xui4>, tensor<4x2xf8E8M0FNU> selectors(tensor<4x2xui2>)
+!mixed = tensor<4x64xui4, #lowp.block_scaled<block = [32], scale = f8E8M0FNU, rule = floor, choices = [f4E2M1FN, i4, !lowp.float<e3m0, finite>]>>
+func.func @choices(%e: tensor<4x64xui4>, %s: tensor<4x2xf8E8M0FNU>, %c: tensor<4x2xui2>) -> (!mixed, tensor<4x2xui2>) {
+  %q = lowp.assemble %e, %s selectors(%c : tensor<4x2xui2>) : tensor<4x64xui4>, tensor<4x2xf8E8M0FNU> to !mixed
+  %e2, %s2, %c2 = lowp.disassemble %q : !mixed to tensor<4x64xui4>, tensor<4x2xf8E8M0FNU> selectors(tensor<4x2xui2>)
+  return %q, %c2 : !mixed, tensor<4x2xui2>
+}

@@ -81,6 +81,7 @@ Attribute BlockScaledEncodingAttr::parse(AsmParser &parser, Type) {
   }
 
   SmallVector<int64_t> block;
+  SmallVector<Type> choices;
   Type scaleType, tensorScaleType, zeroPointType;
   std::optional<ScaleRule> rule;
   llvm::StringSet<> seen;
@@ -106,6 +107,11 @@ Attribute BlockScaledEncodingAttr::parse(AsmParser &parser, Type) {
     } else if (key == "zero_point") {
       if (parser.parseType(zeroPointType))
         return {};
+    } else if (key == "choices") {
+      if (parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&] {
+            return parser.parseType(choices.emplace_back());
+          }))
+        return {};
     } else if (key == "rule") {
       StringRef name;
       SMLoc ruleLoc = parser.getCurrentLocation();
@@ -120,7 +126,8 @@ Attribute BlockScaledEncodingAttr::parse(AsmParser &parser, Type) {
     } else {
       parser.emitError(keyLoc, "unknown key '")
           << key
-          << "'; expected block, scale, rule, tensor_scale or zero_point";
+          << "'; expected block, scale, rule, tensor_scale, zero_point or "
+             "choices";
       return {};
     }
     if (failed(parser.parseOptionalComma()))
@@ -137,7 +144,7 @@ Attribute BlockScaledEncodingAttr::parse(AsmParser &parser, Type) {
       return {};
     }
   return getChecked([&] { return parser.emitError(loc); }, context, block,
-                    scaleType, *rule, tensorScaleType, zeroPointType);
+                    scaleType, *rule, tensorScaleType, zeroPointType, choices);
 }
 
 void BlockScaledEncodingAttr::print(AsmPrinter &printer) const {
@@ -154,6 +161,11 @@ void BlockScaledEncodingAttr::print(AsmPrinter &printer) const {
     printer << ", tensor_scale = " << getTensorScaleType();
   if (getZeroPointType())
     printer << ", zero_point = " << getZeroPointType();
+  if (hasChoices()) {
+    printer << ", choices = [";
+    llvm::interleaveComma(getChoices(), printer);
+    printer << "]";
+  }
   printer << ">";
 }
 
@@ -170,9 +182,11 @@ partFormat(function_ref<InFlightDiagnostic()> emitError, Type type,
   return format;
 }
 
-LogicalResult BlockScaledEncodingAttr::verify(
-    function_ref<InFlightDiagnostic()> emitError, ArrayRef<int64_t> block,
-    Type scaleType, ScaleRule rule, Type tensorScaleType, Type zeroPointType) {
+LogicalResult
+BlockScaledEncodingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                ArrayRef<int64_t> block, Type scaleType,
+                                ScaleRule rule, Type tensorScaleType,
+                                Type zeroPointType, ArrayRef<Type> choices) {
   if (block.empty())
     return emitError() << "block shape must name at least one dimension";
   for (int64_t size : block)
@@ -190,6 +204,19 @@ LogicalResult BlockScaledEncodingAttr::verify(
       BlockScaling::verifyParts(**scale, rule, *tensorScale, *zeroPoint);
   if (!message.empty())
     return emitError() << message;
+  if (choices.empty())
+    return success();
+  std::vector<Format> choiceFormats;
+  for (Type choice : choices) {
+    FailureOr<std::optional<Format>> format =
+        partFormat(emitError, choice, "choice");
+    if (failed(format))
+      return failure();
+    choiceFormats.push_back(**format);
+  }
+  message = BlockScaling::verifyChoices(choiceFormats, rule);
+  if (!message.empty())
+    return emitError() << message;
   return success();
 }
 
@@ -204,7 +231,20 @@ LogicalResult BlockScaledEncodingAttr::verifyEncoding(
     return emitError() << "element type " << elementType
                        << " of a block-scaled tensor is not a number format "
                           "lowp supports";
-  std::string message = BlockScaling::verifyElement(*element, getRule());
+  std::string message;
+  if (hasChoices()) {
+    // The elements are codes of the choices' width; only a block's
+    // selector gives them a value.
+    unsigned width = getNumericFormat(getChoices().front())->getBitWidth();
+    auto integer = dyn_cast<IntegerType>(elementType);
+    if (!integer || !integer.isUnsigned() || integer.getWidth() != width)
+      return emitError() << "element type of a block-scaled tensor with "
+                            "choices must be ui"
+                         << width << ", the codes of its " << width
+                         << "-bit choices, not " << elementType;
+  } else {
+    message = BlockScaling::verifyElement(*element, getRule());
+  }
   if (message.empty())
     message = verifyBlockShape(
         std::vector<int64_t>(shape.begin(), shape.end()),
@@ -220,9 +260,22 @@ BlockScaling BlockScaledEncodingAttr::getScaling(Type elementType) const {
       return std::nullopt;
     return getNumericFormat(type);
   };
-  return {*getNumericFormat(elementType), *getNumericFormat(getScaleType()),
-          getRule(), optionalFormat(getTensorScaleType()),
-          optionalFormat(getZeroPointType())};
+  BlockScaling scaling{*getNumericFormat(elementType),
+                       *getNumericFormat(getScaleType()), getRule(),
+                       optionalFormat(getTensorScaleType()),
+                       optionalFormat(getZeroPointType())};
+  for (Type choice : getChoices())
+    scaling.choices.push_back(*getNumericFormat(choice));
+  return scaling;
+}
+
+Type BlockScaledEncodingAttr::getSelectorType() const {
+  if (!hasChoices())
+    return {};
+  unsigned bits = 1;
+  while ((size_t(1) << bits) < getChoices().size())
+    ++bits;
+  return IntegerType::get(getContext(), bits, IntegerType::Unsigned);
 }
 
 SmallVector<int64_t>
@@ -240,7 +293,7 @@ BlockScaledEncodingAttr::withFullBlock(ArrayRef<int64_t> fullBlock) const {
   while (trailing.size() > 1 && trailing.front() == 1)
     trailing = trailing.drop_front();
   return get(getContext(), trailing, getScaleType(), getRule(),
-             getTensorScaleType(), getZeroPointType());
+             getTensorScaleType(), getZeroPointType(), getChoices());
 }
 
 SmallVector<int64_t>

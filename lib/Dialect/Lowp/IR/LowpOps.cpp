@@ -148,6 +148,8 @@ SmallVector<Type> lowp::getPartTypes(Type type) {
     parts.push_back(RankedTensorType::get({}, tensorScale));
   if (Type zeroPoint = encoding.getZeroPointType())
     parts.push_back(RankedTensorType::get(scaleShape, zeroPoint));
+  if (Type selector = encoding.getSelectorType())
+    parts.push_back(RankedTensorType::get(scaleShape, selector));
   return parts;
 }
 
@@ -510,12 +512,23 @@ struct FoldConstantQuantize : OpRewritePattern<QuantizeOp> {
       zeroPoints =
           arith::ConstantOp::create(rewriter, loc, cast<TypedAttr>(attr));
     }
+    Value selectors;
+    if (Type type = encoding.getSelectorType()) {
+      Attribute attr =
+          makeConstant(RankedTensorType::get(scalesType.getShape(), type),
+                       widen(quantized.selectors));
+      if (!attr)
+        return failure();
+      selectors =
+          arith::ConstantOp::create(rewriter, loc, cast<TypedAttr>(attr));
+    }
     Value elementsValue =
         arith::ConstantOp::create(rewriter, loc, cast<TypedAttr>(elements));
     Value scalesValue =
         arith::ConstantOp::create(rewriter, loc, cast<TypedAttr>(scales));
-    rewriter.replaceOpWithNewOp<AssembleOp>(
-        op, resultType, elementsValue, scalesValue, tensorScale, zeroPoints);
+    rewriter.replaceOpWithNewOp<AssembleOp>(op, resultType, elementsValue,
+                                            scalesValue, tensorScale,
+                                            zeroPoints, selectors);
     return success();
   }
 };
@@ -571,14 +584,17 @@ OpFoldResult DequantizeOp::fold(FoldAdaptor adaptor) {
   if (!resultType.hasStaticShape() ||
       resultType.getNumElements() > kMaxFoldedElements)
     return {};
-  Attribute elementsAttr, scalesAttr, tensorScaleAttr, zeroPointsAttr;
+  Attribute elementsAttr, scalesAttr, tensorScaleAttr, zeroPointsAttr,
+      selectorsAttr;
   if (!matchPattern(assemble.getElements(), m_Constant(&elementsAttr)) ||
       !matchPattern(assemble.getScales(), m_Constant(&scalesAttr)) ||
       (assemble.getTensorScale() &&
        !matchPattern(assemble.getTensorScale(),
                      m_Constant(&tensorScaleAttr))) ||
       (assemble.getZeroPoints() &&
-       !matchPattern(assemble.getZeroPoints(), m_Constant(&zeroPointsAttr))))
+       !matchPattern(assemble.getZeroPoints(), m_Constant(&zeroPointsAttr))) ||
+      (assemble.getSelectors() &&
+       !matchPattern(assemble.getSelectors(), m_Constant(&selectorsAttr))))
     return {};
   auto inputType = cast<RankedTensorType>(getInput().getType());
   auto encoding = getEncoding(inputType);
@@ -604,6 +620,9 @@ OpFoldResult DequantizeOp::fold(FoldAdaptor adaptor) {
   if (zeroPointsAttr &&
       !narrow(getCodes(zeroPointsAttr), numScales, tensor.zeroPoints))
     return {};
+  if (selectorsAttr &&
+      !narrow(getCodes(selectorsAttr), numScales, tensor.selectors))
+    return {};
   if (tensorScaleAttr) {
     std::optional<SmallVector<uint64_t>> code = getCodes(tensorScaleAttr);
     if (!code)
@@ -626,7 +645,8 @@ OpFoldResult DequantizeOp::fold(FoldAdaptor adaptor) {
 /// from the encoded type.
 static LogicalResult verifyParts(Operation *op, RankedTensorType encodedType,
                                  Type elementsType, Type scalesType,
-                                 Type tensorScaleType, Type zeroPointsType) {
+                                 Type tensorScaleType, Type zeroPointsType,
+                                 Type selectorsType) {
   auto encoding = getEncoding(encodedType);
   if (!encoding)
     return op->emitOpError("encoded tensor must have a #lowp.block_scaled "
@@ -659,6 +679,17 @@ static LogicalResult verifyParts(Operation *op, RankedTensorType encodedType,
       return op->emitOpError("zero points must be ")
              << expected << ", not " << zeroPointsType;
   }
+  if ((bool)selectorsType != encoding.hasChoices())
+    return op->emitOpError(encoding.hasChoices()
+                               ? "the encoding has choices; give the selectors"
+                               : "the encoding has no choices");
+  if (selectorsType) {
+    auto expected = RankedTensorType::get(expectedScales.getShape(),
+                                          encoding.getSelectorType());
+    if (selectorsType != expected)
+      return op->emitOpError("selectors must be ")
+             << expected << ", not " << selectorsType;
+  }
   return success();
 }
 
@@ -667,7 +698,8 @@ static Type typeOrNull(Value value) { return value ? value.getType() : Type(); }
 LogicalResult AssembleOp::verify() {
   return verifyParts(*this, cast<RankedTensorType>(getType()),
                      getElements().getType(), getScales().getType(),
-                     typeOrNull(getTensorScale()), typeOrNull(getZeroPoints()));
+                     typeOrNull(getTensorScale()), typeOrNull(getZeroPoints()),
+                     typeOrNull(getSelectors()));
 }
 
 OpFoldResult AssembleOp::fold(FoldAdaptor) {
@@ -677,7 +709,8 @@ OpFoldResult AssembleOp::fold(FoldAdaptor) {
       getElements() != disassemble.getElements() ||
       getScales() != disassemble.getScales() ||
       getTensorScale() != disassemble.getTensorScale() ||
-      getZeroPoints() != disassemble.getZeroPoints())
+      getZeroPoints() != disassemble.getZeroPoints() ||
+      getSelectors() != disassemble.getSelectors())
     return {};
   return disassemble.getInput();
 }
@@ -685,7 +718,8 @@ OpFoldResult AssembleOp::fold(FoldAdaptor) {
 LogicalResult DisassembleOp::verify() {
   return verifyParts(*this, cast<RankedTensorType>(getInput().getType()),
                      getElements().getType(), getScales().getType(),
-                     typeOrNull(getTensorScale()), typeOrNull(getZeroPoints()));
+                     typeOrNull(getTensorScale()), typeOrNull(getZeroPoints()),
+                     typeOrNull(getSelectors()));
 }
 
 LogicalResult DisassembleOp::fold(FoldAdaptor,
@@ -699,6 +733,8 @@ LogicalResult DisassembleOp::fold(FoldAdaptor,
     results.push_back(assemble.getTensorScale());
   if (assemble.getZeroPoints())
     results.push_back(assemble.getZeroPoints());
+  if (assemble.getSelectors())
+    results.push_back(assemble.getSelectors());
   return success();
 }
 
@@ -962,14 +998,19 @@ struct FoldConstantRelayout : OpRewritePattern<RelayoutOp> {
         permuteConstant(rewriter, loc, assemble.getElements(), permutation);
     Value scales =
         permuteConstant(rewriter, loc, assemble.getScales(), permutation);
-    Value zeroPoints;
+    Value zeroPoints, selectors;
     if (assemble.getZeroPoints())
       zeroPoints =
           permuteConstant(rewriter, loc, assemble.getZeroPoints(), permutation);
-    if (!elements || !scales || (assemble.getZeroPoints() && !zeroPoints))
+    if (assemble.getSelectors())
+      selectors =
+          permuteConstant(rewriter, loc, assemble.getSelectors(), permutation);
+    if (!elements || !scales || (assemble.getZeroPoints() && !zeroPoints) ||
+        (assemble.getSelectors() && !selectors))
       return failure();
-    rewriter.replaceOpWithNewOp<AssembleOp>(
-        op, type, elements, scales, assemble.getTensorScale(), zeroPoints);
+    rewriter.replaceOpWithNewOp<AssembleOp>(op, type, elements, scales,
+                                            assemble.getTensorScale(),
+                                            zeroPoints, selectors);
     return success();
   }
 };

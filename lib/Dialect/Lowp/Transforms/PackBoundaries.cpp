@@ -49,11 +49,16 @@ SmallVector<Value> explode(OpBuilder &b, Location loc, Value value) {
         cast<RankedTensorType>(type).getEncoding());
     SmallVector<Type> partTypes = getPartTypes(type);
     Type tensorScaleType = encoding.getTensorScaleType();
-    Type zeroPointsType =
-        encoding.getZeroPointType() ? partTypes.back() : Type();
-    auto disassemble =
-        DisassembleOp::create(b, loc, partTypes[0], partTypes[1],
-                              tensorScaleType, zeroPointsType, value);
+    Type zeroPointsType, selectorsType;
+    if (encoding.getZeroPointType())
+      zeroPointsType = RankedTensorType::get(
+          encoding.getScaleShape(cast<ShapedType>(type).getShape()),
+          encoding.getZeroPointType());
+    if (encoding.hasChoices())
+      selectorsType = partTypes.back();
+    auto disassemble = DisassembleOp::create(b, loc, partTypes[0], partTypes[1],
+                                             tensorScaleType, zeroPointsType,
+                                             selectorsType, value);
     parts.push_back(disassemble.getElements());
     parts.push_back(disassemble.getScales());
     if (tensorScaleType)
@@ -62,6 +67,8 @@ SmallVector<Value> explode(OpBuilder &b, Location loc, Value value) {
           ValueRange{disassemble.getTensorScale()}));
     if (zeroPointsType)
       parts.push_back(disassemble.getZeroPoints());
+    if (selectorsType)
+      parts.push_back(disassemble.getSelectors());
   } else {
     parts.push_back(value);
   }
@@ -85,15 +92,17 @@ Value implode(OpBuilder &b, Location loc, ValueRange boundary, Type type) {
     return parts.front();
   auto encoding =
       cast<BlockScaledEncodingAttr>(cast<RankedTensorType>(type).getEncoding());
-  Value tensorScale, zeroPoints;
+  Value tensorScale, zeroPoints, selectors;
   size_t next = 2;
   if (encoding.getTensorScaleType())
     tensorScale =
         tensor::ExtractOp::create(b, loc, parts[next++], ValueRange{});
   if (encoding.getZeroPointType())
-    zeroPoints = parts[next];
+    zeroPoints = parts[next++];
+  if (encoding.hasChoices())
+    selectors = parts[next];
   return AssembleOp::create(b, loc, type, parts[0], parts[1], tensorScale,
-                            zeroPoints);
+                            zeroPoints, selectors);
 }
 
 struct LowpPackBoundariesPass

@@ -133,9 +133,15 @@ struct MatmulOfTransposedRhs : OpRewritePattern<MatmulOp> {
 DisassembleOp disassemble(PatternRewriter &rewriter, Location loc, Value q) {
   auto encoding = getBlockScaledEncoding(cast<RankedTensorType>(q.getType()));
   SmallVector<Type> parts = getPartTypes(q.getType());
-  return DisassembleOp::create(
-      rewriter, loc, parts[0], parts[1], encoding.getTensorScaleType(),
-      encoding.getZeroPointType() ? parts.back() : Type(), q);
+  Type zeroPoints =
+      encoding.getZeroPointType()
+          ? RankedTensorType::get(cast<RankedTensorType>(parts[1]).getShape(),
+                                  encoding.getZeroPointType())
+          : Type();
+  Type selectors = encoding.hasChoices() ? parts.back() : Type();
+  return DisassembleOp::create(rewriter, loc, parts[0], parts[1],
+                               encoding.getTensorScaleType(), zeroPoints,
+                               selectors, q);
 }
 
 /// max(dequantize(q), 0) -> dequantize(q with max(elements, 0)), for q with
@@ -185,8 +191,9 @@ struct ReluOfDequantize : OpRewritePattern<arith::MaximumFOp> {
                                   zero.getValue().isNegative() ? -0.0 : 0.0)));
     Value relu =
         arith::MaximumFOp::create(rewriter, loc, parts.getElements(), zeros);
-    Value requantized = AssembleOp::create(rewriter, loc, type, relu,
-                                           parts.getScales(), Value(), Value());
+    Value requantized =
+        AssembleOp::create(rewriter, loc, type, relu, parts.getScales(),
+                           Value(), Value(), Value());
     rewriter.replaceOpWithNewOp<DequantizeOp>(op, op.getType(), requantized);
     return success();
   }
@@ -211,11 +218,15 @@ void moveBeforeDequantize(
       parts.getZeroPoints()
           ? move(parts.getZeroPoints(), source.getZeroPointType(), scaleShape)
           : Value();
+  Value selectors =
+      parts.getSelectors()
+          ? move(parts.getSelectors(), source.getSelectorType(), scaleShape)
+          : Value();
   auto type =
       RankedTensorType::get(shape, sourceType.getElementType(), encoding);
   Value assembled =
       AssembleOp::create(rewriter, op->getLoc(), type, elements, scales,
-                         parts.getTensorScale(), zeroPoints);
+                         parts.getTensorScale(), zeroPoints, selectors);
   rewriter.replaceOpWithNewOp<DequantizeOp>(op, op->getResult(0).getType(),
                                             assembled);
 }
@@ -419,6 +430,8 @@ std::optional<std::pair<int, int>> bitRange(Type type) {
   };
   int lowest = INT_MAX, highest = INT_MIN;
   auto encoding = getBlockScaledEncoding(tensor);
+  if (encoding && encoding.hasChoices())
+    return std::nullopt;
   if (!encoding) {
     std::optional<numerics::Format> format =
         getNumericFormat(tensor.getElementType());

@@ -49,8 +49,18 @@ def Lowp_BlockScaledEncodingAttr : AttrDef<Lowp_Dialect, "BlockScaledEncoding",
     `tensor<...xf4E2M1FN, #lowp.block_scaled<nvfp4>>`; int4-g128 is
     `tensor<...xui4, #lowp.block_scaled<int4_g128>>`.
 
+    `choices` (per-group format choice, BitMoD) lists 2 to 16 element
+    formats of one width W; the tensor's element type is then `uiW`, codes
+    that mean a value only with their block's choice, and each block
+    stores a selector (`ui1` for 2 choices, `ui2` up to 4, ...) besides its
+    scale. Quantization tries every choice and keeps the one with the least
+    squared error (docs/Numerics.md, "Per-group format choice"); rules
+    `floor`, `rceil` and `absmax` only.
+
     ```mlir
     tensor<4096x4096xf4E2M1FN, #lowp.block_scaled<mx>>
+    tensor<64x256xui4, #lowp.block_scaled<block = [32], scale = f8E8M0FNU, rule = floor,
+        choices = [f4E2M1FN, i4, !lowp.float<e3m0, finite>]>>
     tensor<256x256xf8E4M3FN, #lowp.block_scaled<block = [16, 16], scale = f32, rule = absmax>>
     tensor<64x128xi8, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = rceil>>
     ```
@@ -60,8 +70,19 @@ def Lowp_BlockScaledEncodingAttr : AttrDef<Lowp_Dialect, "BlockScaledEncoding",
     "::mlir::Type":$scaleType,
     "::lowp::numerics::ScaleRule":$rule,
     OptionalParameter<"::mlir::Type">:$tensorScaleType,
-    OptionalParameter<"::mlir::Type">:$zeroPointType
+    OptionalParameter<"::mlir::Type">:$zeroPointType,
+    OptionalArrayRefParameter<"::mlir::Type",
+        "element formats a block chooses from">:$choices
   );
+  let builders = [
+    // An encoding without choices.
+    AttrBuilder<(ins "::llvm::ArrayRef<int64_t>":$block, "::mlir::Type":$scaleType,
+                     "::lowp::numerics::ScaleRule":$rule,
+                     "::mlir::Type":$tensorScaleType, "::mlir::Type":$zeroPointType), [{
+      return $_get($_ctxt, block, scaleType, rule, tensorScaleType,
+                   zeroPointType, ::llvm::ArrayRef<::mlir::Type>{});
+    }]>
+  ];
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
@@ -76,6 +97,11 @@ def Lowp_BlockScaledEncodingAttr : AttrDef<Lowp_Dialect, "BlockScaledEncoding",
     /// This encoding with the block sizes `fullBlock` of every dimension
     /// (written without leading blocks of 1: [1, 32] is [32]).
     BlockScaledEncodingAttr withFullBlock(::llvm::ArrayRef<int64_t> fullBlock) const;
+    /// Whether each block chooses its element format from `choices`.
+    bool hasChoices() const { return !getChoices().empty(); }
+    /// The type of a block's selector, ui<ceil(log2 #choices)>; null
+    /// without choices.
+    ::mlir::Type getSelectorType() const;
   }];
 }
 

@@ -128,9 +128,10 @@ def Lowp_AssembleOp : Lowp_Op<"assemble", [Pure, AttrSizedOperandSegments]> {
   let description = [{
     Builds a block-scaled tensor from its element codes, its block scales
     (one per block: the element shape divided by the block shape), and,
-    where the encoding has them, its tensor scale (a scalar) and zero points
-    (shaped like the scales). Used to import pre-quantized weights and by
-    lowering.
+    where the encoding has them, its tensor scale (a scalar), zero points
+    and selectors (both shaped like the scales; selectors say which of the
+    encoding's `choices` each block's elements are). Used to import
+    pre-quantized weights and by lowering.
 
     ```mlir
     %q = lowp.assemble %elements, %scales
@@ -142,12 +143,14 @@ def Lowp_AssembleOp : Lowp_Op<"assemble", [Pure, AttrSizedOperandSegments]> {
     AnyRankedTensor:$elements,
     AnyRankedTensor:$scales,
     Optional<AnyType>:$tensorScale,
-    Optional<AnyRankedTensor>:$zeroPoints
+    Optional<AnyRankedTensor>:$zeroPoints,
+    Optional<AnyRankedTensor>:$selectors
   );
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = [{
     $elements `,` $scales (`tensor_scale` `(` $tensorScale^ `:` type($tensorScale) `)`)?
     (`zero_points` `(` $zeroPoints^ `:` type($zeroPoints) `)`)?
+    (`selectors` `(` $selectors^ `:` type($selectors) `)`)?
     attr-dict `:` type($elements) `,` type($scales) `to` type($result)
   }];
   let hasVerifier = 1;
@@ -159,7 +162,7 @@ def Lowp_DisassembleOp : Lowp_Op<"disassemble",
   let summary = "The parts of a block-scaled tensor";
   let description = [{
     The inverse of lowp.assemble: element codes, block scales, and the tensor
-    scale and zero points where the encoding has them.
+    scale, zero points and selectors where the encoding has them.
 
     ```mlir
     %elements, %scales = lowp.disassemble %q
@@ -172,12 +175,14 @@ def Lowp_DisassembleOp : Lowp_Op<"disassemble",
     AnyRankedTensor:$elements,
     AnyRankedTensor:$scales,
     Optional<AnyType>:$tensorScale,
-    Optional<AnyRankedTensor>:$zeroPoints
+    Optional<AnyRankedTensor>:$zeroPoints,
+    Optional<AnyRankedTensor>:$selectors
   );
   let assemblyFormat = [{
     $input attr-dict `:` type($input) `to` type($elements) `,` type($scales)
     (`tensor_scale` `(` type($tensorScale)^ `)`)?
     (`zero_points` `(` type($zeroPoints)^ `)`)?
+    (`selectors` `(` type($selectors)^ `)`)?
   }];
   let hasVerifier = 1;
   let hasFolder = 1;
