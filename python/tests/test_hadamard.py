@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import lowp
+from conftest import run_tool
 
 
 def sylvester(block):
@@ -77,3 +78,37 @@ def test_recipe_hadamard_lowers_the_quantization_error():
     assert rotated < 0.7 * plain, (rotated, plain)
     # Rotation alone, with f32 weights, keeps the product.
     assert error("hadamard:32/1") < 1e-5
+
+
+def test_cancel_hadamard_reads_the_untransformed_operands():
+    """lowp-propagate-scales{cancel-hadamard} replaces a matmul of a pair
+    of transforms along K by the matmul of their inputs: the same real
+    product (within f32 rounding of the transformed one), and bit for bit
+    the untransformed program's."""
+    text = """
+func.func @f(%x: tensor<8x256xf32>, %w: tensor<256x16xf32>) -> tensor<8x16xf32> {
+  %hx = lowp.hadamard %x {axis = 1 : i64, block = 64 : i64, seed = 3 : i64} : tensor<8x256xf32>
+  %hw = lowp.hadamard %w {axis = 0 : i64, block = 64 : i64, seed = 3 : i64} : tensor<256x16xf32>
+  %y = lowp.matmul %hx, %hw {accumulator = f32} : tensor<8x256xf32>, tensor<256x16xf32> -> tensor<8x16xf32>
+  return %y : tensor<8x16xf32>
+}
+"""
+    plain = """
+func.func @f(%x: tensor<8x256xf32>, %w: tensor<256x16xf32>) -> tensor<8x16xf32> {
+  %y = lowp.matmul %x, %w {accumulator = f32} : tensor<8x256xf32>, tensor<256x16xf32> -> tensor<8x16xf32>
+  return %y : tensor<8x16xf32>
+}
+"""
+    cancelled = run_tool(
+        "lowp-opt",
+        ["--pass-pipeline=builtin.module(lowp-propagate-scales{cancel-hadamard})"],
+        text)
+    assert "lowp.hadamard" not in cancelled
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((8, 256)).astype(np.float32)
+    w = rng.standard_normal((256, 16)).astype(np.float32)
+    transformed = lowp.compile(text).f(x, w)
+    result = lowp.compile(cancelled).f(x, w)
+    np.testing.assert_array_equal(result, lowp.compile(plain).f(x, w))
+    np.testing.assert_allclose(result, transformed, rtol=0, atol=1e-4)
+    assert not np.array_equal(result, transformed)

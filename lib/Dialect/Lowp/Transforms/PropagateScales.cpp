@@ -565,11 +565,43 @@ struct QuantizeOfDequantize : OpRewritePattern<QuantizeOp> {
   }
 };
 
+/// matmul(hadamard(a), hadamard(b)), both along K with the same block and
+/// signs -> matmul(a, b): (M x)^T (M w) = x^T M^T M w = x^T w for the
+/// orthonormal M = (1/sqrt(B)) H_B D of each block of K. The same real
+/// product, not the same rounding (cancel-hadamard only).
+struct MatmulOfHadamardPair : OpRewritePattern<MatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    auto lhs = op.getLhs().getDefiningOp<HadamardOp>();
+    auto rhs = op.getRhs().getDefiningOp<HadamardOp>();
+    if (!lhs || !rhs)
+      return rewriter.notifyMatchFailure(op, "an operand is not a hadamard");
+    int64_t rank = cast<RankedTensorType>(op.getLhs().getType()).getRank();
+    int64_t rhsDepthAxis = op.getTransposeRhs() ? rank - 1 : rank - 2;
+    if (lhs.getAxis() != uint64_t(rank - 1) ||
+        rhs.getAxis() != uint64_t(rhsDepthAxis))
+      return rewriter.notifyMatchFailure(op, "not both transformed along K");
+    if (lhs.getBlock() != rhs.getBlock() || lhs.getSeed() != rhs.getSeed())
+      return rewriter.notifyMatchFailure(op, "different blocks or signs");
+    rewriter.modifyOpInPlace(op, [&] {
+      op.getLhsMutable().assign(lhs.getInput());
+      op.getRhsMutable().assign(rhs.getInput());
+    });
+    return success();
+  }
+};
+
 struct LowpPropagateScalesPass
     : lowp::impl::LowpPropagateScalesBase<LowpPropagateScalesPass> {
+  using LowpPropagateScalesBase::LowpPropagateScalesBase;
+
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateLowpPropagateScalesPatterns(patterns);
+    if (cancelHadamard)
+      patterns.add<MatmulOfHadamardPair>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -101,6 +101,19 @@ def LowpPropagateScales : Pass<"lowp-propagate-scales", "::mlir::ModuleOp"> {
       exact), the value kept quantized from one encoding to the next as one
       op.
 
+    With `cancel-hadamard`, and only then:
+
+    - `lowp.matmul` of two `lowp.hadamard` operands transformed along K
+      with the same block and seed: the matmul of their inputs. The
+      transform is orthonormal, so the product is the same real number,
+      but not the same f32 result: the butterflies and the 1/sqrt(B)
+      scale round, so the rewritten program differs from the written one
+      in the last bits (it is the more accurate of the two). That is why
+      it is not on by default. A transform feeding a lowp.quantize,
+      lowp.convert or anything else before the matmul (what
+      lowp-quantize's `hadamard:B` entry writes) is never cancelled: the
+      quantization between is what it is there for.
+
     ```mlir
     // before
     %w = lowp.dequantize %q : tensor<4096x4096xf4E2M1FN, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor>> to tensor<4096x4096xf32>
@@ -117,6 +130,12 @@ def LowpPropagateScales : Pass<"lowp-propagate-scales", "::mlir::ModuleOp"> {
     %y = lowp.matmul %x, %q {accumulator = f32, transpose_rhs} : tensor<1x4096xf32>, tensor<14336x4096xf4E2M1FN, #lowp.block_scaled<block = [1, 32], scale = f8E8M0FNU, rule = floor>> -> tensor<1x14336xf32>
     ```
   }];
+  let options = [
+    Option<"cancelHadamard", "cancel-hadamard", "bool", /*default=*/"false",
+           "Replace a matmul of two Hadamard transforms along K (same block "
+           "and seed) by the matmul of their inputs: the same product up to "
+           "rounding, not bit for bit">
+  ];
   let dependentDialects = ["::lowp::LowpDialect", "::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];
