@@ -148,6 +148,10 @@ lowpBlockEncodingGetZeroPointFormat(LowpBlockEncoding encoding);
 
 /// The block sizes of each of the rank dimensions, into `block` (rank
 /// entries).
+/// The format of a block's selector (ui1, ui2, ...) for an encoding with
+/// per-group format choice (`choices = [...]`); null without.
+LOWP_CAPI_EXPORTED LowpFormat
+lowpBlockEncodingGetSelectorFormat(LowpBlockEncoding encoding);
 LOWP_CAPI_EXPORTED void lowpBlockEncodingGetBlock(LowpBlockEncoding encoding,
                                                   int64_t *block);
 /// The tensor type's spelling ("tensor<64x64xf4E2M1FN,
@@ -173,6 +177,18 @@ LOWP_CAPI_EXPORTED LowpStatus lowpBlockEncodingDequantizeF32(
     LowpBlockEncoding encoding, const int64_t *shape, const uint32_t *elements,
     const uint32_t *scales, const uint32_t *zeroPoints, uint32_t tensorScale,
     float *values);
+/// The two calls above for an encoding with choices (which has no zero
+/// points or tensor scale), whose blocks also have a selector: one
+/// uint32_t per block, row-major over the scale shape, the index of the
+/// block's element format among the choices. The calls above refuse such
+/// encodings, and these the others.
+LOWP_CAPI_EXPORTED LowpStatus lowpBlockEncodingQuantizeWithSelectorsF32(
+    LowpBlockEncoding encoding, const int64_t *shape, const float *values,
+    LowpRounding rounding, const uint64_t *randomBits, uint32_t *elements,
+    uint32_t *scales, uint32_t *selectors);
+LOWP_CAPI_EXPORTED LowpStatus lowpBlockEncodingDequantizeWithSelectorsF32(
+    LowpBlockEncoding encoding, const int64_t *shape, const uint32_t *elements,
+    const uint32_t *scales, const uint32_t *selectors, float *values);
 
 #ifdef __cplusplus
 }

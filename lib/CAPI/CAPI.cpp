@@ -56,7 +56,8 @@ struct FormatHandle {
 struct BlockEncodingHandle {
   BlockEncoding encoding;
   unsigned rank;
-  std::unique_ptr<FormatHandle> element, scale, tensorScale, zeroPoint;
+  std::unique_ptr<FormatHandle> element, scale, tensorScale, zeroPoint,
+      selector;
 };
 struct Executable {
   std::unique_ptr<CompiledModule> compiled;
@@ -430,11 +431,7 @@ LowpStatus lowpBlockEncodingParse(LowpContext context, LowpStringRef text,
                                    unwrap(elementType), rank, axis);
   if (!parsed)
     return makeStatus(parsed.takeError());
-  if (parsed->scaling.hasChoices())
-    return makeStatus("lowpBlockEncodingParse: encodings with per-group "
-                      "format choice (choices = [...]) are not available "
-                      "through the C API yet");
-  auto *handle = new BlockEncodingHandle{*parsed, rank,    nullptr,
+  auto *handle = new BlockEncodingHandle{*parsed, rank,    nullptr, nullptr,
                                          nullptr, nullptr, nullptr};
   const numerics::BlockScaling &scaling = parsed->scaling;
   handle->element = std::make_unique<FormatHandle>(scaling.element);
@@ -443,6 +440,10 @@ LowpStatus lowpBlockEncodingParse(LowpContext context, LowpStringRef text,
     handle->tensorScale = std::make_unique<FormatHandle>(*scaling.tensorScale);
   if (scaling.zeroPoint)
     handle->zeroPoint = std::make_unique<FormatHandle>(*scaling.zeroPoint);
+  if (scaling.hasChoices())
+    handle->selector =
+        std::make_unique<FormatHandle>(*numerics::Format::tryMakeInteger(
+            scaling.getSelectorBits(), false, nullptr));
   *encoding = LowpBlockEncoding{handle};
   return okStatus();
 }
@@ -462,6 +463,9 @@ LowpFormat lowpBlockEncodingGetTensorScaleFormat(LowpBlockEncoding encoding) {
 }
 LowpFormat lowpBlockEncodingGetZeroPointFormat(LowpBlockEncoding encoding) {
   return LowpFormat{unwrap(encoding)->zeroPoint.get()};
+}
+LowpFormat lowpBlockEncodingGetSelectorFormat(LowpBlockEncoding encoding) {
+  return LowpFormat{unwrap(encoding)->selector.get()};
 }
 
 void lowpBlockEncodingGetBlock(LowpBlockEncoding encoding, int64_t *block) {
@@ -507,13 +511,32 @@ static LowpStatus checkBlockShape(BlockEncodingHandle *handle,
   return okStatus();
 }
 
-LowpStatus lowpBlockEncodingQuantizeF32(
-    LowpBlockEncoding encoding, const int64_t *shape, const float *values,
-    LowpRounding rounding, const uint64_t *randomBits, uint32_t *elements,
-    uint32_t *scales, uint32_t *zeroPoints, uint32_t *tensorScale) {
+/// Whether the caller's entry point matches the encoding's selectors: the
+/// ...WithSelectors calls exactly for encodings with choices.
+static LowpStatus checkSelectorEntry(const numerics::BlockScaling &scaling,
+                                     bool withSelectors) {
+  if (scaling.hasChoices() && !withSelectors)
+    return makeStatus("the encoding has choices: its blocks have selectors; "
+                      "use lowpBlockEncodingQuantizeWithSelectorsF32 and "
+                      "lowpBlockEncodingDequantizeWithSelectorsF32");
+  if (!scaling.hasChoices() && withSelectors)
+    return makeStatus("the encoding has no choices, so no selectors");
+  return okStatus();
+}
+
+static LowpStatus quantize(LowpBlockEncoding encoding, const int64_t *shape,
+                           const float *values, LowpRounding rounding,
+                           const uint64_t *randomBits, uint32_t *elements,
+                           uint32_t *scales, uint32_t *zeroPoints,
+                           uint32_t *tensorScale, bool withSelectors,
+                           uint32_t *selectors) {
   if (!encoding.ptr)
     return makeStatus("the encoding is null");
   BlockEncodingHandle *handle = unwrap(encoding);
+  if (LowpStatus status =
+          checkSelectorEntry(handle->encoding.scaling, withSelectors);
+      !lowpStatusIsSuccess(status))
+    return status;
   std::vector<int64_t> dims;
   int64_t count = 0, blocks = 0;
   if (LowpStatus status = checkBlockShape(handle, shape, dims, count, blocks);
@@ -527,7 +550,8 @@ LowpStatus lowpBlockEncodingQuantizeF32(
     return status;
   if ((count && (!values || !elements)) || (blocks && !scales) ||
       (scaling.zeroPoint && blocks && !zeroPoints) ||
-      (scaling.tensorScale && !tensorScale))
+      (scaling.tensorScale && !tensorScale) ||
+      (scaling.hasChoices() && blocks && !selectors))
     return makeStatus("a buffer the encoding's parts need is null");
   std::vector<double> input(values, values + count);
   numerics::BlockScaledTensor tensor = numerics::quantizeTensor(
@@ -539,18 +563,39 @@ LowpStatus lowpBlockEncodingQuantizeF32(
     std::copy(tensor.zeroPoints.begin(), tensor.zeroPoints.end(), zeroPoints);
   if (scaling.tensorScale)
     *tensorScale = tensor.tensorScale;
+  if (scaling.hasChoices())
+    std::copy(tensor.selectors.begin(), tensor.selectors.end(), selectors);
   return okStatus();
 }
 
-LowpStatus lowpBlockEncodingDequantizeF32(LowpBlockEncoding encoding,
-                                          const int64_t *shape,
-                                          const uint32_t *elements,
-                                          const uint32_t *scales,
-                                          const uint32_t *zeroPoints,
-                                          uint32_t tensorScale, float *values) {
+LowpStatus lowpBlockEncodingQuantizeF32(
+    LowpBlockEncoding encoding, const int64_t *shape, const float *values,
+    LowpRounding rounding, const uint64_t *randomBits, uint32_t *elements,
+    uint32_t *scales, uint32_t *zeroPoints, uint32_t *tensorScale) {
+  return quantize(encoding, shape, values, rounding, randomBits, elements,
+                  scales, zeroPoints, tensorScale, false, nullptr);
+}
+
+LowpStatus lowpBlockEncodingQuantizeWithSelectorsF32(
+    LowpBlockEncoding encoding, const int64_t *shape, const float *values,
+    LowpRounding rounding, const uint64_t *randomBits, uint32_t *elements,
+    uint32_t *scales, uint32_t *selectors) {
+  return quantize(encoding, shape, values, rounding, randomBits, elements,
+                  scales, nullptr, nullptr, true, selectors);
+}
+
+static LowpStatus dequantize(LowpBlockEncoding encoding, const int64_t *shape,
+                             const uint32_t *elements, const uint32_t *scales,
+                             const uint32_t *zeroPoints, uint32_t tensorScale,
+                             bool withSelectors, const uint32_t *selectors,
+                             float *values) {
   if (!encoding.ptr)
     return makeStatus("the encoding is null");
   BlockEncodingHandle *handle = unwrap(encoding);
+  if (LowpStatus status =
+          checkSelectorEntry(handle->encoding.scaling, withSelectors);
+      !lowpStatusIsSuccess(status))
+    return status;
   std::vector<int64_t> dims;
   int64_t count = 0, blocks = 0;
   if (LowpStatus status = checkBlockShape(handle, shape, dims, count, blocks);
@@ -558,7 +603,8 @@ LowpStatus lowpBlockEncodingDequantizeF32(LowpBlockEncoding encoding,
     return status;
   const numerics::BlockScaling &scaling = handle->encoding.scaling;
   if ((count && (!values || !elements)) || (blocks && !scales) ||
-      (scaling.zeroPoint && blocks && !zeroPoints))
+      (scaling.zeroPoint && blocks && !zeroPoints) ||
+      (scaling.hasChoices() && blocks && !selectors))
     return makeStatus("a buffer the encoding's parts need is null");
   auto checkCodes = [&](const uint32_t *codes, int64_t n,
                         const numerics::Format &format,
@@ -582,6 +628,12 @@ LowpStatus lowpBlockEncodingDequantizeF32(LowpBlockEncoding encoding,
             : okStatus()})
     if (!lowpStatusIsSuccess(status))
       return status;
+  for (int64_t b = 0; scaling.hasChoices() && b < blocks; ++b)
+    if (selectors[b] >= scaling.choices.size())
+      return makeStatus("the selector at index " + std::to_string(b) + " is " +
+                        std::to_string(selectors[b]) +
+                        ", but the encoding has " +
+                        std::to_string(scaling.choices.size()) + " choices");
   numerics::BlockScaledTensor tensor;
   tensor.shape = dims;
   tensor.block = handle->encoding.getBlock(handle->rank);
@@ -589,6 +641,8 @@ LowpStatus lowpBlockEncodingDequantizeF32(LowpBlockEncoding encoding,
   tensor.scales.assign(scales, scales + blocks);
   if (scaling.zeroPoint)
     tensor.zeroPoints.assign(zeroPoints, zeroPoints + blocks);
+  if (scaling.hasChoices())
+    tensor.selectors.assign(selectors, selectors + blocks);
   tensor.tensorScale = tensorScale;
   for (size_t d = 0; d < dims.size(); ++d)
     tensor.scaleShape.push_back(dims[d] / tensor.block[d]);
@@ -596,6 +650,23 @@ LowpStatus lowpBlockEncodingDequantizeF32(LowpBlockEncoding encoding,
   for (int64_t i = 0; i < count; ++i)
     values[i] = float(out[i]);
   return okStatus();
+}
+
+LowpStatus lowpBlockEncodingDequantizeF32(LowpBlockEncoding encoding,
+                                          const int64_t *shape,
+                                          const uint32_t *elements,
+                                          const uint32_t *scales,
+                                          const uint32_t *zeroPoints,
+                                          uint32_t tensorScale, float *values) {
+  return dequantize(encoding, shape, elements, scales, zeroPoints, tensorScale,
+                    false, nullptr, values);
+}
+
+LowpStatus lowpBlockEncodingDequantizeWithSelectorsF32(
+    LowpBlockEncoding encoding, const int64_t *shape, const uint32_t *elements,
+    const uint32_t *scales, const uint32_t *selectors, float *values) {
+  return dequantize(encoding, shape, elements, scales, nullptr, 0, true,
+                    selectors, values);
 }
 
 //===----------------------------------------------------------------------===//

@@ -302,10 +302,12 @@ def _codes_of(array: np.ndarray, fmt: str) -> np.ndarray:
 
 class BlockScaled:
     """A block-scaled tensor: elements plus one scale per block (and a
-    per-tensor scale, zero points, as the encoding has them).
+    per-tensor scale, zero points or selectors, as the encoding has them).
 
-    ``value = (element - zero_point) * scale[block] * tensor_scale``.
-    ``elements``, ``scales``, ``zero_points`` and ``tensor_scale`` are numpy
+    ``value = (element - zero_point) * scale[block] * tensor_scale``, the
+    element read in its block's choice (``selectors``) where the encoding
+    has ``choices``. ``elements``, ``scales``, ``zero_points``,
+    ``selectors`` and ``tensor_scale`` are numpy
     arrays as compiled functions take them (``tensor_scale`` 0-d; absent
     parts are None): f16/f32 parts are numpy floats, integer parts numpy
     integers holding their values (int8 for MXINT8's elements), parts in
@@ -316,13 +318,15 @@ class BlockScaled:
     def __init__(self, elements: np.ndarray, scales: np.ndarray,
                  element_format: str, encoding: str,
                  tensor_scale: Optional[np.ndarray] = None,
-                 zero_points: Optional[np.ndarray] = None) -> None:
+                 zero_points: Optional[np.ndarray] = None,
+                 selectors: Optional[np.ndarray] = None) -> None:
         self.elements = np.asarray(elements)
         self.scales = np.asarray(scales)
         self.tensor_scale = (None if tensor_scale is None
                              else np.asarray(tensor_scale))
         self.zero_points = (None if zero_points is None
                             else np.asarray(zero_points))
+        self.selectors = None if selectors is None else np.asarray(selectors)
         self.element_format = element_format
         self.encoding = encoding
 
@@ -342,6 +346,8 @@ class BlockScaled:
             out.append(self.tensor_scale)
         if self.zero_points is not None:
             out.append(self.zero_points)
+        if self.selectors is not None:
+            out.append(self.selectors)
         return out
 
     def dequantize(self, dtype: Any = np.float32) -> np.ndarray:
@@ -356,7 +362,9 @@ class BlockScaled:
             None if self.zero_points is None else
             _codes_of(self.zero_points, formats[3]),
             None if self.tensor_scale is None else
-            _codes_of(self.tensor_scale, formats[2]))
+            _codes_of(self.tensor_scale, formats[2]),
+            None if self.selectors is None else
+            _codes_of(self.selectors, formats[4]))
         return values.astype(dtype, copy=False)
 
     def __repr__(self) -> str:
@@ -392,7 +400,8 @@ def quantize(x: ArrayLike, encoding: str, axis: int = -1,
     optional = [None if parts[name] is None else
                 _boundary_array(parts[name], fmt)
                 for name, fmt in (("tensor_scale", formats[2]),
-                                  ("zero_points", formats[3]))]
+                                  ("zero_points", formats[3]),
+                                  ("selectors", formats[4]))]
     return BlockScaled(_boundary_array(parts["elements"], formats[0]),
                        _boundary_array(parts["scales"], formats[1]),
                        parts["element_format"], parts["encoding"], *optional)
@@ -422,12 +431,6 @@ class Function:
         self.name = name
         self._arguments = module._core.signature(name, False)
         self._results = module._core.signature(name, True)
-        for value in self._arguments + self._results:
-            if value["name"].endswith("(selectors)"):
-                raise FormatError(
-                    f"@{name} {value['name']}: block-scaled tensors with "
-                    "per-group format choice (choices = [...]) cannot be "
-                    "passed to or from Python yet; use lowp-run")
 
     @property
     def arguments(self) -> List[Dict[str, Any]]:
@@ -517,14 +520,16 @@ class Function:
             element = parts[0]["element_type"]
             encoding = self._module._result_encodings[self.name][len(out)]
             names = [p["name"] for p in parts]
-            tensor_scale = zero_points = None
+            tensor_scale = zero_points = selectors = None
             for name, array in zip(names[2:], taken[2:]):
                 if name.endswith("(tensor scale)"):
                     tensor_scale = array
+                elif name.endswith("(selectors)"):
+                    selectors = array
                 else:
                     zero_points = array
             out.append(BlockScaled(taken[0], taken[1], element, encoding,
-                                   tensor_scale, zero_points))
+                                   tensor_scale, zero_points, selectors))
         return out[0] if len(out) == 1 else tuple(out)
 
     def __repr__(self) -> str:

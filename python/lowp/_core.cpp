@@ -280,23 +280,25 @@ BlockEncoding lookupEncoding(const std::string &text,
       parseBlockEncoding(sharedContext(), text, element, rank, axis);
   if (!encoding)
     raise("FormatError", encoding.takeError());
-  if (encoding->scaling.hasChoices())
-    raise("FormatError",
-          "encodings with per-group format choice (choices = [...]) are not "
-          "available from Python yet; lowp.quantize in IR and lowp-run take "
-          "them");
   return *encoding;
 }
 
-/// The MLIR spelling of each part's format: elements, scales, tensor scale
-/// and zero points ("" where the encoding has none).
+/// The MLIR spelling of each part's format: elements, scales, tensor scale,
+/// zero points and selectors ("" where the encoding has none).
 std::vector<std::string> partFormats(const BlockEncoding &encoding) {
   auto text = [](mlir::Type type) {
     return type ? typeString(type) : std::string();
   };
   return {text(encoding.elementType), text(encoding.encoding.getScaleType()),
           text(encoding.encoding.getTensorScaleType()),
-          text(encoding.encoding.getZeroPointType())};
+          text(encoding.encoding.getZeroPointType()),
+          text(encoding.encoding.getSelectorType())};
+}
+
+/// The format of a block's selector (per-group format choice).
+numerics::Format selectorFormat(const numerics::BlockScaling &scaling) {
+  return *numerics::Format::tryMakeInteger(scaling.getSelectorBits(), false,
+                                           nullptr);
 }
 
 template <typename T>
@@ -378,6 +380,11 @@ py::dict quantize(const py::array &values, const std::string &encodingText,
           ? py::object(codesArray(*scaling.zeroPoint, tensor.zeroPoints,
                                   tensor.scaleShape))
           : py::none();
+  parts["selectors"] =
+      scaling.hasChoices()
+          ? py::object(codesArray(selectorFormat(scaling), tensor.selectors,
+                                  tensor.scaleShape))
+          : py::none();
   parts["tensor_scale"] = scaling.tensorScale
                               ? py::object(codesArray(*scaling.tensorScale,
                                                       {tensor.tensorScale}, {}))
@@ -400,7 +407,8 @@ py::array dequantize(const std::vector<int64_t> &shape,
                      const std::string &encodingText, const py::array &elements,
                      const py::array &scales,
                      const std::optional<py::array> &zeroPoints,
-                     const std::optional<py::array> &tensorScale) {
+                     const std::optional<py::array> &tensorScale,
+                     const std::optional<py::array> &selectors) {
   BlockEncoding encoding =
       lookupEncoding(encodingText, elementFormat, unsigned(shape.size()), -1);
   const numerics::BlockScaling &scaling = encoding.scaling;
@@ -426,9 +434,24 @@ py::array dequantize(const std::vector<int64_t> &shape,
     raise("FormatError", scaling.tensorScale
                              ? "the encoding has a tensor scale; none is given"
                              : "the encoding has no tensor scale");
+  if (scaling.hasChoices() != selectors.has_value())
+    raise("FormatError", scaling.hasChoices()
+                             ? "the encoding has choices; no selectors are "
+                               "given"
+                             : "the encoding has no choices");
   if (zeroPoints)
     tensor.zeroPoints =
         fromCodes(*zeroPoints, *scaling.zeroPoint, "zero points", blocks);
+  if (selectors) {
+    tensor.selectors =
+        fromCodes(*selectors, selectorFormat(scaling), "selectors", blocks);
+    for (size_t b = 0; b < tensor.selectors.size(); ++b)
+      if (tensor.selectors[b] >= scaling.choices.size())
+        raise("FormatError", "selector " + std::to_string(tensor.selectors[b]) +
+                                 " at flat index " + std::to_string(b) +
+                                 " names no choice: the encoding has " +
+                                 std::to_string(scaling.choices.size()));
+  }
   if (tensorScale)
     tensor.tensorScale =
         fromCodes(*tensorScale, *scaling.tensorScale, "tensor scale", 1)[0];
@@ -837,7 +860,8 @@ PYBIND11_MODULE(_core, m) {
         py::arg("random_bit_count"));
   m.def("dequantize", &dequantize, py::arg("shape"), py::arg("element_format"),
         py::arg("encoding"), py::arg("elements"), py::arg("scales"),
-        py::arg("zero_points"), py::arg("tensor_scale"));
+        py::arg("zero_points"), py::arg("tensor_scale"),
+        py::arg("selectors") = py::none());
   m.def("presets", &getQuantizationPresetNames);
   m.def(
       "part_formats",

@@ -174,20 +174,49 @@ def test_dequantize_checks_its_parts():
 
 
 CHOICES = ("ui4, #lowp.block_scaled<block = [32], scale = f8E8M0FNU, "
-           "rule = floor, choices = [f4E2M1FN, i4]>")
+           "rule = floor, choices = [f4E2M1FN, i4, !lowp.float<e3m0, finite>]>")
 
 
-def test_format_choice_is_refused_with_a_reason():
-    # Per-group format choice has a selector part that the Python parts
-    # do not carry yet: a clear error, never a silently dropped part.
-    with pytest.raises(lowp.FormatError, match="per-group format choice"):
-        lowp.quantize(np.ones((2, 32), np.float32), CHOICES)
-    source = """
-!q = tensor<2x32xui4, #lowp.block_scaled<block = [32], scale = f8E8M0FNU, rule = floor, choices = [f4E2M1FN, i4]>>
-func.func @f(%x: tensor<2x32xf32>) -> !q {
-  %q = lowp.quantize %x : tensor<2x32xf32> to !q
-  return %q : !q
-}
-"""
-    with pytest.raises(lowp.FormatError, match="result 0 \\(selectors\\)"):
-        lowp.compile(source)
+def test_format_choice_quantize_compiled_and_back():
+    """Per-group format choice from Python: lowp.quantize's selectors,
+    codes and scales equal the compiled lowp.quantize's, a BlockScaled
+    with selectors goes into a compiled function, and the dequantized
+    values agree; each of the three choices wins some block."""
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((6, 64)).astype(np.float32)
+    x[2:4] = np.round(np.clip(x[2:4] * 3, -8, 7))       # INT4's grid
+    x[4:6] = np.sign(x[4:6]) * 2.0 ** np.round(x[4:6])  # E3M0's grid
+    q = lowp.quantize(x, CHOICES)
+    assert q.selectors.shape == (6, 2)
+    assert set(q.selectors.ravel()) == {0, 1, 2}
+    encoding = q.encoding
+    t = q.type
+    module = lowp.compile(f"""
+func.func @quantize(%x: tensor<6x64xf32>) -> {t} {{
+  %q = lowp.quantize %x : tensor<6x64xf32> to {t}
+  return %q : {t}
+}}
+func.func @dequantize(%q: {t}) -> tensor<6x64xf32> {{
+  %d = lowp.dequantize %q : {t} to tensor<6x64xf32>
+  return %d : tensor<6x64xf32>
+}}
+""")
+    compiled = module.quantize(x)
+    assert compiled.encoding == encoding
+    for mine, theirs in zip(q.parts(), compiled.parts()):
+        np.testing.assert_array_equal(mine, theirs)
+    np.testing.assert_array_equal(module.dequantize(q), q.dequantize())
+    assert float(np.abs(q.dequantize() - x).max()) < 2.0
+
+
+def test_format_choice_selectors_are_checked():
+    q = lowp.quantize(np.ones((2, 32), np.float32), CHOICES)
+    bad = lowp.BlockScaled(q.elements, q.scales, q.element_format,
+                           q.encoding, selectors=np.array([[3], [0]],
+                                                          np.uint8))
+    with pytest.raises(lowp.FormatError, match="selector 3 .* names no choice"):
+        bad.dequantize()
+    missing = lowp.BlockScaled(q.elements, q.scales, q.element_format,
+                               q.encoding)
+    with pytest.raises(lowp.FormatError, match="no selectors"):
+        missing.dequantize()

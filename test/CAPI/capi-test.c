@@ -124,15 +124,53 @@ static void numerics(LowpContext context) {
   lowpFormatDestroy(e4m3);
 }
 
-static void matmul(LowpContext context, LowpExecutable executable) {
-  /* Per-group format choice needs a selector part these calls lack. */
+/* Per-group format choice: row 0 on E2M1's grid, row 1 integers (INT4's),
+   each block of 32 keeps its better format and says so in its selector. */
+static void choices(LowpContext context) {
   LowpBlockEncoding encoding;
-  expectError("parse an encoding with choices",
-              lowpBlockEncodingParse(
-                  context,
-                  str("ui4, #lowp.block_scaled<block = [32], scale = "
-                      "f8E8M0FNU, rule = floor, choices = [f4E2M1FN, i4]>"),
-                  str(""), 2, -1, &encoding));
+  check("parse choices",
+        lowpBlockEncodingParse(
+            context,
+            str("ui4, #lowp.block_scaled<block = [32], scale = f8E8M0FNU, "
+                "rule = floor, choices = [f4E2M1FN, i4]>"),
+            str(""), 2, -1, &encoding));
+  int64_t shape[2] = {2, 32};
+  float x[64], back[64];
+  for (int i = 0; i < 32; ++i) {
+    static const float grid[8] = {0.5f, 1, 1.5f, 2, 3, 4, 6, -6};
+    x[i] = grid[i % 8];
+    x[32 + i] = (float)(i % 15 - 7);
+  }
+  uint32_t elements[64], scales[2], selectors[2];
+  check("quantize with selectors",
+        lowpBlockEncodingQuantizeWithSelectorsF32(
+            encoding, shape, x, lowpRoundingGetDefault(), NULL, elements,
+            scales, selectors));
+  check("dequantize with selectors",
+        lowpBlockEncodingDequantizeWithSelectorsF32(encoding, shape, elements,
+                                                    scales, selectors, back));
+  int exact = 1;
+  for (int i = 0; i < 64; ++i)
+    exact &= back[i] == x[i];
+  printf("choices: selectors %u %u, selector format bits %u, round trip "
+         "exact %d\n",
+         selectors[0], selectors[1],
+         lowpFormatGetBitWidth(lowpBlockEncodingGetSelectorFormat(encoding)),
+         exact);
+  expectError("quantize choices without selectors",
+              lowpBlockEncodingQuantizeF32(encoding, shape, x,
+                                           lowpRoundingGetDefault(), NULL,
+                                           elements, scales, NULL, NULL));
+  selectors[1] = 2;
+  expectError("dequantize a selector past the choices",
+              lowpBlockEncodingDequantizeWithSelectorsF32(
+                  encoding, shape, elements, scales, selectors, back));
+  lowpBlockEncodingDestroy(encoding);
+}
+
+static void matmul(LowpContext context, LowpExecutable executable) {
+  LowpBlockEncoding encoding;
+  choices(context);
   /* The weight: 64x8 values, quantized to MXFP4 along K by the C API. */
   check("encoding", lowpBlockEncodingParse(context, str("mxfp4"), str(""), 2,
                                            -2, &encoding));
