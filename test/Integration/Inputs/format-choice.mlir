@@ -22,10 +22,19 @@ func.func @main() -> (!q, tensor<4x8xf32>, tensor<8x32xf32>) {
   ^bb0(%out: f32):
     %i = linalg.index 0 : index
     %j = linalg.index 1 : index
-    %s = arith.addi %i, %j : index
-    %n = arith.index_cast %s : index to i32
+    %c37 = arith.constant 37 : index
+    %c11 = arith.constant 11 : index
+    %c17 = arith.constant 17 : index
+    %a0 = arith.muli %i, %c37 : index
+    %a1 = arith.muli %j, %c11 : index
+    %s = arith.addi %a0, %a1 : index
+    %m = arith.remui %s, %c17 : index
+    %n = arith.index_cast %m : index to i32
     %f = arith.sitofp %n : i32 to f32
-    %v = math.sin %f : f32
+    %c8 = arith.constant 8.0 : f32
+    %step = arith.constant 0.3 : f32
+    %centred = arith.subf %f, %c8 : f32
+    %v = arith.mulf %centred, %step : f32
     linalg.yield %v : f32
   } -> tensor<8x64xf32>
   %b = tensor.empty() : tensor<64x32xf32>
@@ -33,12 +42,33 @@ func.func @main() -> (!q, tensor<4x8xf32>, tensor<8x32xf32>) {
   ^bb0(%out: f32):
     %i = linalg.index 0 : index
     %j = linalg.index 1 : index
+    %c7 = arith.constant 7 : index
+    %c3 = arith.constant 3 : index
+    %c23 = arith.constant 23 : index
     %k = arith.muli %i, %j : index
-    %n = arith.index_cast %k : index to i32
+    %k7 = arith.muli %k, %c7 : index
+    %s = arith.addi %k7, %c3 : index
+    %m = arith.remui %s, %c23 : index
+    %n = arith.index_cast %m : index to i32
     %f = arith.sitofp %n : i32 to f32
-    %v = math.cos %f : f32
+    %c11 = arith.constant 11.0 : f32
+    %step = arith.constant 0.1 : f32
+    %centred = arith.subf %f, %c11 : f32
+    %v = arith.mulf %centred, %step : f32
     linalg.yield %v : f32
   } -> tensor<64x32xf32>
   %y = func.call @matmul(%lhs, %rhs) : (tensor<8x64xf32>, tensor<64x32xf32>) -> tensor<8x32xf32>
   return %q, %d, %y : !q, tensor<4x8xf32>, tensor<8x32xf32>
+}
+
+// Quantization and dequantization with choices at run time (the GPU test
+// assembles their kernels).
+!m = tensor<64x256xui4, #lowp.block_scaled<block = [32], scale = f8E8M0FNU, rule = floor, choices = [f4E2M1FN, i4, !lowp.float<e3m0, finite>]>>
+func.func @quantize_choices(%x: tensor<64x256xf32>) -> !m {
+  %q = lowp.quantize %x : tensor<64x256xf32> to !m
+  return %q : !m
+}
+func.func @dequantize_choices(%q: !m) -> tensor<64x256xf32> {
+  %d = lowp.dequantize %q : !m to tensor<64x256xf32>
+  return %d : tensor<64x256xf32>
 }
