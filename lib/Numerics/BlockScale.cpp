@@ -135,8 +135,10 @@ std::string BlockScaling::verify(const Format &element, const Format &scale,
 }
 
 double BlockScaling::getElementUnit() const {
+  // With choices each choice has its own unit (getChosen(c)); the codes
+  // themselves have none.
   if ((rule != ScaleRule::Floor && rule != ScaleRule::RCeil) ||
-      !element.isInteger())
+      !element.isInteger() || hasChoices())
     return 1.0;
   const IntegerFormat &i = element.getInteger();
   return std::ldexp(1.0, -int(i.width) + (i.isSigned ? 2 : 1));

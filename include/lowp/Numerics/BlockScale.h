@@ -88,7 +88,8 @@ struct BlockScaling {
 
   /// The value one unit of an element code stands for before scaling: MX
   /// reads integer elements as fixed point with one integer bit (MXINT8 is
-  /// 1.6), every other combination as the element's own value.
+  /// 1.6), every other combination as the element's own value. 1 with
+  /// choices: each choice's is getChosen(c).getElementUnit().
   double getElementUnit() const;
   /// The largest element value, in units of getElementUnit() applied.
   double getMaxElementValue() const;

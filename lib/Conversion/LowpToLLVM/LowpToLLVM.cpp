@@ -30,7 +30,9 @@ namespace {
 /// read only the low four bits of each index, as lookup's index-mod-N
 /// semantics allow. Fewer than 16 indices (a block's scale or zero point)
 /// are widened to 16 lanes around the permute, which is still far cheaper
-/// than a tree of selects.
+/// than a tree of selects. 32-entry f32 tables (per-group format choice:
+/// selector and code in one index) are one vpermt2ps, which reads five
+/// index bits; 64-entry ones two and a blend on bit 5.
 struct LookupToPermute : OpRewritePattern<LookupOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -38,8 +40,13 @@ struct LookupToPermute : OpRewritePattern<LookupOp> {
                                 PatternRewriter &rewriter) const override {
     VectorType table = op.getTable().getType();
     auto result = cast<VectorType>(op.getType());
-    if (table.getNumElements() != 16 || result.getRank() != 1 ||
-        result.getNumElements() > 16)
+    int64_t length = table.getNumElements();
+    if (result.getRank() != 1 || result.getNumElements() > 16)
+      return rewriter.notifyMatchFailure(op, "not at most 16 lanes");
+    if ((length == 32 || length == 64) && table.getElementType().isF32() &&
+        result.getNumElements() == 16)
+      return twoSourcePermutes(op, rewriter);
+    if (length != 16)
       return rewriter.notifyMatchFailure(op, "not a 16 x 32-bit lookup");
     int64_t lanes = result.getNumElements();
     if (lanes < 16) {
@@ -68,6 +75,45 @@ struct LookupToPermute : OpRewritePattern<LookupOp> {
                                rewriter.getStringAttr(intrinsic),
                                ValueRange{op.getTable(), op.getIndices()})
                                ->getResults());
+    return success();
+  }
+
+private:
+  /// A 32- or 64-entry f32 table: vpermt2ps on each 32-entry half (index
+  /// bits 0..4), and for 64 entries a select on bit 5.
+  static LogicalResult twoSourcePermutes(LookupOp op,
+                                         PatternRewriter &rewriter) {
+    Location loc = op.getLoc();
+    auto quarterType = VectorType::get({16}, rewriter.getF32Type());
+    auto quarter = [&](int64_t q) -> Value {
+      return vector::ExtractStridedSliceOp::create(
+          rewriter, loc, op.getTable(), ArrayRef<int64_t>{16 * q},
+          ArrayRef<int64_t>{16}, ArrayRef<int64_t>{1});
+    };
+    auto permute = [&](Value low, Value high) -> Value {
+      return LLVM::CallIntrinsicOp::create(
+                 rewriter, loc, quarterType,
+                 rewriter.getStringAttr("llvm.x86.avx512.vpermi2var.ps.512"),
+                 ValueRange{low, op.getIndices(), high})
+          ->getResult(0);
+    };
+    Value value = permute(quarter(0), quarter(1));
+    if (op.getTable().getType().getNumElements() == 64) {
+      auto indexType = cast<VectorType>(op.getIndices().getType());
+      auto splat = [&](int32_t v) -> Value {
+        return arith::ConstantOp::create(
+            rewriter, loc,
+            DenseElementsAttr::get(indexType,
+                                   rewriter.getI32IntegerAttr(v).getValue()));
+      };
+      Value upper = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::ne,
+          arith::AndIOp::create(rewriter, loc, op.getIndices(), splat(32)),
+          splat(0));
+      value = arith::SelectOp::create(rewriter, loc, upper,
+                                      permute(quarter(2), quarter(3)), value);
+    }
+    rewriter.replaceOp(op, value);
     return success();
   }
 };

@@ -135,6 +135,8 @@ BlockScaledParts lowp::kernelParts(Value encoded, ValueRange lowered,
     result.tensorScale = lowered[next++];
   if (encoding.getZeroPointType())
     result.zeroPoints = lowered[next++];
+  if (encoding.hasChoices())
+    result.selectors = lowered[next++];
   auto assemble = encoded.getDefiningOp<AssembleOp>();
   if (!assemble)
     return result;
@@ -142,19 +144,25 @@ BlockScaledParts lowp::kernelParts(Value encoded, ValueRange lowered,
     result.elements = rewriter.getRemappedValue(unpack.getInput());
     result.packedWidth = getNumericFormat(type.getElementType())->getBitWidth();
   }
-  // Zero points arrive packed too (int4-g128's ui4): read where their rows
-  // fill whole bytes of codes that do not straddle them.
-  if (Value zeroPoints = assemble.getZeroPoints())
-    if (auto unpack = zeroPoints.getDefiningOp<UnpackOp>()) {
-      auto zeroType = cast<RankedTensorType>(zeroPoints.getType());
-      unsigned width =
-          getNumericFormat(zeroType.getElementType())->getBitWidth();
-      if (8 % width == 0 && zeroType.hasStaticShape() &&
-          zeroType.getShape().back() * width % 8 == 0) {
-        result.zeroPoints = rewriter.getRemappedValue(unpack.getInput());
-        result.zeroPointWidth = width;
-      }
+  // Zero points and selectors arrive packed too (int4-g128's ui4, ui1 or
+  // ui2 selectors): read where their rows fill whole bytes of codes that do
+  // not straddle them.
+  auto packedPerBlockPart = [&](Value part, Value &packed, unsigned &width) {
+    auto unpack = part ? part.getDefiningOp<UnpackOp>() : UnpackOp();
+    if (!unpack)
+      return;
+    auto partType = cast<RankedTensorType>(part.getType());
+    unsigned bits = getNumericFormat(partType.getElementType())->getBitWidth();
+    if (8 % bits == 0 && partType.hasStaticShape() &&
+        partType.getShape().back() * bits % 8 == 0) {
+      packed = rewriter.getRemappedValue(unpack.getInput());
+      width = bits;
     }
+  };
+  packedPerBlockPart(assemble.getZeroPoints(), result.zeroPoints,
+                     result.zeroPointWidth);
+  packedPerBlockPart(assemble.getSelectors(), result.selectors,
+                     result.selectorWidth);
   return result;
 }
 
@@ -1021,6 +1029,14 @@ private:
                 arith::CmpIOp::create(b, arith::CmpIPredicate::eq, selector,
                                       g.i64(c)),
                 args[c], code);
+          // A signed choice's code is stored sign-extended; the elements
+          // are uiW codes, stored as their W bits (what the kernels read).
+          unsigned bits = all.element.getBitWidth();
+          if (bits < storage.getIntOrFloatBitWidth())
+            code = arith::AndIOp::create(
+                b, code,
+                arith::ConstantOp::create(
+                    b, b.getIntegerAttr(storage, (int64_t(1) << bits) - 1)));
           linalg::YieldOp::create(b, code);
         });
     parts.elements = collapse(pick.getResult(0));

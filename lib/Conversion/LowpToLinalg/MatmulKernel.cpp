@@ -1522,8 +1522,10 @@ public:
 
   Value emit() {
     // The GEMM's panel is built from 16 x 16 transposes: passes of a
-    // multiple of 16 rows, and at least one whole tile of outputs.
-    if (passRows % kLanes != 0 || outputs < kTileColumns)
+    // multiple of 16 rows, and at least one whole tile of outputs. Weights
+    // with choices are read by row dots only.
+    if (passRows % kLanes != 0 || outputs < kTileColumns ||
+        scaling.hasChoices())
       return emitRowDots();
     // Each pass reads a few bytes of every row of a chunk, rows a row's
     // length apart: prefetched (codeBuffer) a line ahead.
@@ -1843,19 +1845,80 @@ private:
   /// points) for chunk c of row n: lane l gets block (C c + P l) / B.
   Value readPerLane(ImplicitLocOpBuilder &at, Value part, unsigned packedWidth,
                     VectorDecoder &decoder, Value n, Value k) {
+    return perLane(at, part, packedWidth, n, k, [&](Value codes) {
+      return decoder.decode(at, codes, packedWidth == 0);
+    });
+  }
+
+  /// Per-group format choice: lane l of chunk c of row n holds its block's
+  /// selector shifted above the code bits, s << w, ready to OR into codes.
+  Value readSelectorLanes(ImplicitLocOpBuilder &at, Value n, Value k) {
+    int32_t selectorMask = (1 << scaling.getSelectorBits()) - 1;
+    return perLane(
+        at, rhs.selectors, rhs.selectorWidth, n, k, [&](Value selectors) {
+          int64_t lanes = cast<VectorType>(selectors.getType()).getDimSize(0);
+          return arith::ShLIOp::create(
+              at,
+              arith::AndIOp::create(at, selectors,
+                                    i32Splat(at, selectorMask, lanes)),
+              i32Splat(at, int32_t(elementBits()), lanes));
+        });
+  }
+
+  /// The blocks of chunk c of row n read from `part` (one code per block),
+  /// made into values by `convert`, and spread so that lane l holds block
+  /// (C c + P l) / B's.
+  Value perLane(ImplicitLocOpBuilder &at, Value part, unsigned packedWidth,
+                Value n, Value k, function_ref<Value(Value)> convert) {
     // Lanes per block, and blocks per chunk (at least one).
     int64_t lanesPerBlock = std::min<int64_t>(kLanes, blockSize / phases);
     int64_t blocksPerChunk = kLanes / lanesPerBlock;
     Value block = arith::DivUIOp::create(at, k, index(at, blockSize));
-    Value codes = readCodeLanes(at, part, ValueRange{n}, block, blocksPerChunk,
-                                packedWidth, true);
-    Value decoded = decoder.decode(at, codes, packedWidth == 0);
+    Value values = convert(readCodeLanes(at, part, ValueRange{n}, block,
+                                         blocksPerChunk, packedWidth, true));
     if (blocksPerChunk == kLanes)
-      return decoded;
+      return values;
     SmallVector<int64_t> mask;
     for (int64_t l = 0; l < kLanes; ++l)
       mask.push_back(l / lanesPerBlock);
-    return vector::ShuffleOp::create(at, decoded, decoded, mask);
+    return vector::ShuffleOp::create(at, values, values, mask);
+  }
+
+  /// The code width of the weight's elements.
+  unsigned elementBits() const { return scaling.element.getBitWidth(); }
+
+  /// Every choice's values times its unit, indexed by s << w | code: a
+  /// table of 2^(w + S) f32 entries (at most 64), one lookup per phase.
+  /// Entries past the last choice are NaN (a selector that names none).
+  Value choiceTable(ImplicitLocOpBuilder &at) {
+    unsigned w = elementBits();
+    int64_t length = int64_t(1) << (w + scaling.getSelectorBits());
+    SmallVector<float> table(length, NAN);
+    for (unsigned c = 0; c < scaling.choices.size(); ++c) {
+      BlockScaling chosen = scaling.getChosen(c);
+      for (uint32_t code = 0; code < (1u << w); ++code)
+        table[(c << w) | code] =
+            float(chosen.element.decode(code) * chosen.getElementUnit());
+    }
+    auto type = VectorType::get({length}, at.getF32Type());
+    return arith::ConstantOp::create(
+        at, DenseElementsAttr::get(type, ArrayRef<float>(table)));
+  }
+
+  /// Phase p of a chunk's codes decoded in their blocks' choices.
+  Value decodeChoicePhase(ImplicitLocOpBuilder &at, Value codes, int64_t p,
+                          Value selectors, Value table) {
+    Value phase = codes;
+    if (p > 0)
+      phase =
+          arith::ShRUIOp::create(at, codes, i32Splat(at, int32_t(p * width)));
+    // The table reads w + S index bits: the other codes' bits above this
+    // one's must go (the top phase has none).
+    if (p != phases - 1)
+      phase = arith::AndIOp::create(
+          at, phase, i32Splat(at, int32_t((1u << elementBits()) - 1)));
+    return LookupOp::create(at, table,
+                            arith::OrIOp::create(at, phase, selectors));
   }
 
   /// Row n of the weight against every row of x; returns `out` with column
@@ -1880,6 +1943,11 @@ private:
                 Value byte =
                     arith::MulIOp::create(step, c, index(step, chunkBytes()));
                 Value codes = readCodes(step, n, byte, /*inBounds=*/true);
+                Value selectors, table;
+                if (scaling.hasChoices()) {
+                  selectors = readSelectorLanes(step, n, k);
+                  table = choiceTable(step);
+                }
                 Value zeroPoint;
                 if (zeroPointDecoder)
                   zeroPoint =
@@ -1889,7 +1957,9 @@ private:
                 // dependency.
                 Value sums[2] = {splat(step, 0), splat(step, 0)};
                 for (int64_t p = 0; p < phases; ++p) {
-                  Value value = decodePhase(step, codes, p);
+                  Value value = selectors ? decodeChoicePhase(step, codes, p,
+                                                              selectors, table)
+                                          : decodePhase(step, codes, p);
                   if (zeroPoint)
                     value = arith::SubFOp::create(step, value, zeroPoint);
                   Value x = read(
@@ -1959,9 +2029,18 @@ bool lowp::isBlockScaledMatmulCovered(RankedTensorType lhsType,
                                       unsigned packedWidth) {
   auto encoding =
       dyn_cast_or_null<BlockScaledEncodingAttr>(rhsType.getEncoding());
-  if (!encoding || encoding.hasChoices() || lhsType.getRank() != 2 ||
-      rhsType.getRank() != 2 || !accumulator.isF32() ||
-      lhsType.isDynamicDim(1) || !rhsType.hasStaticShape())
+  if (!encoding || lhsType.getRank() != 2 || rhsType.getRank() != 2 ||
+      !accumulator.isF32() || lhsType.isDynamicDim(1) ||
+      !rhsType.hasStaticShape())
+    return false;
+  // Per-group format choice: the N x K row dots, decoding code and
+  // selector together in one table of at most 64 entries (choiceTable).
+  if (encoding.hasChoices() &&
+      (!transposed || !lhsType.getElementType().isF32() ||
+       lhsType.getEncoding() ||
+       getNumericFormat(rhsType.getElementType())->getBitWidth() +
+               getNumericFormat(encoding.getSelectorType())->getBitWidth() >
+           6))
     return false;
   // Blocks along K: [B, 1] for a K x N weight, [1, B] for N x K.
   SmallVector<int64_t> block = encoding.getFullBlock(2);

@@ -33,6 +33,10 @@ struct BlockScaledParts {
   /// out when `zeroPointWidth` is nonzero.
   mlir::Value zeroPoints;
   unsigned zeroPointWidth = 0;
+  /// Per-group format choice: shaped like `scales`, or null; packed as
+  /// the zero points may be, when `selectorWidth` is nonzero.
+  mlir::Value selectors;
+  unsigned selectorWidth = 0;
 };
 
 /// f32 lanes per vector: one AVX-512 register.

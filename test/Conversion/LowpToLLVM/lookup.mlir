@@ -66,3 +66,26 @@ func.func @one_index(%table: vector<16xf32>, %codes: vector<1xi32>) -> vector<1x
   %0 = lowp.lookup %table[%codes] : vector<16xf32>, vector<1xi32> -> vector<1xf32>
   return %0 : vector<1xf32>
 }
+
+// -----
+
+// Tests that 32- and 64-entry f32 tables (per-group format choice: the
+// selector above the code bits) are one vpermt2ps, or two and a select on
+// index bit 5, on AVX-512; selects on five or six bits elsewhere.
+// AVX512-LABEL: func.func @two_source_tables
+// AVX512:         arith.constant dense<32> : vector<16xi32>
+// AVX512:         %[[A:.+]] = vector.extract_strided_slice %arg0 {offsets = [0], sizes = [16], strides = [1]} : vector<32xf32> to vector<16xf32>
+// AVX512:         %[[B:.+]] = vector.extract_strided_slice %arg0 {offsets = [16], sizes = [16], strides = [1]} : vector<32xf32> to vector<16xf32>
+// AVX512:         %[[R32:.+]] = llvm.call_intrinsic "llvm.x86.avx512.vpermi2var.ps.512"(%[[A]], %arg2, %[[B]])
+// AVX512-COUNT-2: llvm.call_intrinsic "llvm.x86.avx512.vpermi2var.ps.512"
+// AVX512:         %[[R64:.+]] = arith.select %{{.+}} : vector<16xi1>, vector<16xf32>
+// AVX512-NOT:     lowp.lookup
+// AVX512:         return %[[R32]], %[[R64]]
+// GENERIC-LABEL: func.func @two_source_tables
+// GENERIC-COUNT-94: arith.select
+// GENERIC-NOT:    arith.select
+func.func @two_source_tables(%t32: vector<32xf32>, %t64: vector<64xf32>, %codes: vector<16xi32>) -> (vector<16xf32>, vector<16xf32>) {
+  %0 = lowp.lookup %t32[%codes] : vector<32xf32>, vector<16xi32> -> vector<16xf32>
+  %1 = lowp.lookup %t64[%codes] : vector<64xf32>, vector<16xi32> -> vector<16xf32>
+  return %0, %1 : vector<16xf32>, vector<16xf32>
+}

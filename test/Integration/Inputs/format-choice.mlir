@@ -72,3 +72,23 @@ func.func @dequantize_choices(%q: !m) -> tensor<64x256xf32> {
   %d = lowp.dequantize %q : !m to tensor<64x256xf32>
   return %d : tensor<64x256xf32>
 }
+
+// The N x K matmul kernel (row dots) with choices: code and selector
+// index one table of 32 or 64 values. @gemv quantizes its weight (codes
+// one per byte), @gemv_parts and @gemv_two take it as parts (packed 4-bit
+// codes; packed 2- and 1-bit selectors).
+!g = tensor<256x512xui4, #lowp.block_scaled<block = [1, 32], scale = f8E8M0FNU, rule = floor, choices = [f4E2M1FN, i4, !lowp.float<e3m0, finite>]>>
+!g2 = tensor<128x512xui4, #lowp.block_scaled<block = [1, 64], scale = f8E8M0FNU, rule = rceil, choices = [f4E2M1FN, i4]>>
+func.func @gemv(%x: tensor<3x512xf32>, %wf: tensor<256x512xf32>) -> tensor<3x256xf32> {
+  %w = lowp.quantize %wf : tensor<256x512xf32> to !g
+  %y = lowp.matmul %x, %w {accumulator = f32, transpose_rhs} : tensor<3x512xf32>, !g -> tensor<3x256xf32>
+  return %y : tensor<3x256xf32>
+}
+func.func @gemv_parts(%x: tensor<3x512xf32>, %w: !g) -> tensor<3x256xf32> {
+  %y = lowp.matmul %x, %w {accumulator = f32, transpose_rhs} : tensor<3x512xf32>, !g -> tensor<3x256xf32>
+  return %y : tensor<3x256xf32>
+}
+func.func @gemv_two(%x: tensor<3x512xf32>, %w: !g2) -> tensor<3x128xf32> {
+  %y = lowp.matmul %x, %w {accumulator = f32, transpose_rhs} : tensor<3x512xf32>, !g2 -> tensor<3x128xf32>
+  return %y : tensor<3x128xf32>
+}
