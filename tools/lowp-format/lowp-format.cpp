@@ -7,7 +7,7 @@
 //                             [VALUE...]
 //
 // FORMAT is an MLIR type as text (f8E4M3FN, bf16, i4, !lowp.float<e3m3>,
-// !lowp.codebook<nf4>). Values are decimal or C99 hex floats, nan, inf;
+// !lowp.codebook<nf4>, !lowp.posit<16, 1>, !lowp.hif8, !lowp.lns<4, 3>). Values are decimal or C99 hex floats, nan, inf;
 // decimals that no double equals are still rounded exactly.
 //
 //===----------------------------------------------------------------------===//
@@ -48,8 +48,9 @@ Commands:
 
 FORMAT is an MLIR type: f4E2M1FN, f6E2M3FN, f6E3M2FN, f8E4M3FN, f8E5M2,
 f8E4M3, f8E3M4, f8E4M3FNUZ, f8E5M2FNUZ, f8E4M3B11FNUZ, f8E8M0FNU, f16, bf16,
-tf32, f32, iN / siN / uiN (N <= 32), !lowp.float<e3m3, ...> or
-!lowp.codebook<...>. Quote it in the shell.
+tf32, f32, iN / siN / uiN (N <= 32), !lowp.float<e3m3, ...>,
+!lowp.codebook<...>, !lowp.posit<n, es>, !lowp.hif8 or !lowp.lns<I, F>.
+Quote it in the shell.
 
 Options for encode:
   --rounding=MODE        to_nearest_even (default), to_nearest_away,

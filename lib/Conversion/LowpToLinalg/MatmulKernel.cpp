@@ -1874,8 +1874,30 @@ private:
     int64_t lanesPerBlock = std::min<int64_t>(kLanes, blockSize / phases);
     int64_t blocksPerChunk = kLanes / lanesPerBlock;
     Value block = arith::DivUIOp::create(at, k, index(at, blockSize));
-    Value values = convert(readCodeLanes(at, part, ValueRange{n}, block,
-                                         blocksPerChunk, packedWidth, true));
+    Value codes;
+    int64_t perByte = packedWidth ? 8 / packedWidth : 1;
+    if (blocksPerChunk > 1 && blocksPerChunk < perByte) {
+      // The chunk's blocks start at a multiple of their count, so their
+      // codes share one byte (1-bit selectors, four blocks a chunk): one
+      // read, lane j shifted right by j codes.
+      Value first =
+          readCodeLanes(at, part, ValueRange{n}, block, 1, packedWidth, true);
+      auto lanesType = VectorType::get({blocksPerChunk}, at.getI32Type());
+      SmallVector<int32_t> shifts;
+      for (int64_t j = 0; j < blocksPerChunk; ++j)
+        shifts.push_back(int32_t(j * packedWidth));
+      codes = arith::ShRUIOp::create(
+          at,
+          vector::BroadcastOp::create(
+              at, lanesType, vector::ExtractOp::create(at, first, int64_t(0))),
+          arith::ConstantOp::create(
+              at,
+              DenseElementsAttr::get(lanesType, ArrayRef<int32_t>(shifts))));
+    } else {
+      codes = readCodeLanes(at, part, ValueRange{n}, block, blocksPerChunk,
+                            packedWidth, true);
+    }
+    Value values = convert(codes);
     if (blocksPerChunk == kLanes)
       return values;
     SmallVector<int64_t> mask;
