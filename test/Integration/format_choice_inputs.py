@@ -8,7 +8,8 @@ weight: integer rows, power-of-two rows, Gaussian rows with outliers, one
 NaN and one infinity), and the parts of weights with choices: PREFIX.e.npy
 (ui4 codes), PREFIX.s.npy (E8M0 scale codes), PREFIX.sel.npy (selectors
 0..2) for 256 x 512 with blocks of 32, and PREFIX.e2/s2/sel2.npy for 128 x
-512 with blocks of 64 and two choices."""
+512 with blocks of 64 and two choices, and PREFIX.e3/s3/sel3.npy for a
+512 x 256 (K x N) weight with blocks of 32 along K and two choices."""
 
 import sys
 
@@ -33,6 +34,9 @@ def main():
     np.save(prefix + ".e2.npy", rng.integers(0, 16, (128, 512)).astype(np.uint8))
     np.save(prefix + ".s2.npy", rng.integers(120, 135, (128, 8)).astype(np.uint8))
     np.save(prefix + ".sel2.npy", rng.integers(0, 2, (128, 8)).astype(np.uint8))
+    np.save(prefix + ".e3.npy", rng.integers(0, 16, (512, 256)).astype(np.uint8))
+    np.save(prefix + ".s3.npy", rng.integers(120, 135, (16, 256)).astype(np.uint8))
+    np.save(prefix + ".sel3.npy", rng.integers(0, 2, (16, 256)).astype(np.uint8))
 
 
 if __name__ == "__main__":

@@ -92,3 +92,11 @@ func.func @gemv_two(%x: tensor<3x512xf32>, %w: !g2) -> tensor<3x128xf32> {
   %y = lowp.matmul %x, %w {accumulator = f32, transpose_rhs} : tensor<3x512xf32>, !g2 -> tensor<3x128xf32>
   return %y : tensor<3x128xf32>
 }
+
+// A K x N weight with choices: lowp-assign-layouts' @gemv_kn_prepack lays
+// it out N x K (selectors moved with the scales) for the row-dot kernel.
+!gk = tensor<512x256xui4, #lowp.block_scaled<block = [32, 1], scale = f8E8M0FNU, rule = floor, choices = [f4E2M1FN, i4]>>
+func.func @gemv_kn(%x: tensor<3x512xf32>, %w: !gk) -> tensor<3x256xf32> {
+  %y = lowp.matmul %x, %w {accumulator = f32} : tensor<3x512xf32>, !gk -> tensor<3x256xf32>
+  return %y : tensor<3x256xf32>
+}
