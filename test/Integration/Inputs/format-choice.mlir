@@ -100,3 +100,15 @@ func.func @gemv_kn(%x: tensor<3x512xf32>, %w: !gk) -> tensor<3x256xf32> {
   %y = lowp.matmul %x, %w {accumulator = f32} : tensor<3x512xf32>, !gk -> tensor<3x256xf32>
   return %y : tensor<3x256xf32>
 }
+
+// Requantization into and out of choices (the pair lowering).
+!rc = tensor<8x64xui4, #lowp.block_scaled<block = [32], scale = f8E8M0FNU, rule = floor, choices = [f4E2M1FN, i4, !lowp.float<e3m0, finite>]>>
+!rm = tensor<8x64xf8E4M3FN, #lowp.block_scaled<mx>>
+func.func @requantize(%x: tensor<8x64xf32>) -> (!rc, !rm, !rc) {
+  %q = lowp.quantize %x : tensor<8x64xf32> to !rm
+  %a = lowp.requantize %q : !rm to !rc
+  %b = lowp.requantize %a : !rc to !rm
+  %d = lowp.dequantize %b : !rm to tensor<8x64xf32>
+  %r = lowp.quantize %d toward_zero : tensor<8x64xf32> to !rc
+  return %a, %b, %r : !rc, !rm, !rc
+}
