@@ -91,6 +91,11 @@ double decodeF32Bits(uint32_t code) {
 
 double decodeUnsigned(uint32_t code) { return double(code); }
 
+double decodeMxInt4(uint32_t code) {
+  int value = int(code & 15);
+  return (value >= 8 ? value - 16 : value) * 0.25;
+}
+
 uint32_t encodeNearestEven(double value, DecodeFn decode, uint32_t codeCount) {
   // Search the codes of the value's own sign, so that -0.1 becomes -0.
   uint32_t half = codeCount / 2;

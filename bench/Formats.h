@@ -54,6 +54,9 @@ double decodeF32Bits(uint32_t code);
 /// An unsigned integer code read as its value (ui4 elements and zero
 /// points).
 double decodeUnsigned(uint32_t code);
+/// An int4 code (two's complement) in OCP MX's fixed point with one
+/// integer bit: its value times 2^-2, -2 .. 1.75.
+double decodeMxInt4(uint32_t code);
 
 /// Rounds `value` to the nearest value of a format with `codeCount` codes
 /// whose top code bit is the sign, ties to the even code, keeping the sign

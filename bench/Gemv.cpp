@@ -473,6 +473,18 @@ void callGemvE3M0Prepacked(WeightMatrix &w, int copy, float *x, float *y) {
 #endif
 }
 
+void callGemvChoice3Nk(WeightMatrix &w, int copy, float *x, float *y) {
+#if LOWP_BENCH_HAVE_gemv_choice3_nk
+  auto xd = describe<lowp_memref_float_2d>(x, {1, kK});
+  auto ed = describe<lowp_memref_uint8_2d>(w.elements(copy), {kN, kK / 2});
+  auto sd = describe<lowp_memref_uint8_2d>(w.scales(copy), {kN, kK / 32});
+  // Four 2-bit selectors a byte along each row of the scales.
+  auto cd = describe<lowp_memref_uint8_2d>(w.selectors(copy), {kN, kK / 128});
+  auto yd = describe<lowp_memref_float_2d>(y, {1, kN});
+  _mlir_ciface_gemv_choice3_nk(&xd, &ed, &sd, &cd, &yd);
+#endif
+}
+
 // The NAME_prepack adapters: the K x N parts in, the N x K parts out.
 
 #if LOWP_BENCH_HAVE_gemv_mxfp4 || LOWP_BENCH_HAVE_gemv_e3m0
@@ -612,6 +624,8 @@ const LowpGemvKernel kLowpGemvs[] = {
      callGemvE3M0Prepacked, Layout::NxK, prepackE3M0},
     {"gemv_e3m0_nk", LOWP_BENCH_HAVE_gemv_e3m0_nk, kE3M0, callGemvE3M0Nk,
      Layout::NxK},
+    {"gemv_choice3_nk", LOWP_BENCH_HAVE_gemv_choice3_nk, kChoice3,
+     callGemvChoice3Nk, Layout::NxK},
 };
 
 } // namespace

@@ -76,6 +76,13 @@ const WeightFormat kNf4 = {"NF4: codebook, f32 per 64",
 const WeightFormat kE3M0 = {"E3M0 (lowp only), E8M0 per 32",
                             {4, decodeE3M0, fillRandomBytes},
                             {32, 1, decodeE8M0, randomE8M0ForE3M0}};
+// The element decoder is unused with choices: each block's selector picks.
+const WeightFormat kChoice3 = {"choice of E2M1/INT4/E3M0, E8M0 + sel per 32",
+                               {4, decodeUnsigned, fillRandomBytes},
+                               {32, 1, decodeE8M0, randomE8M0ForE3M0},
+                               false,
+                               0,
+                               {3, 2, {decodeE2M1, decodeMxInt4, decodeE3M0}}};
 
 void WeightMatrix::prepare() {
   if (!copies_.empty())
@@ -103,6 +110,18 @@ void WeightMatrix::prepare() {
     first.tensorScale = Buffer(sizeof(float));
     *first.tensorScale.as<float>() = format_.tensorScale;
   }
+  if (format_.choices.count) {
+    // Every field a valid selector: 0 .. count - 1.
+    first.selectors = Buffer(selectorBytes());
+    auto *bytes = first.selectors.as<uint8_t>();
+    const int bits = format_.choices.bits, perByte = 8 / bits;
+    for (size_t i = 0; i < selectorBytes(); ++i) {
+      uint8_t byte = 0;
+      for (int j = 0; j < perByte; ++j)
+        byte |= uint8_t(random.next() % format_.choices.count) << (j * bits);
+      bytes[i] = byte;
+    }
+  }
   duplicateFirst();
 }
 
@@ -116,6 +135,7 @@ void WeightMatrix::prepareFrom(WeightMatrix &source, PrepackCall prepack) {
   first.scales = Buffer(scaleBytes());
   first.zeroPoints = Buffer(zeroPointBytes());
   first.tensorScale = Buffer(tensorScaleBytes());
+  first.selectors = Buffer(selectorBytes());
   double start = now();
   prepack(source, 0, *this, 0);
   prepackSeconds_ = now() - start;
@@ -145,6 +165,7 @@ void WeightMatrix::duplicateFirst() {
     copies_[c].scales = duplicate(first.scales);
     copies_[c].zeroPoints = duplicate(first.zeroPoints);
     copies_[c].tensorScale = duplicate(first.tensorScale);
+    copies_[c].selectors = duplicate(first.selectors);
   }
 }
 
@@ -176,9 +197,18 @@ void WeightMatrix::decodeRow(int64_t r, double *row) const {
   auto blockOf = [&](int64_t c) { return kxn ? c : c / block; };
   double tensorScale = format_.tensorScale != 0 ? format_.tensorScale : 1;
   for (int64_t c = 0; c < columns; ++c) {
-    double value = elementValue[format_.element.bits == 8
-                                    ? elements[r * columns + c]
-                                    : nibble(elements + r * columns / 2, c)];
+    uint32_t code = format_.element.bits == 8
+                        ? elements[r * columns + c]
+                        : nibble(elements + r * columns / 2, c);
+    double value = elementValue[code];
+    if (format_.choices.count) {
+      const int bits = format_.choices.bits;
+      int64_t field = blockRow * blocksPerRow + blockOf(c);
+      uint32_t selector = (copy.selectors.as<uint8_t>()[field * bits / 8] >>
+                           (field * bits % 8)) &
+                          ((1u << bits) - 1);
+      value = format_.choices.decode[selector](code);
+    }
     if (format_.zeroPoints)
       value -=
           nibble(copy.zeroPoints.as<uint8_t>() + blockRow * blocksPerRow / 2,

@@ -43,6 +43,15 @@ struct WeightFormat {
   } scale;
   bool zeroPoints = false;
   float tensorScale = 0; ///< 0: none
+  /// Per-group format choice: each block's element format is
+  /// choices[selector], the selectors ceil(log2 count) bits each, packed
+  /// along the rows of the scales, low bits first; count 0: none (the
+  /// element decoder is then the only one).
+  struct {
+    int count = 0;
+    int bits = 0;
+    DecodeFn decode[4] = {};
+  } choices;
 };
 
 /// f32, uniform in [-1, 1) (read as floats, not decoded).
@@ -64,6 +73,9 @@ extern const WeightFormat kE4m3;
 extern const WeightFormat kNf4;
 /// !lowp.float<e3m0, finite>, an E8M0 scale per 32 (2^-9 .. 2^-2).
 extern const WeightFormat kE3M0;
+/// Per-group format choice among E2M1, MX INT4 and E3M0, an E8M0 scale and
+/// a 2-bit selector per 32.
+extern const WeightFormat kChoice3;
 
 /// How a weight matrix is stored, row-major. KxN: row k holds W[k][0 .. N),
 /// scales and zero points are (K / B) x N, one row of them per B rows of
@@ -110,9 +122,14 @@ public:
   size_t tensorScaleBytes() const {
     return format_.tensorScale != 0 ? sizeof(float) : 0;
   }
+  size_t selectorBytes() const {
+    return format_.choices.count
+               ? k_ / format_.scale.block * n_ * format_.choices.bits / 8
+               : 0;
+  }
   uint64_t bytesPerCopy() const {
     return elementBytes() + scaleBytes() + zeroPointBytes() +
-           tensorScaleBytes();
+           tensorScaleBytes() + selectorBytes();
   }
   int copies() const { return static_cast<int>(copies_.size()); }
 
@@ -130,6 +147,7 @@ public:
   void *scales(int copy) { return copies_[copy].scales.as<void>(); }
   void *zeroPoints(int copy) { return copies_[copy].zeroPoints.as<void>(); }
   void *tensorScale(int copy) { return copies_[copy].tensorScale.as<void>(); }
+  void *selectors(int copy) { return copies_[copy].selectors.as<void>(); }
 
   /// The exact logical values of stored row r (columns() values: row k of
   /// K x N weights, row n of N x K ones), as the format and the layout
@@ -138,7 +156,7 @@ public:
 
 private:
   struct Copy {
-    Buffer elements, scales, zeroPoints, tensorScale;
+    Buffer elements, scales, zeroPoints, tensorScale, selectors;
   };
 
   int copiesWanted() const {
