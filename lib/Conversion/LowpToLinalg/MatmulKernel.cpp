@@ -1522,10 +1522,8 @@ public:
 
   Value emit() {
     // The GEMM's panel is built from 16 x 16 transposes: passes of a
-    // multiple of 16 rows, and at least one whole tile of outputs. Weights
-    // with choices are read by row dots only.
-    if (passRows % kLanes != 0 || outputs < kTileColumns ||
-        scaling.hasChoices())
+    // multiple of 16 rows, and at least one whole tile of outputs.
+    if (passRows % kLanes != 0 || outputs < kTileColumns)
       return emitRowDots();
     // Each pass reads a few bytes of every row of a chunk, rows a row's
     // length apart: prefetched (codeBuffer) a line ahead.
@@ -1639,6 +1637,50 @@ private:
         .getResult(0);
   }
 
+  /// Per-group format choice: a pass of row n's codes (within block
+  /// `block`) decoded in that block's choice, 16 lanes per lookup of
+  /// choiceTable.
+  Value decodeChosenRow(ImplicitLocOpBuilder &at, Value codes, Value n,
+                        Value block) {
+    Value selector = vector::ExtractOp::create(
+        at,
+        readCodeLanes(at, rhs.selectors, ValueRange{n}, block, 1,
+                      rhs.selectorWidth, /*inBounds=*/true),
+        int64_t(0));
+    selector = arith::ShLIOp::create(
+        at,
+        arith::AndIOp::create(
+            at, selector,
+            arith::ConstantIntOp::create(at, at.getI32Type(),
+                                         (1 << scaling.getSelectorBits()) - 1)),
+        arith::ConstantIntOp::create(at, at.getI32Type(), elementBits()));
+    Value table = choiceTable(at);
+    auto type = cast<VectorType>(codes.getType());
+    int64_t lanes = type.getDimSize(0);
+    VectorType sliceType = VectorType::get({kLanes}, at.getI32Type());
+    Value spread = vector::BroadcastOp::create(at, sliceType, selector);
+    Value mask = i32Splat(at, int32_t((1u << elementBits()) - 1));
+    Value result = arith::ConstantOp::create(
+        at, DenseElementsAttr::get(VectorType::get({lanes}, at.getF32Type()),
+                                   at.getF32FloatAttr(0.0f).getValue()));
+    for (int64_t offset = 0; offset < lanes; offset += kLanes) {
+      Value slice = lanes == kLanes
+                        ? codes
+                        : vector::ExtractStridedSliceOp::create(
+                              at, codes, ArrayRef<int64_t>{offset},
+                              ArrayRef<int64_t>{kLanes}, ArrayRef<int64_t>{1})
+                              .getResult();
+      Value index = arith::OrIOp::create(
+          at, arith::AndIOp::create(at, slice, mask), spread);
+      Value decoded = LookupOp::create(at, table, index);
+      if (lanes == kLanes)
+        return decoded;
+      result = vector::InsertStridedSliceOp::create(
+          at, decoded, result, ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{1});
+    }
+    return result;
+  }
+
   /// Weight rows n0..n0+T over the pass from kStart, decoded into `panel`
   /// (P x T: panel[k][i] is row n0 + i's element kStart + k, less its zero
   /// point) and their scales into `scaleRow`.
@@ -1683,7 +1725,9 @@ private:
                 body, codeBuffer, ValueRange{n, ahead}, body.getBoolAttr(false),
                 body.getI32IntegerAttr(3), body.getBoolAttr(true));
             Value value =
-                elementDecoder.decode(body, codes, rhs.packedWidth == 0);
+                scaling.hasChoices()
+                    ? decodeChosenRow(body, codes, n, block)
+                    : elementDecoder.decode(body, codes, rhs.packedWidth == 0);
             if (zeroPointDecoder) {
               Value zeroPoint = zeroPointDecoder->decode(
                   body,

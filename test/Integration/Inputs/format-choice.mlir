@@ -112,3 +112,11 @@ func.func @requantize(%x: tensor<8x64xf32>) -> (!rc, !rm, !rc) {
   %r = lowp.quantize %d toward_zero : tensor<8x64xf32> to !rc
   return %a, %b, %r : !rc, !rm, !rc
 }
+
+// A batch of 64 rows against a weight with choices: the N x K kernel's
+// GEMM path (panels decoded a pass of one block at a time, each row's
+// selector once per pass).
+func.func @gemm_parts(%x: tensor<64x512xf32>, %w: !g) -> tensor<64x256xf32> {
+  %y = lowp.matmul %x, %w {accumulator = f32, transpose_rhs} : tensor<64x512xf32>, !g -> tensor<64x256xf32>
+  return %y : tensor<64x256xf32>
+}
