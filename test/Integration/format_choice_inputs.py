@@ -9,7 +9,9 @@ NaN and one infinity), and the parts of weights with choices: PREFIX.e.npy
 (ui4 codes), PREFIX.s.npy (E8M0 scale codes), PREFIX.sel.npy (selectors
 0..2) for 256 x 512 with blocks of 32, and PREFIX.e2/s2/sel2.npy for 128 x
 512 with blocks of 64 and two choices, and PREFIX.e3/s3/sel3.npy for a
-512 x 256 (K x N) weight with blocks of 32 along K and two choices."""
+512 x 256 (K x N) weight with blocks of 32 along K and two choices, and
+PREFIX.de/ds/dsel.npy for 64 x 256 with blocks of 32 and three choices,
+selectors 0..3 (3 names none)."""
 
 import sys
 
@@ -37,6 +39,10 @@ def main():
     np.save(prefix + ".e3.npy", rng.integers(0, 16, (512, 256)).astype(np.uint8))
     np.save(prefix + ".s3.npy", rng.integers(120, 135, (16, 256)).astype(np.uint8))
     np.save(prefix + ".sel3.npy", rng.integers(0, 2, (16, 256)).astype(np.uint8))
+    # Selector 3 names no choice of three: NaN.
+    np.save(prefix + ".de.npy", rng.integers(0, 16, (64, 256)).astype(np.uint8))
+    np.save(prefix + ".ds.npy", rng.integers(100, 160, (64, 8)).astype(np.uint8))
+    np.save(prefix + ".dsel.npy", rng.integers(0, 4, (64, 8)).astype(np.uint8))
 
 
 if __name__ == "__main__":

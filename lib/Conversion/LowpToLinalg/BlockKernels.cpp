@@ -342,6 +342,10 @@ public:
       zeroPoints = flatten(b, input.zeroPoints);
     if (input.tensorScale)
       tensorScale = decodeTensorScale();
+    if (input.selectors) {
+      selectors = flatten(b, input.selectors);
+      choiceTable = lowp::choiceTable(b, *scaling);
+    }
   }
 
   Value emit() {
@@ -526,9 +530,41 @@ private:
       if (p > 0)
         phase =
             arith::ShRUIOp::create(at, lanes, i32Splat(at, int32_t(p * width)));
-      byPhase.push_back(elementDecoder.decode(at, phase, p == phases - 1));
+      byPhase.push_back(
+          selectors ? decodeChosen(at, phase)
+                    : elementDecoder.decode(at, phase, p == phases - 1));
     }
     return interleave(at, byPhase);
+  }
+
+  /// Per-group format choice: the unit's block's selector, shifted above
+  /// the code bits, in 16 lanes.
+  Value readUnitSelector(ImplicitLocOpBuilder &at, Value block, bool inBounds) {
+    Value selector = vector::ExtractOp::create(
+        at,
+        readCodeLanes(at, selectors, ValueRange{}, block, 1,
+                      input.selectorWidth, inBounds),
+        int64_t(0));
+    selector = arith::ShLIOp::create(
+        at,
+        arith::AndIOp::create(
+            at, selector,
+            arith::ConstantIntOp::create(
+                at, at.getI32Type(), (1 << scaling->getSelectorBits()) - 1)),
+        arith::ConstantIntOp::create(at, at.getI32Type(),
+                                     scaling->element.getBitWidth()));
+    return vector::BroadcastOp::create(
+        at, VectorType::get({kLanes}, at.getI32Type()), selector);
+  }
+
+  /// 16 lanes of codes (other codes' bits above them) decoded in the
+  /// unit's choice.
+  Value decodeChosen(ImplicitLocOpBuilder &at, Value codes) {
+    Value code = arith::AndIOp::create(
+        at, codes,
+        i32Splat(at, int32_t((1u << scaling->element.getBitWidth()) - 1)));
+    return LookupOp::create(at, choiceTable,
+                            arith::OrIOp::create(at, code, unitSelector));
   }
 
   /// One unit: elements from `element` on, those past the end of the
@@ -545,6 +581,8 @@ private:
         blockZeros =
             blockValues(at, zeroPoints, input.zeroPointWidth, *zeroPointDecoder,
                         firstBlock, blocks, inBounds);
+      if (selectors)
+        unitSelector = readUnitSelector(at, firstBlock, inBounds);
     }
     int64_t groups = unitElements / groupElements;
     auto emitGroup = [&](ImplicitLocOpBuilder &g, Value groupOffset,
@@ -615,7 +653,7 @@ private:
     auto special = [](const Format &format) {
       return format.hasNaN() || format.hasInfinity();
     };
-    if (special(elementFormat))
+    if (special(elementFormat) || (scaling && scaling->hasChoices()))
       return true;
     return scaling &&
            (special(scaling->scale) ||
@@ -641,6 +679,9 @@ private:
   unsigned width = 0;
   double unit = 1.0;
   Value codes, scales, zeroPoints, tensorScale;
+  /// Per-group format choice: the flat selectors, the table of every
+  /// choice's values, and the current unit's selector lanes.
+  Value selectors, choiceTable, unitSelector;
   /// The result's buffer (memref<T x f32>, 64-byte aligned), and whether
   /// its stores are non-temporal.
   Value out;
@@ -1496,17 +1537,43 @@ std::optional<int64_t> innermostBlockSize(RankedTensorType type) {
 
 } // namespace
 
+/// Per-group format choice in the dequantize kernel: one block per unit
+/// (each group of 16 lanes of P codes within a block, so one selector a
+/// unit), code and selector within a 64-entry table, and every choice's
+/// values times its unit f32 values, so that the one multiply by the scale
+/// rounds as the reference's exact product does.
+static bool isChoiceDequantizeCovered(const BlockScaling &scaling,
+                                      int64_t blockSize, unsigned packedWidth) {
+  unsigned width = scaling.element.getBitWidth();
+  if (width > 4 || width + scaling.getSelectorBits() > 6 ||
+      (packedWidth && 8 % packedWidth) || !chooseDecode(scaling.scale))
+    return false;
+  int64_t phases = packedWidth && packedWidth < 8 ? 8 / packedWidth : 1;
+  if (blockSize % (kLanes * phases))
+    return false;
+  for (unsigned c = 0; c < scaling.choices.size(); ++c) {
+    BlockScaling chosen = scaling.getChosen(c);
+    for (uint32_t code = 0; code < (1u << width); ++code) {
+      double value = chosen.element.decode(code) * chosen.getElementUnit();
+      if (!std::isnan(value) && double(float(value)) != value)
+        return false;
+    }
+  }
+  return true;
+}
+
 bool lowp::isDequantizeKernelCovered(RankedTensorType type, Type resultElement,
                                      unsigned packedWidth) {
   auto encoding = dyn_cast_or_null<BlockScaledEncodingAttr>(type.getEncoding());
-  // Per-group format choice: the linalg lowering (LowpToLinalg.cpp).
-  if (!encoding || !resultElement.isF32() || encoding.hasChoices())
+  if (!encoding || !resultElement.isF32())
     return false;
   std::optional<int64_t> innermostBlock = innermostBlockSize(type);
   if (!innermostBlock)
     return false;
   int64_t blockSize = *innermostBlock;
   BlockScaling scaling = encoding.getScaling(type.getElementType());
+  if (scaling.hasChoices())
+    return isChoiceDequantizeCovered(scaling, blockSize, packedWidth);
   // Packed codes are read a byte at a time: widths that divide 8.
   if (packedWidth && 8 % packedWidth)
     return false;
@@ -1678,6 +1745,10 @@ bool lowp::isRequantizeKernelCovered(RequantizeOp op,
                                      unsigned packedWidth) {
   auto sourceType = cast<RankedTensorType>(op.getInput().getType());
   auto type = cast<RankedTensorType>(op.getType());
+  // Choices: the dequantize kernel reads them a unit at a time, which the
+  // requantize kernel's spans do not follow.
+  if (cast<BlockScaledEncodingAttr>(sourceType.getEncoding()).hasChoices())
+    return false;
   return sourceType.hasStaticShape() &&
          sourceType.getShape() == type.getShape() &&
          isDequantizeKernelCovered(sourceType,

@@ -1654,7 +1654,7 @@ private:
             arith::ConstantIntOp::create(at, at.getI32Type(),
                                          (1 << scaling.getSelectorBits()) - 1)),
         arith::ConstantIntOp::create(at, at.getI32Type(), elementBits()));
-    Value table = choiceTable(at);
+    Value table = choiceTable(at, scaling);
     auto type = cast<VectorType>(codes.getType());
     int64_t lanes = type.getDimSize(0);
     VectorType sliceType = VectorType::get({kLanes}, at.getI32Type());
@@ -1953,24 +1953,6 @@ private:
   /// The code width of the weight's elements.
   unsigned elementBits() const { return scaling.element.getBitWidth(); }
 
-  /// Every choice's values times its unit, indexed by s << w | code: a
-  /// table of 2^(w + S) f32 entries (at most 64), one lookup per phase.
-  /// Entries past the last choice are NaN (a selector that names none).
-  Value choiceTable(ImplicitLocOpBuilder &at) {
-    unsigned w = elementBits();
-    int64_t length = int64_t(1) << (w + scaling.getSelectorBits());
-    SmallVector<float> table(length, NAN);
-    for (unsigned c = 0; c < scaling.choices.size(); ++c) {
-      BlockScaling chosen = scaling.getChosen(c);
-      for (uint32_t code = 0; code < (1u << w); ++code)
-        table[(c << w) | code] =
-            float(chosen.element.decode(code) * chosen.getElementUnit());
-    }
-    auto type = VectorType::get({length}, at.getF32Type());
-    return arith::ConstantOp::create(
-        at, DenseElementsAttr::get(type, ArrayRef<float>(table)));
-  }
-
   /// Phase p of a chunk's codes decoded in their blocks' choices.
   Value decodeChoicePhase(ImplicitLocOpBuilder &at, Value codes, int64_t p,
                           Value selectors, Value table) {
@@ -2012,7 +1994,7 @@ private:
                 Value selectors, table;
                 if (scaling.hasChoices()) {
                   selectors = readSelectorLanes(step, n, k);
-                  table = choiceTable(step);
+                  table = choiceTable(step, scaling);
                 }
                 Value zeroPoint;
                 if (zeroPointDecoder)

@@ -236,6 +236,22 @@ Value lowp::atMost(ImplicitLocOpBuilder &at, Value x, float bound) {
       x);
 }
 
+Value lowp::choiceTable(ImplicitLocOpBuilder &at,
+                        const numerics::BlockScaling &scaling) {
+  unsigned w = scaling.element.getBitWidth();
+  int64_t length = int64_t(1) << (w + scaling.getSelectorBits());
+  SmallVector<float> table(length, NAN);
+  for (unsigned c = 0; c < scaling.choices.size(); ++c) {
+    numerics::BlockScaling chosen = scaling.getChosen(c);
+    for (uint32_t code = 0; code < (1u << w); ++code)
+      table[(c << w) | code] =
+          float(chosen.element.decode(code) * chosen.getElementUnit());
+  }
+  return arith::ConstantOp::create(
+      at, DenseElementsAttr::get(VectorType::get({length}, at.getF32Type()),
+                                 ArrayRef<float>(table)));
+}
+
 Value lowp::f32Splat(ImplicitLocOpBuilder &at, float value, int64_t lanes) {
   return arith::ConstantOp::create(
       at, DenseElementsAttr::get(VectorType::get({lanes}, at.getF32Type()),

@@ -11,6 +11,7 @@
 #ifndef LOWP_LIB_CONVERSION_LOWPTOLINALG_VECTORCODE_H
 #define LOWP_LIB_CONVERSION_LOWPTOLINALG_VECTORCODE_H
 
+#include "lowp/Numerics/BlockScale.h"
 #include "lowp/Numerics/Format.h"
 
 #include "mlir/IR/BuiltinTypes.h"
@@ -97,6 +98,12 @@ private:
 
 /// An index constant.
 mlir::Value indexConstant(mlir::ImplicitLocOpBuilder &at, int64_t value);
+
+/// Per-group format choice: every choice's values times its unit, as one
+/// f32 vector indexed by selector << w | code (w the code width): 2^(w + S)
+/// entries, NaN past the last choice (a selector that names none).
+mlir::Value choiceTable(mlir::ImplicitLocOpBuilder &at,
+                        const numerics::BlockScaling &scaling);
 
 /// A vector of `lanes` f32 (or i32) lanes, all `value`.
 mlir::Value f32Splat(mlir::ImplicitLocOpBuilder &at, float value,
