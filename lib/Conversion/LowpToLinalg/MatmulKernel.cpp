@@ -276,12 +276,24 @@ protected:
     return widenCodes(at, bytes);
   }
 
-  /// Phase p of a chunk's codes (codes l * P + p), decoded.
-  Value decodePhase(ImplicitLocOpBuilder &at, Value codes, int64_t p) {
+  /// Phase p of a chunk's codes (codes l * P + p), decoded. With choices,
+  /// `selectors` holds each lane's block's selector shifted above the code
+  /// bits, and one lookup in choiceTable decodes code and choice.
+  Value decodePhase(ImplicitLocOpBuilder &at, Value codes, int64_t p,
+                    Value selectors = {}) {
     Value phase = codes;
     if (p > 0)
       phase =
           arith::ShRUIOp::create(at, codes, i32Splat(at, int32_t(p * width)));
+    if (selectors) {
+      // The table reads w + S index bits: the other codes' bits above this
+      // one's go first.
+      Value code = arith::AndIOp::create(
+          at, phase,
+          i32Splat(at, int32_t((1u << scaling.element.getBitWidth()) - 1)));
+      return LookupOp::create(at, choiceTable(at, scaling),
+                              arith::OrIOp::create(at, code, selectors));
+    }
     // The top phase of a word has no bits above it; every other phase
     // carries the following codes' bits.
     return elementDecoder.decode(at, phase, p == phases - 1);
@@ -646,6 +658,10 @@ protected:
   int64_t lhsBlock = 0;
   /// Whether the GEMM's panel and activation are bf16 pairs for vdpbf16ps.
   bool pairs = false;
+  /// Per-group format choice: the selectors of the block the current pass
+  /// lies in (readBlockParts sets them, in phase order, for the decodes of
+  /// the same pass that follow).
+  SmallVector<Value> blockSelectors;
   /// Whether the GEMM's panel holds four rows of unsigned byte codes a word
   /// and multiplies them by x's int8 codes with vpdpbusd.
   bool quads = false;
@@ -1234,7 +1250,9 @@ private:
               } else {
                 SmallVector<Value> values;
                 for (Value rowCodes : codes) {
-                  Value value = decodePhase(body, rowCodes, p);
+                  Value value = decodePhase(
+                      body, rowCodes, p,
+                      blockSelectors.empty() ? Value() : blockSelectors[i]);
                   if (!zeroPoints.empty())
                     value = arith::SubFOp::create(body, value, zeroPoints[i]);
                   if (!scales.empty())
@@ -1348,6 +1366,32 @@ private:
     return result;
   }
 
+  /// Per-group format choice: K-block kb's selectors of the tile of
+  /// columns from n0 on, in phase order like the zero points, each shifted
+  /// above the code bits (decodePhase's `selectors`).
+  SmallVector<Value> readSelectorsPerBlock(ImplicitLocOpBuilder &at, Value kb,
+                                           Value n0, bool inBounds) {
+    SmallVector<Value> result;
+    int64_t lanes = kLanes * phases;
+    VectorType type = VectorType::get({lanes}, at.getI32Type());
+    auto splat = [&](int32_t v) -> Value {
+      return arith::ConstantOp::create(
+          at, DenseElementsAttr::get(type, at.getI32IntegerAttr(v).getValue()));
+    };
+    for (int64_t c = 0; c < kTileColumns / lanes; ++c) {
+      Value column = arith::AddIOp::create(at, n0, index(at, c * lanes));
+      Value codes = readCodeLanes(at, rhs.selectors, ValueRange{kb}, column,
+                                  lanes, rhs.selectorWidth, inBounds);
+      codes = arith::ShLIOp::create(
+          at,
+          arith::AndIOp::create(at, codes,
+                                splat((1 << scaling.getSelectorBits()) - 1)),
+          splat(int32_t(scaling.element.getBitWidth())));
+      llvm::append_range(result, deinterleave(at, codes, phases));
+    }
+    return result;
+  }
+
   /// The zero points (phase order) and scales (phase order or natural) of
   /// the block that pass `pass` lies in, for the tile of columns from n0
   /// on; the tensor scale and element unit, hoisted out of the sums, are
@@ -1374,6 +1418,8 @@ private:
     SmallVector<Value> scales =
         readPerBlock(at, rhs.scales, /*packedWidth=*/0, scaleDecoder, kb, n0,
                      inBounds, scalesInPhaseOrder);
+    if (scaling.hasChoices())
+      blockSelectors = readSelectorsPerBlock(at, kb, n0, inBounds);
     if (Value factor = scaleFactor(at)) {
       Value factors =
           vector::BroadcastOp::create(at, f32Vector(kLanes), factor);
@@ -1459,8 +1505,9 @@ private:
           arith::AddIOp::create(at, byteBase, index(at, c * chunkBytes()));
       Value codes = readCodes(at, k, byte, inBounds);
       for (int64_t p = 0; p < phases; ++p) {
-        Value value = decodePhase(at, codes, p);
         int64_t i = c * phases + p;
+        Value value = decodePhase(
+            at, codes, p, blockSelectors.empty() ? Value() : blockSelectors[i]);
         if (!zeroPoints.empty())
           value = arith::SubFOp::create(at, value, zeroPoints[i]);
         next.push_back(vector::FMAOp::create(at, broadcast, value, sums[i]));
@@ -1953,22 +2000,6 @@ private:
   /// The code width of the weight's elements.
   unsigned elementBits() const { return scaling.element.getBitWidth(); }
 
-  /// Phase p of a chunk's codes decoded in their blocks' choices.
-  Value decodeChoicePhase(ImplicitLocOpBuilder &at, Value codes, int64_t p,
-                          Value selectors, Value table) {
-    Value phase = codes;
-    if (p > 0)
-      phase =
-          arith::ShRUIOp::create(at, codes, i32Splat(at, int32_t(p * width)));
-    // The table reads w + S index bits: the other codes' bits above this
-    // one's must go (the top phase has none).
-    if (p != phases - 1)
-      phase = arith::AndIOp::create(
-          at, phase, i32Splat(at, int32_t((1u << elementBits()) - 1)));
-    return LookupOp::create(at, table,
-                            arith::OrIOp::create(at, phase, selectors));
-  }
-
   /// Row n of the weight against every row of x; returns `out` with column
   /// `local` written.
   Value emitRow(ImplicitLocOpBuilder &at, Value phased, Value n, Value local,
@@ -1991,11 +2022,9 @@ private:
                 Value byte =
                     arith::MulIOp::create(step, c, index(step, chunkBytes()));
                 Value codes = readCodes(step, n, byte, /*inBounds=*/true);
-                Value selectors, table;
-                if (scaling.hasChoices()) {
+                Value selectors;
+                if (scaling.hasChoices())
                   selectors = readSelectorLanes(step, n, k);
-                  table = choiceTable(step, scaling);
-                }
                 Value zeroPoint;
                 if (zeroPointDecoder)
                   zeroPoint =
@@ -2005,9 +2034,7 @@ private:
                 // dependency.
                 Value sums[2] = {splat(step, 0), splat(step, 0)};
                 for (int64_t p = 0; p < phases; ++p) {
-                  Value value = selectors ? decodeChoicePhase(step, codes, p,
-                                                              selectors, table)
-                                          : decodePhase(step, codes, p);
+                  Value value = decodePhase(step, codes, p, selectors);
                   if (zeroPoint)
                     value = arith::SubFOp::create(step, value, zeroPoint);
                   Value x = read(
@@ -2081,11 +2108,10 @@ bool lowp::isBlockScaledMatmulCovered(RankedTensorType lhsType,
       !accumulator.isF32() || lhsType.isDynamicDim(1) ||
       !rhsType.hasStaticShape())
     return false;
-  // Per-group format choice: the N x K row dots, decoding code and
-  // selector together in one table of at most 64 entries (choiceTable).
+  // Per-group format choice: code and selector decoded together in one
+  // table of at most 64 entries (choiceTable), f32 activations.
   if (encoding.hasChoices() &&
-      (!transposed || !lhsType.getElementType().isF32() ||
-       lhsType.getEncoding() ||
+      (!lhsType.getElementType().isF32() || lhsType.getEncoding() ||
        getNumericFormat(rhsType.getElementType())->getBitWidth() +
                getNumericFormat(encoding.getSelectorType())->getBitWidth() >
            6))

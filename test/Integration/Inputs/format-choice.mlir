@@ -120,3 +120,9 @@ func.func @gemm_parts(%x: tensor<64x512xf32>, %w: !g) -> tensor<64x256xf32> {
   %y = lowp.matmul %x, %w {accumulator = f32, transpose_rhs} : tensor<64x512xf32>, !g -> tensor<64x256xf32>
   return %y : tensor<64x256xf32>
 }
+
+// The K x N kernel's GEMM path (panels) with choices.
+func.func @gemm_kn(%x: tensor<64x512xf32>, %w: !gk) -> tensor<64x256xf32> {
+  %y = lowp.matmul %x, %w {accumulator = f32} : tensor<64x512xf32>, !gk -> tensor<64x256xf32>
+  return %y : tensor<64x256xf32>
+}
