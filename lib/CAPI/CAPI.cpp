@@ -442,8 +442,7 @@ LowpStatus lowpBlockEncodingParse(LowpContext context, LowpStringRef text,
     handle->zeroPoint = std::make_unique<FormatHandle>(*scaling.zeroPoint);
   if (scaling.hasChoices())
     handle->selector =
-        std::make_unique<FormatHandle>(*numerics::Format::tryMakeInteger(
-            scaling.getSelectorBits(), false, nullptr));
+        std::make_unique<FormatHandle>(scaling.getSelectorFormat());
   *encoding = LowpBlockEncoding{handle};
   return okStatus();
 }

@@ -108,13 +108,17 @@ std::string BlockScaling::verifyChoices(const std::vector<Format> &choices,
   return "";
 }
 
-unsigned BlockScaling::getSelectorBits() const {
-  if (choices.empty())
+unsigned BlockScaling::selectorBits(size_t choiceCount) {
+  if (choiceCount == 0)
     return 0;
   unsigned bits = 1;
-  while ((size_t(1) << bits) < choices.size())
+  while ((size_t(1) << bits) < choiceCount)
     ++bits;
   return bits;
+}
+
+Format BlockScaling::getSelectorFormat() const {
+  return *Format::tryMakeInteger(getSelectorBits(), false, nullptr);
 }
 
 BlockScaling BlockScaling::getChosen(unsigned choice) const {

@@ -232,11 +232,11 @@ std::string Format::verifyCodebook(unsigned bits,
   return "";
 }
 
-std::string Format::verifyPosit(unsigned width, unsigned exponentBits) {
+std::string Format::verifyPosit(int64_t width, int64_t exponentBits) {
   if (width < 2 || width > 32)
     return "posit width " + std::to_string(width) +
            " is outside the supported range 2..32";
-  if (exponentBits > 4)
+  if (exponentBits < 0 || exponentBits > 4)
     return "posit exponent size " + std::to_string(exponentBits) +
            " is outside the supported range 0..4";
   return "";

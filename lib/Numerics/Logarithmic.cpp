@@ -68,12 +68,12 @@ const lns::Tables &lowp::numerics::lns::getTables(unsigned fractionBits) {
   return tables[fractionBits];
 }
 
-std::string Format::verifyLogarithmic(unsigned integerBits,
-                                      unsigned fractionBits) {
+std::string Format::verifyLogarithmic(int64_t integerBits,
+                                      int64_t fractionBits) {
   if (integerBits < 1 || integerBits > 8)
     return "logarithm integer bits " + std::to_string(integerBits) +
            " are outside the supported range 1..8";
-  if (fractionBits > kMaxFractionBits)
+  if (fractionBits < 0 || fractionBits > kMaxFractionBits)
     return "logarithm fraction bits " + std::to_string(fractionBits) +
            " are outside the supported range 0..10";
   if (1 + integerBits + fractionBits > 16)

@@ -1625,9 +1625,11 @@ private:
     size_t next = 2;
     if (scaling.tensorScale)
       tensor.tensorScale = uint32_t(parts[next++].codes[0]);
-    if (scaling.zeroPoint)
+    if (scaling.zeroPoint) {
       tensor.zeroPoints.assign(parts[next].codes.begin(),
-                               parts[next++].codes.end());
+                               parts[next].codes.end());
+      ++next;
+    }
     if (scaling.hasChoices())
       tensor.selectors.assign(parts[next].codes.begin(),
                               parts[next].codes.end());

@@ -295,12 +295,6 @@ std::vector<std::string> partFormats(const BlockEncoding &encoding) {
           text(encoding.encoding.getSelectorType())};
 }
 
-/// The format of a block's selector (per-group format choice).
-numerics::Format selectorFormat(const numerics::BlockScaling &scaling) {
-  return *numerics::Format::tryMakeInteger(scaling.getSelectorBits(), false,
-                                           nullptr);
-}
-
 template <typename T>
 py::array toCodes(const std::vector<uint32_t> &codes,
                   const std::vector<int64_t> &shape) {
@@ -382,7 +376,7 @@ py::dict quantize(const py::array &values, const std::string &encodingText,
           : py::none();
   parts["selectors"] =
       scaling.hasChoices()
-          ? py::object(codesArray(selectorFormat(scaling), tensor.selectors,
+          ? py::object(codesArray(scaling.getSelectorFormat(), tensor.selectors,
                                   tensor.scaleShape))
           : py::none();
   parts["tensor_scale"] = scaling.tensorScale
@@ -444,7 +438,7 @@ py::array dequantize(const std::vector<int64_t> &shape,
         fromCodes(*zeroPoints, *scaling.zeroPoint, "zero points", blocks);
   if (selectors) {
     tensor.selectors =
-        fromCodes(*selectors, selectorFormat(scaling), "selectors", blocks);
+        fromCodes(*selectors, scaling.getSelectorFormat(), "selectors", blocks);
     for (size_t b = 0; b < tensor.selectors.size(); ++b)
       if (tensor.selectors[b] >= scaling.choices.size())
         raise("FormatError", "selector " + std::to_string(tensor.selectors[b]) +

@@ -7,8 +7,9 @@
 //                             [VALUE...]
 //
 // FORMAT is an MLIR type as text (f8E4M3FN, bf16, i4, !lowp.float<e3m3>,
-// !lowp.codebook<nf4>, !lowp.posit<16, 1>, !lowp.hif8, !lowp.lns<4, 3>). Values are decimal or C99 hex floats, nan, inf;
-// decimals that no double equals are still rounded exactly.
+// !lowp.codebook<nf4>, !lowp.posit<16, 1>, !lowp.hif8, !lowp.lns<4, 3>). Values
+// are decimal or C99 hex floats, nan, inf; decimals that no double equals are
+// still rounded exactly.
 //
 //===----------------------------------------------------------------------===//
 

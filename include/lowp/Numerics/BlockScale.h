@@ -58,7 +58,7 @@ struct BlockScaling {
   /// unsigned integer format of the codes, and each block stores a selector
   /// (its index in this list) besides its scale. See docs/Numerics.md,
   /// "Per-group format choice".
-  std::vector<Format> choices;
+  std::vector<Format> choices = {};
 
   /// Checks that the formats can play their parts under the rule; returns an
   /// empty string when they can.
@@ -81,7 +81,10 @@ struct BlockScaling {
   bool hasChoices() const { return !choices.empty(); }
   /// The width of a block's selector: ceil(log2(#choices)), at least 1; 0
   /// without choices.
-  unsigned getSelectorBits() const;
+  unsigned getSelectorBits() const { return selectorBits(choices.size()); }
+  static unsigned selectorBits(size_t choiceCount);
+  /// The unsigned integer format of a block's selector; requires choices.
+  Format getSelectorFormat() const;
   /// The scaling of the blocks that chose choices[choice]: that element
   /// format, no choices. Without choices, this scaling.
   BlockScaling getChosen(unsigned choice) const;

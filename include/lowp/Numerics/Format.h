@@ -161,9 +161,10 @@ public:
   static std::string verifyInteger(unsigned width);
   static std::string verifyCodebook(unsigned bits,
                                     const std::vector<double> &values);
-  static std::string verifyPosit(unsigned width, unsigned exponentBits);
-  static std::string verifyLogarithmic(unsigned integerBits,
-                                       unsigned fractionBits);
+  static std::string verifyPosit(int64_t width, int64_t exponentBits);
+  // Signed, so that a parser reports a negative parameter as written.
+  static std::string verifyLogarithmic(int64_t integerBits,
+                                       int64_t fractionBits);
 
   Kind getKind() const { return kind; }
   bool isFloat() const { return kind == Kind::Float; }

@@ -974,7 +974,7 @@ private:
           emitSquaredErrors(expanded, codes.back(), candidate.scales));
     }
     scaling = all;
-    maxElement = 0;
+    maxElement = scaling.getMaxElementValue();
 
     unsigned count = all.choices.size();
     Type scaleStorage = getStorageType(encoding.getScaleType());

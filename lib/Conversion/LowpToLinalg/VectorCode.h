@@ -36,7 +36,7 @@ struct BlockScaledParts {
   unsigned zeroPointWidth = 0;
   /// Per-group format choice: shaped like `scales`, or null; packed as
   /// the zero points may be, when `selectorWidth` is nonzero.
-  mlir::Value selectors;
+  mlir::Value selectors = {};
   unsigned selectorWidth = 0;
 };
 

@@ -272,10 +272,9 @@ BlockScaling BlockScaledEncodingAttr::getScaling(Type elementType) const {
 Type BlockScaledEncodingAttr::getSelectorType() const {
   if (!hasChoices())
     return {};
-  unsigned bits = 1;
-  while ((size_t(1) << bits) < getChoices().size())
-    ++bits;
-  return IntegerType::get(getContext(), bits, IntegerType::Unsigned);
+  return IntegerType::get(getContext(),
+                          BlockScaling::selectorBits(getChoices().size()),
+                          IntegerType::Unsigned);
 }
 
 SmallVector<int64_t>

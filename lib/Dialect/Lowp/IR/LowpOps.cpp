@@ -715,6 +715,23 @@ OpFoldResult AssembleOp::fold(FoldAdaptor) {
   return disassemble.getInput();
 }
 
+void DisassembleOp::build(OpBuilder &builder, OperationState &state,
+                          Value input) {
+  auto type = cast<RankedTensorType>(input.getType());
+  auto encoding = getEncoding(type);
+  auto perBlock = [&](Type element) -> Type {
+    if (!element)
+      return {};
+    return RankedTensorType::get(encoding.getScaleShape(type.getShape()),
+                                 element);
+  };
+  build(builder, state,
+        RankedTensorType::get(type.getShape(), type.getElementType()),
+        perBlock(encoding.getScaleType()), encoding.getTensorScaleType(),
+        perBlock(encoding.getZeroPointType()),
+        perBlock(encoding.getSelectorType()), input);
+}
+
 LogicalResult DisassembleOp::verify() {
   return verifyParts(*this, cast<RankedTensorType>(getInput().getType()),
                      getElements().getType(), getScales().getType(),

@@ -239,14 +239,9 @@ Type PositType::parse(AsmParser &parser) {
   }
   if (parser.parseGreater())
     return {};
-  // Negative or huge parameters are out of range, not wrapped around.
-  std::string message;
-  if (width < 2 || width > 32)
-    message = "posit width " + std::to_string(width) +
-              " is outside the supported range 2..32";
-  else if (exponentBits < 0 || exponentBits > 4)
-    message = "posit exponent size " + std::to_string(exponentBits) +
-              " is outside the supported range 0..4";
+  // Checked as written (int64), so that -3 is out of range rather than
+  // wrapped around into an unsigned parameter.
+  std::string message = Format::verifyPosit(width, exponentBits);
   if (!message.empty()) {
     parser.emitError(loc, message);
     return {};
@@ -302,17 +297,8 @@ Type LogarithmicType::parse(AsmParser &parser) {
   }
   if (parser.parseGreater())
     return {};
-  // Negative or huge parameters are out of range, not wrapped around.
-  std::string message;
-  if (integerBits < 1 || integerBits > 8)
-    message = "logarithm integer bits " + std::to_string(integerBits) +
-              " are outside the supported range 1..8";
-  else if (fractionBits < 0 || fractionBits > 10)
-    message = "logarithm fraction bits " + std::to_string(fractionBits) +
-              " are outside the supported range 0..10";
-  else
-    message = Format::verifyLogarithmic(unsigned(integerBits),
-                                        unsigned(fractionBits));
+  // Checked as written (int64), as for posits.
+  std::string message = Format::verifyLogarithmic(integerBits, fractionBits);
   if (!message.empty()) {
     parser.emitError(loc, message);
     return {};

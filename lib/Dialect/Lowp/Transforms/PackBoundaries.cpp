@@ -47,28 +47,18 @@ SmallVector<Value> explode(OpBuilder &b, Location loc, Value value) {
   if (isBlockScaled(type)) {
     auto encoding = cast<BlockScaledEncodingAttr>(
         cast<RankedTensorType>(type).getEncoding());
-    SmallVector<Type> partTypes = getPartTypes(type);
     Type tensorScaleType = encoding.getTensorScaleType();
-    Type zeroPointsType, selectorsType;
-    if (encoding.getZeroPointType())
-      zeroPointsType = RankedTensorType::get(
-          encoding.getScaleShape(cast<ShapedType>(type).getShape()),
-          encoding.getZeroPointType());
-    if (encoding.hasChoices())
-      selectorsType = partTypes.back();
-    auto disassemble = DisassembleOp::create(b, loc, partTypes[0], partTypes[1],
-                                             tensorScaleType, zeroPointsType,
-                                             selectorsType, value);
+    auto disassemble = DisassembleOp::create(b, loc, value);
     parts.push_back(disassemble.getElements());
     parts.push_back(disassemble.getScales());
     if (tensorScaleType)
       parts.push_back(tensor::FromElementsOp::create(
           b, loc, RankedTensorType::get({}, tensorScaleType),
           ValueRange{disassemble.getTensorScale()}));
-    if (zeroPointsType)
-      parts.push_back(disassemble.getZeroPoints());
-    if (selectorsType)
-      parts.push_back(disassemble.getSelectors());
+    if (Value zeroPoints = disassemble.getZeroPoints())
+      parts.push_back(zeroPoints);
+    if (Value selectors = disassemble.getSelectors())
+      parts.push_back(selectors);
   } else {
     parts.push_back(value);
   }

@@ -128,22 +128,6 @@ struct MatmulOfTransposedRhs : OpRewritePattern<MatmulOp> {
   }
 };
 
-/// The parts of the block-scaled `q`: elements, scales, and the tensor
-/// scale (a scalar) and zero points where its encoding has them.
-DisassembleOp disassemble(PatternRewriter &rewriter, Location loc, Value q) {
-  auto encoding = getBlockScaledEncoding(cast<RankedTensorType>(q.getType()));
-  SmallVector<Type> parts = getPartTypes(q.getType());
-  Type zeroPoints =
-      encoding.getZeroPointType()
-          ? RankedTensorType::get(cast<RankedTensorType>(parts[1]).getShape(),
-                                  encoding.getZeroPointType())
-          : Type();
-  Type selectors = encoding.hasChoices() ? parts.back() : Type();
-  return DisassembleOp::create(rewriter, loc, parts[0], parts[1],
-                               encoding.getTensorScaleType(), zeroPoints,
-                               selectors, q);
-}
-
 /// max(dequantize(q), 0) -> dequantize(q with max(elements, 0)), for q with
 /// positive scales (E8M0, which holds only powers of two and NaN) and float
 /// elements, no zero point or tensor scale: s * e is negative exactly where
@@ -181,7 +165,7 @@ struct ReluOfDequantize : OpRewritePattern<arith::MaximumFOp> {
         !isa<FloatType>(type.getElementType()))
       return rewriter.notifyMatchFailure(op, "scales or elements not covered");
     Location loc = op.getLoc();
-    DisassembleOp parts = disassemble(rewriter, loc, q);
+    auto parts = DisassembleOp::create(rewriter, loc, q);
     auto elementsType = cast<RankedTensorType>(parts.getElements().getType());
     Value zeros = arith::ConstantOp::create(
         rewriter, loc,
@@ -209,7 +193,7 @@ void moveBeforeDequantize(
     function_ref<Value(Value, Type, ArrayRef<int64_t>)> move) {
   auto sourceType = cast<RankedTensorType>(q.getType());
   auto source = getBlockScaledEncoding(sourceType);
-  DisassembleOp parts = disassemble(rewriter, op->getLoc(), q);
+  auto parts = DisassembleOp::create(rewriter, op->getLoc(), q);
   SmallVector<int64_t> scaleShape = encoding.getScaleShape(shape);
   Value elements =
       move(parts.getElements(), sourceType.getElementType(), shape);

@@ -184,6 +184,10 @@ def Lowp_DisassembleOp : Lowp_Op<"disassemble",
     (`zero_points` `(` type($zeroPoints)^ `)`)?
     (`selectors` `(` type($selectors)^ `)`)?
   }];
+  let builders = [
+    // The parts of `input`, their types following from its encoding.
+    OpBuilder<(ins "::mlir::Value":$input)>
+  ];
   let hasVerifier = 1;
   let hasFolder = 1;
 }
